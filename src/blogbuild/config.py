@@ -1,0 +1,214 @@
+"""site.toml → one frozen, typed `SiteConfig` record.
+
+Defaults live on the dataclass fields and nowhere else. Unknown keys and values of
+the wrong type are reported as `site.toml:LINE: message` with the fix, all at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .problems import ContentErrors, Problem
+
+CONFIG_FILE = "site.toml"
+
+
+@dataclass(frozen=True)
+class MathConfig:
+    """The `[math]` table."""
+
+    render: str = "client"
+    """"client": KaTeX renders formulas in the browser; "build": at build time."""
+    macros: typing.Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """TeX macros available in every formula of the site, e.g. {"\\R": "\\mathbb{R}"}."""
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """The `[feed]` table."""
+
+    items: int = 20
+    """Number of newest posts in feed.xml and atom.xml."""
+    full_content: bool = False
+    """False: each entry carries the excerpt; True: the whole post."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything site.toml can say, with its defaults."""
+
+    title: str
+    """The site's name, shown in the header, the <title> and the feeds. Required."""
+    base_url: str
+    """Absolute URL the site is published at, with a trailing slash; may have a sub-path. Required."""
+    description: str = ""
+    """One line about the site, for feeds and the page head."""
+    author: str = ""
+    """Default author of every post."""
+    language: str = "zh-CN"
+    """BCP 47 language of the site; selects the theme's labels ("点击阅读全文...")."""
+    timezone: str = "Asia/Shanghai"
+    """IANA time zone for dates written without an offset."""
+    per_page: int = 10
+    """Posts per listing page."""
+    permalink: str = "/archives/{slug}/"
+    """URL of a post; may use {slug} {year} {month} {day}."""
+    recent_comments: int = 10
+    """Number of comments in the "最近评论" sidebar."""
+    math: MathConfig = field(default_factory=MathConfig)
+    """The `[math]` table."""
+    feed: FeedConfig = field(default_factory=FeedConfig)
+    """The `[feed]` table."""
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. "/blog/" (always ends with "/")."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+_TABLES: dict[str, type] = {"math": MathConfig, "feed": FeedConfig}
+_REQUIRED = ("title", "base_url")
+
+
+def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
+    """Read `site_dir/site.toml`; `base_url` (from --base-url) overrides the file's."""
+    path = site_dir / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentErrors([Problem(CONFIG_FILE, 0, f"no {CONFIG_FILE} in {site_dir}: "
+                                     "is this a site folder? `blogbuild init` makes one")])
+    except (OSError, UnicodeDecodeError) as error:
+        raise ContentErrors([Problem(CONFIG_FILE, 0, f"cannot read: {error}")])
+    return parse_config(text, base_url=base_url)
+
+
+def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
+    """Parse site.toml's text; raises ContentErrors listing every problem."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(error))) else 0
+        raise ContentErrors([Problem(CONFIG_FILE, line, f"not valid TOML: {error}")])
+    if base_url is not None:
+        raw["base_url"] = base_url
+    problems: list[Problem] = []
+    values = _check_table(raw, SiteConfig, "", text, problems)
+    for key in _REQUIRED:
+        if key not in values and not any(p.message.startswith(f"`{key}`") for p in problems):
+            problems.append(Problem(CONFIG_FILE, 0, f"`{key}` is required, e.g. "
+                                    f'{key} = "{_EXAMPLES[key]}"'))
+    if not problems:
+        problems += _check_values(values, text)
+    if problems:
+        raise ContentErrors(problems)
+    if not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    return SiteConfig(**values)
+
+
+_EXAMPLES = {"title": "我的博客", "base_url": "https://example.github.io/blog/"}
+
+
+def _check_table(raw: dict, record: type, table: str, text: str,
+                 problems: list[Problem]) -> dict:
+    """Keep the keys `record` knows, with the right types; report the others."""
+    hints = typing.get_type_hints(record)
+    known = {f.name for f in dataclasses.fields(record)}
+    values: dict = {}
+    for key, value in raw.items():
+        line = key_line(text, table, key)
+        name = f"{table}.{key}" if table else key
+        if key not in known:
+            choices = ", ".join(sorted(known))
+            problems.append(Problem(CONFIG_FILE, line, f"unknown key `{name}`; "
+                                    f"known keys{' in [' + table + ']' if table else ''}: {choices}"))
+        elif key in _TABLES and not table:
+            if isinstance(value, dict):
+                values[key] = _TABLES[key](**_check_table(value, _TABLES[key], key, text, problems))
+            else:
+                problems.append(Problem(CONFIG_FILE, line, f"`{key}` must be a table: [{key}]"))
+        elif not _has_type(value, hints[key]):
+            problems.append(Problem(CONFIG_FILE, line, f"`{name}` must be {_describe(hints[key])}, "
+                                    f"not {type(value).__name__} {value!r}"))
+        else:
+            values[key] = MappingProxyType(dict(value)) if isinstance(value, dict) else value
+    return values
+
+
+def _has_type(value: object, hint: object) -> bool:
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    # the only mapping type: TeX macros, name → expansion
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _describe(hint: object) -> str:
+    return {bool: "true or false", int: "a whole number", str: "a quoted string"}.get(
+        hint, 'a table of strings, e.g. { "\\\\R" = "\\\\mathbb{R}" }')
+
+
+def _check_values(values: dict, text: str) -> list[Problem]:
+    """Checks of meaning, once the types are right."""
+    problems = []
+
+    def report(key: str, message: str, table: str = "") -> None:
+        problems.append(Problem(CONFIG_FILE, key_line(text, table, key), message))
+
+    url = urlsplit(values["base_url"])
+    if url.scheme not in ("http", "https") or not url.netloc:
+        report("base_url", f"`base_url` must be an absolute http(s) URL such as "
+                           f'"{_EXAMPLES["base_url"]}", not {values["base_url"]!r}')
+    try:
+        ZoneInfo(values.get("timezone", SiteConfig.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        report("timezone", f"unknown `timezone` {values['timezone']!r}; use an IANA name "
+                           'such as "Asia/Shanghai" or "UTC"')
+    for key in ("per_page", "recent_comments"):
+        if values.get(key, 1) < (1 if key == "per_page" else 0):
+            report(key, f"`{key}` must be at least {1 if key == 'per_page' else 0}")
+    permalink = values.get("permalink", SiteConfig.permalink)
+    if not permalink.startswith("/") or "{slug}" not in permalink:
+        report("permalink", '`permalink` must start with "/" and contain {slug}, '
+                            'e.g. "/archives/{slug}/"')
+    else:
+        try:
+            permalink.format(slug="s", year="2024", month="01", day="01")
+        except (KeyError, IndexError, ValueError):
+            report("permalink", "`permalink` may only use {slug} {year} {month} {day}")
+    math = values.get("math", MathConfig())
+    if math.render not in ("client", "build"):
+        report("render", '`math.render` must be "client" or "build"', "math")
+    if values.get("feed", FeedConfig()).items < 1:
+        report("items", "`feed.items` must be at least 1", "feed")
+    return problems
+
+
+def key_line(text: str, table: str, key: str) -> int:
+    """1-based line where `key` is set inside `[table]` ("" = top level); 0 if not found."""
+    current = ""
+    pattern = re.compile(rf'^\s*(?:"{re.escape(key)}"|{re.escape(key)})\s*=')
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := re.match(r"^\s*\[([^\]]+)\]", line):
+            current = header.group(1).strip()
+            if current == key and not table:
+                return number
+        elif current == table and pattern.match(line):
+            return number
+    return 0

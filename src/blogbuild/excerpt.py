@@ -1,0 +1,76 @@
+"""Cut a post's excerpt on its token stream, so no tag, list or formula is left open.
+
+The excerpt is everything before the `<!--more-->` marker; without one, the first
+top-level paragraph. Where the marker sits inside a list or a quote, or in the middle
+of a paragraph, the containers still open at that point are closed. Formulas are
+single tokens, so a cut never falls inside one.
+"""
+
+from __future__ import annotations
+
+from markdown_it.token import Token
+
+# Footnote references would point at a footnote list the excerpt does not carry.
+_DROPPED_INLINE = frozenset({"footnote_ref"})
+
+
+def cut_excerpt(tokens: list[Token], marker: str) -> tuple[list[Token], bool]:
+    """Return (excerpt tokens, whether anything was left out)."""
+    found = _find_marker(tokens, marker)
+    if found is None:
+        kept = _first_paragraph(tokens)
+    else:
+        index, child = found
+        kept = tokens[:index]
+        if child is not None:
+            # the marker is inside a paragraph: keep the text before it
+            inline = tokens[index]
+            kept.append(_copy(inline, children=inline.children[:child]))
+    kept = _close_open_containers([_without_footnote_refs(token) for token in kept])
+    body = [t for t in tokens if not t.type.startswith("footnote_")]
+    return kept, len(kept) < len(body) or found is not None
+
+
+def _find_marker(tokens: list[Token], marker: str) -> tuple[int, int | None] | None:
+    for index, token in enumerate(tokens):
+        if token.type == "html_block" and token.content.strip() == marker:
+            return index, None
+        if token.type == "inline":
+            for position, child in enumerate(token.children or []):
+                if child.type == "html_inline" and child.content.strip() == marker:
+                    return index, position
+    return None
+
+
+def _first_paragraph(tokens: list[Token]) -> list[Token]:
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            return tokens[index:index + 3]
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting == 0 and token.block:
+            return tokens[index:index + 1]
+    return []
+
+
+def _close_open_containers(tokens: list[Token]) -> list[Token]:
+    open_stack: list[Token] = []
+    for token in tokens:
+        if token.nesting == 1:
+            open_stack.append(token)
+        elif token.nesting == -1 and open_stack:
+            open_stack.pop()
+    closing = [Token(opened.type.removesuffix("_open") + "_close", opened.tag, -1,
+                     markup=opened.markup, block=opened.block, hidden=opened.hidden,
+                     level=opened.level)
+               for opened in reversed(open_stack)]
+    return tokens + closing
+
+
+def _without_footnote_refs(token: Token) -> Token:
+    if not token.children or not any(c.type in _DROPPED_INLINE for c in token.children):
+        return token
+    return _copy(token, children=[c for c in token.children if c.type not in _DROPPED_INLINE])
+
+
+def _copy(token: Token, **changes) -> Token:
+    return token.copy(**changes)

@@ -1,0 +1,143 @@
+"""Front matter: split a Markdown file into its YAML header and body, and read dates.
+
+Pure functions of text; `content.py` turns their results into records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import yaml
+
+
+class _TextDates(yaml.SafeLoader):
+    """SafeLoader that leaves timestamps as strings.
+
+    YAML reads `2023-12-07` as a date but `2023-12-07 10:30` as a string; keeping all
+    of them as text lets one parser give every accepted form the same meaning.
+    """
+
+
+_TextDates.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class YamlError(ValueError):
+    """YAML that does not parse; `line` is 1-based within the YAML text."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Header:
+    """A file's front matter, parsed."""
+
+    fields: dict
+    """The YAML mapping, dates left as strings."""
+    key_lines: dict[str, int]
+    """Key → 1-based line in the file where it is set."""
+    body: str
+    """Everything after the closing `---`."""
+    body_line: int
+    """1-based file line of the body's first line."""
+
+
+class FrontMatterError(ValueError):
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+def split_front_matter(text: str) -> Header:
+    """Split `---`-fenced YAML front matter from the body; raises FrontMatterError."""
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
+        raise FrontMatterError("no front matter: a post starts with a line `---`, then "
+                               "`title: ...` and `date: ...`, then another `---`", 1)
+    for index in range(1, len(lines)):
+        if _CLOSE.match(lines[index].rstrip("\r")):
+            break
+    else:
+        raise FrontMatterError("front matter is not closed: add a line `---` after it", 1)
+    yaml_text = "\n".join(lines[1:index])
+    try:
+        fields, key_lines = load_yaml_mapping(yaml_text)
+    except YamlError as error:
+        raise FrontMatterError(str(error), error.line + 1) from None
+    return Header(fields=fields, key_lines={k: v + 1 for k, v in key_lines.items()},
+                  body="\n".join(lines[index + 1:]), body_line=index + 2)
+
+
+def load_yaml(text: str) -> tuple[object, yaml.Node | None]:
+    """Parse YAML with dates kept as text; returns the value and its node tree."""
+    try:
+        node = yaml.compose(text, Loader=_TextDates)
+        value = yaml.load(text, Loader=_TextDates) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        what = (error.problem or "syntax error").strip()
+        raise YamlError(f"broken YAML: {what} (check quotes, colons and indentation)",
+                        mark.line + 1 if mark else 1) from None
+    except yaml.YAMLError as error:
+        raise YamlError(f"broken YAML: {error}", 1) from None
+    return value, node
+
+
+def load_yaml_mapping(text: str) -> tuple[dict, dict[str, int]]:
+    """Parse YAML that must be a mapping; returns it with key → 1-based line."""
+    value, node = load_yaml(text)
+    if value is None:
+        return {}, {}
+    if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode):
+        raise YamlError("front matter must be `key: value` lines", 1)
+    return value, mapping_key_lines(node)
+
+
+def mapping_key_lines(node: yaml.MappingNode) -> dict[str, int]:
+    """Key → 1-based line, for the scalar keys of a mapping node."""
+    return {str(key.value): key.start_mark.line + 1
+            for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+
+
+def parse_date(value: object, zone: ZoneInfo) -> datetime:
+    """A front-matter date → an aware datetime; raises ValueError with the accepted forms.
+
+    Accepted: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`, and ISO 8601 with an offset.
+    No offset means the site's time zone.
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str) and (text := value.strip()):
+        if _DATE.match(text):
+            moment = datetime.combine(date.fromisoformat(text), time())
+        else:
+            if _DATE_TIME.match(text) and len(text.split(" ")[-1].split(":")[0]) == 1:
+                text = text.replace(" ", " 0", 1)  # "2023-01-02 9:30" → "09:30"
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, "
+                                 "YYYY-MM-DD HH:MM[:SS] or ISO 8601 such as "
+                                 "2023-12-07T10:30:00+08:00") from None
+    else:
+        raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD or YYYY-MM-DD HH:MM")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment

@@ -1,0 +1,187 @@
+"""Math syntax for markdown-it: every way the blog writes a formula becomes one token.
+
+dollarmath gives `$..$`, `$$..$$` (block and inline) and amsmath gives bare
+environments at the start of a block. The rules here add what those miss:
+`\\(..\\)`, `\\[..\\]`, an environment inside a paragraph, and `\\eqref{}`/`\\ref{}`
+in prose. All of them run before markdown-it's `escape` rule, so a formula's
+content never reaches Markdown's hands: `_`, `*`, `\\\\` and `|` stay as written.
+
+Token types produced (content = the TeX between the delimiters):
+  math_inline          inline formula
+  math_display         display formula inside a paragraph (rendered as a <span>)
+  math_block           display formula that is a block of its own (rendered as a <div>)
+  amsmath              bare environment block (content includes \\begin..\\end)
+  math_ref             \\eqref{x} or \\ref{x} in prose (meta: label, kind)
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from .numbering import ENVIRONMENT_OPEN
+
+MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
+                         "amsmath"})
+_REF = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
+
+
+def math_plugin(md: MarkdownIt) -> None:
+    """Install every math rule; renderers are set by the caller."""
+    dollarmath_plugin(md, allow_labels=False, allow_digits=False, double_inline=True,
+                      allow_blank_lines=True)
+    md.inline.ruler.at("math_inline", _dollar)
+    amsmath_plugin(md)
+    md.block.ruler.before("fence", "math_bracket_block", _bracket_block,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.inline.ruler.before("escape", "math_paren", _delimited(r"\(", r"\)", "math_inline"))
+    md.inline.ruler.before("escape", "math_bracket", _delimited(r"\[", r"\]", "math_display"))
+    md.inline.ruler.before("escape", "math_environment", _inline_environment)
+    md.inline.ruler.before("escape", "math_ref", _prose_ref)
+    md.core.ruler.after("inline", "math_double_dollar_lines", _double_dollar_on_own_lines)
+
+
+def _is_escaped(src: str, pos: int) -> bool:
+    """True if the character at `pos` is preceded by an odd number of backslashes."""
+    count = 0
+    while pos - count - 1 >= 0 and src[pos - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def _dollar(state: StateInline, silent: bool) -> bool:
+    """`$..$` and `$$..$$` inside a paragraph, with rules that leave prices and shell
+    variables alone (after Pandoc's, stricter):
+
+    - `\\$` is a dollar sign; so is a `$` right after a digit;
+    - an opening `$` is followed by a non-space; the first unescaped `$` after it must
+      close the formula: preceded by a non-space and not followed by a digit.
+      Otherwise that opening `$` is plain text ("costs $5 and $10", "$PATH and $HOME").
+    """
+    src, start = state.src, state.pos
+    if src[start] != "$" or _is_escaped(src, start):
+        return False
+    if start and src[start - 1].isdigit():
+        return False
+    double = src.startswith("$$", start)
+    opener = 2 if double else 1
+    if start + opener >= len(src) or (not double and src[start + 1].isspace()):
+        return False
+    end = src.find("$$" if double else "$", start + opener)
+    while end != -1 and _is_escaped(src, end):
+        end = src.find("$$" if double else "$", end + 1)
+    if end == -1 or end == start + opener:
+        return False
+    if not double and (src[end - 1].isspace() or src[end + 1:end + 2].isdigit()):
+        return False
+    if not silent:
+        token = state.push("math_inline_double" if double else "math_inline", "math", 0)
+        token.content = src[start + opener:end]
+        token.markup = src[start:start + opener]
+    state.pos = end + opener
+    return True
+
+
+def _delimited(opener: str, closer: str, token_type: str):
+    def rule(state: StateInline, silent: bool) -> bool:
+        src, start = state.src, state.pos
+        if not src.startswith(opener, start) or _is_escaped(src, start):
+            return False
+        end = src.find(closer, start + 2)
+        while end != -1 and _is_escaped(src, end):
+            end = src.find(closer, end + 1)
+        if end == -1 or not src[start + 2:end].strip():
+            return False
+        if not silent:
+            token = state.push(token_type, "math", 0)
+            token.content = src[start + 2:end]
+            token.markup = opener
+        state.pos = end + 2
+        return True
+    return rule
+
+
+def _inline_environment(state: StateInline, silent: bool) -> bool:
+    """`\\begin{equation}..\\end{equation}` glued inside a paragraph: a display formula."""
+    src, start = state.src, state.pos
+    if not src.startswith("\\begin{", start) or _is_escaped(src, start):
+        return False
+    opened = re.compile(ENVIRONMENT_OPEN).match(src, start)
+    if not opened:
+        return False
+    closing = rf"\end{{{opened.group(1)}}}"
+    end = src.find(closing, opened.end())
+    if end == -1:
+        return False
+    end += len(closing)
+    if not silent:
+        token = state.push("math_display", "math", 0)
+        token.content = src[start:end]
+        token.markup = "env"
+    state.pos = end
+    return True
+
+
+def _prose_ref(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("\\", state.pos) or _is_escaped(state.src, state.pos):
+        return False
+    found = _REF.match(state.src, state.pos)
+    if not found:
+        return False
+    if not silent:
+        token = state.push("math_ref", "", 0)
+        token.meta = {"kind": found.group(1), "label": found.group(2).strip()}
+        token.content = found.group(0)
+    state.pos = found.end()
+    return True
+
+
+def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    r"""A `\[` at the start of a line opens a display block that ends at a line ending in `\]`."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("\\[", begin):
+        return False
+    line = start_line
+    while line < end_line:
+        first = begin + 2 if line == start_line else state.bMarks[line] + state.tShift[line]
+        text = state.src[first:state.eMarks[line]].rstrip()
+        if text.endswith("\\]") and not _is_escaped(text, len(text) - 2):
+            break
+        if line > start_line and text and state.sCount[line] < state.blkIndent:
+            return False
+        line += 1
+    else:
+        return False
+    if silent:
+        return True
+    body = state.getLines(start_line, line + 1, state.sCount[start_line], False).strip()
+    token = state.push("math_block", "math", 0)
+    token.block = True
+    token.content = body[2:-2]
+    token.markup = "\\["
+    token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
+def _double_dollar_on_own_lines(state: StateCore) -> None:
+    """`$$..$$` alone on its lines inside a paragraph is display math; within a line it is
+    inline math (kramdown's habit, used by many Jekyll blogs)."""
+    for token in state.tokens:
+        children = token.children or []
+        for index, child in enumerate(children):
+            if child.type != "math_inline_double":
+                continue
+            before = children[index - 1] if index else None
+            after = children[index + 1] if index + 1 < len(children) else None
+            alone = ((before is None or before.type in ("softbreak", "hardbreak"))
+                     and (after is None or after.type in ("softbreak", "hardbreak")))
+            child.type = "math_display" if alone else "math_inline"

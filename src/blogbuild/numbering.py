@@ -1,0 +1,179 @@
+r"""Equation numbering, done on TeX before any renderer sees it.
+
+KaTeX has no `\label`, `\eqref`, `multline` or `eqnarray`, and numbers each formula
+on its own. So the numbered environments are rewritten to their starred form with an
+explicit `\tag{n}` on each numbered row, `\label{x}` is removed and recorded, and the
+reference commands are later replaced by links. Client and build modes therefore
+number identically.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+NUMBERED = ("equation", "align", "gather", "multline", "eqnarray", "alignat", "flalign")
+"""Environments numbered row by row (or once, for equation and multline)."""
+DISPLAY_ENVIRONMENTS = (*NUMBERED, "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix",
+                        "Vmatrix", "split", "aligned", "gathered", "cases")
+ENVIRONMENT_OPEN = r"\\begin\{((?:" + "|".join(DISPLAY_ENVIRONMENTS) + r")\*?)\}"
+
+# Environments KaTeX does not have, and the one it renders them with.
+_KATEX_NAME = {"eqnarray": "align", "flalign": "align", "multline": "gather"}
+_SINGLE_NUMBER = ("equation", "multline")
+_WHOLE = re.compile(r"^\s*\\begin\{(\w+)(\*?)\}(\{\d+\})?(.*)\\end\{\1\2\}\s*$", re.S)
+_LABEL = re.compile(r"\\label\{([^{}]*)\}")
+_NOTAG = re.compile(r"\\(?:notag|nonumber)(?![A-Za-z])")
+_TAG = re.compile(r"\\tag\*?\{([^{}]*)\}")
+
+
+@dataclass
+class Numbering:
+    """Equation numbers and labels of one post, filled formula by formula in order."""
+
+    count: int = 0
+    """Last automatic number given."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Label → what `\\eqref` shows: an automatic number or a `\\tag` text."""
+    duplicates: list[str] = field(default_factory=list)
+    """Labels defined more than once."""
+
+    def anchor(self, label: str) -> str:
+        """The HTML id of the equation that carries `label`."""
+        return equation_anchor(self.labels[label])
+
+    def record(self, label: str, number: str) -> None:
+        if label in self.labels:
+            self.duplicates.append(label)
+        else:
+            self.labels[label] = number
+
+
+def equation_anchor(number: str) -> str:
+    return "eq-" + re.sub(r"[^\w.-]", "-", number)
+
+
+@dataclass(frozen=True)
+class NumberedFormula:
+    tex: str
+    """The TeX to render: labels removed, numbered rows tagged, environment starred."""
+    numbers: tuple[str, ...]
+    """Every number or tag this formula shows, in order (for anchors)."""
+
+
+def number_display(tex: str, numbering: Numbering) -> NumberedFormula:
+    """Number one display formula (whatever its delimiters), updating `numbering`."""
+    whole = _WHOLE.match(tex)
+    if not whole:
+        return _number_rows([tex], numbering, automatic=False)
+    name, star, argument, body = whole.groups()
+    argument = argument or ""
+    target = _KATEX_NAME.get(name, name)
+    if name not in NUMBERED:
+        numbered = _number_rows([body], numbering, automatic=False)
+        return NumberedFormula(f"\\begin{{{name}{star}}}{argument}{numbered.tex}"
+                               f"\\end{{{name}{star}}}", numbered.numbers)
+    if name in _SINGLE_NUMBER:
+        rows = [body] if name == "equation" else _split_rows(body)
+        if name == "multline":
+            result = _number_multline(rows, numbering, automatic=not star)
+        else:
+            result = _number_rows(rows, numbering, automatic=not star)
+    else:
+        rows = _split_rows(body)
+        if name == "eqnarray":
+            rows = [_merge_eqnarray_columns(row) for row in rows]
+        result = _number_rows(rows, numbering, automatic=not star)
+    starred = target + "*" if target in NUMBERED or target == "gather" else target
+    return NumberedFormula(f"\\begin{{{starred}}}{argument}{result.tex}\\end{{{starred}}}",
+                           result.numbers)
+
+
+def _number_rows(rows: list[str], numbering: Numbering, *, automatic: bool) -> NumberedFormula:
+    """Tag each row that should carry a number; rows keep their `\\\\` separators."""
+    out, numbers = [], []
+    for row in rows:
+        content, separator = _split_separator(row)
+        labels = _LABEL.findall(content)
+        content = _LABEL.sub("", content)
+        explicit = _TAG.search(content)
+        number = None
+        if _NOTAG.search(content):
+            content = _NOTAG.sub("", content)
+        elif explicit:
+            number = explicit.group(1)
+        elif automatic and (content.strip() or labels):
+            numbering.count += 1
+            number = str(numbering.count)
+            content = content.rstrip() + f" \\tag{{{number}}}"
+        for label in labels:
+            numbering.record(label.strip(), number if number is not None else "")
+        if number is not None:
+            numbers.append(number)
+        out.append(content + separator)
+    return NumberedFormula("".join(out), tuple(numbers))
+
+
+def _number_multline(rows: list[str], numbering: Numbering, *, automatic: bool) -> NumberedFormula:
+    """multline carries one number, on its last row; labels anywhere refer to it."""
+    text = "".join(rows)
+    labels = _LABEL.findall(text)
+    text = _LABEL.sub("", text)
+    single = _number_rows([text], numbering, automatic=automatic)
+    if single.numbers and not _TAG.search(text):
+        # the tag goes on the last row, where multline prints it
+        body = _split_rows(_TAG.sub("", single.tex))
+        body[-1] = body[-1].rstrip() + f" \\tag{{{single.numbers[0]}}}"
+        single = NumberedFormula("".join(body), single.numbers)
+    for label in labels:
+        numbering.record(label.strip(), single.numbers[0] if single.numbers else "")
+    return single
+
+
+def _merge_eqnarray_columns(row: str) -> str:
+    r"""eqnarray's `a & = & b` has three columns; align's two-column `a &= b` looks the same."""
+    depth, ampersands = 0, []
+    for index, char in enumerate(row):
+        if char == "{" and not _escaped(row, index):
+            depth += 1
+        elif char == "}" and not _escaped(row, index):
+            depth -= 1
+        elif char == "&" and depth == 0 and not _escaped(row, index):
+            ampersands.append(index)
+    if len(ampersands) >= 2:
+        cut = ampersands[1]
+        row = row[:cut] + row[cut + 1:]
+    return row
+
+
+def _escaped(text: str, index: int) -> bool:
+    count = 0
+    while index - count - 1 >= 0 and text[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+_ROW_BREAK = re.compile(r"\\\\(?:\s*\[[^\]]*\])?|\\[{}]|\\begin\{\w+\*?\}|\\end\{\w+\*?\}|[{}]")
+
+
+def _split_rows(body: str) -> list[str]:
+    r"""Split an environment's body after each top-level `\\` (kept with its row)."""
+    rows, depth, start = [], 0, 0
+    for found in _ROW_BREAK.finditer(body):
+        token = found.group(0)
+        if token in ("\\{", "\\}"):
+            continue
+        if token == "{" or token.startswith("\\begin"):
+            depth += 1
+        elif token == "}" or token.startswith("\\end"):
+            depth -= 1
+        elif depth == 0:
+            rows.append(body[start:found.end()])
+            start = found.end()
+    rows.append(body[start:])
+    return rows
+
+
+def _split_separator(row: str) -> tuple[str, str]:
+    found = re.search(r"\\\\(?:\s*\[[^\]]*\])?\s*$", row)
+    return (row[:found.start()], row[found.start():]) if found else (row, "")

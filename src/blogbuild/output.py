@@ -1,0 +1,80 @@
+"""Output: write a built site into a fresh folder and swap it in only when complete.
+
+A failed build never reaches this module, and a failure while writing removes the
+half-written folder, so the previous output stays byte-identical either way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .pages import OutputFile
+from .problems import ContentErrors, Problem, relative_name
+from .theme import katex_dir, theme_dir
+
+KATEX_FOLDER = "katex"
+
+
+def collect_static(site_dir: Path) -> list[OutputFile]:
+    """The theme's static files, then KaTeX's, then the site's own static/ (which wins)."""
+    layers = [(theme_dir("static"), "", "theme"), (katex_dir(), KATEX_FOLDER + "/", "KaTeX"),
+              (site_dir / "static", "", "static")]
+    files: dict[str, OutputFile] = {}
+    for folder, prefix, source in layers:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.name not in ("VERSION", ".keep"):
+                name = prefix + path.relative_to(folder).as_posix()
+                files[name] = OutputFile(name, path.read_bytes(),
+                                         relative_name(path, site_dir) if source == "static" else source)
+    return list(files.values())
+
+
+def find_collisions(files: list[OutputFile]) -> list[Problem]:
+    """Two sources writing one output path: name both (static files may replace theme ones)."""
+    seen: dict[str, OutputFile] = {}
+    problems = []
+    for file in files:
+        other = seen.get(file.path.lower())
+        if other is not None:
+            problems.append(Problem(file.source, 0, f"writes {file.path}, which {other.source} "
+                                    "writes too; change one of their slugs or paths"))
+        else:
+            seen[file.path.lower()] = file
+    return problems
+
+
+def write_site(files: list[OutputFile], out_dir: Path) -> None:
+    """Write every file into a temporary sibling of `out_dir`, then swap it in."""
+    if problems := find_collisions(files):
+        raise ContentErrors(problems)
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        made: set[Path] = set()
+        for file in sorted(files, key=lambda f: f.path):
+            target = staging / file.path
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(file.data)
+        os.chmod(staging, 0o755)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap(staging, out_dir)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    retired = None
+    if out_dir.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        os.rename(out_dir, retired / out_dir.name)
+    os.rename(staging, out_dir)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)

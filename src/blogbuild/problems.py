@@ -1,0 +1,53 @@
+"""Problems found in a site's input, and the few exceptions that end a command.
+
+Content errors are collected as `Problem` records so that one run reports all
+of them; only `cli.py` turns the exceptions below into exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located in a file."""
+
+    path: str
+    """The file, relative to the site folder where possible."""
+    line: int
+    """1-based line in that file; 0 when the problem concerns the whole file."""
+    message: str
+    """What is wrong and how to fix it."""
+    warning: bool = False
+    """A warning is reported but does not fail the build."""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        kind = "warning: " if self.warning else ""
+        return f"{where}: {kind}{self.message}"
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """`path` as the author would name it: relative to the site folder if inside it."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class BlogbuildError(Exception):
+    """Base of every error a user can cause; never shown as a traceback."""
+
+
+class UsageError(BlogbuildError):
+    """The command line itself is wrong (exit 2)."""
+
+
+class ContentErrors(BlogbuildError):
+    """The site's input has problems (exit 1); carries all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems

@@ -1,0 +1,172 @@
+"""The site model: loaded content and rendered bodies assembled into what pages show.
+
+`assemble` is the one place where posts, comments and configuration meet: URLs,
+order, comment threads and the "最近评论" sidebar are decided here, so templates and
+feeds only read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from markdown_it.common.utils import escapeHtml
+
+from .config import SiteConfig
+from .content import Comment, Content, Page, Post
+from .markdown import Rendered, comment_tokens, render_comment
+
+EXTRACT_LENGTH = 60
+"""Visible characters of a comment's extract in the sidebar."""
+
+
+@dataclass(frozen=True)
+class CommentNode:
+    """A comment with its rendered body and its replies, oldest first."""
+
+    comment: Comment
+    html: str
+    replies: tuple[CommentNode, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.comment.id}"
+
+
+@dataclass(frozen=True)
+class PostEntry:
+    """A post as pages and feeds show it."""
+
+    post: Post
+    path: str
+    """URL path below the site root, without leading slash: "archives/slug/"."""
+    html: str
+    excerpt_html: str
+    has_more: bool
+    comments: tuple[CommentNode, ...]
+    """Top-level comments, oldest first; replies nested."""
+    comment_count: int
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """A standalone page (about, links)."""
+
+    page: Page
+    path: str
+    html: str
+
+
+@dataclass(frozen=True)
+class RecentComment:
+    """One line of the "最近评论" sidebar."""
+
+    author: str
+    extract_html: str
+    """Plain text of at most EXTRACT_LENGTH characters, HTML-escaped; whole formulas only."""
+    path: str
+    """URL path of the comment: "archives/slug/#comment-23455"."""
+    post_title: str
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build writes, decided."""
+
+    config: SiteConfig
+    posts: tuple[PostEntry, ...]
+    """Newest first; ties broken by slug so the order never depends on the file system."""
+    pages: tuple[PageEntry, ...]
+    recent_comments: tuple[RecentComment, ...]
+
+
+def post_path(config: SiteConfig, post: Post) -> str:
+    """The post's URL path below the site root (permalink with its fields filled in)."""
+    filled = config.permalink.format(slug=post.slug, year=f"{post.date.year:04d}",
+                                     month=f"{post.date.month:02d}", day=f"{post.date.day:02d}")
+    return filled.lstrip("/")
+
+
+def url_path(config: SiteConfig, path: str) -> str:
+    """Absolute URL path for a site path, percent-encoded: "/blog/archives/%E4%B8%AD/"."""
+    return quote(config.base_path + path, safe="/#%:@!$&'()*+,;=-._~")
+
+
+def assemble(config: SiteConfig, content: Content, bodies: dict[str, Rendered],
+             page_bodies: dict[str, str]) -> Site:
+    """Put posts, their rendered bodies and comments together; `bodies` is keyed by slug."""
+    by_post: dict[str, list[Comment]] = {}
+    for comment in content.comments:
+        by_post.setdefault(comment.post_slug, []).append(comment)
+    newest_first = sorted(content.posts, key=lambda p: (p.date, p.slug), reverse=True)
+    entries = []
+    for post in newest_first:
+        rendered = bodies[post.slug]
+        comments = by_post.get(post.slug, [])
+        entries.append(PostEntry(post=post, path=post_path(config, post), html=rendered.html,
+                                 excerpt_html=rendered.excerpt_html, has_more=rendered.has_more,
+                                 comments=thread_comments(comments), comment_count=len(comments)))
+    pages = tuple(PageEntry(page=page, path=f"{page.slug}/", html=page_bodies[page.slug])
+                  for page in sorted(content.pages, key=lambda p: p.slug))
+    paths = {entry.post.slug: entry for entry in entries}
+    newest_comments = sorted(content.comments, key=lambda c: (c.date, c.id), reverse=True)
+    recent = tuple(RecentComment(author=c.author, extract_html=comment_extract(c.body),
+                                 path=f"{paths[c.post_slug].path}#comment-{c.id}",
+                                 post_title=paths[c.post_slug].post.title)
+                   for c in newest_comments[:config.recent_comments])
+    return Site(config=config, posts=tuple(entries), pages=pages, recent_comments=recent)
+
+
+def thread_comments(comments: list[Comment]) -> tuple[CommentNode, ...]:
+    """Nest comments by `parent`; siblings oldest first (date, then id)."""
+    replies: dict[int | None, list[Comment]] = {}
+    ids = {c.id for c in comments}
+    for comment in sorted(comments, key=lambda c: (c.date, c.id)):
+        parent = comment.parent if comment.parent in ids else None
+        replies.setdefault(parent, []).append(comment)
+
+    def nodes(parent: int | None, seen: frozenset[int]) -> tuple[CommentNode, ...]:
+        return tuple(CommentNode(c, render_comment(c.body), nodes(c.id, seen | {c.id}))
+                     for c in replies.get(parent, []) if c.id not in seen)
+
+    return nodes(None, frozenset())
+
+
+def comment_extract(body: str, limit: int = EXTRACT_LENGTH) -> str:
+    """A comment's first words as HTML: escaped text and whole inline formulas.
+
+    Counted in visible characters; a formula counts as its TeX and is dropped whole
+    rather than cut, so the sidebar never shows half a formula.
+    """
+    pieces: list[str] = []
+    used = 0
+    for token in comment_tokens(body):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline", "math_ref"):
+                piece, size = escapeHtml(child.content), len(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                piece, size = " ", 1
+            elif child.type.startswith("math_"):
+                tex = child.content.strip()
+                piece = f'<span class="math inline">\\({escapeHtml(tex)}\\)</span>'
+                size = len(tex)
+                if used + size > limit:
+                    return "".join(pieces).rstrip() + "…"
+            else:
+                continue
+            if used + size > limit:
+                room = limit - used
+                return "".join(pieces) + escapeHtml(child.content[:room]).rstrip() + "…"
+            pieces.append(piece)
+            used += size
+        if token.type == "paragraph_close" and pieces:
+            pieces.append(" ")
+            used += 1
+    return "".join(pieces).strip()
+
+
+def latest(posts: tuple[PostEntry, ...]) -> datetime | None:
+    """Date of the newest post or update, for feeds and the sitemap (never the clock)."""
+    moments = [p.post.updated or p.post.date for p in posts]
+    return max(moments) if moments else None
