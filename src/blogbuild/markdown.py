@@ -139,7 +139,7 @@ def _number_equations(state: StateCore) -> None:
     numbering = Numbering()
     state.env["numbering"] = numbering
     context: RenderContext | None = state.env.get("context")
-    references: list[tuple[str, int]] = []
+    references: list[tuple[str, str, int]] = []
     for block in state.tokens:
         for token in [block, *(block.children or [])]:
             line = (block.map[0] if block.map else 0) + (context.first_line if context else 1)
@@ -148,21 +148,21 @@ def _number_equations(state: StateCore) -> None:
                 token.meta = {**(token.meta or {}), "tex": numbered.tex,
                               "anchors": [equation_anchor(n) for n in numbered.numbers]}
             if token.type in MATH_TOKENS:
-                references += [(label, line) for _, label in _REF.findall(token.content)]
+                references += [(kind, label, line) for kind, label in _REF.findall(token.content)]
             elif token.type == "math_ref":
-                references.append((token.meta["label"], line))
+                references.append((token.meta["kind"], token.meta["label"], line))
     if context is None:
         return
     problems = state.env["problems"]
     for label in dict.fromkeys(numbering.duplicates):
         problems.append(Problem(context.source, context.first_line, f"\\label{{{label}}} is "
                                 "used for two equations; give each its own label"))
-    for label, line in references:
+    for kind, label, line in references:
         if label not in numbering.labels:
-            problems.append(Problem(context.source, line, f"\\eqref{{{label}}}: no equation "
+            problems.append(Problem(context.source, line, f"\\{kind}{{{label}}}: no equation "
                                     f"in this post has \\label{{{label}}}"))
         elif not numbering.labels[label]:
-            problems.append(Problem(context.source, line, f"\\eqref{{{label}}}: that equation "
+            problems.append(Problem(context.source, line, f"\\{kind}{{{label}}}: that equation "
                                     "has no number (starred, \\notag or $$ without an "
                                     "environment); number it or add \\tag{...}"))
 

@@ -64,15 +64,13 @@ class NumberedFormula:
 def number_display(tex: str, numbering: Numbering) -> NumberedFormula:
     """Number one display formula (whatever its delimiters), updating `numbering`."""
     whole = _WHOLE.match(tex)
-    if not whole:
-        return _number_rows([tex], numbering, automatic=False)
+    if not whole or whole.group(1) not in NUMBERED:
+        # `$$ .. \label{x} $$` (or an aligned block): an author who labels a display
+        # means it to be numbered; the tag goes after everything, outside any environment
+        return _number_rows([tex], numbering, automatic=bool(_LABEL.search(tex)))
     name, star, argument, body = whole.groups()
     argument = argument or ""
     target = _KATEX_NAME.get(name, name)
-    if name not in NUMBERED:
-        numbered = _number_rows([body], numbering, automatic=False)
-        return NumberedFormula(f"\\begin{{{name}{star}}}{argument}{numbered.tex}"
-                               f"\\end{{{name}{star}}}", numbered.numbers)
     if name in _SINGLE_NUMBER:
         rows = [body] if name == "equation" else _split_rows(body)
         if name == "multline":
