@@ -125,17 +125,15 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime:
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
     elif isinstance(value, str) and (text := value.strip()):
-        if _DATE.match(text):
-            moment = datetime.combine(date.fromisoformat(text), time())
-        else:
-            if _DATE_TIME.match(text) and len(text.split(" ")[-1].split(":")[0]) == 1:
-                text = text.replace(" ", " 0", 1)  # "2023-01-02 9:30" → "09:30"
-            try:
-                moment = datetime.fromisoformat(text)
-            except ValueError:
-                raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, "
-                                 "YYYY-MM-DD HH:MM[:SS] or ISO 8601 such as "
-                                 "2023-12-07T10:30:00+08:00") from None
+        if _DATE_TIME.match(text) and len(text.split(" ")[-1].split(":")[0]) == 1:
+            text = text.replace(" ", " 0", 1)  # "2023-01-02 9:30" → "09:30"
+        try:
+            moment = (datetime.combine(date.fromisoformat(text), time()) if _DATE.match(text)
+                      else datetime.fromisoformat(text))
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a date ({error}); write YYYY-MM-DD, "
+                             "YYYY-MM-DD HH:MM[:SS] or ISO 8601 such as "
+                             "2023-12-07T10:30:00+08:00") from None
     else:
         raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD or YYYY-MM-DD HH:MM")
     if moment.tzinfo is None:

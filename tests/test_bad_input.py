@@ -1,0 +1,42 @@
+"""One fixture folder per kind of bad input: its `path:line` message, exit 1, and the
+previous output left exactly as it was."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from blogbuild.cli import main
+
+BAD = Path(__file__).parent / "fixtures" / "bad"
+CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_reported_and_the_previous_output_survives(case: str, tmp_path: Path, capsys):
+    site = tmp_path / case
+    shutil.copytree(BAD / case, site)
+    out = site / "dist"
+    (out / "archives/old").mkdir(parents=True)
+    (out / "index.html").write_text("<p>previous build</p>", encoding="utf-8")
+    (out / "archives/old/index.html").write_text("old", encoding="utf-8")
+    before = snapshot(out)
+    assert main(["build", str(site)]) == 1
+    err = capsys.readouterr().err
+    for expected in (site / "expected.txt").read_text(encoding="utf-8").splitlines():
+        assert any(line.startswith(expected) for line in err.splitlines()), (expected, err)
+    assert "Traceback" not in err
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_reports_the_same_problems(case: str, capsys):
+    assert main(["check", str(BAD / case)]) == 1
+    err = capsys.readouterr().err
+    for expected in (BAD / case / "expected.txt").read_text(encoding="utf-8").splitlines():
+        assert any(line.startswith(expected) for line in err.splitlines()), (expected, err)

@@ -1,0 +1,48 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from blogbuild.cli import main, slug_from_title
+from blogbuild.content import parse_post
+from blogbuild.config import load_config
+from conftest import post
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["new"]])
+def test_help_works_on_every_command(command, capsys):
+    assert main([*command, "--help"]) == 0
+    assert "usage: blogbuild" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys):
+    assert main(["frobnicate"]) == 2
+    assert main(["build", str(tmp_path / "nowhere")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_build_prints_one_summary_line_when_not_on_a_terminal(site, tmp_path: Path):
+    root = site({"content/posts/a.md": post("a", "2024-01-01")})
+    done = subprocess.run([sys.executable, "-m", "blogbuild", "build", str(root), "-o",
+                           str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("built 1 posts, ")
+    assert (tmp_path / "out/index.html").is_file()
+
+
+def test_new_writes_a_post_that_parses_and_refuses_to_overwrite(site, capsys):
+    root = site({})
+    assert main(["new", "Transformer升级之路 RoPE", "--site-dir", str(root)]) == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path.name.endswith("-transformer升级之路-rope.md")
+    problems = []
+    record = parse_post("new.md", path.read_text(encoding="utf-8"), load_config(root), problems)
+    assert problems == [] and record.title == "Transformer升级之路 RoPE" and record.draft
+    assert main(["new", "Transformer升级之路 RoPE", "--site-dir", str(root)]) == 1
+
+
+def test_slugs_from_titles_keep_chinese_and_lowercase_ascii():
+    assert slug_from_title("生成扩散模型漫谈(二十一): ODE") == "生成扩散模型漫谈-二十一-ode"

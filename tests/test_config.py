@@ -1,0 +1,77 @@
+from types import MappingProxyType
+
+import pytest
+
+from blogbuild.config import SiteConfig, parse_config
+from blogbuild.problems import ContentErrors
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(ContentErrors) as caught:
+        parse_config(text)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_defaults_fill_every_key_but_title_and_base_url():
+    config = parse_config('title = "T"\nbase_url = "https://example.org"\n')
+    assert config == SiteConfig(title="T", base_url="https://example.org/")
+    assert config.per_page == 10 and config.permalink == "/archives/{slug}/"
+    assert config.math.render == "client" and config.feed.items == 20
+    assert config.base_path == "/"
+
+
+def test_sub_path_of_base_url_is_the_base_path():
+    config = parse_config('title = "T"\nbase_url = "https://u.github.io/blog"\n')
+    assert config.base_url == "https://u.github.io/blog/"
+    assert config.base_path == "/blog/"
+
+
+def test_math_macros_and_feed_table_are_read():
+    config = parse_config('title = "T"\nbase_url = "https://e.org/"\n[math]\n'
+                          'macros = { "\\\\R" = "\\\\mathbb{R}" }\n[feed]\nfull_content = true\n')
+    assert config.math.macros == MappingProxyType({"\\R": "\\mathbb{R}"})
+    assert config.feed.full_content is True
+
+
+def test_config_is_frozen():
+    config = parse_config('title = "T"\nbase_url = "https://e.org/"\n')
+    with pytest.raises(AttributeError):
+        config.title = "other"
+
+
+def test_unknown_keys_are_reported_with_their_lines():
+    found = problems_of('title = "T"\nbase_url = "https://e.org/"\ntittle = "x"\n'
+                        '[math]\nrender = "client"\nmacro = {}\n')
+    assert found[0].startswith("site.toml:3: unknown key `tittle`")
+    assert found[1].startswith("site.toml:6: unknown key `math.macro`")
+    assert "macros" in found[1]
+
+
+def test_wrong_types_name_the_key_the_line_and_the_expected_type():
+    found = problems_of('title = "T"\nbase_url = "https://e.org/"\nper_page = "10"\n'
+                        '[feed]\nfull_content = "yes"\n')
+    assert found == ["site.toml:3: `per_page` must be a whole number, not str '10'",
+                     "site.toml:5: `feed.full_content` must be true or false, not str 'yes'"]
+
+
+def test_missing_required_keys_are_all_reported():
+    found = problems_of('author = "A"\n')
+    assert any("`title` is required" in p for p in found)
+    assert any("`base_url` is required" in p for p in found)
+
+
+def test_values_that_cannot_work_are_reported():
+    found = problems_of('title = "T"\nbase_url = "example.org"\ntimezone = "Mars/Base"\n'
+                        'permalink = "/posts/"\n[math]\nrender = "server"\n')
+    assert [p.split(":")[1] for p in found] == ["2", "3", "4", "6"]
+
+
+def test_broken_toml_reports_its_line():
+    found = problems_of('title = "T"\nbase_url = https://e.org\n')
+    assert found[0].startswith("site.toml:2: not valid TOML")
+
+
+def test_base_url_override_replaces_the_file_value():
+    config = parse_config('title = "T"\nbase_url = "https://e.org/"\n',
+                          base_url="https://u.github.io/blog/")
+    assert config.base_path == "/blog/"

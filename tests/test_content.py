@@ -1,0 +1,171 @@
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from blogbuild.config import SiteConfig
+from blogbuild.content import load_content, parse_comments, parse_post
+from conftest import post, write_site
+
+CONFIG = SiteConfig(title="T", base_url="https://e.org/", author="苏剑林")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def parse(text: str, source: str = "content/posts/a.md"):
+    problems = []
+    return parse_post(source, text, CONFIG, problems), [str(p) for p in problems]
+
+
+def test_can_parse_a_valid_post():
+    record, problems = parse(post("生成扩散模型漫谈(二十一)", "2023-12-07 10:30",
+                                  "正文 $x$\n", tags="[扩散模型, ODE]", category="信息时代",
+                                  series="生成扩散模型漫谈", views=75393, slug="diffusion-21"))
+    assert problems == []
+    assert record.title == "生成扩散模型漫谈(二十一)"
+    assert record.date == datetime(2023, 12, 7, 10, 30, tzinfo=SHANGHAI)
+    assert record.tags == ("扩散模型", "ODE") and record.views == 75393
+    assert record.slug == "diffusion-21" and record.author == "苏剑林"
+    assert record.body == "正文 $x$\n" and record.body_line == 10
+
+
+def test_every_accepted_date_form_gives_the_same_kind_of_moment():
+    forms = {"2023-12-07": datetime(2023, 12, 7, tzinfo=SHANGHAI),
+             "'2023-12-07'": datetime(2023, 12, 7, tzinfo=SHANGHAI),
+             "2023-12-07 10:30:05": datetime(2023, 12, 7, 10, 30, 5, tzinfo=SHANGHAI),
+             "2023-12-07T10:30:00+00:00": datetime(2023, 12, 7, 10, 30, tzinfo=timezone.utc)}
+    for written, expected in forms.items():
+        record, problems = parse(post("t", written))
+        assert problems == [] and record.date == expected, written
+        assert record.date.utcoffset() == expected.utcoffset()
+
+
+def test_a_date_that_is_not_a_date_is_reported_at_its_line():
+    _, problems = parse(post("t", "2023-13-45"))
+    assert problems[0].startswith("content/posts/a.md:3: `date`: '2023-13-45' is not a date")
+
+
+def test_missing_title_and_date_are_both_reported():
+    _, problems = parse("---\nviews: 3\n---\nbody\n")
+    assert any("missing `title:`" in p for p in problems)
+    assert any("missing `date:`" in p for p in problems)
+
+
+def test_file_name_gives_date_and_slug_in_the_jekyll_habit():
+    record, problems = parse("---\ntitle: t\n---\nx\n", "content/posts/2020-01-02-hello.md")
+    assert problems == []
+    assert record.date == datetime(2020, 1, 2, tzinfo=SHANGHAI) and record.slug == "hello"
+
+
+def test_chinese_slugs_are_kept_as_they_are():
+    record, _ = parse(post("t", "2020-01-02"), "content/posts/中文 标题.md")
+    assert record.slug == "中文-标题"
+
+
+def test_a_slug_that_cannot_be_a_url_is_reported():
+    _, problems = parse(post("t", "2020-01-02", slug="a/b"))
+    assert problems[0].startswith("content/posts/a.md:4: slug 'a/b' cannot be part of a URL")
+
+
+def test_broken_front_matter_points_at_the_yaml_line():
+    _, problems = parse("---\ntitle: t\ndate: [2020\n---\nx\n")
+    assert problems[0].startswith("content/posts/a.md:") and "broken YAML" in problems[0]
+    assert int(problems[0].split(":")[1]) in (3, 4)
+
+
+def test_missing_front_matter_says_how_to_fix_it():
+    _, problems = parse("just text\n")
+    assert problems == ["content/posts/a.md:1: no front matter: a post starts with a line "
+                        "`---`, then `title: ...` and `date: ...`, then another `---`"]
+
+
+def test_tags_written_as_one_string_are_split():
+    record, _ = parse(post("t", "2020-01-02", tags="generative-model math-heavy"))
+    assert record.tags == ("generative-model", "math-heavy")
+
+
+def test_unknown_keys_are_kept_and_warned_once_per_key(tmp_path: Path):
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", tittle="x"),
+                          "content/posts/b.md": post("b", "2020-01-02", tittle="y")})
+    content = load_content(tmp_path, CONFIG)
+    warnings = [p for p in content.problems if p.warning]
+    assert len(warnings) == 1 and "`tittle`" in warnings[0].message
+    assert warnings[0].path == "content/posts/a.md"
+    assert content.posts[0].extra["tittle"] == "x"
+
+
+def test_duplicate_slugs_name_both_files(tmp_path: Path):
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", slug="same"),
+                          "content/posts/x/b.md": post("b", "2020-01-02", slug="same")})
+    problems = [str(p) for p in load_content(tmp_path, CONFIG).problems]
+    assert problems == ["content/posts/x/b.md:1: slug 'same' is already used by "
+                        "content/posts/a.md; give one of them another `slug:`"]
+
+
+def test_drafts_are_hidden_unless_asked_for(tmp_path: Path):
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", draft="true"),
+                          "content/comments/a.yaml": "- {id: 1, author: x, date: 2020-01-02, body: hi}\n"})
+    assert load_content(tmp_path, CONFIG).posts == ()
+    assert load_content(tmp_path, CONFIG).problems == ()
+    assert [p.slug for p in load_content(tmp_path, CONFIG, drafts=True).posts] == ["a"]
+
+
+def test_non_utf8_files_are_reported_with_the_line(tmp_path: Path):
+    write_site(tmp_path, {})
+    path = tmp_path / "content/posts/gbk.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes("---\ntitle: 中文\n".encode("gbk"))
+    problems = [str(p) for p in load_content(tmp_path, CONFIG).problems]
+    assert problems == ["content/posts/gbk.md:2: not UTF-8 text: save the file as UTF-8"]
+
+
+def test_comments_are_parsed_with_their_lines():
+    problems = []
+    comments = parse_comments("c.yaml", "- id: 1\n  author: 张三\n  date: 2024-01-15 09:12\n"
+                              "  body: |\n    hi\n- id: 2\n  author: B\n  url: https://e.org\n"
+                              "  date: 2024-01-16\n  parent: 1\n  body: re\n", "a", CONFIG, problems)
+    assert problems == []
+    assert [(c.id, c.line, c.parent) for c in comments] == [(1, 1, None), (2, 6, 1)]
+    assert comments[0].body == "hi\n" and comments[1].url == "https://e.org"
+
+
+def test_a_comment_whose_parent_is_missing_is_reported(tmp_path: Path):
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01"),
+                          "content/comments/a.yaml": "- id: 1\n  author: x\n  date: 2020-01-02\n"
+                                                     "  body: hi\n- id: 2\n  author: y\n"
+                                                     "  date: 2020-01-03\n  parent: 9\n  body: re\n"})
+    problems = [str(p) for p in load_content(tmp_path, CONFIG).problems]
+    assert problems == ["content/comments/a.yaml:5: comment 2 replies to comment 9, which is "
+                        "not in this file; fix `parent` or remove it"]
+
+
+# --- property-based: the loader never raises, and keeps what was written -------------
+
+front_matter_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(front_matter_text, front_matter_text)
+def test_parse_post_never_raises_on_any_text(header: str, body: str):
+    problems = []
+    record = parse_post("p.md", f"---\n{header}\n---\n{body}", CONFIG, problems)
+    assert (record is None) == bool([p for p in problems if not p.warning]) or record is None
+    assert all(p.path == "p.md" and p.line >= 0 for p in problems)
+
+
+titles = st.text(st.characters(whitelist_categories=("L", "N", "Zs")), min_size=1,
+                 max_size=40).filter(lambda t: t.strip())
+
+
+@settings(max_examples=200, deadline=None)
+@given(titles, st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)),
+       st.text(max_size=300))
+def test_title_date_and_body_survive_the_round_trip(title: str, moment: datetime, body: str):
+    moment = moment.replace(microsecond=0)
+    text = f'---\ntitle: "{title}"\ndate: {moment:%Y-%m-%d %H:%M:%S}\n---\n{body}'
+    record, problems = parse(text)
+    assert problems == []
+    assert record.title == title.strip()
+    assert record.date == moment.replace(tzinfo=SHANGHAI)
+    assert record.body == body

@@ -1,0 +1,154 @@
+"""The Markdown/math stage: what reaches the page is the TeX that was written."""
+
+from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from blogbuild.markdown import RenderContext, render_comment, render_post
+
+CONTEXT = RenderContext("content/posts/p.md", first_line=5, url="/blog/archives/p/")
+
+
+def render(source: str):
+    return render_post(source, CONTEXT)
+
+
+def formulas(html: str) -> list[str]:
+    return [e.get_text() for e in BeautifulSoup(html, "html.parser").select(".math")]
+
+
+def test_inline_dollar_math_keeps_markdown_characters():
+    tex = r"a_1 * b_2 + c_{*}^{*} \| x \| + p(x|z) + \{a\} \\ <b> & \_"
+    assert formulas(render(f"令 ${tex}$ 成立。").html) == [f"\\({tex}\\)"]
+
+
+def test_every_delimiter_gives_the_katex_ready_markup():
+    html = render("行内 $a$ 与 \\(b\\)。\n\n$$\nc_1\n$$\n\n\\[\nd_2\n\\]\n").html
+    soup = BeautifulSoup(html, "html.parser")
+    assert [(e.name, e["class"], e.get_text()) for e in soup.select(".math")] == [
+        ("span", ["math", "inline"], r"\(a\)"), ("span", ["math", "inline"], r"\(b\)"),
+        ("div", ["math", "display"], "\\[\nc_1\n\\]"), ("div", ["math", "display"], "\\[\nd_2\n\\]")]
+
+
+def test_double_dollar_inside_a_sentence_is_inline_and_on_its_own_lines_is_display():
+    soup = BeautifulSoup(render("kramdown 写 $$x_1$$ 在句中。\n由此\n$$\ny*z\n$$\n得到").html,
+                         "html.parser")
+    assert [(e.name, e["class"]) for e in soup.select(".math")] == [
+        ("span", ["math", "inline"]), ("span", ["math", "display"])]
+
+
+def test_prices_escaped_dollars_and_shell_variables_are_not_math():
+    source = ("costs $5 and $10. Set $PATH and $HOME.\n\nA \\$ sign, 20$ too.\n\n"
+              "`$x$` is code.\n\n```bash\necho $PATH $1\n```\n")
+    html = render(source).html
+    assert formulas(html) == []
+    text = BeautifulSoup(html, "html.parser").get_text()
+    assert "costs $5 and $10" in text and "A $ sign" in text and "$PATH and $HOME" in text
+    assert "echo $PATH $1" in text
+
+
+def test_bare_environment_is_numbered_and_its_label_becomes_a_link():
+    source = ("见 \\eqref{eq:f}。\n\n\\begin{equation}f(x)=x^2\\label{eq:f}\\end{equation}\n\n"
+              "再看 $\\eqref{eq:f}$ 与 \\ref{eq:f}。\n")
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    display = soup.select_one("div.math.display")
+    assert display["id"] == "eq-1"
+    assert display.get_text() == "\\[\\begin{equation*}f(x)=x^2 \\tag{1}\\end{equation*}\\]"
+    assert [(a["href"], a.get_text()) for a in soup.select("a.eqref")] == [
+        ("#eq-1", "(1)"), ("#eq-1", "1")]
+    assert soup.select(".math.inline")[0].get_text() == r"\(\href{#eq-1}{\text{(1)}}\)"
+
+
+def test_align_rows_are_numbered_except_notag_and_tagged_rows():
+    source = ("\\begin{align}a&=b\\label{x}\\\\\nc&=d\\notag\\\\\ne&=f\\tag{*}\\\\\n"
+              "g&=h\\end{align}\n")
+    display = BeautifulSoup(render(source).html, "html.parser").select_one(".math.display")
+    assert display.get_text() == ("\\[\\begin{align*}a&=b \\tag{1}\\\\\nc&=d\\\\\n"
+                                  "e&=f\\tag{*}\\\\\ng&=h \\tag{2}\\end{align*}\\]")
+    assert display["id"] == "eq-1"
+    assert [s["id"] for s in display.find_previous_siblings("span")] == ["eq-2"] or \
+        display.parent.select_one("#eq-2") is not None
+
+
+def test_unknown_and_duplicate_labels_are_problems_with_lines():
+    source = ("\\begin{equation}a\\label{x}\\end{equation}\n\n"
+              "\\begin{equation}b\\label{x}\\end{equation}\n\n见 \\eqref{nope}。\n")
+    problems = [str(p) for p in render(source).problems]
+    assert "content/posts/p.md:9: \\eqref{nope}: no equation in this post has \\label{nope}" in problems
+    assert any("\\label{x} is used for two equations" in p for p in problems)
+
+
+def test_excerpt_ends_at_the_more_marker_and_links_references_to_the_post():
+    source = ("开头 $a$ 见 \\eqref{e}[^1]。\n\n<!--more-->\n\n"
+              "\\begin{equation}x\\label{e}\\end{equation}\n\n[^1]: 注\n")
+    rendered = render(source)
+    soup = BeautifulSoup(rendered.excerpt_html, "html.parser")
+    assert soup.get_text().strip() == "开头 \\(a\\) 见 (1)。"
+    assert soup.select_one("a.eqref")["href"] == "/blog/archives/p/#eq-1"
+    assert rendered.has_more
+
+
+def test_excerpt_marker_inside_a_list_closes_the_list():
+    rendered = render("- one $x$\n- two <!--more--> three\n- four\n")
+    soup = BeautifulSoup(rendered.excerpt_html, "html.parser")
+    assert [li.get_text().strip() for li in soup.select("ul > li")] == ["one \\(x\\)", "two"]
+    assert rendered.excerpt_html.count("<ul>") == rendered.excerpt_html.count("</ul>")
+
+
+def test_without_a_marker_the_excerpt_is_the_first_paragraph():
+    rendered = render("# 标题\n\n第一段 $x$。\n\n第二段。\n")
+    assert BeautifulSoup(rendered.excerpt_html, "html.parser").get_text().strip() == "第一段 \\(x\\)。"
+    assert rendered.has_more
+
+
+def test_a_summary_replaces_the_excerpt():
+    rendered = render_post("第一段。\n\n<!--more-->\n\n更多。\n", CONTEXT, summary="摘要 $y$")
+    assert formulas(rendered.excerpt_html) == ["\\(y\\)"]
+
+
+def test_fenced_code_is_highlighted_and_keeps_its_dollars():
+    html = render("```python\nprice = '$5'  # $x$\n```\n").html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one("div.highlight pre").get_text() == "price = '$5'  # $x$\n"
+
+
+def test_comment_html_is_shown_as_text_and_links_are_checked():
+    html = render_comment('<script>alert(1)</script> [x](javascript:alert(1)) '
+                          '[ok](https://e.org) ![img](https://e.org/a.png) $a_1$')
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("script") is None and soup.find("img") is None
+    assert "<script>alert(1)</script>" in soup.get_text()
+    # the image is not loaded: it stays a link to its URL
+    assert [(a["href"], a["rel"]) for a in soup.select("a")] == [
+        ("https://e.org", ["nofollow", "ugc", "noopener"]),
+        ("https://e.org/a.png", ["nofollow", "ugc", "noopener"])]
+    assert formulas(html) == ["\\(a_1\\)"]
+
+
+# --- property-based: the TeX that reaches the page is the TeX written ------------------
+
+TEX_PIECES = ["x", "y_1", "_", "^", "*", "**", "\\\\", "|", "\\|", "{", "}", "&", "<", ">",
+              "<div>", "&amp;", "\\alpha", "\\{", "\\}", "\\_", "\\,", " ", "~", "`", "#",
+              "[", "]", "(", ")", "%", "\\frac{1}{2}", "a^{*}_{*}", "-", "+", "=", "!", "'",
+              '"', "\\mathbf{x}", "1", "<!--", "-->", "[^1]"]
+tex_strings = st.lists(st.sampled_from(TEX_PIECES), min_size=1, max_size=12).map("".join) \
+    .map(str.strip).filter(bool)
+
+
+@settings(max_examples=400, deadline=None)
+@given(tex_strings)
+def test_inline_tex_reaches_the_page_unchanged(tex: str):
+    assert formulas(render(f"前文 ${tex}$ 后文").html) == [f"\\({tex}\\)"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(tex_strings)
+def test_display_tex_reaches_the_page_unchanged(tex: str):
+    assert formulas(render(f"前文\n\n$$\n{tex}\n$$\n\n后文\n").html) == [f"\\[\n{tex}\n\\]"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(tex_strings)
+def test_bracket_tex_reaches_the_page_unchanged(tex: str):
+    assert formulas(render(f"前文 \\({tex}\\) 后文\n\n\\[{tex}\\]\n").html) == [
+        f"\\({tex}\\)", f"\\[{tex}\\]"]

@@ -1,0 +1,157 @@
+"""Whole-site builds of fixture sites, asserted on the parsed HTML and feeds."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from blogbuild.build import build_site
+from conftest import html, post
+
+POSTS = 23
+
+
+def archive(count: int = POSTS) -> dict[str, str]:
+    """`count` posts, one a day from 2024-01-01, each with a marker; comments on some."""
+    files = {}
+    for n in range(count):
+        day = date(2024, 1, 1) + timedelta(days=n)
+        files[f"content/posts/{day.year}/{day}-p{n:02d}.md"] = post(
+            f"第{n}篇 Post {n}", f"{day} 10:00", f"摘要{n} $x_{{{n}}}$\n\n<!--more-->\n\n正文{n}\n",
+            views=1000 + n, tags="[数学, ML]")
+    files["content/comments/p05.yaml"] = "".join(
+        f"- id: {500 + k}\n  author: 读者{k}\n  date: 2024-02-0{k + 1} 09:00\n"
+        f"  body: 评论{k} $y_{k}$ **粗体**\n" for k in range(4))
+    files["content/comments/p06.yaml"] = (
+        "- id: 600\n  author: Alice\n  url: https://alice.example\n  date: 2024-03-01 08:00\n"
+        "  body: |\n    <script>alert('x')</script> 好文\n"
+        "- id: 601\n  author: 苏剑林\n  date: 2024-03-02 08:00\n  parent: 600\n  body: 谢谢\n")
+    return files
+
+
+@pytest.fixture
+def built(site, tmp_path: Path) -> Path:
+    root = site(archive())
+    build_site(root, tmp_path / "out")
+    return tmp_path / "out"
+
+
+def titles(page) -> list[str]:
+    return [a.get_text() for a in page.select(".entry-title a")]
+
+
+def test_listing_pages_hold_per_page_posts_newest_first(built: Path):
+    pages = [html(built / "index.html"), html(built / "page/2/index.html"),
+             html(built / "page/3/index.html")]
+    newest_first = [f"第{n}篇 Post {n}" for n in reversed(range(POSTS))]
+    assert [titles(p) for p in pages] == [newest_first[:10], newest_first[10:20], newest_first[20:]]
+    assert not (built / "page/4").exists()
+    assert [a["href"] for a in pages[1].select(".pager a.newer, .pager a.older")] == [
+        "/blog/", "/blog/page/3/"]
+
+
+def test_each_entry_has_badge_meta_excerpt_and_read_more(built: Path):
+    entry = html(built / "index.html").select(".entry")[0]
+    assert entry.select_one(".badge").get_text(" ") == "23 Jan"
+    assert entry.select_one(".meta").get_text() == "By 苏剑林 | 2024-01-23 | 1022位读者 | 引用"
+    assert entry.select_one(".excerpt").get_text().strip() == "摘要22 \\(x_{22}\\)"
+    assert "正文22" not in entry.get_text()
+    link = entry.select_one(".read-more a")
+    assert (link.get_text(), link["href"]) == ("点击阅读全文...", "/blog/archives/p22/")
+
+
+def test_post_page_has_body_and_nested_comment_thread(built: Path):
+    page = html(built / "archives/p06/index.html")
+    assert page.select_one(".post-title").get_text() == "第6篇 Post 6"
+    assert "正文6" in page.select_one(".post-body").get_text()
+    top = page.select_one("#comment-600")
+    assert top.select_one(".comment-author")["rel"] == ["nofollow", "ugc", "noopener"]
+    assert top.select_one("#comment-601 .comment-body").get_text().strip() == "谢谢"
+    assert page.select_one(".meta").get_text().endswith("| 2条评论")
+
+
+def test_a_readers_script_is_shown_as_text(built: Path):
+    page = html(built / "archives/p06/index.html")
+    body = page.select_one("#comment-600 .comment-body")
+    assert body.find("script") is None
+    assert "<script>alert('x')</script> 好文" in body.get_text()
+    assert [s.get("src") for s in page.find_all("script") if s.get("src")] == [
+        "/blog/katex/katex.min.js", "/blog/katex/contrib/auto-render.min.js", "/blog/js/blogbuild.js"]
+
+
+def test_sidebar_lists_the_newest_comments_of_the_site_in_order(built: Path):
+    for page in ("index.html", "page/3/index.html", "archives/p00/index.html", "404.html"):
+        items = html(built / page).select(".recent-comments li")
+        assert [i.select_one(".comment-author").get_text() for i in items] == [
+            "苏剑林", "Alice", "读者3", "读者2", "读者1"], page
+    first = html(built / "index.html").select(".recent-comments li a")
+    assert [a["href"] for a in first[:3]] == ["/blog/archives/p06/#comment-601",
+                                              "/blog/archives/p06/#comment-600",
+                                              "/blog/archives/p05/#comment-503"]
+    assert first[2].get_text() == "评论3 \\(y_3\\) 粗体"
+
+
+def test_feeds_parse_with_absolute_links(built: Path):
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((built / name).read_bytes())
+        assert not feed.bozo, (name, feed.bozo_exception)
+        assert len(feed.entries) == 20
+        assert feed.entries[0].link == "https://example.org/blog/archives/p22/"
+        assert feed.entries[0].title == "第22篇 Post 22"
+        assert "\\(x_{22}\\)" in feed.entries[0].content[0].value
+        assert "正文22" not in feed.entries[0].content[0].value
+
+
+def test_sitemap_lists_every_post_and_listing_page(built: Path):
+    import xml.etree.ElementTree as ET
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in ET.parse(built / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
+    assert "https://example.org/blog/" in locs and "https://example.org/blog/page/3/" in locs
+    assert sum("/archives/" in loc for loc in locs) == POSTS
+
+
+def test_katex_assets_and_static_files_are_copied(site, tmp_path: Path):
+    root = site({**archive(2), "static/CNAME": "blog.example.org\n"})
+    build_site(root, tmp_path / "out")
+    out = tmp_path / "out"
+    assert (out / "CNAME").read_text() == "blog.example.org\n"
+    for asset in ("katex/katex.min.js", "katex/katex.min.css",
+                  "katex/contrib/auto-render.min.js", "css/blogbuild.css", "js/blogbuild.js"):
+        assert (out / asset).is_file(), asset
+    assert list((out / "katex/fonts").glob("*.woff2"))
+
+
+def test_two_builds_are_byte_identical(site, tmp_path: Path):
+    root = site(archive())
+    build_site(root, tmp_path / "a")
+    build_site(root, tmp_path / "b")
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b
+    different = [f for f in files_a if (tmp_path / "a" / f).read_bytes() != (tmp_path / "b" / f).read_bytes()]
+    assert different == []
+
+
+def test_a_site_template_overrides_the_theme_file_by_file(site, tmp_path: Path):
+    root = site({**archive(1), "templates/page.html": "<p id='mine'>{{ entry.page.title }}</p>\n",
+                 "content/pages/about.md": "---\ntitle: 关于\n---\n关于本站\n"})
+    build_site(root, tmp_path / "out")
+    assert html(tmp_path / "out/about/index.html").select_one("#mine").get_text() == "关于"
+    assert html(tmp_path / "out/index.html").select_one(".entry-title")  # theme's listing
+
+
+def test_base_url_at_the_domain_root_gives_root_links(site, tmp_path: Path):
+    root = site(archive(1))
+    build_site(root, tmp_path / "out", base_url="https://blog.example.org/")
+    page = html(tmp_path / "out/index.html")
+    assert page.select_one(".entry-title a")["href"] == "/archives/p00/"
+    assert page.select_one("link[rel=canonical]")["href"] == "https://blog.example.org/"
+
+
+def test_chinese_slugs_become_percent_encoded_links_to_existing_files(site, tmp_path: Path):
+    root = site({"content/posts/2024-01-01-中文标题.md": post("中文", "2024-01-01")})
+    build_site(root, tmp_path / "out")
+    assert (tmp_path / "out/archives/中文标题/index.html").is_file()
+    link = html(tmp_path / "out/index.html").select_one(".entry-title a")["href"]
+    assert link == "/blog/archives/%E4%B8%AD%E6%96%87%E6%A0%87%E9%A2%98/"
