@@ -25,6 +25,17 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
+class SitePlan:
+    """Everything a build decided, before anything is written."""
+
+    files: list[OutputFile]
+    content: Content
+    formulas: int
+    """Formulas found in posts."""
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
 class BuildReport:
     posts: int
     pages: int
@@ -38,19 +49,16 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
                base_url: str | None = None, progress: Progress | None = None) -> BuildReport:
     """Build `site_dir` into `out_dir` (default site_dir/dist); raises ContentErrors."""
     started = time.perf_counter()
-    files, content, formulas, warnings = plan_site(site_dir, drafts=drafts, base_url=base_url,
-                                                   progress=progress)
-    write_site(files, out_dir or site_dir / "dist")
-    pages = sum(1 for f in files if f.path.endswith(".html"))
-    return BuildReport(posts=len(content.posts), pages=pages, formulas=formulas,
-                       seconds=time.perf_counter() - started, warnings=warnings)
+    plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress)
+    write_site(plan.files, out_dir or site_dir / "dist")
+    pages = sum(1 for f in plan.files if f.path.endswith(".html"))
+    return BuildReport(posts=len(plan.content.posts), pages=pages, formulas=plan.formulas,
+                       seconds=time.perf_counter() - started, warnings=plan.warnings)
 
 
 def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = None,
-              progress: Progress | None = None
-              ) -> tuple[list[OutputFile], Content, int, tuple[Problem, ...]]:
-    """Everything up to writing: returns the files, the content, the formula count and
-    the warnings; raises ContentErrors with every error found."""
+              progress: Progress | None = None) -> SitePlan:
+    """Everything up to writing; raises ContentErrors with every error found."""
     config = load_config(site_dir, base_url=base_url)
     content = load_content(site_dir, config, drafts=drafts)
     problems = list(content.problems)
@@ -77,5 +85,6 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     files.append(render_sitemap(site, listing_paths))
     files.append(OutputFile("assets/highlight.css", highlight_css().encode("utf-8"), "theme"))
     files += collect_static(site_dir)
-    formulas = sum(body.formulas for body in bodies.values())
-    return files, content, formulas, tuple(p for p in problems if p.warning)
+    return SitePlan(files=files, content=content,
+                    formulas=sum(body.formulas for body in bodies.values()),
+                    warnings=tuple(p for p in problems if p.warning))

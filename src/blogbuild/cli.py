@@ -88,9 +88,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    _, content, formulas, warnings = plan_site(_site_dir(args.site_dir), drafts=args.drafts)
-    _report(warnings)
-    print(f"checked {len(content.posts)} posts, {formulas} formulas: no problems",
+    plan = plan_site(_site_dir(args.site_dir), drafts=args.drafts)
+    _report(plan.warnings)
+    print(f"checked {len(plan.content.posts)} posts, {plan.formulas} formulas: no problems",
           file=sys.stderr)
     return 0
 
