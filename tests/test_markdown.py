@@ -114,7 +114,8 @@ def test_fenced_code_is_highlighted_and_keeps_its_dollars():
 
 def test_comment_html_is_shown_as_text_and_links_are_checked():
     html = render_comment('<script>alert(1)</script> [x](javascript:alert(1)) '
-                          '[ok](https://e.org) ![img](https://e.org/a.png) $a_1$')
+                          '[ok](https://e.org) ![img](https://e.org/a.png) $a_1$',
+                          RenderContext("content/comments/p.yaml")).html
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("script") is None and soup.find("img") is None
     assert "<script>alert(1)</script>" in soup.get_text()

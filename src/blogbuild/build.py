@@ -11,14 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import load_config
+from markdown_it.common.utils import escapeHtml
+
+from .config import SiteConfig, load_config
 from .content import Content, load_content
 from .feeds import render_feeds, render_sitemap
-from .markdown import RenderContext, Rendered, highlight_css, render_post
+from .katex import KatexEngine
+from .markdown import (RenderContext, Rendered, highlight_css, render_comment, render_post,
+                       render_title)
 from .output import collect_static, write_site
 from .pages import OutputFile, paginate, render_pages, template_environment
 from .problems import ContentErrors, Problem
-from .site import assemble, post_path, url_path
+from .site import RenderedContent, assemble, post_path, url_path
+
+CACHE_FOLDER = ".blogbuild-cache"
+"""In the site folder: KaTeX results that later builds reuse (safe to delete)."""
 
 Progress = Callable[[int, int], None]
 """Called as progress(done, total) while posts are rendered."""
@@ -61,24 +68,15 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     """Everything up to writing; raises ContentErrors with every error found."""
     config = load_config(site_dir, base_url=base_url)
     content = load_content(site_dir, config, drafts=drafts)
-    problems = list(content.problems)
-    bodies: dict[str, Rendered] = {}
-    for done, post in enumerate(content.posts, start=1):
-        context = RenderContext(post.source, post.body_line,
-                                url_path(config, post_path(config, post)))
-        bodies[post.slug] = render_post(post.body, context, post.summary)
-        problems += bodies[post.slug].problems
-        if progress:
-            progress(done, len(content.posts))
-    page_bodies = {}
-    for page in content.pages:
-        rendered = render_post(page.body, RenderContext(page.source, page.body_line))
-        page_bodies[page.slug] = rendered.html
-        problems += rendered.problems
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        raise ContentErrors(sorted(problems))
-    site = assemble(config, content, bodies, page_bodies)
+    engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER)
+    try:
+        rendered = render_content(config, content, engine, progress)
+        problems = [*content.problems, *(p for body in _all(rendered) for p in body.problems)]
+        if any(not p.warning for p in problems):
+            raise ContentErrors(sorted(problems))
+        site = assemble(config, content, rendered, _inline_math(engine, config))
+    finally:
+        engine.close()
     files = render_pages(site, template_environment(site_dir, config))
     files += render_feeds(site)
     listing_paths = [path for _, path in paginate(site.posts, config.per_page, "", "")]
@@ -86,5 +84,51 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     files.append(OutputFile("assets/highlight.css", highlight_css().encode("utf-8"), "theme"))
     files += collect_static(site_dir)
     return SitePlan(files=files, content=content,
-                    formulas=sum(body.formulas for body in bodies.values()),
+                    formulas=sum(body.formulas for body in rendered.bodies.values()),
                     warnings=tuple(p for p in problems if p.warning))
+
+
+def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
+                   progress: Progress | None = None) -> RenderedContent:
+    """The Markdown stage for every post, title, page and comment. Authors' formulas
+    may use \\htmlStyle and in-page links; readers' get no trust at all."""
+    build_mode = config.math.render == "build"
+
+    def author(formulas):
+        return engine.typeset(formulas, trusted=True)
+
+    def reader(formulas):
+        return engine.typeset(formulas, trusted=False)
+
+    bodies, titles = {}, {}
+    for done, post in enumerate(content.posts, start=1):
+        url = url_path(config, post_path(config, post))
+        bodies[post.slug] = render_post(post.body, RenderContext(
+            post.source, post.body_line, url, author, build_mode), post.summary)
+        titles[post.slug] = render_title(post.title, RenderContext(
+            post.source, post.title_line, url, author, build_mode))
+        if progress:
+            progress(done, len(content.posts))
+    pages = {page.slug: render_post(page.body, RenderContext(
+                 page.source, page.body_line, url_path(config, f"{page.slug}/"), author,
+                 build_mode)) for page in content.pages}
+    comments = {comment.id: render_comment(comment.body, RenderContext(
+                    comment.source, comment.body_line, "", reader, build_mode))
+                for comment in content.comments}
+    return RenderedContent(bodies=bodies, titles=titles, pages=pages, comments=comments)
+
+
+def _all(rendered: RenderedContent) -> list[Rendered]:
+    return [*rendered.bodies.values(), *rendered.titles.values(), *rendered.pages.values(),
+            *rendered.comments.values()]
+
+
+def _inline_math(engine: KatexEngine, config: SiteConfig) -> Callable[[str], str]:
+    """TeX → the inside of an inline formula's span, in the site's render mode."""
+    def inline(tex: str) -> str:
+        if config.math.render == "build":
+            result = engine.typeset([(tex, False)], trusted=False)[0]
+            if result.html is not None:
+                return result.html
+        return f"\\({escapeHtml(tex)}\\)"
+    return inline

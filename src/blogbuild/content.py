@@ -47,6 +47,8 @@ class Post:
     updated: datetime | None = None
     summary: str | None = None
     """Front matter `summary`: Markdown that replaces the excerpt."""
+    title_line: int = 2
+    """Line of `title:` in `source`, for problems in the title's formulas."""
     extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     """Front-matter keys the SPEC does not name, kept for templates."""
 
@@ -77,6 +79,8 @@ class Comment:
     source: str
     line: int
     """1-based line of this comment's entry in `source`."""
+    body_line: int = 0
+    """1-based line where the body's text starts in `source`."""
     url: str | None = None
     parent: int | None = None
     """Id of the comment this one replies to."""
@@ -186,7 +190,8 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
         return None
     extra = MappingProxyType({str(k): v for k, v in fields.items() if k not in POST_KEYS})
     return Post(source=source, slug=slug, title=title, date=date, body=header.body,
-                body_line=header.body_line, extra=extra, **post_fields)
+                body_line=header.body_line, extra=extra, title_line=lines.get("title", 2),
+                **post_fields)
 
 
 def parse_page(source: str, text: str, config: SiteConfig,
@@ -359,8 +364,17 @@ def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
         if not found and author is not None and date is not None:
             comments.append(Comment(id=ident, post_slug=post_slug, author=author, date=date,
                                     body=body, source=source, line=line, url=url,
-                                    parent=parent))
+                                    parent=parent, body_line=_value_line(item_node, "body")))
     return comments
+
+
+def _value_line(node: yaml.MappingNode, key: str) -> int:
+    """1-based line where the text of `key`'s value starts (after `|` or `>`)."""
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            block = isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">")
+            return value_node.start_mark.line + 1 + (1 if block else 0)
+    return node.start_mark.line + 1
 
 
 def _check_comment_ids(comments: list[Comment], problems: list[Problem]) -> None:

@@ -45,7 +45,7 @@ def _feed(site: Site) -> FeedGenerator:
     for entry in reversed(site.posts[:config.feed.items]):
         post = entry.post
         link = config.base_url + entry.path
-        html = entry.html if config.feed.full_content else entry.excerpt_html
+        html = entry.feed_html if config.feed.full_content else entry.feed_excerpt_html
         item = generator.add_entry()
         item.id(link)
         item.guid(link, permalink=True)
@@ -59,7 +59,7 @@ def _feed(site: Site) -> FeedGenerator:
         for tag in post.tags:
             item.category(term=tag)
         item.content(absolute_links(html, site), type="CDATA")
-        item.description(absolute_links(entry.excerpt_html, site))
+        item.description(absolute_links(entry.feed_excerpt_html, site))
     return generator
 
 

@@ -2,20 +2,18 @@
 
 The renderer never touches a Post: it takes Markdown text and where it came from,
 and returns HTML, the excerpt and the problems it found. Formulas come out
-KaTeX-ready: `<span class="math inline">\\(…\\)</span>` and
-`<div class="math display">\\[…\\]</div>`, their TeX HTML-escaped but otherwise
-exactly as written, except for the documented numbering rewrite (numbering.py).
+KaTeX-ready (`<span class="math inline">\\(…\\)</span>`, `<div class="math display">
+\\[…\\]</div>`), their TeX exactly as written except for the documented numbering
+rewrite (numbering.py) — or, when the context asks for it, as KaTeX's HTML.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
-from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -25,30 +23,33 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from .excerpt import cut_excerpt
+from .mathrender import (Typesetter, collect_formulas, install_math_rendering,
+                         typeset_formulas)
 from .mathsyntax import MATH_TOKENS, math_plugin
-from .numbering import Numbering, equation_anchor, number_display
 from .problems import Problem
 
 MORE_MARKER = "<!--more-->"
-_REF = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
-_DISPLAY = frozenset({"math_display", "math_block", "amsmath"})
 
 
 @dataclass(frozen=True)
 class RenderContext:
-    """Where a piece of Markdown comes from, for messages and links."""
+    """Where a piece of Markdown comes from and how its formulas are handled."""
 
     source: str
-    """File path relative to the site folder."""
+    """File path relative to the site folder, for messages."""
     first_line: int = 1
     """File line of the Markdown's first line."""
     url: str = ""
     """URL path of the page it will be shown on; excerpts link there."""
+    typeset: Typesetter | None = None
+    """KaTeX, to check every formula; None skips the check."""
+    katex_html: bool = False
+    """Write KaTeX's HTML into the page (render = "build") instead of TeX."""
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """A post or page body, rendered."""
+    """A post, page, comment or title, rendered."""
 
     html: str
     excerpt_html: str
@@ -58,36 +59,95 @@ class Rendered:
     formulas: int
     """Number of formulas found."""
     problems: tuple[Problem, ...]
+    tex_html: str = ""
+    """`html` with formulas as TeX, for feeds (equal to `html` in client mode)."""
+    tex_excerpt_html: str = ""
 
 
 def render_post(markdown: str, context: RenderContext, summary: str | None = None) -> Rendered:
     """Render a post's body; `summary` (front matter) replaces the excerpt if given."""
     md = _post_parser()
-    env: dict = {"context": context, "problems": [], "link_prefix": ""}
+    env = _env(context, link_prefix="")
     tokens = md.parse(markdown, env)
-    html = md.renderer.render(tokens, md.options, env)
-    excerpt_tokens, has_more = cut_excerpt(tokens, MORE_MARKER)
     excerpt_env = {**env, "link_prefix": context.url}
     if summary is not None:
-        summary_env: dict = {"context": context, "problems": [], "link_prefix": context.url}
-        excerpt = md.render(summary, summary_env)
+        excerpt_tokens = md.parse(summary, excerpt_env)
         has_more = True
     else:
-        excerpt = md.renderer.render(excerpt_tokens, md.options, excerpt_env)
-    formulas = sum(1 for token in _walk(tokens) if token.type in MATH_TOKENS)
-    return Rendered(html=html, excerpt_html=excerpt, has_more=has_more, formulas=formulas,
-                    problems=tuple(env["problems"]))
+        excerpt_tokens, has_more = cut_excerpt(tokens, MORE_MARKER)
+    formulas = collect_formulas(tokens, env, context.first_line)
+    problems = list(env["problems"])
+    if context.typeset is not None:
+        # the excerpt's formulas differ from the body's only where a reference links away
+        everything = formulas + collect_formulas(excerpt_tokens, excerpt_env, context.first_line)
+        typeset = typeset_formulas(_unique(everything), context.typeset, context.source)
+        problems += typeset.problems
+        env["rewritten"] = excerpt_env["rewritten"] = typeset.rewritten
+        if context.katex_html:
+            env["typeset"] = excerpt_env["typeset"] = typeset.html
+    render = md.renderer.render
+    page_html = render(tokens, md.options, env)
+    page_excerpt = render(excerpt_tokens, md.options, excerpt_env)
+    if "typeset" in env:
+        env["typeset"] = excerpt_env["typeset"] = {}
+        tex_html = render(tokens, md.options, env)
+        tex_excerpt = render(excerpt_tokens, md.options, excerpt_env)
+    else:
+        tex_html, tex_excerpt = page_html, page_excerpt
+    return Rendered(html=page_html, excerpt_html=page_excerpt, has_more=has_more,
+                    formulas=len(formulas), problems=tuple(problems), tex_html=tex_html,
+                    tex_excerpt_html=tex_excerpt)
 
 
-def render_comment(markdown: str) -> str:
-    """Render an untrusted reader comment: raw HTML shown as text, no images,
-    links checked by markdown-it's validateLink and marked nofollow."""
-    return _comment_parser().render(markdown, {"problems": [], "link_prefix": ""})
+def render_comment(markdown: str, context: RenderContext) -> Rendered:
+    """Render an untrusted reader comment: raw HTML shown as text, no images, links
+    checked by markdown-it's validateLink and marked nofollow; no equation numbers."""
+    return _render_fragment(_comment_parser(), markdown, context, inline=False)
+
+
+def render_title(title: str, context: RenderContext) -> Rendered:
+    """A title as inline HTML: its `$…$` formulas render, everything else is text."""
+    return _render_fragment(_title_parser(), title, context, inline=True)
 
 
 def comment_tokens(markdown: str) -> list[Token]:
     """A comment's token stream, for plain-text extracts."""
     return _comment_parser().parse(markdown, {"problems": [], "link_prefix": ""})
+
+
+def _render_fragment(md: MarkdownIt, text: str, context: RenderContext, *,
+                     inline: bool) -> Rendered:
+    env = _env(context, link_prefix="")
+    tokens = md.parseInline(text, env) if inline else md.parse(text, env)
+    formulas = collect_formulas(tokens, env, context.first_line)
+    problems = list(env["problems"])
+    if context.typeset is not None and formulas:
+        typeset = typeset_formulas(_unique(formulas), context.typeset, context.source)
+        problems += typeset.problems
+        env["rewritten"] = typeset.rewritten
+        if context.katex_html:
+            env["typeset"] = typeset.html
+    page_html = md.renderer.render(tokens, md.options, env)
+    tex_html = page_html
+    if env.get("typeset"):
+        tex_html = md.renderer.render(tokens, md.options, {**env, "typeset": {}})
+    return Rendered(html=page_html, excerpt_html=page_html, has_more=False,
+                    formulas=len(formulas), problems=tuple(problems), tex_html=tex_html,
+                    tex_excerpt_html=tex_html)
+
+
+def _env(context: RenderContext, link_prefix: str) -> dict:
+    return {"source": context.source, "first_line": context.first_line, "problems": [],
+            "link_prefix": link_prefix}
+
+
+def _unique(formulas: list) -> list:
+    seen, kept = set(), []
+    for formula in formulas:
+        if (formula.tex, formula.display) not in seen:
+            seen.add((formula.tex, formula.display))
+            kept.append(formula)
+    return kept
 
 
 @lru_cache(maxsize=1)
@@ -97,8 +157,8 @@ def _post_parser() -> MarkdownIt:
     math_plugin(md)
     footnote_plugin(md)
     anchors_plugin(md, min_level=2, max_level=4)
-    md.core.ruler.after("math_double_dollar_lines", "equation_numbers", _number_equations)
-    _install_renderers(md)
+    install_math_rendering(md, numbered=True)
+    md.add_render_rule("fence", _render_fence)
     return md
 
 
@@ -108,110 +168,20 @@ def _comment_parser() -> MarkdownIt:
     md.enable(["strikethrough"])
     md.disable(["image"])
     math_plugin(md)
-    _install_renderers(md)
+    install_math_rendering(md, numbered=False)
+    md.add_render_rule("fence", _render_fence)
     md.add_render_rule("link_open", _nofollow_link)
     return md
 
 
-def _install_renderers(md: MarkdownIt) -> None:
-    for kind in ("math_inline", "math_inline_double"):
-        md.add_render_rule(kind, _render_inline_math)
-    md.add_render_rule("math_display", _render_display_math)
-    md.add_render_rule("math_block", _render_display_math)
-    md.add_render_rule("amsmath", _render_display_math)
-    md.add_render_rule("math_ref", _render_prose_ref)
-    md.add_render_rule("fence", _render_fence)
-
-
-def _walk(tokens: list[Token]):
-    for token in tokens:
-        yield token
-        if token.children:
-            yield from token.children
-
-
-def _number_equations(state: StateCore) -> None:
-    """Number display formulas in document order, then check every reference.
-
-    Must run after inline parsing (formulas inside paragraphs are inline tokens) and
-    before rendering (renderers read `meta["tex"]` and the label map).
-    """
-    numbering = Numbering()
-    state.env["numbering"] = numbering
-    context: RenderContext | None = state.env.get("context")
-    references: list[tuple[str, str, int]] = []
-    for block in state.tokens:
-        for token in [block, *(block.children or [])]:
-            line = (block.map[0] if block.map else 0) + (context.first_line if context else 1)
-            if token.type in _DISPLAY:
-                numbered = number_display(token.content, numbering)
-                token.meta = {**(token.meta or {}), "tex": numbered.tex,
-                              "anchors": [equation_anchor(n) for n in numbered.numbers]}
-            if token.type in MATH_TOKENS:
-                references += [(kind, label, line) for kind, label in _REF.findall(token.content)]
-            elif token.type == "math_ref":
-                references.append((token.meta["kind"], token.meta["label"], line))
-    if context is None:
-        return
-    problems = state.env["problems"]
-    for label in dict.fromkeys(numbering.duplicates):
-        problems.append(Problem(context.source, context.first_line, f"\\label{{{label}}} is "
-                                "used for two equations; give each its own label"))
-    for kind, label, line in references:
-        if label not in numbering.labels:
-            problems.append(Problem(context.source, line, f"\\{kind}{{{label}}}: no equation "
-                                    f"in this post has \\label{{{label}}}"))
-        elif not numbering.labels[label]:
-            problems.append(Problem(context.source, line, f"\\{kind}{{{label}}}: that equation "
-                                    "has no number (starred, \\notag or $$ without an "
-                                    "environment); number it or add \\tag{...}"))
-
-
-def _resolve_references(tex: str, env: dict) -> str:
-    r"""`\eqref{x}` → a link showing "(n)", `\ref{x}` → "n"; unknown labels show "??"."""
-    numbering: Numbering | None = env.get("numbering")
-    if numbering is None:
-        return tex
-
-    def link(found: re.Match) -> str:
-        kind, label = found.group(1), found.group(2).strip()
-        number = numbering.labels.get(label)
-        if not number:
-            return r"\text{(??)}" if kind == "eqref" else r"\text{??}"
-        shown = f"({number})" if kind == "eqref" else number
-        return rf"\href{{{env['link_prefix']}#{numbering.anchor(label)}}}{{\text{{{shown}}}}}"
-
-    return _REF.sub(link, tex)
-
-
-def _render_inline_math(self, tokens, idx, options, env) -> str:
-    tex = _resolve_references(tokens[idx].content, env)
-    return f'<span class="math inline">\\({escapeHtml(tex)}\\)</span>'
-
-
-def _render_display_math(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    tex = _resolve_references((token.meta or {}).get("tex", token.content), env)
-    anchors = (token.meta or {}).get("anchors", [])
-    # the first number anchors the element itself; further rows get empty anchors
-    ident = f' id="{anchors[0]}"' if anchors and not env["link_prefix"] else ""
-    extra = "".join(f'<span id="{a}"></span>' for a in anchors[1:]) if ident else ""
-    if token.block:
-        return f'{extra}<div class="math display"{ident}>\\[{escapeHtml(tex)}\\]</div>\n'
-    # a display formula inside a paragraph: a <div> there would be invalid HTML
-    return f'{extra}<span class="math display"{ident}>\\[{escapeHtml(tex)}\\]</span>'
-
-
-def _render_prose_ref(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    numbering: Numbering | None = env.get("numbering")
-    label = token.meta["label"]
-    if numbering is None or not numbering.labels.get(label):
-        return escapeHtml(token.content)
-    number = numbering.labels[label]
-    shown = f"({number})" if token.meta["kind"] == "eqref" else number
-    href = f"{env['link_prefix']}#{numbering.anchor(label)}"
-    return f'<a class="eqref" href="{escapeHtml(href)}">{escapeHtml(shown)}</a>'
+@lru_cache(maxsize=1)
+def _title_parser() -> MarkdownIt:
+    """Only math and backslash escapes: a title's `*` or `_` is never emphasis."""
+    md = MarkdownIt("zero", {"html": False})
+    md.enable(["escape"])
+    math_plugin(md)
+    install_math_rendering(md, numbered=False)
+    return md
 
 
 def _render_fence(self, tokens, idx, options, env) -> str:
@@ -238,3 +208,7 @@ def highlight_css() -> str:
 def _nofollow_link(self, tokens, idx, options, env) -> str:
     tokens[idx].attrSet("rel", "nofollow ugc noopener")
     return self.renderToken(tokens, idx, options, env)
+
+
+__all__ = ["MATH_TOKENS", "MORE_MARKER", "RenderContext", "Rendered", "comment_tokens",
+           "highlight_css", "render_comment", "render_post", "render_title"]

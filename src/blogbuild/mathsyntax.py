@@ -22,8 +22,9 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
-from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_block_dollar
 
 from .numbering import ENVIRONMENT_OPEN
 
@@ -37,14 +38,35 @@ def math_plugin(md: MarkdownIt) -> None:
     dollarmath_plugin(md, allow_labels=False, allow_digits=False, double_inline=True,
                       allow_blank_lines=True)
     md.inline.ruler.at("math_inline", _dollar)
+    md.block.ruler.at("math_block", _single_dollar_block)
     amsmath_plugin(md)
+    # Block formulas do not interrupt a paragraph: the paragraph's line may open a code
+    # span (`$$ … $$` in backticks is some blogs' habit) that a block would cut in two.
+    # A formula glued to the line before it is found by the inline rules instead.
+    md.block.ruler.at("amsmath", amsmath_block, {"alt": ["blockquote", "list", "footnote_def"]})
     md.block.ruler.before("fence", "math_bracket_block", _bracket_block,
-                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+                          {"alt": ["blockquote", "list"]})
     md.inline.ruler.before("escape", "math_paren", _delimited(r"\(", r"\)", "math_inline"))
     md.inline.ruler.before("escape", "math_bracket", _delimited(r"\[", r"\]", "math_display"))
     md.inline.ruler.before("escape", "math_environment", _inline_environment)
     md.inline.ruler.before("escape", "math_ref", _prose_ref)
     md.core.ruler.after("inline", "math_double_dollar_lines", _double_dollar_on_own_lines)
+
+
+_dollar_block = math_block_dollar(allow_labels=False, allow_blank_lines=True)
+
+
+def _single_dollar_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """dollarmath's `$$` block, except when its content holds another `$$`:
+    "$$a$$ is x and $$b$$" on one line is two inline formulas, not one display."""
+    tokens, line = len(state.tokens), state.line
+    if not _dollar_block(state, start_line, end_line, silent):
+        return False
+    if len(state.tokens) > tokens and "$$" in state.tokens[-1].content:
+        del state.tokens[tokens:]
+        state.line = line
+        return False
+    return True
 
 
 def _is_escaped(src: str, pos: int) -> bool:

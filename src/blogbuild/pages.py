@@ -55,6 +55,8 @@ class Layout:
     canonical: str
     nav_pages: tuple[PageEntry, ...]
     recent_comments: tuple[RecentComment, ...]
+    client_math: bool
+    """KaTeX runs in the browser (render = "client"); else the pages carry its HTML."""
     math_config: dict
     """Handed to the browser's KaTeX: site macros."""
 
@@ -132,6 +134,7 @@ def _layout(site: Site, title: str, path: str) -> Layout:
                   language=config.language, page_title=title,
                   canonical=config.base_url + path,
                   nav_pages=site.pages, recent_comments=site.recent_comments,
+                  client_math=config.math.render == "client",
                   math_config={"macros": dict(config.math.macros)})
 
 

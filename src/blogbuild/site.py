@@ -7,6 +7,7 @@ feeds only read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from markdown_it.common.utils import escapeHtml
 
 from .config import SiteConfig
 from .content import Comment, Content, Page, Post
-from .markdown import Rendered, comment_tokens, render_comment
+from .markdown import Rendered, comment_tokens
 
 EXTRACT_LENGTH = 60
 """Visible characters of a comment's extract in the sidebar."""
@@ -41,8 +42,13 @@ class PostEntry:
     post: Post
     path: str
     """URL path below the site root, without leading slash: "archives/slug/"."""
+    title_html: str
+    """The title with its formulas rendered; `post.title` is the plain text."""
     html: str
     excerpt_html: str
+    feed_html: str
+    """`html` with formulas as TeX, whatever the render mode: what feeds carry."""
+    feed_excerpt_html: str
     has_more: bool
     comments: tuple[CommentNode, ...]
     """Top-level comments, oldest first; replies nested."""
@@ -93,32 +99,51 @@ def url_path(config: SiteConfig, path: str) -> str:
     return quote(config.base_path + path, safe="/#%:@!$&'()*+,;=-._~")
 
 
-def assemble(config: SiteConfig, content: Content, bodies: dict[str, Rendered],
-             page_bodies: dict[str, str]) -> Site:
-    """Put posts, their rendered bodies and comments together; `bodies` is keyed by slug."""
+@dataclass(frozen=True)
+class RenderedContent:
+    """What the Markdown stage made of the content."""
+
+    bodies: dict[str, Rendered]
+    """Post slug → body."""
+    titles: dict[str, Rendered]
+    """Post slug → title."""
+    pages: dict[str, Rendered]
+    """Page slug → body."""
+    comments: dict[int, Rendered]
+    """Comment id → body."""
+
+
+def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
+             inline_math: Callable[[str], str]) -> Site:
+    """Put posts, their rendered bodies and comments together. `inline_math` turns the
+    TeX of an inline formula into what goes inside its span (for sidebar extracts)."""
     by_post: dict[str, list[Comment]] = {}
     for comment in content.comments:
         by_post.setdefault(comment.post_slug, []).append(comment)
     newest_first = sorted(content.posts, key=lambda p: (p.date, p.slug), reverse=True)
     entries = []
     for post in newest_first:
-        rendered = bodies[post.slug]
+        body = rendered.bodies[post.slug]
         comments = by_post.get(post.slug, [])
-        entries.append(PostEntry(post=post, path=post_path(config, post), html=rendered.html,
-                                 excerpt_html=rendered.excerpt_html, has_more=rendered.has_more,
-                                 comments=thread_comments(comments), comment_count=len(comments)))
-    pages = tuple(PageEntry(page=page, path=f"{page.slug}/", html=page_bodies[page.slug])
+        entries.append(PostEntry(post=post, path=post_path(config, post),
+                                 title_html=rendered.titles[post.slug].html, html=body.html,
+                                 excerpt_html=body.excerpt_html, feed_html=body.tex_html,
+                                 feed_excerpt_html=body.tex_excerpt_html, has_more=body.has_more,
+                                 comments=thread_comments(comments, rendered.comments),
+                                 comment_count=len(comments)))
+    pages = tuple(PageEntry(page=page, path=f"{page.slug}/", html=rendered.pages[page.slug].html)
                   for page in sorted(content.pages, key=lambda p: p.slug))
     paths = {entry.post.slug: entry for entry in entries}
     newest_comments = sorted(content.comments, key=lambda c: (c.date, c.id), reverse=True)
-    recent = tuple(RecentComment(author=c.author, extract_html=comment_extract(c.body),
+    recent = tuple(RecentComment(author=c.author, extract_html=comment_extract(c.body, inline_math),
                                  path=f"{paths[c.post_slug].path}#comment-{c.id}",
                                  post_title=paths[c.post_slug].post.title)
                    for c in newest_comments[:config.recent_comments])
     return Site(config=config, posts=tuple(entries), pages=pages, recent_comments=recent)
 
 
-def thread_comments(comments: list[Comment]) -> tuple[CommentNode, ...]:
+def thread_comments(comments: list[Comment], bodies: dict[int, Rendered]
+                    ) -> tuple[CommentNode, ...]:
     """Nest comments by `parent`; siblings oldest first (date, then id)."""
     replies: dict[int | None, list[Comment]] = {}
     ids = {c.id for c in comments}
@@ -127,13 +152,14 @@ def thread_comments(comments: list[Comment]) -> tuple[CommentNode, ...]:
         replies.setdefault(parent, []).append(comment)
 
     def nodes(parent: int | None, seen: frozenset[int]) -> tuple[CommentNode, ...]:
-        return tuple(CommentNode(c, render_comment(c.body), nodes(c.id, seen | {c.id}))
+        return tuple(CommentNode(c, bodies[c.id].html, nodes(c.id, seen | {c.id}))
                      for c in replies.get(parent, []) if c.id not in seen)
 
     return nodes(None, frozenset())
 
 
-def comment_extract(body: str, limit: int = EXTRACT_LENGTH) -> str:
+def comment_extract(body: str, inline_math: Callable[[str], str],
+                    limit: int = EXTRACT_LENGTH) -> str:
     """A comment's first words as HTML: escaped text and whole inline formulas.
 
     Counted in visible characters; a formula counts as its TeX and is dropped whole
@@ -149,7 +175,7 @@ def comment_extract(body: str, limit: int = EXTRACT_LENGTH) -> str:
                 piece, size = " ", 1
             elif child.type.startswith("math_"):
                 tex = child.content.strip()
-                piece = f'<span class="math inline">\\({escapeHtml(tex)}\\)</span>'
+                piece = f'<span class="math inline">{inline_math(tex)}</span>'
                 size = len(tex)
                 if used + size > limit:
                     return "".join(pieces).rstrip() + "…"

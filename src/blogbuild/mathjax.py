@@ -1,0 +1,56 @@
+r"""MathJax habits that KaTeX rejects, rewritten into what KaTeX accepts.
+
+Blogs written for MathJax contain TeX that MathJax renders and KaTeX refuses:
+`t_\max` and `Q^\vec{\mu}` (a command as a bare sub- or superscript), and
+`\text{style_fwd}` or `\text{ & }` (characters that are special in math mode, inside
+text). The rewrite is tried only after KaTeX has refused a formula as written, so a
+formula KaTeX accepts always reaches the page unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+# \cmd after _ or ^, with its braced arguments: t_\max, Q^\vec{\mu}, x^\frac{1}{2}
+_BARE_SCRIPT = re.compile(r"([_^])\s*(\\[A-Za-z]+\*?(?:\s*\{(?:[^{}]|\{[^{}]*\})*\})*)")
+_TEXT_COMMANDS = re.compile(r"\\(?:text|textrm|textbf|textit|textsf|texttt|mbox)\s*\{")
+_TEXT_SPECIAL = re.compile(r"(?<!\\)([_&#%])")
+
+
+def mathjax_compatible(tex: str) -> str:
+    """`tex` with the MathJax-only habits above rewritten; the rest untouched."""
+    return _BARE_SCRIPT.sub(r"\1{\2}", _escape_text_arguments(tex))
+
+
+def _escape_text_arguments(tex: str) -> str:
+    out, position = [], 0
+    for found in _TEXT_COMMANDS.finditer(tex):
+        if found.start() < position:
+            continue
+        start = found.end()
+        end = _matching_brace(tex, start)
+        if end is None:
+            break
+        out += [tex[position:start], _TEXT_SPECIAL.sub(r"\\\1", tex[start:end])]
+        position = end
+    out.append(tex[position:])
+    return "".join(out)
+
+
+def _matching_brace(tex: str, start: int) -> int | None:
+    """Index of the `}` closing the group that starts at `start` (after its `{`)."""
+    depth = 1
+    index = start
+    while index < len(tex):
+        char = tex[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None

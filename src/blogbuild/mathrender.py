@@ -1,0 +1,201 @@
+"""Formulas from token to page: numbering, references, KaTeX checks, and the markup.
+
+Math tokens come from mathsyntax.py. A core rule numbers display formulas (numbering.py)
+and checks references; `collect_formulas` lists the final TeX of every formula with its
+file line, for KaTeX; the render rules write either KaTeX-ready TeX
+(`<span class="math inline">\\(…\\)</span>`) or, when the env carries KaTeX's HTML for
+a formula (render = "build"), that HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from .katex import Typeset
+from .mathjax import mathjax_compatible
+from .mathsyntax import MATH_TOKENS
+from .numbering import Numbering, equation_anchor, number_display
+from .problems import Problem
+
+Typesetter = Callable[[list[tuple[str, bool]]], list[Typeset]]
+"""Typesets (TeX, display?) pairs in order; bound to a trust level by the caller."""
+
+_REF = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
+_DISPLAY = frozenset({"math_display", "math_block", "amsmath"})
+
+
+@dataclass(frozen=True)
+class Formula:
+    tex: str
+    """The TeX KaTeX receives: numbered, references resolved."""
+    display: bool
+    line: int
+    """1-based line in the source file."""
+
+
+def install_math_rendering(md: MarkdownIt, *, numbered: bool) -> None:
+    """Render rules for every math token; `numbered` adds equation numbering."""
+    if numbered:
+        md.core.ruler.after("math_double_dollar_lines", "equation_numbers", _number_equations)
+    for kind in ("math_inline", "math_inline_double"):
+        md.add_render_rule(kind, _render_inline)
+    for kind in _DISPLAY:
+        md.add_render_rule(kind, _render_display)
+    md.add_render_rule("math_ref", _render_prose_ref)
+
+
+def collect_formulas(tokens: list[Token], env: dict, first_line: int) -> list[Formula]:
+    """Every formula in document order, as KaTeX will receive it, with its line."""
+    formulas = []
+    for block in tokens:
+        line = first_line + (block.map[0] if block.map else 0)
+        if block.type in MATH_TOKENS:
+            formulas.append(Formula(formula_tex(block, env), True, line))
+        cursor = 0
+        for child in block.children or []:
+            if child.type in MATH_TOKENS:
+                # children carry no position: find the formula in the paragraph's text
+                found = block.content.find(child.content, cursor)
+                cursor = found if found >= 0 else cursor
+                formulas.append(Formula(formula_tex(child, env), child.type in _DISPLAY,
+                                        line + block.content.count("\n", 0, cursor)))
+    return formulas
+
+
+@dataclass
+class TypesetResult:
+    """KaTeX's verdict on a post's formulas."""
+
+    html: dict[tuple[str, bool], str]
+    """(TeX, display) → KaTeX's HTML, for every formula that typeset."""
+    rewritten: dict[tuple[str, bool], str]
+    """(TeX, display) → the MathJax-compatible TeX used instead (mathjax.py)."""
+    problems: list[Problem]
+
+
+def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) -> TypesetResult:
+    """Run KaTeX on the formulas; a formula it refuses is tried once more with MathJax's
+    habits rewritten, and reported as a problem only if that fails too."""
+    results = typeset([(f.tex, f.display) for f in formulas])
+    result = TypesetResult({}, {}, [])
+    refused = []
+    for formula, answer in zip(formulas, results):
+        if answer.error is None:
+            result.html[(formula.tex, formula.display)] = answer.html
+        else:
+            refused.append((formula, answer.error))
+    retry = [(f, mathjax_compatible(f.tex)) for f, _ in refused]
+    retried = typeset([(tex, f.display) for f, tex in retry]) if retry else []
+    for (formula, error), (_, tex), answer in zip(refused, retry, retried):
+        if answer.error is None and tex != formula.tex:
+            result.rewritten[(formula.tex, formula.display)] = tex
+            result.html[(formula.tex, formula.display)] = answer.html
+            continue
+        shown = formula.tex if len(formula.tex) <= 200 else formula.tex[:200] + "…"
+        fence = "$$" if formula.display else "$"
+        result.problems.append(Problem(source, formula.line, f"KaTeX: {error} in "
+                                       f"{fence}{shown}{fence}"))
+    return result
+
+
+def formula_tex(token: Token, env: dict) -> str:
+    """The TeX of a math token as rendered: numbered (display), with references as
+    links, and rewritten for KaTeX where KaTeX refused it as written."""
+    tex = _resolve_references((token.meta or {}).get("tex", token.content), env)
+    return env.get("rewritten", {}).get((tex, token.type in _DISPLAY), tex)
+
+
+def _resolve_references(tex: str, env: dict) -> str:
+    numbering: Numbering | None = env.get("numbering")
+    if numbering is None:
+        return tex
+
+    def link(found: re.Match) -> str:
+        kind, label = found.group(1), found.group(2).strip()
+        number = numbering.labels.get(label)
+        if not number:
+            return r"\text{(??)}" if kind == "eqref" else r"\text{??}"
+        shown = f"({number})" if kind == "eqref" else number
+        return rf"\href{{{env['link_prefix']}#{numbering.anchor(label)}}}{{\text{{{shown}}}}}"
+
+    return _REF.sub(link, tex)
+
+
+def _number_equations(state: StateCore) -> None:
+    """Number display formulas in document order, then check every reference.
+
+    Must run after inline parsing (formulas inside paragraphs are inline tokens) and
+    before rendering (renderers read `meta["tex"]` and the label map).
+    """
+    numbering = Numbering()
+    state.env["numbering"] = numbering
+    source, first_line = state.env.get("source", ""), state.env.get("first_line", 1)
+    references: list[tuple[str, str, int]] = []
+    for block in state.tokens:
+        line = (block.map[0] if block.map else 0) + first_line
+        for token in [block, *(block.children or [])]:
+            if token.type in _DISPLAY:
+                numbered = number_display(token.content, numbering)
+                token.meta = {**(token.meta or {}), "tex": numbered.tex,
+                              "anchors": [equation_anchor(n) for n in numbered.numbers]}
+            if token.type in MATH_TOKENS:
+                references += [(kind, label, line) for kind, label in _REF.findall(token.content)]
+            elif token.type == "math_ref":
+                references.append((token.meta["kind"], token.meta["label"], line))
+    problems = state.env.setdefault("problems", [])
+    for label in dict.fromkeys(numbering.duplicates):
+        problems.append(Problem(source, first_line, f"\\label{{{label}}} is used for two "
+                                "equations; give each its own label"))
+    for kind, label, line in references:
+        if label not in numbering.labels:
+            problems.append(Problem(source, line, f"\\{kind}{{{label}}}: no equation in this "
+                                    f"post has \\label{{{label}}}"))
+        elif not numbering.labels[label]:
+            problems.append(Problem(source, line, f"\\{kind}{{{label}}}: that equation has no "
+                                    "number (starred, \\notag or $$ without an environment); "
+                                    "number it or add \\tag{...}"))
+
+
+def _typeset_html(token: Token, env: dict) -> str | None:
+    tex = _resolve_references((token.meta or {}).get("tex", token.content), env)
+    return env.get("typeset", {}).get((tex, token.type in _DISPLAY))
+
+
+def _render_inline(self, tokens, idx, options, env) -> str:
+    tex = formula_tex(tokens[idx], env)
+    body = _typeset_html(tokens[idx], env) or f"\\({escapeHtml(tex)}\\)"
+    return f'<span class="math inline">{body}</span>'
+
+
+def _render_display(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    tex = formula_tex(token, env)
+    body = _typeset_html(token, env) or f"\\[{escapeHtml(tex)}\\]"
+    anchors = (token.meta or {}).get("anchors", [])
+    # the first number anchors the element itself, further rows get empty anchors;
+    # an excerpt carries none: its page may list several posts with an (1) each
+    ident = f' id="{anchors[0]}"' if anchors and not env["link_prefix"] else ""
+    extra = "".join(f'<span id="{a}"></span>' for a in anchors[1:]) if ident else ""
+    if token.block:
+        return f'{extra}<div class="math display"{ident}>{body}</div>\n'
+    # a display formula inside a paragraph: a <div> there would be invalid HTML
+    return f'{extra}<span class="math display"{ident}>{body}</span>'
+
+
+def _render_prose_ref(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    numbering: Numbering | None = env.get("numbering")
+    label = token.meta["label"]
+    if numbering is None or not numbering.labels.get(label):
+        return escapeHtml(token.content)
+    number = numbering.labels[label]
+    shown = f"({number})" if token.meta["kind"] == "eqref" else number
+    href = f"{env['link_prefix']}#{numbering.anchor(label)}"
+    return f'<a class="eqref" href="{escapeHtml(href)}">{escapeHtml(shown)}</a>'

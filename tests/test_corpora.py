@@ -1,0 +1,289 @@
+"""Other people's real blogs (../shared/corpora/*/posts) through build_site and Chromium.
+
+Each corpus is copied into a fresh site folder and built. Front-matter keys the SPEC does
+not name must only be warnings, one per key; the one known author error must be reported
+exactly (file:line: message) as ContentErrors. The corpus is then built without that file
+and every post page is opened in headless Chromium: it loads without script errors, every
+formula blogbuild marked is rendered by KaTeX (an error box counts as rendered), KaTeX
+errors stay under 2% of the formulas, and no raw \\begin{equation} is left in the text.
+
+A per-corpus summary is printed (run with -s) and written as JSON into pytest's temporary
+folder (never into the repository); its path is printed too.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_support import serve_folder, visit_pages, wait_for_math  # noqa: E402
+
+pytest_plugins = ["browser_support"]
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+if not CORPORA.is_dir():
+    pytest.skip("../shared/corpora not present (a user's clone)", allow_module_level=True)
+
+NAMES = sorted(d.name for d in CORPORA.iterdir() if (d / "posts").is_dir())
+
+SPEC_KEYS = {"title", "date", "slug", "author", "tags", "category", "series", "views",
+             "draft", "updated"}
+"""Front-matter keys SPEC.md names; any other key is a warning, never an error."""
+
+KNOWN_ERRORS = {
+    # the \label sits inside a backtick code span (that blog's `$$...$$` convention,
+    # which blogbuild does not support), so the prose \ref has no equation to point to
+    "leovan-cn": {
+        "2020-12-12-network-algorithms.md": [
+            "content/posts/2020-12-12-network-algorithms.md:176: "
+            r"\ref{eq:r_1}: no equation in this post has \label{eq:r_1}",
+        ],
+    },
+}
+
+PREFIX = "/corpus/"
+BASE_URL = "https://example.org/corpus/"
+MAX_ERROR_RATE = 0.02
+
+
+def _make_site(root: Path, name: str, exclude: set[str] = frozenset()) -> Path:
+    posts = root / "content" / "posts"
+    posts.mkdir(parents=True)
+    for source in sorted((CORPORA / name / "posts").glob("*.md")):
+        if source.name not in exclude:
+            shutil.copyfile(source, posts / source.name)
+    (root / "site.toml").write_text(
+        f'title = "Corpus {name}"\n'
+        f'base_url = "{BASE_URL}"\n'
+        'permalink = "/posts/{slug}/"\n',
+        encoding="utf-8")
+    return root
+
+
+def _unknown_keys(name: str) -> set[str]:
+    """Front-matter keys of the corpus that SPEC.md does not name."""
+    keys = set()
+    for source in (CORPORA / name / "posts").glob("*.md"):
+        text = source.read_text(encoding="utf-8")
+        match = re.match(r"\A---\n(.*?)\n---\s*\n", text, re.S)
+        if match:
+            keys |= set((yaml.safe_load(match.group(1)) or {}).keys())
+    return {str(k) for k in keys} - SPEC_KEYS
+
+
+def _names_key(message: str, key: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", message) is not None
+
+
+# ------------------------------------------------------------------ builds ---
+
+@pytest.fixture(scope="module", params=NAMES)
+def corpus(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def full_build(corpus, tmp_path_factory):
+    """Build every post of the corpus: (report or None, all problems, seconds)."""
+    from blogbuild.build import build_site
+    from blogbuild.problems import ContentErrors
+
+    site = _make_site(tmp_path_factory.mktemp(f"{corpus}-full"), corpus)
+    started = time.perf_counter()
+    try:
+        report = build_site(site, site / "dist")
+        problems = list(report.warnings)
+    except ContentErrors as errors:
+        report, problems = None, list(errors.problems)
+    return report, problems, time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def clean_build(corpus, tmp_path_factory):
+    """The corpus without the files that have known author errors: (site, report)."""
+    from blogbuild.build import build_site
+    from blogbuild.problems import ContentErrors
+
+    site = _make_site(tmp_path_factory.mktemp(f"{corpus}-clean"), corpus,
+                      set(KNOWN_ERRORS.get(corpus, {})))
+    try:
+        report = build_site(site, site / "dist")
+    except ContentErrors as errors:
+        pytest.fail(f"{corpus}: the build without the known-bad files still fails:\n"
+                    + "\n".join(str(p) for p in errors.problems if not p.warning), pytrace=False)
+    return site, report
+
+
+def test_the_corpus_builds_with_exactly_its_known_author_errors(corpus, full_build):
+    report, problems, _ = full_build
+    expected = sorted(e for errors in KNOWN_ERRORS.get(corpus, {}).values() for e in errors)
+    errors = sorted(str(p) for p in problems if not p.warning)
+    assert errors == expected, (
+        f"{corpus}: errors reported differ from the known author errors\n"
+        f"  expected: {expected}\n  got: {errors}")
+    if expected:
+        assert report is None, f"{corpus}: build_site did not raise ContentErrors"
+    else:
+        assert report is not None and report.posts == len(list((CORPORA / corpus / "posts").glob("*.md")))
+
+
+def test_a_prose_ref_to_a_label_inside_a_code_span_is_reported_as_its_file_and_line(tmp_path):
+    """leovan-cn's network-algorithms post, alone: ContentErrors with that exact line."""
+    from blogbuild.build import build_site
+    from blogbuild.problems import ContentErrors
+
+    if not (CORPORA / "leovan-cn" / "posts" / "2020-12-12-network-algorithms.md").exists():
+        pytest.skip("leovan-cn corpus not present")
+    site = _make_site(tmp_path, "leovan-cn")
+    for post in (site / "content" / "posts").glob("*.md"):
+        if post.name != "2020-12-12-network-algorithms.md":
+            post.unlink()
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site, site / "dist")
+    errors = [str(p) for p in raised.value.problems if not p.warning]
+    assert errors == KNOWN_ERRORS["leovan-cn"]["2020-12-12-network-algorithms.md"]
+    assert not (site / "dist").exists(), "a failed build wrote output"
+
+
+def test_front_matter_keys_unknown_to_the_spec_are_one_warning_each_never_an_error(corpus, full_build):
+    _, problems, _ = full_build
+    unknown = _unknown_keys(corpus)
+    failures = []
+    for key in sorted(unknown):
+        naming = [p for p in problems if _names_key(p.message, key)]
+        if any(not p.warning for p in naming):
+            failures.append(f"`{key}` is reported as an error: {[str(p) for p in naming if not p.warning]}")
+        warned = [p for p in naming if p.warning]
+        if len(warned) != 1:
+            failures.append(f"`{key}`: expected one warning, got {len(warned)}: {[str(p) for p in warned]}")
+    others = [str(p) for p in problems if p.warning and not any(_names_key(p.message, k) for k in unknown)]
+    if others:
+        print(f"\n{corpus}: other warnings:\n  " + "\n  ".join(others))
+    assert not failures, f"{corpus} (unknown keys {sorted(unknown)}):\n" + "\n".join(failures)
+    assert unknown, f"{corpus}: expected the corpus to have keys the SPEC does not name"
+
+
+_FORMULA = re.compile(r'<(span|div) class="math (?:inline|display)"[^>]*>(.*?)</\1>', re.S)
+
+
+def test_no_corpus_formula_swallows_the_prose_between_two_formulas(corpus, clean_build):
+    """A formula's TeX never holds a `$$` delimiter (`- $$a$$ text $$b$$` is two formulas,
+    not one from the first `$$` to the last) nor starts or ends at a code span's backtick
+    (a `$$` left over from a code span pairs with the next one across paragraphs)."""
+    site, _ = clean_build
+    failures = []
+    for page in sorted((site / "dist" / "posts").glob("*/index.html")):
+        for match in _FORMULA.finditer(page.read_text(encoding="utf-8")):
+            tex = html.unescape(match.group(2)).strip()
+            tex = re.sub(r"\A\\[(\[]|\\[)\]]\Z", "", tex).strip()
+            if "$$" in tex or tex.startswith("`") or tex.endswith("`"):
+                failures.append(f"posts/{page.parent.name}/: {tex[:140]!r}")
+    assert not failures, (f"{corpus}: {len(failures)} formulas swallow prose or delimiters:\n"
+                          + "\n".join(failures[:25]) + ("\n..." if len(failures) > 25 else ""))
+
+
+# ----------------------------------------------------------------- browser ---
+
+@pytest.fixture(scope="module")
+def rendered(corpus, clean_build, browser):
+    """Open every post page of the clean build in Chromium; per-page results."""
+    site, report = clean_build
+    out = site / "dist"
+    pages = sorted(p.relative_to(out).as_posix() for p in out.glob("posts/*/index.html"))
+    started = time.perf_counter()
+
+    def inspect(page, log):
+        math = wait_for_math(page, timeout_ms=5_000, complete=False)
+        return {"math": math, "page_errors": list(log.page_errors),
+                "outside": list(log.outside_requests)}
+
+    with serve_folder(out, PREFIX) as base:
+        context = browser.new_context()
+        try:
+            by_url = visit_pages(context, [base + p[: -len("index.html")] for p in pages], inspect,
+                                 tabs=2, block_images=True)
+        finally:
+            context.close()
+    results = {p: by_url[base + p[: -len("index.html")]] for p in pages}
+    return {"report": report, "pages": pages, "results": results,
+            "seconds": time.perf_counter() - started}
+
+
+def _summary(corpus: str, rendered: dict) -> dict:
+    results = rendered["results"].values()
+    ok = [r for r in results if "math" in r]
+    messages = Counter(" ".join(e["title"].split()) for r in ok for e in r["math"].errors)
+    raw = Counter(name for r in ok for name, found in r["math"].raw.items() for _ in found)
+    return {
+        "corpus": corpus,
+        "posts_built": rendered["report"].posts,
+        "post_pages_opened": len(rendered["results"]),
+        "formulas_marked_by_build": rendered["report"].formulas,
+        "formulas_found": sum(r["math"].math for r in ok),
+        "rendered": sum(r["math"].rendered for r in ok),
+        "katex": sum(r["math"].katex for r in ok),
+        "katex_errors": sum(len(r["math"].errors) for r in ok),
+        "katex_error_messages": [m for m, _ in messages.most_common(10)],
+        "raw_tex_in_visible_text": dict(raw),
+        "blocked_outside_requests": sum(len(r["outside"]) for r in ok),
+        "browser_seconds": round(rendered["seconds"], 1),
+    }
+
+
+@pytest.mark.browser
+def test_every_corpus_post_renders_its_formulas_in_chromium(corpus, rendered, tmp_path_factory):
+    summary = _summary(corpus, rendered)
+    report_file = tmp_path_factory.getbasetemp() / "corpus-report.json"
+    data = json.loads(report_file.read_text()) if report_file.exists() else {}
+    data[corpus] = summary
+    # the errors with their pages, for whoever investigates
+    data[corpus]["katex_error_pages"] = {
+        path: [f"{e['title']} | {e['text'][:120]}" for e in r["math"].errors]
+        for path, r in rendered["results"].items() if "math" in r and r["math"].errors}
+    data[corpus]["raw_tex_examples"] = {
+        path: {name: found[:5] for name, found in r["math"].raw.items()}
+        for path, r in rendered["results"].items() if "math" in r and r["math"].raw}
+    report_file.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\n[corpus] {corpus}: {summary['posts_built']} posts built, "
+          f"{summary['post_pages_opened']} pages opened, {summary['formulas_found']} formulas found, "
+          f"{summary['rendered']} rendered ({summary['katex']} .katex), "
+          f"{summary['katex_errors']} KaTeX errors; raw TeX left: {summary['raw_tex_in_visible_text']}; "
+          f"{summary['browser_seconds']} s in Chromium")
+    for message in summary["katex_error_messages"]:
+        print(f"[corpus] {corpus}: KaTeX error: {message}")
+    print(f"[corpus] report: {report_file}")
+
+    failures = []
+    assert rendered["pages"], f"{corpus}: no post page found under posts/*/index.html"
+    assert len(rendered["pages"]) == rendered["report"].posts, (
+        f"{corpus}: {rendered['report'].posts} posts built but {len(rendered['pages'])} post pages")
+    for path, r in rendered["results"].items():
+        if "crash" in r:
+            failures.append(f"{path}: could not be loaded: {r['crash']}")
+            continue
+        failures += [f"{path}: page error: {e}" for e in r["page_errors"]]
+        m = r["math"]
+        if m.unrendered:
+            failures.append(f"{path}: {len(m.unrendered)} of {m.math} formulas not rendered by KaTeX, "
+                            f"e.g. {m.unrendered[:2]}")
+        for snippet in m.raw.get("raw \\begin{", []):
+            if "\\begin{equation" in snippet:
+                failures.append(f"{path}: raw \\begin{{equation}} in visible text: {snippet!r}")
+    assert not failures, f"{corpus}:\n" + "\n".join(failures)
+    assert summary["formulas_found"] > 0, f"{corpus}: no formula found on any post page"
+    rate = summary["katex_errors"] / summary["formulas_found"]
+    assert rate < MAX_ERROR_RATE, (
+        f"{corpus}: {summary['katex_errors']} KaTeX errors in {summary['formulas_found']} formulas "
+        f"({rate:.1%} >= {MAX_ERROR_RATE:.0%}): {summary['katex_error_messages']}")
