@@ -38,6 +38,8 @@ class Formula:
     display: bool
     line: int
     """1-based line in the source file."""
+    written: str
+    """The TeX as the author wrote it, for messages."""
 
 
 def install_math_rendering(md: MarkdownIt, *, numbered: bool) -> None:
@@ -57,7 +59,7 @@ def collect_formulas(tokens: list[Token], env: dict, first_line: int) -> list[Fo
     for block in tokens:
         line = first_line + (block.map[0] if block.map else 0)
         if block.type in MATH_TOKENS:
-            formulas.append(Formula(formula_tex(block, env), True, line))
+            formulas.append(Formula(formula_tex(block, env), True, line, block.content))
         cursor = 0
         for child in block.children or []:
             if child.type in MATH_TOKENS:
@@ -65,7 +67,8 @@ def collect_formulas(tokens: list[Token], env: dict, first_line: int) -> list[Fo
                 found = block.content.find(child.content, cursor)
                 cursor = found if found >= 0 else cursor
                 formulas.append(Formula(formula_tex(child, env), child.type in _DISPLAY,
-                                        line + block.content.count("\n", 0, cursor)))
+                                        line + block.content.count("\n", 0, cursor),
+                                        child.content))
     return formulas
 
 
@@ -98,11 +101,19 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
             result.rewritten[(formula.tex, formula.display)] = tex
             result.html[(formula.tex, formula.display)] = answer.html
             continue
-        shown = formula.tex if len(formula.tex) <= 200 else formula.tex[:200] + "…"
+        shown = " ".join(formula.written.split())
+        shown = shown if len(shown) <= 160 else shown[:160] + "…"
         fence = "$$" if formula.display else "$"
-        result.problems.append(Problem(source, formula.line, f"KaTeX: {error} in "
+        result.problems.append(Problem(source, formula.line, f"KaTeX: {_plain(error)} in "
                                        f"{fence}{shown}{fence}"))
     return result
+
+
+def _plain(error: str) -> str:
+    """KaTeX's message on one line, without its prefix and the combining underline it
+    draws under the offending characters."""
+    message = error.removeprefix("KaTeX parse error: ").replace("\u0332", "")
+    return " ".join(message.split())
 
 
 def formula_tex(token: Token, env: dict) -> str:

@@ -1,0 +1,97 @@
+"""Build-time KaTeX (katex.py) and what the Markdown stage makes of its answers."""
+
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from blogbuild.katex import KatexEngine
+from blogbuild.markdown import RenderContext, render_comment, render_post
+from blogbuild.mathjax import mathjax_compatible
+
+MACROS = {"\\R": "\\mathbb{R}"}
+
+
+def test_good_formulas_typeset_and_bad_ones_return_katex_message(tmp_path: Path):
+    engine = KatexEngine(MACROS, tmp_path)
+    good, bad = engine.typeset([("x\\in\\R", False), ("\\frac{", True)], trusted=True)
+    assert good.error is None and 'class="katex"' in good.html
+    assert bad.html is None and bad.error.startswith("KaTeX parse error:")
+    engine.close()
+
+
+def test_a_macro_defined_by_one_formula_serves_the_later_ones(tmp_path: Path):
+    engine = KatexEngine({}, tmp_path)
+    results = engine.typeset([("\\newcommand{\\KL}{\\operatorname{KL}}", False),
+                              ("\\KL(p\\|q)", False)], trusted=True)
+    assert [r.error for r in results] == [None, None]
+    engine.close()
+    # from the cache, the second formula alone is still found with its definition's key
+    warm = KatexEngine({}, tmp_path)
+    again = warm.typeset([("\\newcommand{\\KL}{\\operatorname{KL}}", False),
+                          ("\\KL(p\\|q)", False)], trusted=True)
+    assert again == results and warm._context is None  # no engine started: all cached
+    warm.close()
+
+
+def test_style_and_relative_links_need_trust_and_readers_get_none(tmp_path: Path):
+    engine = KatexEngine({}, tmp_path)
+    author = engine.typeset([("\\style{color:red}{x}", False), ("\\href{#eq-1}{(1)}", False)],
+                            trusted=True)
+    assert 'style="color:red"' in author[0].html and 'href="#eq-1"' in author[1].html
+    reader = engine.typeset([("\\href{javascript:alert(1)}{x}", False),
+                             ("\\style{color:red}{x}", False)], trusted=False)
+    assert all("href=" not in r.html and 'style="color:red"' not in r.html for r in reader)
+    engine.close()
+
+
+def test_a_corrupt_cache_file_is_replaced(tmp_path: Path):
+    (tmp_path / "katex.sqlite").write_bytes(b"this is not a database" * 100)
+    engine = KatexEngine({}, tmp_path)
+    assert engine.typeset([("a^2", False)], trusted=True)[0].error is None
+    engine.close()
+
+
+def test_mathjax_habits_are_rewritten_only_when_katex_refuses_them(tmp_path: Path):
+    assert mathjax_compatible(r"t_\max + Q^\vec{\mu} + \text{a_b & c}") == \
+        r"t_{\max} + Q^{\vec{\mu}} + \text{a\_b \& c}"
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
+    rendered = render_post("$t_\\max$ and $x_\\alpha$\n", context)
+    texts = [e.get_text() for e in BeautifulSoup(rendered.html, "html.parser").select(".math")]
+    assert texts == ["\\(t_{\\max}\\)", "\\(x_\\alpha\\)"] and rendered.problems == ()
+    engine.close()
+
+
+def test_broken_formulas_are_problems_with_their_own_lines(tmp_path: Path):
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("content/posts/p.md", 10, "/p/",
+                            lambda f: engine.typeset(f, trusted=True))
+    source = "好 $a$\n坏 $\\frac{1}$ 与\n$\\undefinedcommand$\n\n$$\n\\begin{matrix}\n$$\n"
+    problems = [str(p) for p in render_post(source, context).problems]
+    assert [p.split(": KaTeX:")[0] for p in problems] == [
+        "content/posts/p.md:11", "content/posts/p.md:12", "content/posts/p.md:14"]
+    assert "\\undefinedcommand" in problems[1]
+    engine.close()
+
+
+def test_build_mode_writes_katex_html_and_keeps_tex_for_feeds(tmp_path: Path):
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True),
+                            katex_html=True)
+    rendered = render_post("\\begin{equation}e^{i\\pi}=-1\\label{e}\\end{equation}\n\n见 $\\eqref{e}$\n",
+                           context)
+    soup = BeautifulSoup(rendered.html, "html.parser")
+    assert soup.select_one("div.math.display#eq-1 .katex-display .katex-tag").get_text().strip("\u200b") == "(1)"
+    assert soup.select_one(".math.inline .katex a")["href"] == "#eq-1"
+    tex = BeautifulSoup(rendered.tex_html, "html.parser")
+    assert tex.select_one("div.math.display").get_text().startswith("\\[\\begin{equation*}")
+    engine.close()
+
+
+def test_comment_formulas_are_checked_without_trust(tmp_path: Path):
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("content/comments/p.yaml", 7, "",
+                            lambda f: engine.typeset(f, trusted=False))
+    rendered = render_comment("我觉得 $\\frac{1}{2$ 不对", context)
+    assert [str(p).split(": KaTeX")[0] for p in rendered.problems] == ["content/comments/p.yaml:7"]
+    engine.close()

@@ -1,0 +1,62 @@
+"""Equation numbering on TeX (numbering.py), environment by environment."""
+
+import pytest
+
+from blogbuild.numbering import Numbering, number_display
+
+
+def number(*formulas: str) -> tuple[list[str], Numbering]:
+    numbering = Numbering()
+    return [number_display(tex, numbering).tex for tex in formulas], numbering
+
+
+@pytest.mark.parametrize("written, expected", [
+    (r"\begin{equation}a\end{equation}", r"\begin{equation*}a \tag{1}\end{equation*}"),
+    (r"\begin{equation*}a\end{equation*}", r"\begin{equation*}a\end{equation*}"),
+    (r"\begin{gather}a\\b\end{gather}", r"\begin{gather*}a \tag{1}\\b \tag{2}\end{gather*}"),
+    (r"\begin{align}a&=b\\c&=d\end{align}", r"\begin{align*}a&=b \tag{1}\\c&=d \tag{2}\end{align*}"),
+    (r"\begin{alignat}{2}a&=b&c&=d\end{alignat}", r"\begin{alignat*}{2}a&=b&c&=d \tag{1}\end{alignat*}"),
+    (r"\begin{flalign}a&=b\end{flalign}", r"\begin{align*}a&=b \tag{1}\end{align*}"),
+    (r"\begin{multline}a\\b\\c\end{multline}", r"\begin{gather*}a\\b\\c \tag{1}\end{gather*}"),
+    (r"\begin{eqnarray}a&=&b\\c&\le&d\end{eqnarray}", r"\begin{align*}a&=b \tag{1}\\c&\led \tag{2}\end{align*}"),
+    (r"\begin{align*}a\\b\end{align*}", r"\begin{align*}a\\b\end{align*}"),
+    (r"x^2", r"x^2"),
+])
+def test_each_environment_is_numbered_row_by_row_in_katex_terms(written, expected):
+    assert number(written)[0] == [expected]
+
+
+def test_notag_nonumber_and_explicit_tags_are_respected():
+    tex, numbering = number(r"\begin{align}a\notag\\b\nonumber\\c\tag{A}\label{c}\\d\label{d}\end{align}")
+    assert tex == [r"\begin{align*}a\\b\\c\tag{A}\\d \tag{1}\end{align*}"]
+    assert numbering.labels == {"c": "A", "d": "1"}
+
+
+def test_numbers_continue_across_formulas_and_labels_are_recorded():
+    _, numbering = number(r"\begin{equation}a\label{first}\end{equation}",
+                          r"\begin{align}b\label{second}\\c\label{third}\end{align}")
+    assert numbering.labels == {"first": "1", "second": "2", "third": "3"}
+    assert numbering.anchor("third") == "eq-3"
+
+
+def test_nested_environments_and_braces_do_not_split_rows():
+    tex, _ = number(r"\begin{align}x&=\begin{cases}1\\2\end{cases}\\y&=\frac{a\\b}{c}\end{align}")
+    assert tex == [r"\begin{align*}x&=\begin{cases}1\\2\end{cases} \tag{1}\\"
+                   r"y&=\frac{a\\b}{c} \tag{2}\end{align*}"]
+
+
+def test_row_spacing_after_a_break_stays_with_the_break():
+    tex, _ = number("\\begin{align}a\\\\[6pt]\nb\\end{align}")
+    assert tex == ["\\begin{align*}a \\tag{1}\\\\[6pt]\nb \\tag{2}\\end{align*}"]
+
+
+def test_a_labelled_display_without_environment_gets_a_number_outside_it():
+    tex, numbering = number(r"\begin{aligned}a\\b\end{aligned}\label{x}", r"y\label{z}")
+    assert tex == [r"\begin{aligned}a\\b\end{aligned} \tag{1}", r"y \tag{2}"]
+    assert numbering.labels == {"x": "1", "z": "2"}
+
+
+def test_a_label_used_twice_is_recorded_as_duplicate():
+    _, numbering = number(r"\begin{equation}a\label{x}\end{equation}",
+                          r"\begin{equation}b\label{x}\end{equation}")
+    assert numbering.duplicates == ["x"] and numbering.labels["x"] == "1"
