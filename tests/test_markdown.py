@@ -153,3 +153,48 @@ def test_display_tex_reaches_the_page_unchanged(tex: str):
 def test_bracket_tex_reaches_the_page_unchanged(tex: str):
     assert formulas(render(f"前文 \\({tex}\\) 后文\n\n\\[{tex}\\]\n").html) == [
         f"\\({tex}\\)", f"\\[{tex}\\]"]
+
+
+PROSE = st.sampled_from(["苏剑林", "扩散模型", "the model ", "attention", "costs 5", "和", "，",
+                         "*强调*", "_x_", "a|b", "**粗**", "[链接](https://e.org)", "~~删~~",
+                         "<https://e.org>", "。"])
+CODE = st.sampled_from(["$PATH", "echo $1", "price = '$5'", "$x$", "a_b * c"])
+
+
+@st.composite
+def documents(draw):
+    """A post mixing prose, inline and display formulas, code spans and fenced code;
+    returns (markdown, formulas written in order, code written in order)."""
+    parts, formulas, code = [], [], []
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["prose", "inline", "display", "span", "fence"]))
+        if kind == "prose":
+            parts.append("".join(draw(st.lists(PROSE, min_size=1, max_size=6))).strip() or "文")
+        elif kind == "inline":
+            tex = draw(tex_strings)
+            formulas.append(f"\\({tex}\\)")
+            parts.append(f"文字 ${tex}$ 文字")
+        elif kind == "display":
+            tex = draw(tex_strings)
+            formulas.append(f"\\[\n{tex}\n\\]")
+            parts.append(f"$$\n{tex}\n$$")
+        elif kind == "span":
+            snippet = draw(CODE)
+            code.append(snippet)
+            parts.append(f"代码 `{snippet}` 结束")
+        else:
+            snippet = draw(CODE)
+            code.append(snippet + "\n")
+            parts.append(f"```bash\n{snippet}\n```")
+    return "\n\n".join(parts) + "\n", formulas, code
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents())
+def test_mixed_documents_keep_every_formula_and_every_code_snippet(document):
+    markdown, written, code = document
+    rendered = render(markdown)
+    soup = BeautifulSoup(rendered.html, "html.parser")
+    assert [e.get_text() for e in soup.select(".math")] == written
+    assert [e.get_text() for e in soup.select("code")] == code
+    assert rendered.problems == ()
