@@ -16,6 +16,9 @@ base_url = "https://example.org/blog/"
 author = "苏剑林"
 per_page = 10
 recent_comments = 5
+
+[search]
+enabled = false  # Pagefind adds a second per build; tests of search turn it on
 """
 
 

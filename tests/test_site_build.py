@@ -108,7 +108,10 @@ def test_sitemap_lists_every_post_and_listing_page(built: Path):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [e.text for e in ET.parse(built / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
     assert "https://example.org/blog/" in locs and "https://example.org/blog/page/3/" in locs
-    assert sum("/archives/" in loc for loc in locs) == POSTS
+    posts = {f"https://example.org/blog/archives/p{n:02d}/" for n in range(POSTS)}
+    assert posts <= set(locs)
+    assert "https://example.org/blog/tags/ml/" in locs and "https://example.org/blog/archives/2024/01/" in locs
+    assert len(locs) == len(set(locs))
 
 
 def test_katex_assets_and_static_files_are_copied(site, tmp_path: Path):

@@ -20,8 +20,9 @@ from .katex import KatexEngine
 from .markdown import (RenderContext, Rendered, highlight_css, render_comment, render_post,
                        render_title)
 from .output import collect_static, write_site
-from .pages import OutputFile, paginate, render_pages, template_environment
+from .pages import OutputFile, render_pages, template_environment
 from .problems import ContentErrors, Problem
+from .search import index_site
 from .site import RenderedContent, assemble, post_path, url_path
 
 CACHE_FOLDER = ".blogbuild-cache"
@@ -36,6 +37,7 @@ class SitePlan:
     """Everything a build decided, before anything is written."""
 
     files: list[OutputFile]
+    config: SiteConfig
     content: Content
     formulas: int
     """Formulas found in posts."""
@@ -57,7 +59,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     """Build `site_dir` into `out_dir` (default site_dir/dist); raises ContentErrors."""
     started = time.perf_counter()
     plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress)
-    write_site(plan.files, out_dir or site_dir / "dist")
+    write_site(plan.files, out_dir or site_dir / "dist",
+               finish=index_site if plan.config.search.enabled else None)
     pages = sum(1 for f in plan.files if f.path.endswith(".html"))
     return BuildReport(posts=len(plan.content.posts), pages=pages, formulas=plan.formulas,
                        seconds=time.perf_counter() - started, warnings=plan.warnings)
@@ -75,15 +78,16 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
         site = assemble(config, content, rendered, _inline_math(engine, config))
+        problems += site.archive.problems
     finally:
         engine.close()
     files = render_pages(site, template_environment(site_dir, config))
     files += render_feeds(site)
-    listing_paths = [path for _, path in paginate(site.posts, config.per_page, "", "")]
-    files.append(render_sitemap(site, listing_paths))
+    files.append(render_sitemap(site, [f.path.removesuffix("index.html") for f in files
+                                       if f.path.endswith("index.html")]))
     files.append(OutputFile("assets/highlight.css", highlight_css().encode("utf-8"), "theme"))
     files += collect_static(site_dir)
-    return SitePlan(files=files, content=content,
+    return SitePlan(files=files, config=config, content=content,
                     formulas=sum(body.formulas for body in rendered.bodies.values()),
                     warnings=tuple(p for p in problems if p.warning))
 

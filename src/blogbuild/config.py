@@ -42,6 +42,14 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    """The `[search]` table."""
+
+    enabled: bool = True
+    """Index the built site with Pagefind and put a search box on every page."""
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything site.toml can say, with its defaults."""
 
@@ -67,6 +75,8 @@ class SiteConfig:
     """The `[math]` table."""
     feed: FeedConfig = field(default_factory=FeedConfig)
     """The `[feed]` table."""
+    search: SearchConfig = field(default_factory=SearchConfig)
+    """The `[search]` table."""
 
     @property
     def base_path(self) -> str:
@@ -78,7 +88,7 @@ class SiteConfig:
         return ZoneInfo(self.timezone)
 
 
-_TABLES: dict[str, type] = {"math": MathConfig, "feed": FeedConfig}
+_TABLES: dict[str, type] = {"math": MathConfig, "feed": FeedConfig, "search": SearchConfig}
 _REQUIRED = ("title", "base_url")
 
 

@@ -69,14 +69,15 @@ def absolute_links(html: str, site: Site) -> str:
     return _RELATIVE.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', html)
 
 
-def render_sitemap(site: Site, listing_paths: list[str]) -> OutputFile:
-    """Every post, page and index page, with the date of its newest content."""
+def render_sitemap(site: Site, page_paths: list[str]) -> OutputFile:
+    """Every page of the site: a post or standalone page with its own date, listings
+    with the date of the newest post."""
     config = site.config
     origin = config.base_url[: len(config.base_url) - len(config.base_path)]
     newest = latest(site.posts)
-    rows = [(path, newest) for path in listing_paths]
-    rows += [(entry.path, entry.post.updated or entry.post.date) for entry in site.posts]
-    rows += [(entry.path, entry.page.date) for entry in site.pages]
+    dated = {entry.path: entry.post.updated or entry.post.date for entry in site.posts}
+    dated.update({entry.path: entry.page.date for entry in site.pages})
+    rows = [(path, dated.get(path, newest)) for path in page_paths]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, moment in sorted(rows, key=lambda row: row[0]):

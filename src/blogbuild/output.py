@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .pages import OutputFile
@@ -48,8 +49,10 @@ def find_collisions(files: list[OutputFile]) -> list[Problem]:
     return problems
 
 
-def write_site(files: list[OutputFile], out_dir: Path) -> None:
-    """Write every file into a temporary sibling of `out_dir`, then swap it in."""
+def write_site(files: list[OutputFile], out_dir: Path,
+               finish: Callable[[Path], None] | None = None) -> None:
+    """Write every file into a temporary sibling of `out_dir`, then swap it in.
+    `finish` runs on the complete temporary folder first (the search index)."""
     if problems := find_collisions(files):
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
@@ -64,6 +67,8 @@ def write_site(files: list[OutputFile], out_dir: Path) -> None:
                 made.add(target.parent)
             target.write_bytes(file.data)
         os.chmod(staging, 0o755)
+        if finish is not None:
+            finish(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

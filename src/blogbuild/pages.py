@@ -6,6 +6,8 @@ dumb); `render_pages` returns every page as an `OutputFile` without writing it.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +25,22 @@ LABELS = {
            "recent_comments": "最近评论", "no_comments": "暂无评论", "comments": "评论",
            "comments_count": "条评论", "newer": "较新文章", "older": "较早文章",
            "cite_heading": "引用本文", "not_found": "这个页面不存在。",
-           "latest_posts": "最新文章", "powered_by": "由", "page": "第 {n} 页"},
+           "latest_posts": "最新文章", "powered_by": "由", "page": "第 {n} 页",
+           "tag": "标签", "category": "分类", "series": "系列", "archives": "归档",
+           "terms": "标签与分类", "series_nav": "本系列", "older_post": "上一篇",
+           "newer_post": "下一篇", "related": "相关文章", "month": "{year}年{month}月",
+           "search": "搜索", "posts_count": "篇", "all_posts": "全部文章"},
     "en": {"home": "Home", "read_more": "Read more...", "readers": " readers", "cite": "Cite",
            "recent_comments": "Recent comments", "no_comments": "No comments yet",
            "comments": "Comments", "comments_count": " comments", "newer": "Newer",
            "older": "Older", "cite_heading": "Cite this post",
            "not_found": "This page does not exist.", "latest_posts": "Latest posts",
-           "powered_by": "built with", "page": "Page {n}"},
+           "powered_by": "built with", "page": "Page {n}",
+           "tag": "Tag", "category": "Category", "series": "Series", "archives": "Archives",
+           "terms": "Tags and categories", "series_nav": "In this series",
+           "older_post": "Previous", "newer_post": "Next", "related": "Related posts",
+           "month": "{year}-{month:02d}", "search": "Search", "posts_count": " posts",
+           "all_posts": "All posts"},
 }
 
 
@@ -55,6 +66,8 @@ class Layout:
     canonical: str
     nav_pages: tuple[PageEntry, ...]
     recent_comments: tuple[RecentComment, ...]
+    search: bool
+    """Pagefind's search box is on the page."""
     client_math: bool
     """KaTeX runs in the browser (render = "client"); else the pages carry its HTML."""
     math_config: dict
@@ -89,6 +102,8 @@ def template_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environme
     env.filters["ymd"] = lambda moment: moment.strftime("%Y-%m-%d")
     env.filters["ymdhm"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M")
     env.filters["month_abbr"] = lambda moment: _MONTHS[moment.month - 1]
+    env.filters["groupby_year"] = lambda months: [
+        (year, [m for m in months if m.year == year]) for year in dict.fromkeys(m.year for m in months)]
     return env
 
 
@@ -103,12 +118,27 @@ def render_pages(site: Site, env: jinja2.Environment) -> list[OutputFile]:
         output = path + "index.html" if path.endswith("/") or not path else path
         files.append(OutputFile(output, html.encode("utf-8"), source))
 
-    for listing, path in paginate(site.posts, config.per_page, "", ""):
-        title = "" if listing.number == 1 else labels_for(config.language)["page"].format(n=listing.number)
-        page(path, "listing.html", title, "index", listing=listing)
+    labels = labels_for(config.language)
+
+    def listings(posts: tuple[PostEntry, ...], base: str, heading: str, source: str) -> None:
+        for listing, path in paginate(posts, config.per_page, base, heading):
+            number = "" if listing.number == 1 else labels["page"].format(n=listing.number)
+            title = " - ".join(part for part in (heading, number) if part)
+            page(path, "listing.html", title, source, listing=listing)
+
+    archive = site.archive
+    listings(site.posts, "", "", "index")
+    for term in (*archive.tags, *archive.categories, *archive.series):
+        listings(term.posts, term.path, f"{labels[term.kind]}: {term.name}", term.posts[0].post.source)
+    for month in archive.months:
+        heading = labels["month"].format(year=month.year, month=month.month)
+        listings(month.posts, month.path, heading, month.posts[0].post.source)
+    page("archives/", "archive.html", labels["archives"], "archive", archive=archive)
+    page("tags/", "terms.html", labels["terms"], "tags", archive=archive)
     for entry in site.posts:
         page(entry.path, "post.html", entry.post.title, entry.post.source, entry=entry,
-             bibtex=bibtex(config, entry))
+             nav=archive.nav[entry.post.slug], bibtex=bibtex(config, entry),
+             citation=citation_meta(config, entry))
     for entry in site.pages:
         page(entry.path, "page.html", entry.page.title, entry.page.source, entry=entry)
     page("404.html", "404.html", "404", "theme", latest_posts=site.posts[:10])
@@ -134,6 +164,7 @@ def _layout(site: Site, title: str, path: str) -> Layout:
                   language=config.language, page_title=title,
                   canonical=config.base_url + path,
                   nav_pages=site.pages, recent_comments=site.recent_comments,
+                  search=config.search.enabled,
                   client_math=config.math.render == "client",
                   math_config={"macros": dict(config.math.macros)})
 
@@ -157,6 +188,27 @@ def _template_line(error: Exception) -> int:
             line = trace.tb_lineno
         trace = trace.tb_next
     return line
+
+
+def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str, str], ...]:
+    """(attribute, name, content) of the <meta> tags that let Google Scholar, Open Graph
+    and Twitter cards cite the post."""
+    post = entry.post
+    url = config.base_url + entry.path
+    published = post.date.strftime("%Y/%m/%d")
+    description = " ".join(re.sub(r"<[^>]+>", " ", entry.feed_excerpt_html).split())[:200]
+    return (("name", "citation_title", post.title), ("name", "citation_author", post.author),
+            ("name", "citation_publication_date", published),
+            ("name", "citation_online_date", published),
+            ("name", "citation_journal_title", config.title),
+            ("name", "citation_public_url", url), ("name", "citation_language", config.language),
+            ("property", "og:type", "article"), ("property", "og:title", post.title),
+            ("property", "og:url", url), ("property", "og:site_name", config.title),
+            ("property", "og:description", html.unescape(description)),
+            ("property", "article:published_time", post.date.isoformat()),
+            *(("property", "article:tag", tag) for tag in post.tags),
+            ("name", "twitter:card", "summary"), ("name", "twitter:title", post.title),
+            ("name", "twitter:description", html.unescape(description)))
 
 
 def bibtex(config: SiteConfig, entry: PostEntry) -> str:

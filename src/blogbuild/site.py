@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from markdown_it.common.utils import escapeHtml
 
+from .archive import Archive, build_archive
 from .config import SiteConfig
 from .content import Comment, Content, Page, Post
 from .markdown import Rendered, comment_tokens
@@ -85,6 +86,8 @@ class Site:
     """Newest first; ties broken by slug so the order never depends on the file system."""
     pages: tuple[PageEntry, ...]
     recent_comments: tuple[RecentComment, ...]
+    archive: Archive
+    """Tags, categories, series, months and each post's neighbours."""
 
 
 def post_path(config: SiteConfig, post: Post) -> str:
@@ -135,11 +138,14 @@ def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
                   for page in sorted(content.pages, key=lambda p: p.slug))
     paths = {entry.post.slug: entry for entry in entries}
     newest_comments = sorted(content.comments, key=lambda c: (c.date, c.id), reverse=True)
-    recent = tuple(RecentComment(author=c.author, extract_html=comment_extract(c.body, inline_math),
+    recent = tuple(RecentComment(author=c.author,
+                                 extract_html=comment_extract(c.body, inline_math),
                                  path=f"{paths[c.post_slug].path}#comment-{c.id}",
                                  post_title=paths[c.post_slug].post.title)
                    for c in newest_comments[:config.recent_comments])
-    return Site(config=config, posts=tuple(entries), pages=pages, recent_comments=recent)
+    posts = tuple(entries)
+    return Site(config=config, posts=posts, pages=pages, recent_comments=recent,
+                archive=build_archive(posts))
 
 
 def thread_comments(comments: list[Comment], bodies: dict[int, Rendered]

@@ -1,0 +1,164 @@
+"""Ways through the archive: tags, categories, series, months, and each post's
+neighbours (previous/next, its series, related posts).
+
+URL rule for a name (documented in the README): trimmed, ASCII letters lowercased,
+runs of spaces and `/ \\ ? # % " < > | * :` become one "-", everything else — Chinese
+included — kept as written. Names that differ only in those respects share one URL,
+so they are listed together under the most used spelling, with a warning; never does
+one page silently overwrite another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from .problems import Problem
+
+if TYPE_CHECKING:
+    from .site import PostEntry
+
+RELATED_POSTS = 5
+"""How many related posts a post page shows."""
+
+_UNSAFE = re.compile(r"[\s/\\?#%\"<>|*:]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A tag, a category or a series, with its posts."""
+
+    kind: str
+    """"tag", "category" or "series"."""
+    name: str
+    path: str
+    """URL path below the site root: "tags/扩散模型/"."""
+    posts: tuple[PostEntry, ...]
+    """Newest first; a series' parts oldest first (reading order)."""
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    path: str
+    """"archives/2024/01/"."""
+    posts: tuple[PostEntry, ...]
+    """Newest first."""
+
+
+@dataclass(frozen=True)
+class PostNav:
+    """Everything a post page links to besides itself."""
+
+    newer: PostEntry | None
+    older: PostEntry | None
+    tags: tuple[Term, ...]
+    category: Term | None
+    series: Term | None
+    related: tuple[PostEntry, ...]
+    """Posts sharing the most tags: more shared tags first, then newer, then by slug."""
+
+
+@dataclass(frozen=True)
+class Archive:
+    tags: tuple[Term, ...]
+    """By number of posts, then name."""
+    categories: tuple[Term, ...]
+    series: tuple[Term, ...]
+    months: tuple[Month, ...]
+    """Newest first."""
+    nav: Mapping[str, PostNav]
+    """Post slug → its navigation."""
+    problems: tuple[Problem, ...]
+    """Warnings: names merged because they share a URL."""
+
+
+def term_slug(name: str) -> str:
+    """The URL segment of a tag, category or series name (see the module docstring)."""
+    slug = _UNSAFE.sub("-", name.strip()).strip("-")
+    return "".join(c.lower() if c.isascii() else c for c in slug) or "-"
+
+
+def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
+    """`posts` newest first, as the site lists them."""
+    problems: list[Problem] = []
+    tags = _terms("tag", "tags", posts, lambda p: p.post.tags, problems)
+    categories = _terms("category", "category", posts,
+                        lambda p: (p.post.category,) if p.post.category else (), problems)
+    series = _terms("series", "series", posts,
+                    lambda p: (p.post.series,) if p.post.series else (), problems)
+    series = tuple(Term(t.kind, t.name, t.path, tuple(reversed(t.posts))) for t in series)
+    by_post: dict[str, dict[str, list[Term]]] = {}
+    for kind, terms in (("tag", tags), ("category", categories), ("series", series)):
+        for term in terms:
+            for entry in term.posts:
+                by_post.setdefault(entry.post.slug, {}).setdefault(kind, []).append(term)
+    nav = {}
+    for index, entry in enumerate(posts):
+        own = by_post.get(entry.post.slug, {})
+        nav[entry.post.slug] = PostNav(
+            newer=posts[index - 1] if index > 0 else None,
+            older=posts[index + 1] if index + 1 < len(posts) else None,
+            tags=tuple(sorted(own.get("tag", []), key=lambda t: entry.post.tags.index(t.name)
+                              if t.name in entry.post.tags else len(entry.post.tags))),
+            category=(own.get("category") or [None])[0],
+            series=(own.get("series") or [None])[0],
+            related=_related(entry, own.get("tag", []), posts))
+    return Archive(tags=_by_size(tags), categories=_by_size(categories),
+                   series=tuple(sorted(series, key=lambda t: t.name)), months=_months(posts),
+                   nav=MappingProxyType(nav), problems=tuple(problems))
+
+
+def _terms(kind: str, folder: str, posts: Iterable[PostEntry],
+           names_of: Callable[[PostEntry], Iterable[str]], problems: list[Problem]
+           ) -> tuple[Term, ...]:
+    spellings: dict[str, Counter] = {}
+    members: dict[str, list[PostEntry]] = {}
+    first_use: dict[tuple[str, str], str] = {}
+    for entry in posts:
+        for name in dict.fromkeys(names_of(entry)):
+            slug = term_slug(name)
+            spellings.setdefault(slug, Counter())[name] += 1
+            first_use.setdefault((slug, name), entry.post.source)
+            listed = members.setdefault(slug, [])
+            if not listed or listed[-1] is not entry:  # two spellings on one post
+                listed.append(entry)
+    terms = []
+    for slug, counts in sorted(spellings.items()):
+        # the most used spelling names the page; ties go to the first in sort order
+        name = sorted(counts, key=lambda n: (-counts[n], n))[0]
+        for other in sorted(set(counts) - {name}):
+            problems.append(Problem(first_use[(slug, other)], 0, f"{kind} {other!r} has the "
+                                    f"same URL as {name!r} ({folder}/{slug}/); they are listed "
+                                    f"together as {name!r}. Spell them the same way", warning=True))
+        terms.append(Term(kind, name, f"{folder}/{slug}/", tuple(members[slug])))
+    return tuple(terms)
+
+
+def _by_size(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    return tuple(sorted(terms, key=lambda t: (-len(t.posts), t.name)))
+
+
+def _months(posts: tuple[PostEntry, ...]) -> tuple[Month, ...]:
+    months: dict[tuple[int, int], list[PostEntry]] = {}
+    for entry in posts:
+        months.setdefault((entry.post.date.year, entry.post.date.month), []).append(entry)
+    return tuple(Month(year, month, f"archives/{year:04d}/{month:02d}/", tuple(entries))
+                 for (year, month), entries in sorted(months.items(), reverse=True))
+
+
+def _related(entry: PostEntry, tags: list[Term], posts: tuple[PostEntry, ...]
+             ) -> tuple[PostEntry, ...]:
+    shared: Counter = Counter()
+    for term in tags:
+        for other in term.posts:
+            if other is not entry:
+                shared[other.post.slug] += 1
+    order = {p.post.slug: i for i, p in enumerate(posts)}  # newest first
+    best = sorted(shared, key=lambda slug: (-shared[slug], order[slug]))[:RELATED_POSTS]
+    return tuple(posts[order[slug]] for slug in best)

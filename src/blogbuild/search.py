@@ -1,0 +1,29 @@
+"""Full-text search: Pagefind indexes the built site into pagefind/.
+
+Pagefind's extended build (the `pagefind[extended]` package) segments Chinese, so a
+two-character query finds the posts that contain it. Only elements marked
+`data-pagefind-body` (post articles) are indexed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .problems import BlogbuildError
+
+
+def index_site(out_dir: Path) -> None:
+    """Write the search index into `out_dir/pagefind/`; raises BlogbuildError if Pagefind
+    is missing or fails."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(out_dir), "--silent"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise BlogbuildError(f"search index: cannot run Pagefind: {error}") from None
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise BlogbuildError("search index: Pagefind failed"
+                             + (f": {detail[-1]}" if detail else "")
+                             + " (set `[search] enabled = false` in site.toml to build without it)")
