@@ -1,0 +1,148 @@
+"""Archive navigation on a fixture site: every listing computed independently here
+from the fixture's front matter, then compared with the parsed pages."""
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pytest
+
+from blogbuild.archive import term_slug
+from blogbuild.build import build_site
+from conftest import SITE_TOML, html, post
+
+TAGS = ["数学", "ML", "扩散模型", "Python"]
+CATEGORIES = ["数学研究", "信息时代"]
+
+
+def fixture_posts() -> list[dict]:
+    """17 posts over three months; tags, categories and a series chosen by index."""
+    posts = []
+    for n in range(17):
+        day = date(2024, 1, 3) + timedelta(days=5 * n)
+        posts.append({"slug": f"p{n:02d}", "title": f"第{n}篇", "date": day,
+                      "tags": [t for i, t in enumerate(TAGS) if n % (i + 2) == 0],
+                      "category": CATEGORIES[n % 2],
+                      "series": "扩散漫谈" if n in (2, 7, 11, 15) else None})
+    return posts
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("archive")
+    files = {"site.toml": SITE_TOML.replace("per_page = 10", "per_page = 3")}
+    for p in fixture_posts():
+        fields = {"slug": p["slug"], "tags": "[" + ", ".join(p["tags"]) + "]",
+                  "category": p["category"]}
+        if p["series"]:
+            fields["series"] = p["series"]
+        files[f"content/posts/{p['slug']}.md"] = post(p["title"], p["date"].isoformat(),
+                                                      f"正文 {p['slug']}\n", **fields)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    build_site(root, root / "dist")
+    return root / "dist"
+
+
+def listed(out: Path, base: str) -> list[str]:
+    """Titles on every page of the paginated listing at `base`, following the pager."""
+    titles, page = [], out / base / "index.html"
+    while True:
+        soup = html(page)
+        titles += [a.get_text() for a in soup.select(".entry-title a")]
+        older = soup.select_one(".pager a.older")
+        if older is None:
+            return titles
+        page = out / unquote(older["href"]).removeprefix("/blog/") / "index.html"
+
+
+def newest_first(posts: list[dict]) -> list[str]:
+    return [p["title"] for p in sorted(posts, key=lambda p: p["date"], reverse=True)]
+
+
+def test_every_tag_page_lists_exactly_its_posts_newest_first_across_pages(built: Path):
+    posts = fixture_posts()
+    for tag in TAGS:
+        expected = newest_first([p for p in posts if tag in p["tags"]])
+        assert listed(built, f"tags/{term_slug(tag)}/") == expected, tag
+    assert (built / "tags/数学/page/2/index.html").is_file()
+
+
+def test_every_category_and_month_page_lists_exactly_its_posts(built: Path):
+    posts = fixture_posts()
+    for category in CATEGORIES:
+        expected = newest_first([p for p in posts if p["category"] == category])
+        assert listed(built, f"category/{category}/") == expected
+    for year, month in {(p["date"].year, p["date"].month) for p in posts}:
+        expected = newest_first([p for p in posts if (p["date"].year, p["date"].month) == (year, month)])
+        assert listed(built, f"archives/{year}/{month:02d}/") == expected
+
+
+def test_series_page_and_navigation_follow_date_order(built: Path):
+    parts = [p["title"] for p in sorted(fixture_posts(), key=lambda p: p["date"]) if p["series"]]
+    assert listed(built, "series/扩散漫谈/") == parts  # a series page reads in order
+    page = html(built / "archives/p07/index.html")
+    nav = page.select_one(".series-nav")
+    assert [li.get_text().strip() for li in nav.select("ol li")] == parts
+    assert nav.select_one("li.current").get_text().strip() == "第7篇"
+    assert [a.get_text(" ").strip() for a in nav.select(".series-steps a")] == ["« 第2篇", "第11篇 »"]
+
+
+def test_post_pages_link_previous_next_tags_and_category(built: Path):
+    page = html(built / "archives/p06/index.html")
+    assert page.select_one(".post-nav a.older")["href"] == "/blog/archives/p05/"
+    assert page.select_one(".post-nav a.newer")["href"] == "/blog/archives/p07/"
+    assert [a["href"] for a in page.select(".taxonomy a")] == [
+        "/blog/" + quote("category/数学研究/"), "/blog/" + quote("tags/数学/"),
+        "/blog/tags/ml/"]
+    assert html(built / "archives/p16/index.html").select_one(".post-nav a.newer") is None
+
+
+def test_related_posts_share_the_most_tags_then_are_newest(built: Path):
+    posts = {p["slug"]: p for p in fixture_posts()}
+    me = posts["p12"]
+    scored = sorted((p for p in posts.values() if p is not me and set(p["tags"]) & set(me["tags"])),
+                    key=lambda p: (-len(set(p["tags"]) & set(me["tags"])), -p["date"].toordinal()))
+    page = html(built / "archives/p12/index.html")
+    assert [a.get_text() for a in page.select(".related a")] == [p["title"] for p in scored[:5]]
+
+
+def test_archive_and_terms_index_pages_count_every_post(built: Path):
+    archive = html(built / "archives/index.html")
+    assert [h.get_text() for h in archive.select(".archive-year > h2")] == ["2024"]
+    assert len(archive.select(".archive-list li")) == 17
+    terms = html(built / "tags/index.html")
+    counts = {a.get_text(): int(a.find_next_sibling("span").get_text()) for a in terms.select(".term-cloud a")}
+    assert counts["数学"] == sum("数学" in p["tags"] for p in fixture_posts())
+    assert counts["信息时代"] == 8 and counts["扩散漫谈"] == 4
+
+
+def test_bibtex_and_citation_meta_tags(built: Path):
+    page = html(built / "archives/p03/index.html")
+    entry = page.select_one("#cite .bibtex").get_text()
+    found = re.fullmatch(r"@online\{([^,]+),\n((?:  \w+ = \{[^{}]*\},?\n)+)\}", entry)
+    assert found, entry
+    fields = dict(re.findall(r"  (\w+) = \{([^{}]*)\}", found.group(2)))
+    assert found.group(1) == "苏剑林-2024-p03"
+    assert fields == {"title": "第3篇", "author": "苏剑林", "year": "2024", "month": "1",
+                      "url": "https://example.org/blog/archives/p03/"}
+    meta = {m.get("name") or m.get("property"): m["content"] for m in page.select("meta[content]")}
+    assert meta["citation_title"] == "第3篇" and meta["citation_publication_date"] == "2024/01/18"
+    assert meta["og:url"] == "https://example.org/blog/archives/p03/"
+    assert page.select_one(".meta a[href$='#cite']")
+
+
+def test_names_sharing_a_url_are_listed_together_with_a_warning(site, tmp_path: Path):
+    root = site({"content/posts/a.md": post("a", "2024-01-01", tags="[Deep Learning]"),
+                 "content/posts/b.md": post("b", "2024-01-02", tags="[deep learning]"),
+                 "content/posts/c.md": post("c", "2024-01-03", tags="[deep-learning]"),
+                 "content/posts/d.md": post("d", "2024-01-04", tags="[deep learning]")})
+    report = build_site(root, tmp_path / "out")
+    assert [str(w) for w in report.warnings] == [
+        "content/posts/a.md: warning: tag 'Deep Learning' has the same URL as 'deep learning' "
+        "(tags/deep-learning/); they are listed together as 'deep learning'. Spell them the same way",
+        "content/posts/c.md: warning: tag 'deep-learning' has the same URL as 'deep learning' "
+        "(tags/deep-learning/); they are listed together as 'deep learning'. Spell them the same way"]
+    assert listed(tmp_path / "out", "tags/deep-learning/") == ["d", "c", "b", "a"]
