@@ -117,7 +117,8 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                  page.source, page.body_line, url_path(config, f"{page.slug}/"), author,
                  build_mode)) for page in content.pages}
     comments = {comment.id: render_comment(comment.body, RenderContext(
-                    comment.source, comment.body_line, "", reader, build_mode))
+                    comment.source, comment.body_line, "", reader, build_mode),
+                    images=config.comments.images)
                 for comment in content.comments}
     return RenderedContent(bodies=bodies, titles=titles, pages=pages, comments=comments)
 

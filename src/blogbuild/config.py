@@ -50,6 +50,14 @@ class SearchConfig:
 
 
 @dataclass(frozen=True)
+class CommentsConfig:
+    """The `[comments]` table."""
+
+    images: bool = False
+    """Show images readers linked in comments (loaded from the readers' URLs)."""
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything site.toml can say, with its defaults."""
 
@@ -77,6 +85,8 @@ class SiteConfig:
     """The `[feed]` table."""
     search: SearchConfig = field(default_factory=SearchConfig)
     """The `[search]` table."""
+    comments: CommentsConfig = field(default_factory=CommentsConfig)
+    """The `[comments]` table."""
 
     @property
     def base_path(self) -> str:
@@ -88,7 +98,8 @@ class SiteConfig:
         return ZoneInfo(self.timezone)
 
 
-_TABLES: dict[str, type] = {"math": MathConfig, "feed": FeedConfig, "search": SearchConfig}
+_TABLES: dict[str, type] = {"math": MathConfig, "feed": FeedConfig, "search": SearchConfig,
+                             "comments": CommentsConfig}
 _REQUIRED = ("title", "base_url")
 
 

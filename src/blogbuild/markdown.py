@@ -99,10 +99,11 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
                     tex_excerpt_html=tex_excerpt)
 
 
-def render_comment(markdown: str, context: RenderContext) -> Rendered:
-    """Render an untrusted reader comment: raw HTML shown as text, no images, links
-    checked by markdown-it's validateLink and marked nofollow; no equation numbers."""
-    return _render_fragment(_comment_parser(), markdown, context, inline=False)
+def render_comment(markdown: str, context: RenderContext, *, images: bool = False) -> Rendered:
+    """Render an untrusted reader comment: raw HTML shown as text, links checked by
+    markdown-it's validateLink and marked nofollow, images only if `images` (else
+    they stay links); no equation numbers."""
+    return _render_fragment(_comment_parser(images), markdown, context, inline=False)
 
 
 def render_title(title: str, context: RenderContext) -> Rendered:
@@ -112,7 +113,7 @@ def render_title(title: str, context: RenderContext) -> Rendered:
 
 def comment_tokens(markdown: str) -> list[Token]:
     """A comment's token stream, for plain-text extracts."""
-    return _comment_parser().parse(markdown, {"problems": [], "link_prefix": ""})
+    return _comment_parser(False).parse(markdown, {"problems": [], "link_prefix": ""})
 
 
 def _render_fragment(md: MarkdownIt, text: str, context: RenderContext, *,
@@ -162,11 +163,12 @@ def _post_parser() -> MarkdownIt:
     return md
 
 
-@lru_cache(maxsize=1)
-def _comment_parser() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _comment_parser(images: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["strikethrough"])
-    md.disable(["image"])
+    if not images:
+        md.disable(["image"])
     math_plugin(md)
     install_math_rendering(md, numbered=False)
     md.add_render_rule("fence", _render_fence)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from markdown_it.common.utils import escapeHtml
 
@@ -30,6 +30,8 @@ class CommentNode:
     comment: Comment
     html: str
     replies: tuple[CommentNode, ...]
+    author_url: str | None
+    """The reader's `url` if it is a plain http(s) link; anything else is dropped."""
 
     @property
     def anchor(self) -> str:
@@ -158,10 +160,19 @@ def thread_comments(comments: list[Comment], bodies: dict[int, Rendered]
         replies.setdefault(parent, []).append(comment)
 
     def nodes(parent: int | None, seen: frozenset[int]) -> tuple[CommentNode, ...]:
-        return tuple(CommentNode(c, bodies[c.id].html, nodes(c.id, seen | {c.id}))
+        return tuple(CommentNode(c, bodies[c.id].html, nodes(c.id, seen | {c.id}),
+                                 reader_link(c.url))
                      for c in replies.get(parent, []) if c.id not in seen)
 
     return nodes(None, frozenset())
+
+
+def reader_link(url: str | None) -> str | None:
+    """A link a reader gave, if it is safe to put in an href: http(s) with a host."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def comment_extract(body: str, inline_math: Callable[[str], str],

@@ -1,0 +1,66 @@
+"""Reader comments are untrusted: nothing a reader writes may run in a page."""
+
+from pathlib import Path
+
+import yaml
+
+from blogbuild.build import build_site
+from conftest import html, post
+
+XSS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "[click](javascript:alert(1))",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    '<iframe src="https://evil.example"></iframe>',
+    "<div>unclosed",
+    "$\\href{javascript:alert(1)}{x}$",
+    "![img](https://evil.example/track.png)",
+    '<a href="javascript:alert(1)">raw link</a>',
+    "[vb](vbscript:msgbox(1))",
+]
+HANDLERS = ("onerror", "onload", "onclick", "onmouseover")
+
+
+def comments_file() -> str:
+    items = [{"id": 100 + i, "author": f"读者{i}", "date": "2024-02-01 10:00",
+              "body": body} for i, body in enumerate(XSS)]
+    items.append({"id": 200, "author": "<b>坏</b>", "url": "javascript:alert(1)",
+                  "date": "2024-02-02 10:00", "body": "ok"})
+    return yaml.safe_dump(items, allow_unicode=True)
+
+
+def test_no_reader_text_becomes_executable_markup(site, tmp_path: Path):
+    root = site({"content/posts/a.md": post("a", "2024-01-01"),
+                 "content/comments/a.yaml": comments_file()})
+    build_site(root, tmp_path / "out")
+    for name in ("archives/a/index.html", "index.html"):
+        page = html(tmp_path / "out" / name)
+        for script in page.find_all("script"):  # only the theme's own scripts
+            assert script.get("src", "").startswith("/blog/") or script.get("id") == "math-config", script
+        assert page.find_all(["iframe", "object", "embed", "img"]) == [], name
+        for element in page.find_all(True):
+            assert not any(attribute in element.attrs for attribute in HANDLERS), element
+            for attribute in ("href", "src"):
+                value = element.get(attribute, "")
+                assert not value.strip().lower().startswith(("javascript:", "data:", "vbscript:")), element
+    page = html(tmp_path / "out/archives/a/index.html")
+    texts = [c.get_text() for c in page.select(".comment-body")]
+    assert "<script>alert(1)</script>" in texts[0] and "<div>unclosed" in texts[5]
+    author = page.select_one("#comment-200 .comment-author")
+    assert author.name == "span" and author.get_text() == "<b>坏</b>"
+    # the page's own structure survived the unclosed <div>
+    assert page.select_one("#comments").find_parent("main") is not None
+
+
+def test_images_in_comments_load_only_when_the_site_enables_them(site, tmp_path: Path):
+    files = {"content/posts/a.md": post("a", "2024-01-01"),
+             "content/comments/a.yaml": "- {id: 1, author: x, date: 2024-01-02, "
+                                        "body: '![p](https://e.org/p.png)'}\n"}
+    root = site(files)
+    build_site(root, tmp_path / "off")
+    assert html(tmp_path / "off/archives/a/index.html").select(".comment-body img") == []
+    (root / "site.toml").write_text((root / "site.toml").read_text() + "\n[comments]\nimages = true\n")
+    build_site(root, tmp_path / "on")
+    images = html(tmp_path / "on/archives/a/index.html").select(".comment-body img")
+    assert [i["src"] for i in images] == ["https://e.org/p.png"]
