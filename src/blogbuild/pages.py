@@ -107,18 +107,42 @@ def template_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environme
     return env
 
 
+@dataclass(frozen=True)
+class PageJob:
+    """One HTML page to render: where it goes, with which template and context."""
+
+    output: str
+    """Path below the output folder: "archives/slug/index.html"."""
+    template: str
+    title: str
+    """Shown in <title> before the site's name; "" for the front page."""
+    source: str
+    """What it comes from, for collision messages."""
+    context: dict
+    """The template's own variables (besides `layout`)."""
+
+
 def render_pages(site: Site, env: jinja2.Environment) -> list[OutputFile]:
     """Every HTML page of the site: listings, posts, standalone pages, 404."""
+    return [OutputFile(job.output, render_page(site, env, job), job.source)
+            for job in plan_pages(site)]
+
+
+def render_page(site: Site, env: jinja2.Environment, job: PageJob) -> bytes:
+    layout = _layout(site, job.title, job.output.removesuffix("index.html"))
+    return _render(env, job.template, layout=layout, **job.context).encode("utf-8")
+
+
+def plan_pages(site: Site) -> list[PageJob]:
+    """Every page the site has, without rendering any (cheap: the dev server plans
+    all and renders what is asked for)."""
     config = site.config
-    files: list[OutputFile] = []
+    labels = labels_for(config.language)
+    jobs: list[PageJob] = []
 
     def page(path: str, template: str, title: str, source: str, **context) -> None:
-        layout = _layout(site, title, path)
-        html = _render(env, template, layout=layout, **context)
         output = path + "index.html" if path.endswith("/") or not path else path
-        files.append(OutputFile(output, html.encode("utf-8"), source))
-
-    labels = labels_for(config.language)
+        jobs.append(PageJob(output, template, title, source, context))
 
     def listings(posts: tuple[PostEntry, ...], base: str, heading: str, source: str) -> None:
         for listing, path in paginate(posts, config.per_page, base, heading):
@@ -129,7 +153,8 @@ def render_pages(site: Site, env: jinja2.Environment) -> list[OutputFile]:
     archive = site.archive
     listings(site.posts, "", "", "index")
     for term in (*archive.tags, *archive.categories, *archive.series):
-        listings(term.posts, term.path, f"{labels[term.kind]}: {term.name}", term.posts[0].post.source)
+        listings(term.posts, term.path, f"{labels[term.kind]}: {term.name}",
+                 term.posts[0].post.source)
     for month in archive.months:
         heading = labels["month"].format(year=month.year, month=month.month)
         listings(month.posts, month.path, heading, month.posts[0].post.source)
@@ -142,7 +167,7 @@ def render_pages(site: Site, env: jinja2.Environment) -> list[OutputFile]:
     for entry in site.pages:
         page(entry.path, "page.html", entry.page.title, entry.page.source, entry=entry)
     page("404.html", "404.html", "404", "theme", latest_posts=site.posts[:10])
-    return files
+    return jobs
 
 
 def paginate(posts: tuple[PostEntry, ...], per_page: int, base: str,
