@@ -1,0 +1,71 @@
+"""Search in the built demo site, in Chromium, offline: a Chinese and an English query."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_support import open_page, serve_folder  # noqa: E402
+
+pytest_plugins = ["browser_support"]
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    from blogbuild.build import build_site
+
+    site = tmp_path_factory.mktemp("search-demo")
+    shutil.copy(REPO / "site.toml", site / "site.toml")
+    shutil.copytree(REPO / "content", site / "content")
+    build_site(site, site / "dist")
+    return site / "dist"
+
+
+def search(browser, base: str, query: str) -> list[str]:
+    context = browser.new_context()
+    try:
+        page, log = open_page(context)
+        page.goto(base)
+        box = page.locator("#search input")
+        box.wait_for(timeout=10_000)
+        box.fill(query)
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+        page.wait_for_timeout(300)  # let the result list settle after the last keystroke
+        links = page.eval_on_selector_all(".pagefind-ui__result-link",
+                                          "links => links.map(a => a.getAttribute('href'))")
+        assert log.page_errors == [] and log.outside_requests == [], (log.page_errors,
+                                                                      log.outside_requests)
+        return links
+    finally:
+        context.close()
+
+
+def posts_containing(out: Path, text: str) -> set[str]:
+    """Post paths whose article text contains `text` (computed from the built files)."""
+    from bs4 import BeautifulSoup
+
+    found = set()
+    for page in (out / "archives").glob("*/index.html"):
+        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(
+            "article[data-pagefind-body]")
+        if article is not None and text.lower() in article.get_text().lower():
+            found.add(f"/blog/archives/{page.parent.name}/")
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["噪声", "Woodbury", "softmax"])
+def test_a_query_typed_in_the_search_box_lists_the_posts_that_contain_it(browser, demo, query):
+    expected = posts_containing(demo, query)
+    assert expected, f"the demo has no post containing {query!r}"
+    with serve_folder(demo, "/blog/") as base:
+        found = search(browser, base, query)
+    # sub-results link to sections of the same post: compare the posts
+    assert {link.split("#")[0] for link in found} == expected, (query, found, expected)
