@@ -110,9 +110,9 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ContentErrors([Problem(CONFIG_FILE, 0, f"no {CONFIG_FILE} in {site_dir}: "
-                                     "is this a site folder? `blogbuild init` makes one")])
+                                     "is this a site folder? `blogbuild init` makes one")]) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ContentErrors([Problem(CONFIG_FILE, 0, f"cannot read: {error}")])
+        raise ContentErrors([Problem(CONFIG_FILE, 0, f"cannot read: {error}")]) from None
     return parse_config(text, base_url=base_url)
 
 
@@ -122,7 +122,7 @@ def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(error))) else 0
-        raise ContentErrors([Problem(CONFIG_FILE, line, f"not valid TOML: {error}")])
+        raise ContentErrors([Problem(CONFIG_FILE, line, f"not valid TOML: {error}")]) from None
     if base_url is not None:
         raw["base_url"] = base_url
     problems: list[Problem] = []
