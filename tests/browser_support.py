@@ -13,6 +13,7 @@ as a plugin; it has no asserts to rewrite.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import http.server
@@ -315,3 +316,134 @@ def visit_pages(context, urls, inspect, *, tabs: int = 2, block_images: bool = F
 def katex_fonts(page) -> dict:
     """After document.fonts.ready: the KaTeX font faces declared, loaded and failed."""
     return page.evaluate(_FONTS)
+
+
+# ------------------------------------------------------- equation numbers ---
+
+_EQUATION_TAGS = r"""() => {
+  const TAG = '.tag, .katex-tag';     // KaTeX < 0.19 names them .tag, 0.19 .katex-tag
+  const result = [];
+  for (const display of document.querySelectorAll('.katex-display')) {
+    const tags = [...display.querySelectorAll(TAG)]
+        .filter(t => !t.parentElement.closest(TAG) && !t.closest('.katex-mathml'));
+    if (!tags.length) continue;
+    const box = display.getBoundingClientRect();
+    // the formula: everything KaTeX drew in .katex-html except the tags
+    const html = display.querySelector('.katex-html');
+    const parts = [...(html ? html.children : [])].filter(c => !c.matches(TAG))
+        .map(c => c.getBoundingClientRect()).filter(r => r.width > 0);
+    const left = parts.length ? Math.min(...parts.map(r => r.left)) : null;
+    const right = parts.length ? Math.max(...parts.map(r => r.right)) : null;
+    const owner = display.closest('[id]');
+    for (const tag of tags) {
+      const r = tag.getBoundingClientRect();
+      result.push({
+        text: tag.textContent.replace(/[\s\u200b]+/g, ''),
+        equation: owner ? owner.id : '',
+        left: r.left, right: r.right,
+        display_left: box.left, display_right: box.right,
+        formula_left: left, formula_right: right,
+      });
+    }
+  }
+  return result;
+}"""
+
+
+def equation_tags(page) -> list[dict]:
+    """KaTeX's equation numbers (\\tag) on the page, in document order, with geometry.
+
+    Each: text ("(3)", or "(2)(3)" for an environment numbering several rows), the id of
+    the nearest element with an id around it (the equation's `eq-N`), and the left/right
+    edges (CSS px) of the tag, of its `.katex-display` and of the formula without the tag.
+    """
+    return page.evaluate(_EQUATION_TAGS)
+
+
+# ------------------------------------------------------ image comparison ---
+
+_COMPARE_PNGS = r"""async ([a, b, tolerance]) => {
+  async function load(b64) {
+    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], {type: 'image/png'}));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d');
+    context.drawImage(bitmap, 0, 0);
+    return {w: bitmap.width, h: bitmap.height,
+            data: context.getImageData(0, 0, bitmap.width, bitmap.height).data};
+  }
+  const A = await load(a), B = await load(b);
+  const w = Math.max(A.w, B.w), h = Math.max(A.h, B.h);
+  const canvas = new OffscreenCanvas(w, h);
+  const context = canvas.getContext('2d');
+  const out = context.createImageData(w, h);
+  let differ = 0, maxDelta = 0, top = null, bottom = null;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = 4 * (y * w + x);
+      let delta = 255;  // outside one of the images: differs
+      if (x < A.w && y < A.h && x < B.w && y < B.h) {
+        const i = 4 * (y * A.w + x), j = 4 * (y * B.w + x);
+        delta = 0;
+        for (let k = 0; k < 4; k++) delta = Math.max(delta, Math.abs(A.data[i + k] - B.data[j + k]));
+      }
+      maxDelta = Math.max(maxDelta, delta);
+      const bad = delta > tolerance;
+      // the diff: differing pixels red, the rest a faded grey copy of the first image
+      let grey = 255;
+      if (x < A.w && y < A.h) {
+        const i = 4 * (y * A.w + x);
+        grey = 255 - (765 - A.data[i] - A.data[i + 1] - A.data[i + 2]) / 12;
+      }
+      out.data[o] = bad ? 255 : grey;
+      out.data[o + 1] = bad ? 0 : grey;
+      out.data[o + 2] = bad ? 0 : grey;
+      out.data[o + 3] = 255;
+      if (bad) {
+        differ++;
+        if (top === null) top = y;
+        bottom = y;
+      }
+    }
+  }
+  context.putImageData(out, 0, 0);
+  const png = new Uint8Array(await (await canvas.convertToBlob({type: 'image/png'})).arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < png.length; i += 0x8000) binary += String.fromCharCode(...png.subarray(i, i + 0x8000));
+  return {size_a: [A.w, A.h], size_b: [B.w, B.h], pixels: w * h, differing: differ,
+          max_delta: maxDelta, rows: top === null ? null : [top, bottom], diff_png: btoa(binary)};
+}"""
+
+
+@dataclass
+class ImageDiff:
+    size_a: list[int]
+    """[width, height] of the first image."""
+    size_b: list[int]
+    pixels: int
+    """Pixels compared (the larger width times the larger height)."""
+    differing: int
+    """Pixels where a channel (RGBA) differs by more than the tolerance, or that lie
+    outside one of the two images."""
+    max_delta: int
+    rows: list[int] | None
+    """First and last row with a differing pixel."""
+    diff_png: bytes
+    """The diff: differing pixels red over a faded copy of the first image."""
+
+    @property
+    def same_fraction(self) -> float:
+        return 1 - self.differing / self.pixels if self.pixels else 0.0
+
+
+def compare_pngs(context, a: bytes, b: bytes, tolerance: int) -> ImageDiff:
+    """Compare two PNGs pixel by pixel, decoded by Chromium's canvas in a blank page of
+    `context` (no Pillow needed)."""
+    page = context.new_page()
+    try:
+        result = page.evaluate(_COMPARE_PNGS, [base64.b64encode(a).decode("ascii"),
+                                               base64.b64encode(b).decode("ascii"), tolerance])
+    finally:
+        page.close()
+    result["diff_png"] = base64.b64decode(result["diff_png"])
+    return ImageDiff(**result)

@@ -1,14 +1,24 @@
 """The demo site (the repository root) in headless Chromium, served under /blog/ as on
 GitHub Pages: every page renders its formulas with KaTeX, shows no raw TeX, raises no
-script error, loads the KaTeX fonts and reaches nothing outside 127.0.0.1."""
+script error, loads the KaTeX fonts and reaches nothing outside 127.0.0.1.
+
+Everything is checked for both `[math] render` modes: "client" (the repository's
+site.toml: KaTeX's auto-render in the browser) and "build" (the same site with
+`render = "build"`: KaTeX's HTML written at build time, no KaTeX script on the page).
+Both modes must number the equations alike, put the numbers at the right, scroll to an
+equation when its \\eqref is clicked, and look the same pixel for pixel (within a
+tolerance)."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import sys
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 import pytest
 import yaml
 
@@ -17,9 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browser_support import (  # noqa: E402
     MathReport,
     PageLog,
+    compare_pngs,
+    equation_tags,
     katex_fonts,
     open_page,
     serve_folder,
+    visit_pages,
     wait_for_math,
 )
 
@@ -28,6 +41,19 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 PREFIX = "/blog/"  # the demo's base_url is https://example.github.io/blog/
+MODES = ("client", "build")
+"""The `[math] render` modes; every per-page test runs for both."""
+CLICKED_POSTS = 3
+"""How many posts (the first ones with equation references) get a reference clicked."""
+SCROLL_SLACK = 1
+"""px: Chromium scrolls by whole pixels, so a target scrolled to the top of the viewport
+can end a fraction of a pixel above it (top = -0.4): that still counts as in view."""
+TAG_RIGHT_SLACK = 4
+"""px: an equation number's right edge is at most this far from its .katex-display's."""
+SCREENSHOT_VIEWPORT = {"width": 1000, "height": 3000}
+PIXEL_TOLERANCE = 32
+"""Largest difference per channel (0-255) for two pixels to count as the same."""
+MIN_SAME_PIXELS = 0.99
 
 
 @dataclass
@@ -39,6 +65,16 @@ class Visit:
     log: PageLog
     fonts: dict
     eqrefs: list[dict]
+    """Every `a.eqref` and every link to `#eq-...` inside a formula: href, text, kind,
+    and whether an element with that id exists."""
+    scripts: list[str]
+    """URLs of the scripts the page requested, in order."""
+    script_tags: list[str]
+    """src of every `script[src*="katex"]` element in the DOM."""
+    tags: list[dict]
+    """KaTeX's equation numbers, as browser_support.equation_tags reports them."""
+    click: dict | None = None
+    """For the first CLICKED_POSTS posts with references: clicking the first one."""
 
 
 def _html_pages(out: Path) -> list[str]:
@@ -69,40 +105,142 @@ def _posts_with_math() -> dict[str, bool]:
     return result
 
 
-@pytest.fixture(scope="module")
-def demo_output(tmp_path_factory):
+def _build_demo(root: Path, mode: str) -> Path:
+    """Copy the demo's site.toml and content/ into root, set `[math] render`, build."""
     from blogbuild.build import build_site
 
-    out = tmp_path_factory.mktemp("demo") / "dist"
-    report = build_site(REPO, out)
+    site = root / "site"
+    site.mkdir()
+    shutil.copytree(REPO / "content", site / "content")
+    config = (REPO / "site.toml").read_text(encoding="utf-8")
+    assert config.count('render = "client"') == 1, \
+        'the demo site.toml no longer has exactly one `render = "client"` line to switch'
+    config = config.replace('render = "client"', f'render = "{mode}"')
+    (site / "site.toml").write_text(config, encoding="utf-8")
+    out = root / "dist"
+    report = build_site(site, out)
     assert report.posts > 0
     return out
 
 
 @pytest.fixture(scope="module")
-def visits(browser, demo_output) -> dict[str, Visit]:
-    """Every HTML page of the demo, opened once, with what the browser saw."""
-    result = {}
-    with serve_folder(demo_output, PREFIX) as base:
+def demo_builds(tmp_path_factory):
+    """mode -> the demo built in that mode (each built once, when first asked for)."""
+    built: dict[str, Path] = {}
+
+    def get(mode: str) -> Path:
+        if mode not in built:
+            built[mode] = _build_demo(tmp_path_factory.mktemp(f"demo-{mode}"), mode)
+        return built[mode]
+
+    return get
+
+
+@pytest.fixture(scope="module", params=MODES)
+def mode(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def demo_output(demo_builds, mode) -> Path:
+    return demo_builds(mode)
+
+
+_EQREFS = """() => [...document.querySelectorAll('a.eqref, .math a[href^="#eq-"]')].map(a => {
+    const href = a.getAttribute('href') || '';
+    const id = href.startsWith('#') ? decodeURIComponent(href.slice(1)) : null;
+    return {href, text: a.textContent, kind: a.matches('a.eqref') ? 'a.eqref' : 'link in formula',
+            target: id !== null && !!document.getElementById(id)};
+})"""
+
+_WHERE = """(id) => {
+    const target = document.getElementById(id);
+    return {top: target ? target.getBoundingClientRect().top : null,
+            viewport: window.innerHeight, scroll: window.scrollY, hash: location.hash};
+}"""
+
+
+def _click_first_reference(page) -> dict:
+    """Click the page's first equation reference; where its target is before and after."""
+    link = page.locator('a.eqref, .math a[href^="#eq-"]').first
+    href = link.get_attribute("href")
+    target = urllib.parse.unquote(href[1:])
+    link_hash = link.evaluate("a => a.hash")
+    before = page.evaluate(_WHERE, target)
+    link.click()
+    try:  # a same-page link scrolls at once; give it a moment anyway, then report
+        page.wait_for_function("(hash) => location.hash === hash", arg=link_hash,
+                               timeout=2_000, polling=50)
+    except Exception as error:
+        if type(error).__name__ != "TimeoutError":
+            raise
+    after = page.evaluate(_WHERE, target)
+    return {"href": href, "hash": link_hash, "text": link.inner_text(), "before": before, "after": after}
+
+
+_SCRIPTS = """() => ({
+    loaded: performance.getEntriesByType('resource')
+        .filter(e => e.initiatorType === 'script').map(e => e.name),
+    katex_tags: [...document.querySelectorAll('script[src*="katex"]')].map(s => s.src),
+})"""
+
+
+def _visit_all(browser, out: Path) -> dict[str, Visit]:
+    """Open every HTML page of `out` (two tabs at a time) and record what the browser saw."""
+    clicked = 0
+
+    def inspect(page, log) -> Visit:
+        nonlocal clicked
+        url = urllib.parse.unquote(page.url)  # Chromium percent-encodes 标签/分类 in URLs
+        path = paths[url]
+        math = wait_for_math(page)
+        fonts = katex_fonts(page)
+        eqrefs = page.evaluate(_EQREFS)
+        scripts = page.evaluate(_SCRIPTS)
+        tags = equation_tags(page)
+        click = None
+        # inspect runs in the order of `paths`: these are the first posts with references
+        if eqrefs and _is_post(path) and clicked < CLICKED_POSTS:
+            clicked += 1
+            click = _click_first_reference(page)
+        return Visit(path, url, math, PageLog(**{k: list(v) for k, v in vars(log).items()}),
+                     fonts, eqrefs, scripts["loaded"], scripts["katex_tags"], tags, click)
+
+    with serve_folder(out, PREFIX) as base:
+        paths = {_url_for(base, path): path for path in _html_pages(out)}
         context = browser.new_context()
-        page, log = open_page(context)
         try:
-            for path in _html_pages(demo_output):
-                log.clear()
-                url = _url_for(base, path)
-                page.goto(url, wait_until="load")
-                math = wait_for_math(page)
-                fonts = katex_fonts(page)
-                eqrefs = page.evaluate("""() => [...document.querySelectorAll('a.eqref')].map(a => {
-                    const href = a.getAttribute('href') || '';
-                    const id = href.startsWith('#') ? decodeURIComponent(href.slice(1)) : null;
-                    return {href, text: a.textContent, target: id !== null && !!document.getElementById(id)};
-                })""")
-                result[path] = Visit(path, url, math, PageLog(**{k: list(v) for k, v in vars(log).items()}),
-                                     fonts, eqrefs)
+            by_url = visit_pages(context, list(paths), inspect, tabs=2)
         finally:
             context.close()
-    return result
+    crashed = [f"{paths[url]}: {r['crash']}" for url, r in by_url.items() if isinstance(r, dict)]
+    if crashed:
+        pytest.fail("demo pages that could not be inspected:\n" + "\n".join(crashed), pytrace=False)
+    return {paths[url]: visit for url, visit in by_url.items()}
+
+
+@pytest.fixture(scope="module")
+def demo_visits(browser, demo_builds):
+    """mode -> every HTML page of the demo built in that mode, opened once, with what the
+    browser saw (each mode visited once, when first asked for)."""
+    visited: dict[str, dict[str, Visit]] = {}
+
+    def get(mode: str) -> dict[str, Visit]:
+        if mode not in visited:
+            visited[mode] = _visit_all(browser, demo_builds(mode))
+        return visited[mode]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def visits(demo_visits, mode) -> dict[str, Visit]:
+    """Every HTML page of the demo in this mode, with what the browser saw."""
+    return demo_visits(mode)
+
+
+def _is_post(path: str) -> bool:
+    return path.startswith("archives/") and path.count("/") == 2 and path.endswith("/index.html")
 
 
 def _report(failures: list[str], what: str) -> None:
@@ -127,7 +265,7 @@ def test_every_demo_page_renders_all_its_formulas_with_katex(visits, demo_output
                             f"by KaTeX, e.g. {m.unrendered[:3]}")
         if m.katex != m.math:
             failures.append(f"{path}: {m.math} .math elements but {m.katex} .katex rendered")
-        slug = path.split("/")[1] if path.startswith("archives/") and path.count("/") == 2 else None
+        slug = path.split("/")[1] if _is_post(path) else None
         if slug and with_math.get(slug) and m.math == 0:
             failures.append(f"{path}: the post's source has formulas but the page has no .math element")
     _report(failures, "formulas not rendered")
@@ -180,7 +318,7 @@ def test_every_demo_page_with_formulas_loads_the_katex_fonts(visits):
 
 
 def test_every_equation_reference_links_to_an_equation_on_the_same_page(visits):
-    failures = [f"{path}: a.eqref {ref['text']!r} -> {ref['href']!r}: no element with that id"
+    failures = [f"{path}: {ref['kind']} {ref['text']!r} -> {ref['href']!r}: no element with that id"
                 for path, visit in visits.items() for ref in visit.eqrefs if not ref["target"]]
     _report(failures, "dangling equation references")
     assert sum(len(v.eqrefs) for v in visits.values()) > 0, "the demo has no \\eqref link at all"
@@ -208,3 +346,170 @@ def test_a_script_tag_in_a_reader_comment_shows_as_text_and_never_runs(browser, 
             assert comment.locator(".math .katex").count() >= 2
         finally:
             context.close()
+
+
+# ------------------------------------------------------ client vs build mode ---
+
+def _static(out: Path, path: str):
+    """The built file as served, before any script runs, parsed by lxml (a dependency of
+    feedgen): BeautifulSoup takes ~10 s for the build-mode pages full of KaTeX HTML."""
+    return lxml.html.fromstring((out / path).read_bytes())
+
+
+def _select(element, *classes: str, tag: str = "*") -> list:
+    """Descendants of `element` with all `classes`: CSS `tag.a.b`."""
+    test = " and ".join(f'contains(concat(" ", normalize-space(@class), " "), " {c} ")' for c in classes)
+    return element.xpath(f".//{tag}[{test}]")
+
+
+def test_build_mode_pages_hold_katex_html_and_load_no_katex_script(mode, demo_output, visits):
+    """render = "build": every formula is KaTeX HTML in the file itself, before any script,
+    and no page has or loads a script from katex/. render = "client": the files hold TeX
+    and the pages with formulas load katex.min.js (the check that the modes differ)."""
+    failures = []
+    prerendered = 0
+    for path, visit in visits.items():
+        root = _static(demo_output, path)
+        maths = _select(root, "math")
+        static_katex = [m for m in maths if _select(m, "katex")]
+        file_scripts = root.xpath('//script[contains(@src, "katex")]/@src')
+        loaded = [u for u in visit.scripts if "/katex/" in urllib.parse.urlsplit(u).path]
+        if mode == "build":
+            if len(static_katex) != len(maths):
+                bare = [m.text_content()[:100] for m in maths if not _select(m, "katex")]
+                failures.append(f"{path}: {len(maths) - len(static_katex)} of {len(maths)} .math elements "
+                                f"have no .katex in the built HTML, e.g. {bare[:3]}")
+            if file_scripts or visit.script_tags:
+                failures.append(f"{path}: script[src*=katex] in the file {file_scripts} / in the DOM "
+                                f"{visit.script_tags}")
+            if loaded:
+                failures.append(f"{path}: loaded KaTeX scripts {loaded}")
+        else:
+            if static_katex:
+                failures.append(f"{path}: {len(static_katex)} .math elements already hold .katex in "
+                                f"client mode")
+            if maths and not any(u.endswith("/katex/katex.min.js") for u in loaded):
+                failures.append(f"{path}: has formulas but did not load katex/katex.min.js "
+                                f"(scripts: {visit.scripts})")
+        prerendered += len(static_katex)
+    _report(failures, f"render = {mode!r} not honoured")
+    if mode == "build":
+        assert prerendered > 0, "no .math .katex in any built file"
+
+
+def test_clicking_an_equation_reference_scrolls_to_the_equation(visits):
+    clicks = {path: v.click for path, v in visits.items() if v.click}
+    with_refs = [path for path, v in visits.items() if _is_post(path) and v.eqrefs]
+    assert len(clicks) == min(CLICKED_POSTS, len(with_refs)) and clicks, (
+        f"expected a click on the first {CLICKED_POSTS} posts with references {with_refs[:CLICKED_POSTS]}, "
+        f"got {sorted(clicks)}")
+    failures = []
+    for path, c in clicks.items():
+        before, after = c["before"], c["after"]
+        what = f"{path}: clicked {c['text']!r} -> {c['href']!r}"
+        if after["top"] is None:
+            failures.append(f"{what}: no element with that id")
+            continue
+        if not -SCROLL_SLACK < after["top"] < after["viewport"]:
+            failures.append(f"{what}: the target's top is at {after['top']:.1f} px, outside the viewport "
+                            f"[0, {after['viewport']}) (scrollY {before['scroll']} -> {after['scroll']})")
+        if after["hash"] != c["hash"]:
+            failures.append(f"{what}: location.hash is {after['hash']!r}, not {c['hash']!r}")
+        if not 0 <= before["top"] < before["viewport"] and after["scroll"] == before["scroll"]:
+            failures.append(f"{what}: the target was at {before['top']:.1f} px and the page did not scroll")
+    _report(failures, "equation references that do not lead to their equation")
+
+
+def test_equation_numbers_sit_at_the_right_of_their_formulas(visits):
+    failures = []
+    for path, visit in visits.items():
+        for tag in visit.tags:
+            what = f"{path}: tag {tag['text']} of #{tag['equation']}"
+            gap = tag["display_right"] - tag["right"]
+            if abs(gap) > TAG_RIGHT_SLACK:
+                failures.append(f"{what}: right edge {tag['right']:.1f} px, its .katex-display's "
+                                f"{tag['display_right']:.1f} px ({gap:+.1f} px; at most {TAG_RIGHT_SLACK})")
+            if tag["formula_left"] is None:
+                failures.append(f"{what}: no formula drawn beside the tag")
+                continue
+            center = (tag["formula_left"] + tag["formula_right"]) / 2
+            if not tag["left"] > center:
+                failures.append(f"{what}: left edge {tag['left']:.1f} px is not right of the formula's "
+                                f"center {center:.1f} px (formula {tag['formula_left']:.1f}-"
+                                f"{tag['formula_right']:.1f} px)")
+    _report(failures, "misplaced equation numbers")
+    assert any(v.tags for v in visits.values()), "no equation number (.tag/.katex-tag) on any demo page"
+
+
+_TEX_TAG = re.compile(r"\\tag(\*?)\s*\{([^{}]*)\}")
+
+
+def _tags_in_tex(out: Path, path: str) -> list[str]:
+    """The \\tag{...} of the page's formulas, as KaTeX shows them: "(1)", or "1" for \\tag*."""
+    found = []
+    for math in _select(_static(out, path), "math", "display"):
+        for star, label in _TEX_TAG.findall(math.text_content()):
+            found.append(label.replace(" ", "") if star else f"({label.replace(' ', '')})")
+    return found
+
+
+def test_equation_numbers_are_the_same_in_both_modes(demo_visits, demo_builds):
+    client, build = demo_visits("client"), demo_visits("build")
+    failures = []
+    numbered = 0
+    for path in sorted(p for p in client if _is_post(p)):
+        client_tags = [t["text"] for t in client[path].tags]
+        build_tags = [t["text"] for t in build[path].tags] if path in build else None
+        expected = _tags_in_tex(demo_builds("client"), path)
+        numbered += bool(expected)
+        if build_tags != client_tags:
+            failures.append(f"{path}: client mode numbers {client_tags}, build mode {build_tags}")
+        if "".join(client_tags) != "".join(expected):
+            failures.append(f"{path}: the page shows {client_tags} but its formulas' \\tag are {expected}")
+        if expected and not client_tags:
+            failures.append(f"{path}: numbered equations {expected} but no .tag on the page")
+    _report(failures, "equation numbers differing between the modes")
+    assert numbered, "no post of the demo has a numbered equation"
+
+
+def _densest_post(out: Path) -> str:
+    """The post whose article has the most formulas."""
+    counts = {path: sum(len(_select(article, "math"))
+                        for article in _select(_static(out, path), "post", tag="article"))
+              for path in _html_pages(out) if _is_post(path)}
+    return max(sorted(counts), key=lambda path: counts[path])
+
+
+def test_the_densest_post_looks_the_same_in_both_modes(browser, demo_builds, tmp_path):
+    path = _densest_post(demo_builds("client"))
+    shots = {}
+    context = browser.new_context(viewport=SCREENSHOT_VIEWPORT)
+    try:
+        for mode in MODES:
+            with serve_folder(demo_builds(mode), PREFIX) as base:
+                page, log = open_page(context)
+                page.goto(_url_for(base, path), wait_until="load")
+                math = wait_for_math(page)
+                assert math.rendered == math.math and not math.errors, f"{mode}: {path}: {math}"
+                page.evaluate("async () => { await document.fonts.ready; }")
+                article = page.locator("article.post")
+                assert article.count() == 1, f"{mode}: {path}: {article.count()} article.post elements"
+                shots[mode] = article.screenshot(animations="disabled", caret="hide")
+                assert log.page_errors == [], f"{mode}: {path}: {log.page_errors}"
+                page.close()
+        diff = compare_pngs(context, shots["client"], shots["build"], PIXEL_TOLERANCE)
+    finally:
+        context.close()
+    if diff.size_a == diff.size_b and diff.same_fraction >= MIN_SAME_PIXELS:
+        return
+    saved = {}
+    for name, data in (("client", shots["client"]), ("build", shots["build"]), ("diff", diff.diff_png)):
+        saved[name] = tmp_path / f"{name}.png"
+        saved[name].write_bytes(data)
+    pytest.fail(
+        f"{path}: article.post differs between render = client and build: "
+        f"sizes {diff.size_a} vs {diff.size_b}; {diff.differing} of {diff.pixels} pixels "
+        f"({1 - diff.same_fraction:.2%}) differ by more than {PIXEL_TOLERANCE} per channel "
+        f"(at least {MIN_SAME_PIXELS:.0%} must not; largest difference {diff.max_delta}, rows {diff.rows}).\n"
+        f"client: {saved['client']}\nbuild: {saved['build']}\ndiff (red = differs): {saved['diff']}",
+        pytrace=False)

@@ -4,8 +4,9 @@ Each corpus is copied into a fresh site folder and built. Front-matter keys the 
 not name must only be warnings, one per key; the one known author error must be reported
 exactly (file:line: message) as ContentErrors. The corpus is then built without that file
 and every post page is opened in headless Chromium: it loads without script errors, every
-formula blogbuild marked is rendered by KaTeX (an error box counts as rendered), KaTeX
-errors stay under 2% of the formulas, and no raw \\begin{equation} is left in the text.
+formula blogbuild marked is rendered by KaTeX, none is a KaTeX error (blogbuild reports at
+build time every formula KaTeX cannot parse, so a corpus that builds has none), and no raw
+\\begin{equation} is left in the text.
 
 A per-corpus summary is printed (run with -s) and written as JSON into pytest's temporary
 folder (never into the repository); its path is printed too.
@@ -55,7 +56,6 @@ KNOWN_ERRORS = {
 
 PREFIX = "/corpus/"
 BASE_URL = "https://example.org/corpus/"
-MAX_ERROR_RATE = 0.02
 
 
 def _make_site(root: Path, name: str, exclude: set[str] = frozenset()) -> Path:
@@ -283,7 +283,10 @@ def test_every_corpus_post_renders_its_formulas_in_chromium(corpus, rendered, tm
                 failures.append(f"{path}: raw \\begin{{equation}} in visible text: {snippet!r}")
     assert not failures, f"{corpus}:\n" + "\n".join(failures)
     assert summary["formulas_found"] > 0, f"{corpus}: no formula found on any post page"
-    rate = summary["katex_errors"] / summary["formulas_found"]
-    assert rate < MAX_ERROR_RATE, (
-        f"{corpus}: {summary['katex_errors']} KaTeX errors in {summary['formulas_found']} formulas "
-        f"({rate:.1%} >= {MAX_ERROR_RATE:.0%}): {summary['katex_error_messages']}")
+    # blogbuild checks every formula with the same KaTeX at build time and refuses to build
+    # one it cannot parse: an error box in the browser means build and browser disagree
+    errors = [f"{path}: {message}" for path, messages in data[corpus]["katex_error_pages"].items()
+              for message in messages]
+    assert not errors, (
+        f"{corpus}: {len(errors)} KaTeX errors in {summary['formulas_found']} formulas, expected none "
+        f"(all in {report_file}):\n" + "\n".join(errors[:25]) + ("\n..." if len(errors) > 25 else ""))
