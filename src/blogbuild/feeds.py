@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from feedgen.feed import FeedGenerator
 
 from .pages import OutputFile
-from .site import Site, latest, url_path
+from .site import Site, absolute_url, latest
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _RELATIVE = re.compile(r'(\s(?:href|src)=")(/[^"/][^"]*|/)"')
@@ -44,7 +44,7 @@ def _feed(site: Site) -> FeedGenerator:
     # feedgen prepends entries, so add the oldest of the chosen ones first
     for entry in reversed(site.posts[:config.feed.items]):
         post = entry.post
-        link = config.base_url + entry.path
+        link = absolute_url(config, entry.path)
         html = entry.feed_html if config.feed.full_content else entry.feed_excerpt_html
         item = generator.add_entry()
         item.id(link)
@@ -73,7 +73,6 @@ def render_sitemap(site: Site, page_paths: list[str]) -> OutputFile:
     """Every page of the site: a post or standalone page with its own date, listings
     with the date of the newest post."""
     config = site.config
-    origin = config.base_url[: len(config.base_url) - len(config.base_path)]
     newest = latest(site.posts)
     dated = {entry.path: entry.post.updated or entry.post.date for entry in site.posts}
     dated.update({entry.path: entry.page.date for entry in site.pages})
@@ -82,6 +81,6 @@ def render_sitemap(site: Site, page_paths: list[str]) -> OutputFile:
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, moment in sorted(rows, key=lambda row: row[0]):
         lastmod = f"<lastmod>{moment.date().isoformat()}</lastmod>" if moment else ""
-        lines.append(f"  <url><loc>{escape(origin + url_path(config, path))}</loc>{lastmod}</url>")
+        lines.append(f"  <url><loc>{escape(absolute_url(config, path))}</loc>{lastmod}</url>")
     lines.append("</urlset>\n")
     return OutputFile("sitemap.xml", "\n".join(lines).encode("utf-8"), "sitemap")

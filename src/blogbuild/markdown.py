@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -138,8 +139,8 @@ def _render_fragment(md: MarkdownIt, text: str, context: RenderContext, *,
 
 
 def _env(context: RenderContext, link_prefix: str) -> dict:
-    return {"source": context.source, "first_line": context.first_line, "problems": [],
-            "link_prefix": link_prefix}
+    return {"context": context, "source": context.source, "first_line": context.first_line,
+            "problems": [], "link_prefix": link_prefix}
 
 
 def _unique(formulas: list) -> list:
@@ -160,6 +161,8 @@ def _post_parser() -> MarkdownIt:
     anchors_plugin(md, min_level=2, max_level=4)
     install_math_rendering(md, numbered=True)
     md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("link_open", _resolved_link)
+    md.add_render_rule("image", _resolved_image)
     return md
 
 
@@ -205,6 +208,38 @@ _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 def highlight_css() -> str:
     """The stylesheet for fenced code, from Pygments."""
     return _FORMATTER.get_style_defs(".highlight") + "\n"
+
+
+def _resolve(url: str, env: dict) -> str:
+    """An author's relative link, made to work wherever the HTML is shown (listing pages,
+    feeds): resolved against the URL of the post it was written in. Fragments stay
+    fragments on the post itself, and point to the post from an excerpt."""
+    context: RenderContext | None = env.get("context")
+    if context is None or not context.url or urlsplit(url).scheme or url.startswith(("/", "//")):
+        return url
+    if url.startswith("#"):
+        return env["link_prefix"] + url if env["link_prefix"] else url
+    return urljoin(context.url, url)
+
+
+def _resolved_link(self, tokens, idx, options, env) -> str:
+    return _with_resolved(tokens[idx], "href", env, lambda: self.renderToken(tokens, idx, options, env))
+
+
+def _resolved_image(self, tokens, idx, options, env) -> str:
+    return _with_resolved(tokens[idx], "src", env, lambda: self.image(tokens, idx, options, env))
+
+
+def _with_resolved(token: Token, attribute: str, env: dict, render) -> str:
+    # tokens are rendered more than once (page, excerpt, feed): never keep the change
+    written = token.attrGet(attribute)
+    if written is None:
+        return render()
+    token.attrSet(attribute, _resolve(str(written), env))
+    try:
+        return render()
+    finally:
+        token.attrSet(attribute, written)
 
 
 def _nofollow_link(self, tokens, idx, options, env) -> str:

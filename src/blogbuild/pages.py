@@ -15,7 +15,7 @@ import jinja2
 
 from .config import SiteConfig
 from .problems import ContentErrors, Problem
-from .site import PageEntry, PostEntry, RecentComment, Site, url_path
+from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
 from .theme import theme_dir
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -187,7 +187,7 @@ def _layout(site: Site, title: str, path: str) -> Layout:
     config = site.config
     return Layout(site_title=config.title, description=config.description,
                   language=config.language, page_title=title,
-                  canonical=config.base_url + path,
+                  canonical=absolute_url(config, path),
                   nav_pages=site.pages, recent_comments=site.recent_comments,
                   search=config.search.enabled,
                   client_math=config.math.render == "client",
@@ -219,7 +219,7 @@ def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str,
     """(attribute, name, content) of the <meta> tags that let Google Scholar, Open Graph
     and Twitter cards cite the post."""
     post = entry.post
-    url = config.base_url + entry.path
+    url = absolute_url(config, entry.path)
     published = post.date.strftime("%Y/%m/%d")
     description = " ".join(re.sub(r"<[^>]+>", " ", entry.feed_excerpt_html).split())[:200]
     return (("name", "citation_title", post.title), ("name", "citation_author", post.author),
@@ -240,7 +240,7 @@ def bibtex(config: SiteConfig, entry: PostEntry) -> str:
     """A ready-to-copy BibTeX @online entry for a post."""
     post = entry.post
     key = f"{post.author}-{post.date.year}-{post.slug}".replace(" ", "")
-    url = config.base_url + entry.path
+    url = absolute_url(config, entry.path)
     fields = [("title", post.title), ("author", post.author), ("year", str(post.date.year)),
               ("month", str(post.date.month)), ("url", url)]
     body = ",\n".join(f"  {name} = {{{_bibtex_escape(value)}}}" for name, value in fields)

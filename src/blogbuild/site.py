@@ -104,6 +104,12 @@ def url_path(config: SiteConfig, path: str) -> str:
     return quote(config.base_path + path, safe="/#%:@!$&'()*+,;=-._~")
 
 
+def absolute_url(config: SiteConfig, path: str) -> str:
+    """The full, percent-encoded URL of a site path, for feeds, sitemaps and <head>."""
+    origin = config.base_url[: len(config.base_url) - len(config.base_path)]
+    return origin + url_path(config, path)
+
+
 @dataclass(frozen=True)
 class RenderedContent:
     """What the Markdown stage made of the content."""
