@@ -1,4 +1,4 @@
-"""The command line: `blogbuild build | check | new`. The one place that maps
+"""The command line: `blogbuild build | check | new | init`. The one place that maps
 errors to exit codes (0 success, 1 content errors, 2 usage errors)."""
 
 from __future__ import annotations
@@ -6,13 +6,16 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import datetime
+import tempfile
+from datetime import date, datetime
 from pathlib import Path
 
 from . import __version__
 from .build import build_site, plan_site
 from .config import load_config
+from .linkcheck import LinkReport, check_links
 from .problems import BlogbuildError, ContentErrors, Problem, UsageError
+from .scaffold import init_site
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, metavar="OUT", help="output folder")
     build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
     build.add_argument("--base-url", metavar="URL", help="override site.toml's base_url")
+    build.add_argument("--check-links", action="store_true",
+                       help="then crawl the output; exit 1 on a broken link (the output "
+                       "stays written)")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="validate config, front matter and formulas",
@@ -59,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
                                 "exit 1 if there is any.")
     check.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
     check.add_argument("--drafts", action="store_true", help="check drafts too")
+    check.add_argument("--links", action="store_true",
+                       help="also build into a temporary folder and check every link, "
+                       "asset and #anchor in it (dist/ is not touched)")
+    check.add_argument("--list-external", action="store_true",
+                       help="print every external link, one a line (implies --links; "
+                       "they are not fetched)")
+    check.add_argument("--base-url", metavar="URL", help="override site.toml's base_url")
     check.set_defaults(run=_check)
 
     new = commands.add_parser("new", help="write a new post file",
@@ -68,6 +81,26 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--slug", help="URL name (default: from the title)")
     new.add_argument("--site-dir", default=".", type=Path, metavar="SITE_DIR")
     new.set_defaults(run=_new)
+
+    init = commands.add_parser("init", help="start a new site",
+                               description="Write site.toml, a first post, an about page, "
+                               ".gitignore and a GitHub Pages workflow into DIR. Refuses if "
+                               "any of them exists.")
+    init.add_argument("target", nargs="?", default=".", type=Path, metavar="DIR")
+    init.set_defaults(run=_init)
+
+    serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on save",
+                                description="Build SITE_DIR in memory and serve it over HTTP; "
+                                "watch content/, templates/, static/ and site.toml, rebuild "
+                                "what a change needs and reload the open browser tabs. "
+                                "Nothing is written to dist/.")
+    serve.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="port (default 8000; the next free one if it is in use; 0: any)")
+    serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+    serve.set_defaults(run=_serve)
     return parser
 
 
@@ -84,13 +117,64 @@ def _build(args: argparse.Namespace) -> int:
     _report(report.warnings)
     print(f"built {report.posts} posts, {report.pages} pages in {report.seconds:.1f} s",
           file=sys.stderr)
+    if args.check_links:
+        out_dir = args.output or site_dir / "dist"
+        links = check_links(out_dir, load_config(site_dir, base_url=args.base_url).base_url)
+        if _report_links(links):
+            print(f"the site was written to {out_dir} all the same", file=sys.stderr)
+            return 1
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    plan = plan_site(_site_dir(args.site_dir), drafts=args.drafts)
+    site_dir = _site_dir(args.site_dir)
+    if args.links or args.list_external:
+        # a real build, so that the crawl sees exactly what `build` would publish
+        with tempfile.TemporaryDirectory(prefix="blogbuild-check-") as scratch:
+            report = build_site(site_dir, Path(scratch) / "out", drafts=args.drafts,
+                                base_url=args.base_url)
+            _report(report.warnings)
+            links = check_links(Path(scratch) / "out",
+                                load_config(site_dir, base_url=args.base_url).base_url)
+        if args.list_external:
+            for url in links.external:
+                print(url)
+        if _report_links(links):
+            return 1
+        print(f"checked {report.posts} posts, {report.formulas} formulas and every link: "
+              "no problems", file=sys.stderr)
+        return 0
+    plan = plan_site(site_dir, drafts=args.drafts, base_url=args.base_url)
     _report(plan.warnings)
     print(f"checked {len(plan.content.posts)} posts, {plan.formulas} formulas: no problems",
+          file=sys.stderr)
+    return 0
+
+
+def _report_links(links: LinkReport) -> bool:
+    """Print each broken link as `page: link -> problem`; True if there was any."""
+    for problem in links.problems:
+        print(problem, file=sys.stderr)
+    count = len(links.problems)
+    if count:
+        print(f"error: {count} broken link{'s' if count != 1 else ''}", file=sys.stderr)
+    return bool(count)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import serve  # watchdog and http.server only for this command
+
+    return serve(_site_dir(args.site_dir), host=args.host, port=args.port, drafts=args.drafts)
+
+
+def _init(args: argparse.Namespace) -> int:
+    if args.target.exists() and not args.target.is_dir():
+        raise UsageError(f"{args.target} is not a folder")
+    written = init_site(args.target, date.today())
+    for path in written:
+        print(path)
+    print(f"a new site in {args.target}: `blogbuild build {args.target}` builds it, and "
+          "pushing it to GitHub publishes it (set Pages' source to GitHub Actions)",
           file=sys.stderr)
     return 0
 

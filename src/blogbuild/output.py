@@ -23,7 +23,9 @@ def collect_static(site_dir: Path) -> list[OutputFile]:
     """The theme's static files, then KaTeX's, then the site's own static/ (which wins)."""
     layers = [(theme_dir("static"), "", "theme"), (katex_dir(), KATEX_FOLDER + "/", "KaTeX"),
               (site_dir / "static", "", "static")]
-    files: dict[str, OutputFile] = {}
+    # GitHub Pages runs Jekyll unless it finds .nojekyll, and Jekyll drops files and
+    # folders starting with "_" or "." (a static/_x.js, a theme's _partials)
+    files: dict[str, OutputFile] = {".nojekyll": OutputFile(".nojekyll", b"", "theme")}
     for folder, prefix, source in layers:
         if not folder.is_dir():
             continue

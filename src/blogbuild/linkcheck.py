@@ -1,0 +1,281 @@
+"""Link check: crawl a built output folder as the web server will serve it.
+
+`check_links(out_dir, base_url)` reads the written files only (never the network):
+every internal `href`/`src`/`srcset`, every CSS `url(...)` and every feed and sitemap
+URL must resolve to a file below `out_dir` when the site is served at `base_url`,
+and every `#fragment` must name an `id` on its target page. External links are
+collected, not fetched.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+FEEDS = ("feed.xml", "atom.xml", "sitemap.xml")
+"""XML files whose URLs must be absolute and under base_url."""
+
+_URL_ATTRIBUTES = {
+    "a": ("href",), "area": ("href",), "link": ("href",), "img": ("src", "srcset"),
+    "script": ("src",), "iframe": ("src",), "source": ("src", "srcset"), "track": ("src",),
+    "video": ("src", "poster"), "audio": ("src",), "embed": ("src",), "object": ("data",),
+    "input": ("src",),
+}
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)"""
+                      r"""|@import\s+(?:"([^"]*)"|'([^']*)')""")
+_IGNORED_SCHEMES = ("mailto:", "tel:", "data:", "about:")
+
+
+@dataclass(frozen=True, order=True)
+class LinkProblem:
+    """One link that would not work once the site is published."""
+
+    page: str
+    """The file the link is on, relative to the output folder ("archives/x/index.html")."""
+    link: str
+    """The link as written in that file."""
+    problem: str
+    """What is wrong with it."""
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.link} -> {self.problem}"
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    problems: list[LinkProblem] = field(default_factory=list)
+    """Sorted by page, then link."""
+    external: list[str] = field(default_factory=list)
+    """Every link to another host, sorted, each once; never fetched."""
+
+
+@dataclass
+class _Document:
+    """What one HTML or CSS file links to, and the anchors it offers."""
+
+    links: list[tuple[str, str]] = field(default_factory=list)
+    """(link as written, the attribute or context it came from)."""
+    ids: set[str] = field(default_factory=set)
+
+
+class _PageParser(HTMLParser):
+    """Collects link attributes, `id`s (and `name` on <a>) and CSS in <style> or style="".
+
+    Text is never read for links: a URL written inside <pre> or <code> is prose."""
+
+    def __init__(self, document: _Document):
+        super().__init__(convert_charrefs=True)
+        self.document = document
+        self.in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if "id" in values:
+            self.document.ids.add(values["id"])
+        if tag == "a" and "name" in values:
+            self.document.ids.add(values["name"])
+        for name in _URL_ATTRIBUTES.get(tag, ()):
+            if name not in values:
+                continue
+            if name == "srcset":
+                for candidate in values[name].split(","):
+                    if candidate.strip():
+                        self.document.links.append((candidate.split()[0], name))
+            else:
+                rel = values.get("rel", "").lower().split()
+                self.document.links.append(
+                    (values[name], "canonical" if "canonical" in rel else name))
+        if "style" in values:
+            self.document.links += [(url, "style") for url in css_urls(values["style"])]
+        self.in_style = tag == "style"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.in_style = False
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style:
+            self.document.links += [(url, "style") for url in css_urls(data)]
+
+
+def css_urls(css: str) -> list[str]:
+    """The URLs a stylesheet refers to: url(...) and @import."""
+    return [next(group for group in match.groups() if group is not None)
+            for match in _CSS_URL.finditer(css)]
+
+
+FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+"""An @font-face rule of a stylesheet."""
+
+
+def font_face_sources(css: str) -> list[list[str]]:
+    """The URLs of each @font-face rule, in order. A browser fetches the first format it
+    supports (KaTeX lists woff2, woff, ttf and ships only woff2), so one must resolve."""
+    return [css_urls(rule.group(0)) for rule in FONT_FACE.finditer(css)]
+
+
+def parse_html(text: str) -> _Document:
+    document = _Document()
+    parser = _PageParser(document)
+    parser.feed(text)
+    parser.close()
+    return document
+
+
+def check_links(out_dir: Path, base_url: str) -> LinkReport:
+    """Crawl every HTML and CSS file and the feeds below `out_dir`, served at `base_url`."""
+    site = _Site(out_dir, base_url)
+    documents: dict[str, _Document] = {}
+    for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
+        name = path.relative_to(out_dir).as_posix()
+        if path.suffix in (".html", ".htm"):
+            documents[name] = parse_html(path.read_text(encoding="utf-8", errors="replace"))
+        elif path.suffix == ".css":
+            css = path.read_text(encoding="utf-8", errors="replace")
+            fallbacks = font_face_sources(css)
+            documents[name] = _Document([(url, "css") for url in css_urls(FONT_FACE.sub("", css))])
+            for sources in fallbacks:
+                site.check_fallbacks(name, sources)
+    site.ids = {name: document.ids for name, document in documents.items()}
+    for name, document in documents.items():
+        for link, context in document.links:
+            site.check(name, link, context)
+    for name in FEEDS:
+        if (out_dir / name).is_file():
+            site.check_feed(name)
+    return LinkReport(problems=sorted(set(site.problems)), external=sorted(site.external))
+
+
+class _Site:
+    """The output folder as a web server at `base_url` would serve it."""
+
+    def __init__(self, out_dir: Path, base_url: str):
+        self.out_dir = out_dir
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        split = urlsplit(self.base_url)
+        self.host = split.netloc.lower()
+        self.base_path = split.path or "/"
+        self.ids: dict[str, set[str]] = {}
+        self.problems: list[LinkProblem] = []
+        self.external: set[str] = set()
+
+    def page_url(self, name: str) -> str:
+        """The URL a file is served at; folders' index.html at the folder's URL."""
+        folder = name == "index.html" or name.endswith("/index.html")
+        return self.base_url + quote(name.removesuffix("index.html") if folder else name)
+
+    def check(self, page: str, link: str, context: str) -> None:
+        def report(problem: str) -> None:
+            self.problems.append(LinkProblem(page, link, problem))
+
+        written = link.strip()
+        lowered = written.lower()
+        if lowered.startswith("javascript:"):
+            return report("a javascript: URL; use a real link or a button")
+        if not written or lowered.startswith(_IGNORED_SCHEMES):
+            return
+        split = urlsplit(written)
+        if split.scheme and split.scheme not in ("http", "https"):
+            self.external.add(written)
+            return
+        if page == "404.html" and not split.scheme and not split.netloc \
+                and not written.startswith(("/", "#")):
+            return report("relative link on the 404 page, which is served at any missing "
+                          "URL; make it absolute")
+        absolute = urljoin(self.page_url(page), written)
+        target = urlsplit(absolute)
+        if target.netloc.lower() != self.host:
+            if context == "canonical":
+                return report(f"canonical URL is not under base_url {self.base_url}")
+            self.external.add(absolute)
+            return
+        problem = self.resolve(absolute)
+        if problem:
+            report(problem)
+
+    def check_fallbacks(self, page: str, sources: list[str]) -> None:
+        """One @font-face rule: fine if any of its sources resolves; else each is reported."""
+        before = len(self.problems)
+        for url in sources:
+            self.check(page, url, "css")
+        if len(self.problems) - before < len(sources):
+            del self.problems[before:]
+
+    def resolve(self, absolute: str) -> str | None:
+        """None if an internal URL resolves, file and fragment; else what is wrong."""
+        target = urlsplit(absolute)
+        try:
+            path = unquote(target.path, errors="strict") if target.path else "/"
+        except UnicodeDecodeError:
+            return "percent-encoded bytes that are not UTF-8"
+        if path + "/" == self.base_path:
+            path = self.base_path
+        if not path.startswith(self.base_path):
+            return (f"outside the site's path {self.base_path} (a root-relative link "
+                    "that does not honour base_url?)")
+        name = path[len(self.base_path):]
+        if name == "" or name.endswith("/"):
+            name += "index.html"
+        file = self.out_dir / name
+        if not file.is_file():
+            if (file / "index.html").is_file():
+                name += "/index.html"  # servers redirect /x to /x/
+            else:
+                return f"no such file: {name}"
+        fragment = unquote(target.fragment)
+        if fragment and fragment != "top" and name in self.ids and fragment not in self.ids[name]:
+            return f'no id="{fragment}" on {name}'
+        return None
+
+    def check_feed(self, name: str) -> None:
+        """Feed and sitemap URLs must be absolute, under base_url, and resolve; so must
+        the absolute links inside entries (feed readers have no page URL to resolve against)."""
+        def report(link: str, problem: str) -> None:
+            self.problems.append(LinkProblem(name, link, problem))
+
+        try:
+            root = ElementTree.parse(self.out_dir / name).getroot()
+        except ElementTree.ParseError as error:
+            return report("", f"not well-formed XML: {error}")
+        urls: list[str] = []
+        bodies: list[str] = []
+        for element in root.iter():
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag in ("link", "loc") and element.text and element.text.strip():
+                urls.append(element.text.strip())
+            elif tag == "link" and element.get("href"):
+                urls.append(element.get("href", ""))
+            elif tag == "guid" and element.get("isPermaLink", "true") == "true" and element.text:
+                urls.append(element.text.strip())
+            elif tag in ("description", "encoded", "content", "summary") and element.text:
+                bodies.append(element.text)
+        for url in urls:
+            split = urlsplit(url)
+            if split.scheme and split.netloc.lower() != self.host:
+                self.external.add(url)
+            elif not url.startswith(self.base_url):
+                report(url, f"not an absolute URL under base_url {self.base_url}")
+            elif problem := self.resolve(url):
+                report(url, problem)
+        for body in bodies:
+            for link, _ in parse_html(body).links:
+                split = urlsplit(link.strip())
+                if link.startswith("#") or link.lower().startswith(_IGNORED_SCHEMES):
+                    continue
+                if link.lower().startswith("javascript:"):
+                    report(link, "a javascript: URL")
+                elif not split.scheme and not split.netloc:
+                    report(link, "relative link in a feed entry; feed readers cannot resolve it")
+                elif split.netloc.lower() == self.host:
+                    if problem := self.resolve(urljoin(self.base_url, link)):
+                        report(link, problem)
+                else:
+                    self.external.add(link)

@@ -1,0 +1,179 @@
+"""`blogbuild init`: a new site folder that builds, passes `check --links`, and
+publishes itself to GitHub Pages on the first push.
+
+The Pages workflow is written by `pages_workflow`, which also produced this
+repository's own `.github/workflows/pages.yml` (a test keeps the two identical
+but for the install line).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from .problems import ContentErrors, Problem
+
+REPO_INSTALL = "python -m pip install ."
+"""How this repository's workflow installs blogbuild: from its own checkout."""
+SITE_INSTALL = "python -m pip install blogbuild"
+"""How an author's site installs it."""
+
+
+def pages_workflow(install: str = SITE_INSTALL) -> str:
+    """The GitHub Actions workflow: build on every push to main, deploy to Pages.
+
+    base_url comes from the repository's Pages settings (project page, user page or
+    custom domain), so site.toml's base_url only matters for local builds. It is passed
+    through `env`, never pasted into the script, as GitHub's hardening guide advises."""
+    return f"""\
+# Build the site and publish it to GitHub Pages on every push to main.
+# In the repository's Settings > Pages, set "Source" to "GitHub Actions".
+name: Publish to GitHub Pages
+
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+
+# what actions/deploy-pages needs: read the code, write Pages, prove who we are (OIDC)
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+# one deployment at a time; a newer push waits instead of cancelling one half-way
+concurrency:
+  group: "pages"
+  cancel-in-progress: false
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Check out
+        uses: actions/checkout@v7
+      - name: Set up Python
+        uses: actions/setup-python@v7
+        with:
+          python-version: "3.12"
+      - name: Set up Pages
+        id: pages
+        uses: actions/configure-pages@v6
+      - name: Install blogbuild
+        run: {install}
+      - name: Build
+        env:
+          # e.g. https://user.github.io/blog (no trailing slash) or a custom domain
+          BASE_URL: ${{{{ steps.pages.outputs.base_url }}}}
+        run: blogbuild build --base-url "$BASE_URL/" --check-links
+      - name: Upload the site
+        uses: actions/upload-pages-artifact@v5
+        with:
+          path: dist/
+
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - name: Deploy to GitHub Pages
+        id: deployment
+        uses: actions/deploy-pages@v5
+"""
+
+
+SITE_TOML = """\
+# site.toml: the configuration of a blogbuild site. Every key is listed with its
+# default (or an example); delete the ones you don't change. Unknown keys are errors.
+
+title = "我的博客"                    # required: the site's name (header, <title>, feeds)
+base_url = "https://example.github.io/blog/"
+    # required: where the site is published, with a trailing slash; may have a sub-path
+    # (every link honours it). The GitHub Pages workflow overrides it with --base-url.
+description = ""                    # one line about the site, for feeds and <meta>
+author = "作者"                      # default author of every post
+language = "zh-CN"                  # zh-* gives Chinese labels ("点击阅读全文..."), others English
+timezone = "Asia/Shanghai"          # IANA zone for dates written without an offset
+per_page = 10                       # posts per listing page
+permalink = "/archives/{slug}/"     # URL of a post: {slug} {year} {month} {day}
+recent_comments = 10                # size of the "最近评论" sidebar
+
+[math]
+render = "client"                   # "client": KaTeX in the browser; "build": at build time
+macros = { "\\\\R" = "\\\\mathbb{R}" }  # TeX macros for every formula, posts and comments
+
+[feed]
+items = 20                          # newest posts in feed.xml and atom.xml
+full_content = false                # false: the excerpt; true: the whole post
+
+[comments]
+images = false                      # show images readers link in comments (from their URLs)
+
+[search]
+enabled = true                      # a Pagefind index and a search box on every page
+"""
+
+FIRST_POST = r"""---
+title: Hello, world
+tags: [blogbuild]
+category: 随笔
+---
+This is the first post of a new blog. Its date and slug come from the file name;
+everything before the "more" marker below is the excerpt on the front page.
+
+<!--more-->
+
+Formulas are written as in LaTeX: inline $e^{i\pi} + 1 = 0$, and displayed and
+numbered:
+
+\begin{equation}
+\int_{-\infty}^{\infty} e^{-x^2}\,dx = \sqrt{\pi}\label{eq:gauss}
+\end{equation}
+
+and referred to: \eqref{eq:gauss} is the Gaussian integral. Write the next post with
+`blogbuild new "Title"`, preview with `blogbuild serve`, and publish with `git push`.
+"""
+
+ABOUT_PAGE = """\
+---
+title: About
+slug: about
+---
+A page of its own, served at /about/. Write here who you are and what this blog is about.
+"""
+
+GITIGNORE = """\
+# blogbuild's output and cache: rebuilt by `blogbuild build` and by CI
+dist/
+.blogbuild-cache/
+__pycache__/
+"""
+
+
+def site_files(today: date) -> dict[str, str]:
+    """Path below the new site folder → text, in the order they are written."""
+    return {
+        "site.toml": SITE_TOML,
+        f"content/posts/{today:%Y-%m-%d}-hello-world.md": FIRST_POST,
+        "content/pages/about.md": ABOUT_PAGE,
+        ".gitignore": GITIGNORE,
+        ".github/workflows/pages.yml": pages_workflow(),
+    }
+
+
+def init_site(target: Path, today: date) -> list[Path]:
+    """Write a new site into `target` (made if missing); returns the files written.
+
+    Refuses, writing nothing, if any of them exists: an author's work is never
+    overwritten. Other files already in `target` (a README, .git) are left alone."""
+    files = {target / name: text for name, text in site_files(today).items()}
+    if existing := [path for path in files if path.exists()]:
+        raise ContentErrors([Problem(path.as_posix(), 0, "already exists; `blogbuild init` "
+                                     "writes only files that do not exist yet")
+                             for path in existing])
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return list(files)

@@ -1,0 +1,281 @@
+"""Publishing: the Pages workflow, `blogbuild init`, and the demo archive served from a
+local HTTP server under a sub-path and at a domain's root, crawled for 404s."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
+import tomllib
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from blogbuild.build import CACHE_FOLDER, build_site
+from blogbuild.cli import main
+from blogbuild.config import SiteConfig, load_config
+from blogbuild.linkcheck import FONT_FACE, css_urls, font_face_sources, parse_html
+from blogbuild.scaffold import REPO_INSTALL, SITE_INSTALL, pages_workflow
+from conftest import REPO
+
+WORKFLOW = REPO / ".github/workflows/pages.yml"
+
+
+def demo_copy(root: Path) -> Path:
+    """The repository's demo archive (site.toml + content/) in a scratch folder; the
+    KaTeX cache comes along when there is one, to save the cold start."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    shutil.copytree(REPO / "content", root / "content")
+    if (REPO / CACHE_FOLDER).is_dir():
+        shutil.copytree(REPO / CACHE_FOLDER, root / CACHE_FOLDER)
+    return root
+
+
+# ------------------------------------------------------------------ the workflow ---
+
+def workflow() -> dict:
+    # YAML 1.1 reads the key `on` as True
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def steps_using(job: dict, action: str) -> list[dict]:
+    return [s for s in job["steps"] if s.get("uses", "").split("@")[0] == action]
+
+
+def test_the_workflow_builds_on_push_to_main_and_deploys_with_the_official_pages_actions():
+    flow = workflow()
+    assert flow[True]["push"]["branches"] == ["main"]
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert flow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
+    [pages] = steps_using(build, "actions/configure-pages")
+    [upload] = steps_using(build, "actions/upload-pages-artifact")
+    assert upload["with"]["path"].rstrip("/") == "dist"
+    [build_step] = [s for s in build["steps"] if "blogbuild build" in s.get("run", "")]
+    assert build_step["env"]["BASE_URL"] == f"${{{{ steps.{pages['id']}.outputs.base_url }}}}"
+    assert '--base-url "$BASE_URL/"' in build_step["run"]
+    assert deploy["needs"] == "build"
+    [deployment] = steps_using(deploy, "actions/deploy-pages")
+    assert deploy["environment"] == {
+        "name": "github-pages", "url": f"${{{{ steps.{deployment['id']}.outputs.page_url }}}}"}
+
+
+def test_the_repository_workflow_is_the_one_init_writes_but_for_the_install_line():
+    assert WORKFLOW.read_text(encoding="utf-8") == pages_workflow(REPO_INSTALL)
+    assert pages_workflow(SITE_INSTALL).replace(SITE_INSTALL, REPO_INSTALL) == \
+        pages_workflow(REPO_INSTALL)
+
+
+def actionlint() -> str | None:
+    """actionlint from PATH or from the running interpreter's bin folder."""
+    beside = Path(sys.executable).parent / "actionlint"
+    return shutil.which("actionlint") or (str(beside) if beside.is_file() else None)
+
+
+@pytest.mark.skipif(actionlint() is None, reason="actionlint is not installed (not on PATH "
+                    "nor beside the Python interpreter)")
+def test_actionlint_accepts_the_repository_workflow_and_the_one_init_writes(tmp_path: Path):
+    init = tmp_path / "site/.github/workflows/pages.yml"
+    init.parent.mkdir(parents=True)
+    init.write_text(pages_workflow(), encoding="utf-8")
+    for path in (WORKFLOW, init):
+        done = subprocess.run([actionlint(), "-no-color", str(path)], capture_output=True,
+                              text=True, cwd=path.parents[2])
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_workflow_build_step_builds_the_demo_archive_locally(tmp_path: Path):
+    """Runs each `run:` of the build job in a copy of the demo, as the runner would, with
+    BASE_URL set as configure-pages sets it. The install step is skipped: blogbuild is
+    already installed in the test environment, and reinstalling would fetch KaTeX."""
+    site = demo_copy(tmp_path / "repo")
+    env = {**os.environ, "BASE_URL": "https://user.github.io/blog",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    ran = []
+    for step in workflow()["jobs"]["build"]["steps"]:
+        if "run" not in step or step["run"] in (REPO_INSTALL, SITE_INSTALL):
+            continue
+        step_env = {**env, **{k: v for k, v in step.get("env", {}).items()
+                              if not v.startswith("${{")}}
+        done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=site, env=step_env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, f"{step['run']}\n{done.stderr}"
+        ran.append(step["run"])
+    assert any(shlex.split(run)[:2] == ["blogbuild", "build"] for run in ran)
+    index = BeautifulSoup((site / "dist/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert index.find("link", rel="canonical")["href"] == "https://user.github.io/blog/"
+    assert (site / "dist/.nojekyll").is_file()
+
+
+# ------------------------------------------------------------------- blogbuild init ---
+
+def test_init_then_build_then_check_links_all_exit_0(tmp_path: Path, capsys):
+    site = tmp_path / "new-blog"
+    assert main(["init", str(site)]) == 0
+    written = capsys.readouterr().out.split()
+    assert sorted(Path(p).relative_to(site).as_posix() for p in written) == [
+        ".github/workflows/pages.yml", ".gitignore", "content/pages/about.md",
+        f"content/posts/{date.today():%Y-%m-%d}-hello-world.md", "site.toml"]
+    assert main(["build", str(site), "--check-links"]) == 0
+    assert main(["check", str(site), "--links"]) == 0
+    assert (site / "dist/archives/hello-world/index.html").is_file()
+    assert (site / "dist/about/index.html").is_file()
+    assert {"dist/", ".blogbuild-cache/"} <= set((site / ".gitignore").read_text().split())
+
+
+def test_init_refuses_to_overwrite_and_lists_every_file_that_exists(tmp_path: Path, capsys):
+    (tmp_path / "site.toml").write_text("mine", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("mine", encoding="utf-8")
+    (tmp_path / "README.md").write_text("not ours", encoding="utf-8")
+    assert main(["init", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path.as_posix()}/site.toml: already exists" in err
+    assert f"{tmp_path.as_posix()}/.gitignore: already exists" in err
+    assert (tmp_path / "site.toml").read_text() == "mine"
+    assert not (tmp_path / "content").exists()
+
+
+def test_init_writes_every_key_of_site_toml_with_a_comment_and_valid_values(tmp_path: Path):
+    assert main(["init", str(tmp_path)]) == 0
+    text = (tmp_path / "site.toml").read_text(encoding="utf-8")
+    written = tomllib.loads(text)
+    config = load_config(tmp_path)  # valid as written
+    for field in dataclasses.fields(SiteConfig):
+        assert field.name in written, f"init's site.toml lacks `{field.name}`"
+        table = getattr(config, field.name)
+        if dataclasses.is_dataclass(table):
+            assert [f.name for f in dataclasses.fields(table)] == list(written[field.name]), \
+                f"init's site.toml lacks a key of [{field.name}]"
+    settings = [line for line in text.splitlines() if "=" in line and line[0] not in "# "]
+    # base_url's comment is on the lines below it: it needs more than one line
+    assert all("#" in line for line in settings if not line.startswith("base_url")), \
+        "every key has a comment"
+
+
+def test_init_help_works(capsys):
+    assert main(["init", "--help"]) == 0
+    assert "usage: blogbuild init" in capsys.readouterr().out
+
+
+# ------------------------------------------------- served from a local HTTP server ---
+
+@contextmanager
+def serve(out_dir: Path, prefix: str) -> Iterator[str]:
+    """Serve `out_dir` at http://127.0.0.1:PORT{prefix}; anything outside the prefix is
+    404, as on a GitHub project page. Yields the origin."""
+
+    class Handler(SimpleHTTPRequestHandler):
+        def send_head(self):
+            path = urlsplit(self.path).path
+            if not path.startswith(prefix):
+                self.send_error(404)
+                return None
+            self.path = "/" + self.path[len(prefix):]
+            return super().send_head()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(out_dir)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def crawl(*starts: str) -> tuple[dict[str, int], dict[str, str]]:
+    """Fetch `starts` and everything they lead to on the same origin: href/src/srcset,
+    CSS url() (the first source of each @font-face, the one a browser fetches),
+    feed and sitemap URLs, and the search bundle Pagefind's script loads.
+    Returns (status by URL, the page that first linked each URL)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    origin = urlsplit(starts[0]).netloc
+    status: dict[str, int] = {}
+    found_on = dict.fromkeys(starts, "(start)")
+    queue = list(starts)
+
+    def follow(base: str, link: str) -> None:
+        # as a browser does: non-ASCII characters are sent percent-encoded as UTF-8
+        url = quote(urljoin(base, link.strip()).split("#")[0], safe=":/?&=%@+,;~!$'()*")
+        if urlsplit(url).netloc == origin and url not in found_on:
+            found_on[url] = base
+            queue.append(url)
+
+    while queue:
+        url = queue.pop()
+        try:
+            with opener.open(url, timeout=10) as response:
+                status[url], body = response.status, response.read()
+                kind = response.headers.get_content_type()
+        except urllib.error.HTTPError as error:
+            status[url] = error.code
+            continue
+        text = body.decode("utf-8", errors="replace")
+        if kind == "text/html":
+            for link, _ in parse_html(text).links:
+                follow(url, link)
+            for element in BeautifulSoup(text, "html.parser").select("[data-bundle]"):
+                bundle = urljoin(url, element["data-bundle"])
+                for name in ("pagefind.js", "pagefind-entry.json"):
+                    follow(bundle, name)
+        elif kind == "text/css":
+            fonts = [sources[0] for sources in font_face_sources(text) if sources]
+            for link in css_urls(FONT_FACE.sub("", text)) + fonts:
+                follow(url, link)
+        elif url.endswith(".xml"):
+            for element in ElementTree.fromstring(body).iter():
+                if element.tag.rsplit("}", 1)[-1] in ("link", "loc", "guid"):
+                    follow(url, element.get("href") or (element.text or "").strip())
+        elif url.endswith("pagefind-entry.json"):
+            for language in json.loads(text)["languages"].values():
+                follow(url, f"pagefind.{language['hash']}.pf_meta")
+    return status, found_on
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory) -> Path:
+    return demo_copy(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.mark.parametrize("prefix", ["/blog/", "/"], ids=["project page under /blog/",
+                                                         "root of a domain"])
+def test_every_page_and_asset_reachable_from_the_index_is_served(demo_site: Path, tmp_path,
+                                                                   prefix: str):
+    out = tmp_path / "out"
+    out.mkdir()
+    with serve(out, prefix) as origin:
+        build_site(demo_site, out, base_url=origin + prefix)
+        # sitemap.xml and 404.html are linked from no page, but served all the same
+        status, found_on = crawl(*(origin + prefix + name
+                                   for name in ("", "sitemap.xml", "404.html")))
+    missing = sorted(f"{found_on[url]} -> {url}: {code}" for url, code in status.items()
+                     if code != 200)
+    assert missing == []
+    fetched = {urlsplit(url).path.removeprefix(prefix) for url in status}
+    # the parts that break first under a sub-path were all fetched
+    assert any(path.startswith("katex/fonts/") and path.endswith(".woff2") for path in fetched)
+    assert {"katex/katex.min.css", "katex/katex.min.js", "feed.xml", "atom.xml",
+            "sitemap.xml"} <= fetched
+    assert any(path.startswith("archives/") for path in fetched)
+    if load_config(demo_site).search.enabled:
+        assert {"pagefind/pagefind-ui.js", "pagefind/pagefind-entry.json"} <= fetched
