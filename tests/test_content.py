@@ -169,3 +169,11 @@ def test_title_date_and_body_survive_the_round_trip(title: str, moment: datetime
     assert record.title == title.strip()
     assert record.date == moment.replace(tzinfo=SHANGHAI)
     assert record.body == body
+
+
+def test_hidden_files_such_as_editor_locks_are_not_content(tmp_path: Path):
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01")})
+    (tmp_path / "content/posts/.#a.md").symlink_to("user@host.1234")  # emacs' lock: dangling
+    (tmp_path / "content/posts/.a.md.swp").write_bytes(b"\x00\x01 not text")
+    content = load_content(tmp_path, CONFIG)
+    assert [p.slug for p in content.posts] == ["a"] and content.problems == ()

@@ -99,6 +99,7 @@ def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
             for entry in term.posts:
                 by_post.setdefault(entry.post.slug, {}).setdefault(kind, []).append(term)
     nav = {}
+    order = {entry.post.slug: index for index, entry in enumerate(posts)}
     for index, entry in enumerate(posts):
         own = by_post.get(entry.post.slug, {})
         nav[entry.post.slug] = PostNav(
@@ -108,7 +109,7 @@ def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
                               if t.name in entry.post.tags else len(entry.post.tags))),
             category=(own.get("category") or [None])[0],
             series=(own.get("series") or [None])[0],
-            related=_related(entry, own.get("tag", []), posts))
+            related=_related(entry, own.get("tag", []), posts, order))
     return Archive(tags=_by_size(tags), categories=_by_size(categories),
                    series=tuple(sorted(series, key=lambda t: t.name)), months=_months(posts),
                    nav=MappingProxyType(nav), problems=tuple(problems))
@@ -152,13 +153,13 @@ def _months(posts: tuple[PostEntry, ...]) -> tuple[Month, ...]:
                  for (year, month), entries in sorted(months.items(), reverse=True))
 
 
-def _related(entry: PostEntry, tags: list[Term], posts: tuple[PostEntry, ...]
-             ) -> tuple[PostEntry, ...]:
+def _related(entry: PostEntry, tags: list[Term], posts: tuple[PostEntry, ...],
+             order: Mapping[str, int]) -> tuple[PostEntry, ...]:
+    """`order`: slug → position in `posts` (newest first)."""
     shared: Counter = Counter()
     for term in tags:
         for other in term.posts:
             if other is not entry:
                 shared[other.post.slug] += 1
-    order = {p.post.slug: i for i, p in enumerate(posts)}  # newest first
     best = sorted(shared, key=lambda slug: (-shared[slug], order[slug]))[:RELATED_POSTS]
     return tuple(posts[order[slug]] for slug in best)

@@ -77,7 +77,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         problems = [*content.problems, *(p for body in _all(rendered) for p in body.problems)]
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
-        site = assemble(config, content, rendered, _inline_math(engine, config))
+        site = assemble(config, content, rendered, inline_math_renderer(engine, config))
         problems += site.archive.problems
     finally:
         engine.close()
@@ -128,7 +128,7 @@ def _all(rendered: RenderedContent) -> list[Rendered]:
             *rendered.comments.values()]
 
 
-def _inline_math(engine: KatexEngine, config: SiteConfig) -> Callable[[str], str]:
+def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> Callable[[str], str]:
     """TeX → the inside of an inline formula's span, in the site's render mode."""
     def inline(tex: str) -> str:
         if config.math.render == "build":

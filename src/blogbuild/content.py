@@ -109,8 +109,8 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False) ->
     posts: list[Post] = []
     draft_slugs: set[str] = set()
     first_unknown: dict[str, tuple[str, int]] = {}
-    for path in sorted((root / "posts").glob("**/*.md")):
-        text = _read(path, site_dir, problems)
+    for path in content_files(root / "posts", "**/*.md"):
+        text = read_text(path, site_dir, problems)
         if text is not None:
             post = parse_post(relative_name(path, site_dir), text, config, problems,
                               first_unknown)
@@ -119,8 +119,8 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False) ->
             elif post is not None:
                 draft_slugs.add(post.slug)
     pages = []
-    for path in sorted((root / "pages").glob("*.md")):
-        text = _read(path, site_dir, problems)
+    for path in content_files(root / "pages", "*.md"):
+        text = read_text(path, site_dir, problems)
         if text is not None and (page := parse_page(relative_name(path, site_dir), text,
                                                       config, problems)) is not None:
             pages.append(page)
@@ -128,15 +128,23 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False) ->
         problems.append(Problem(source, line, f"unknown front-matter key `{key}` (first seen "
                                 f"here); kept for templates. Known keys: "
                                 f"{', '.join(sorted(POST_KEYS))}", warning=True))
-    _check_unique_slugs(posts, problems)
-    _check_unique_slugs(pages, problems)
+    check_unique_slugs(posts, problems)
+    check_unique_slugs(pages, problems)
     comments = _load_comments(root / "comments", site_dir, config,
                               {post.slug for post in posts}, draft_slugs, problems)
     posts.sort(key=lambda p: (p.date, p.slug))
     return Content(tuple(posts), tuple(pages), comments, tuple(problems))
 
 
-def _read(path: Path, site_dir: Path, problems: list[Problem]) -> str | None:
+def content_files(folder: Path, pattern: str) -> list[Path]:
+    """Files under `folder` matching `pattern`, in a fixed order; hidden files (an
+    editor's `.#post.md` lock, `.post.md.swp`) are never content."""
+    return sorted(path for path in folder.glob(pattern)
+                  if not any(part.startswith(".") for part in path.relative_to(folder).parts))
+
+
+def read_text(path: Path, site_dir: Path, problems: list[Problem]) -> str | None:
+    """The file's text (UTF-8, BOM and CRLF removed), or None with a problem."""
     name = relative_name(path, site_dir)
     try:
         data = path.read_bytes()
@@ -288,7 +296,7 @@ def _flag(fields: dict, key: str, report) -> bool:
     return value
 
 
-def _check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) -> None:
+def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) -> None:
     seen: dict[str, str] = {}
     for item in items:
         if item.slug in seen:
@@ -305,7 +313,7 @@ def _load_comments(folder: Path, site_dir: Path, config: SiteConfig, slugs: set[
                    draft_slugs: set[str], problems: list[Problem]) -> tuple[Comment, ...]:
     """Read content/comments/<slug>.yaml for the posts that are built."""
     comments: list[Comment] = []
-    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+    for path in sorted([*content_files(folder, "*.yaml"), *content_files(folder, "*.yml")]):
         source = relative_name(path, site_dir)
         if path.stem not in slugs:
             # a draft's comments stay hidden with it; any other file names no post
@@ -313,10 +321,10 @@ def _load_comments(folder: Path, site_dir: Path, config: SiteConfig, slugs: set[
                 problems.append(Problem(source, 0, f"no post has the slug {path.stem!r}; "
                                         "name the file after its post's slug", warning=True))
             continue
-        text = _read(path, site_dir, problems)
+        text = read_text(path, site_dir, problems)
         if text is not None:
             comments.extend(parse_comments(source, text, path.stem, config, problems))
-    _check_comment_ids(comments, problems)
+    check_comment_ids(comments, problems)
     return tuple(sorted(comments, key=lambda c: (c.date, c.id)))
 
 
@@ -377,7 +385,7 @@ def _value_line(node: yaml.MappingNode, key: str) -> int:
     return node.start_mark.line + 1
 
 
-def _check_comment_ids(comments: list[Comment], problems: list[Problem]) -> None:
+def check_comment_ids(comments: list[Comment], problems: list[Problem]) -> None:
     """Ids are unique site-wide (they are page anchors); parents exist on the same post."""
     by_id: dict[int, Comment] = {}
     for comment in comments:

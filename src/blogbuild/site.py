@@ -125,9 +125,11 @@ class RenderedContent:
 
 
 def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
-             inline_math: Callable[[str], str]) -> Site:
+             inline_math: Callable[[str], str],
+             archive_of: Callable[[tuple[PostEntry, ...]], Archive] = build_archive) -> Site:
     """Put posts, their rendered bodies and comments together. `inline_math` turns the
-    TeX of an inline formula into what goes inside its span (for sidebar extracts)."""
+    TeX of an inline formula into what goes inside its span (for sidebar extracts);
+    `archive_of` builds the archive navigation (the dev server reuses its last one)."""
     by_post: dict[str, list[Comment]] = {}
     for comment in content.comments:
         by_post.setdefault(comment.post_slug, []).append(comment)
@@ -153,7 +155,7 @@ def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
                    for c in newest_comments[:config.recent_comments])
     posts = tuple(entries)
     return Site(config=config, posts=posts, pages=pages, recent_comments=recent,
-                archive=build_archive(posts))
+                archive=archive_of(posts))
 
 
 def thread_comments(comments: list[Comment], bodies: dict[int, Rendered]

@@ -1,0 +1,432 @@
+"""The dev server's builder: the build pipeline kept in memory, redone only where the
+input changed.
+
+The stages are the build's own (content.py's parsers, build.render_content,
+site.assemble, pages.plan_pages, feeds); what is new here is memory. Parsed files are
+memoised by (file, text), rendered bodies by everything that goes into them, so after
+one post is saved only that post is re-parsed and re-rendered; the site is then
+re-assembled (every listing, taxonomy, series, month, feed and the sidebar see the
+change) and its pages are planned. Pages are rendered when asked for, once per
+`Snapshot`. Files a build copies (the theme's and the site's static/, KaTeX, the search
+index) live in an `OutputFolder`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import jinja2
+
+from .archive import Archive, Month, PostNav, Term, build_archive
+from .build import CACHE_FOLDER, inline_math_renderer, render_content
+from .changes import RebuildPlan, is_editor_litter
+from .config import SiteConfig, load_config
+from .content import (
+    POST_KEYS,
+    Comment,
+    Content,
+    Page,
+    Post,
+    check_comment_ids,
+    check_unique_slugs,
+    read_text,
+    parse_comments,
+    parse_page,
+    parse_post,
+)
+from .feeds import render_feeds, render_sitemap
+from .katex import KatexEngine
+from .markdown import Rendered, highlight_css
+from .output import KATEX_FOLDER, find_collisions
+from .pages import OutputFile, PageJob, plan_pages, render_page, template_environment
+from .problems import ContentErrors, Problem
+from .site import PostEntry, RenderedContent, Site, assemble
+from .theme import katex_dir, theme_dir
+
+GENERATED = ("feed.xml", "atom.xml", "sitemap.xml")
+"""Outputs made from the whole site besides pages."""
+
+
+@dataclass
+class Snapshot:
+    """One consistent state of the site: every page is rendered from it or not at all."""
+
+    site: Site
+    env: jinja2.Environment
+    jobs: dict[str, PageJob]
+    """Output path ("archives/slug/index.html") → how to render it."""
+    warnings: tuple[Problem, ...]
+    _rendered: dict[str, bytes] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def has(self, output: str) -> bool:
+        return output in self.jobs or output in GENERATED
+
+    def render(self, output: str) -> bytes | None:
+        """The file at `output` (memoised); None if the site has no such page. Raises
+        ContentErrors for a template that fails on this page."""
+        with self._lock:
+            if output in self._rendered:
+                return self._rendered[output]
+            if output in self.jobs:
+                data = render_page(self.site, self.env, self.jobs[output])
+            elif output in ("feed.xml", "atom.xml"):
+                for file in render_feeds(self.site):
+                    self._rendered[file.path] = file.data
+                return self._rendered[output]
+            elif output == "sitemap.xml":
+                data = render_sitemap(self.site, [p.removesuffix("index.html")
+                                                  for p in self.jobs if p.endswith("index.html")]).data
+            else:
+                return None
+            self._rendered[output] = data
+            return data
+
+
+class IncrementalBuilder:
+    """Keeps a site's loaded and rendered content between rebuilds (one thread at a time)."""
+
+    def __init__(self, site_dir: Path, *, drafts: bool = False, base_url: str | None = None):
+        self.site_dir = Path(site_dir)
+        self.drafts = drafts
+        self.base_url = base_url
+        self._config: SiteConfig | None = None
+        self._engine: KatexEngine | None = None
+        self._env: jinja2.Environment | None = None
+        self._texts: dict[str, tuple[tuple[int, int], str | None, tuple[Problem, ...]]] = {}
+        self._parsed: dict[tuple, object] = {}
+        self._rendered: dict[tuple, Rendered] = {}
+        self._archive_key: tuple | None = None
+        self._comments: tuple | None = None
+        self._config_stale = False
+        self._archive: Archive | None = None
+
+    @property
+    def config(self) -> SiteConfig | None:
+        return self._config
+
+    def rebuild(self, plan: RebuildPlan | None = None) -> Snapshot:
+        """A new snapshot after the changes in `plan` (None: from scratch). Raises
+        ContentErrors, and then the previous snapshot stays the one to serve."""
+        if plan is None or plan.config or self._config is None or self._config_stale:
+            # until site.toml loads again, every rebuild retries it: a later content
+            # change must not pass for a good build made with the old configuration
+            self._config_stale = True
+            self._start_over()
+            self._config_stale = False
+        for name in (plan.content if plan else ()):
+            self._texts.pop(os.path.join(self.site_dir, name), None)  # re-read even if the stat looks alike
+        if self._env is None or (plan and plan.templates):
+            self._env = template_environment(self.site_dir, self._config)
+        content = self._load_content()
+        rendered = self._render(content)
+        problems = [*content.problems, *(p for body in rendered_all(rendered) for p in body.problems)]
+        if any(not p.warning for p in problems):
+            raise ContentErrors(sorted(problems))
+        site = assemble(self._config, content, rendered,
+                         inline_math_renderer(self._engine, self._config), self._archive_of)
+        problems += site.archive.problems
+        planned = plan_pages(site)
+        jobs = {job.output: job for job in planned}
+        outputs = [OutputFile(job.output, b"", job.source) for job in planned]
+        if collisions := find_collisions(outputs + [OutputFile(n, b"", "feed") for n in GENERATED]):
+            raise ContentErrors(collisions)
+        _check_templates(self._env)
+        return Snapshot(site=site, env=self._env, jobs=jobs,
+                        warnings=tuple(sorted(p for p in problems if p.warning)))
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    # ------------------------------------------------------------- stages ---
+
+    def _start_over(self) -> None:
+        config = load_config(self.site_dir, base_url=self.base_url)  # may raise: keep the old
+        self.close()
+        self._config = config
+        self._engine = KatexEngine(config.math.macros, self.site_dir / CACHE_FOLDER)
+        self._env = None
+        self._texts.clear()
+        self._parsed.clear()
+        self._rendered.clear()
+        self._archive_key = self._archive = self._comments = None
+
+    def _listing(self, folder: str, suffixes: tuple[str, ...], recursive: bool
+                 ) -> list[tuple[str, str]]:
+        """(site-relative source, path) of content/<folder>'s files, as content.py's globs
+        find them and in pathlib's order (symlinked folders are not entered), minus
+        editors' lock and backup files: an emacs lock `.#post.md` lies there while a buffer
+        is unsaved, and must not fail the preview. Strings, not Paths: this runs for
+        every file at every rebuild, and pathlib costs several times more."""
+        base = os.path.join(self.site_dir, "content", folder)
+        found: list[tuple[tuple[str, ...], str]] = []
+        for top, folders, names in os.walk(base) if recursive else [(base, [], _names(base))]:
+            below = os.path.relpath(top, base)
+            parts = () if below == "." else tuple(below.split(os.sep))
+            found += [(parts + (name,), os.path.join(top, name)) for name in names
+                      if name.endswith(suffixes) and not is_editor_litter(name)]
+        found.sort()
+        return [(f"content/{folder}/" + "/".join(parts), path) for parts, path in found]
+
+    def _text(self, path: str, problems: list[Problem]) -> str | None:
+        """The file's text, re-read only when its size or modification time changed."""
+        try:
+            stat = os.stat(path)
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = (-1, -1)
+        known = self._texts.get(path)
+        if known is None or known[0] != stamp:
+            found: list[Problem] = []
+            known = (stamp, read_text(Path(path), self.site_dir, found), tuple(found))
+            self._texts[path] = known
+        problems.extend(known[2])
+        return known[1]
+
+    def _memo(self, key: tuple, parse: Callable[[list[Problem]], object],
+              problems: list[Problem], used: dict) -> object:
+        """`parse(problems)` once per key; its problems are replayed on every later use."""
+        if key not in self._parsed:
+            found: list[Problem] = []
+            self._parsed[key] = (parse(found), tuple(found))
+        used[key] = self._parsed[key]
+        value, found = self._parsed[key]
+        problems.extend(found)
+        return value
+
+    def _load_content(self) -> Content:
+        """content.load_content, with each file parsed once per text (same results)."""
+        config = self._config
+        problems: list[Problem] = []
+        used: dict = {}
+        posts: list[Post] = []
+        draft_slugs: set[str] = set()
+        first_unknown: dict[str, tuple[str, int]] = {}
+        for source, path in self._listing("posts", (".md",), recursive=True):
+            if (text := self._text(path, problems)) is None:
+                continue
+
+            def parse(found, source=source, text=text):
+                unknown: dict[str, tuple[str, int]] = {}
+                return parse_post(source, text, config, found, unknown), unknown
+            post, unknown = self._memo(("post", source, text), parse, problems, used)
+            for key, where in unknown.items():
+                first_unknown.setdefault(key, where)
+            if post is not None and (self.drafts or not post.draft):
+                posts.append(post)
+            elif post is not None:
+                draft_slugs.add(post.slug)
+        pages: list[Page] = []
+        for source, path in self._listing("pages", (".md",), recursive=False):
+            if (text := self._text(path, problems)) is None:
+                continue
+            page = self._memo(("page", source, text),
+                              lambda found, s=source, t=text: parse_page(s, t, config, found),
+                              problems, used)
+            if page is not None:
+                pages.append(page)
+        for key, (source, line) in sorted(first_unknown.items()):
+            problems.append(Problem(source, line, f"unknown front-matter key `{key}` (first seen "
+                                    f"here); kept for templates. Known keys: "
+                                    f"{', '.join(sorted(POST_KEYS))}", warning=True))
+        check_unique_slugs(posts, problems)
+        check_unique_slugs(pages, problems)
+        comments = self._load_comments({p.slug for p in posts}, draft_slugs, problems, used)
+        posts.sort(key=lambda p: (p.date, p.slug))
+        self._parsed = used  # forget files that are gone or changed
+        return Content(tuple(posts), tuple(pages), comments, tuple(problems))
+
+    def _load_comments(self, slugs: set[str], draft_slugs: set[str], problems: list[Problem],
+                       used: dict) -> tuple[Comment, ...]:
+        """content._load_comments; the checks and the sort (a few thousand comments) are
+        redone only when a comments file or the set of posts changed."""
+        found: list[Problem] = []
+        files: list[tuple[str, object]] = []
+        comments: list[Comment] = []
+        for source, path in self._listing("comments", (".yaml", ".yml"), recursive=False):
+            stem = os.path.splitext(os.path.basename(path))[0]
+            if stem not in slugs:
+                if stem not in draft_slugs:
+                    found.append(Problem(source, 0, f"no post has the slug {stem!r}; "
+                                            "name the file after its post's slug", warning=True))
+                continue
+            if (text := self._text(path, found)) is None:
+                continue
+            parsed = self._memo(("comments", source, text, stem),
+                                lambda bad, s=source, t=text, slug=stem: parse_comments(
+                                    s, t, slug, self._config, bad), found, used)
+            files.append((source, id(parsed)))
+            comments.extend(parsed)
+        key = (tuple(files), tuple(found))
+        if self._comments is None or self._comments[0] != key:
+            checked = list(found)
+            check_comment_ids(comments, checked)
+            self._comments = (key, tuple(sorted(comments, key=lambda c: (c.date, c.id))),
+                              tuple(checked))
+        problems.extend(self._comments[2])
+        return self._comments[1]
+
+    def _render(self, content: Content) -> RenderedContent:
+        """build.render_content for what is not rendered yet; the rest from memory.
+
+        Keyed by the records' identity: an unchanged file's parse is memoised, so its
+        Post, Page and Comment objects are the same ones as last time (and the config,
+        which URLs depend on, is the same until site.toml changes)."""
+        memo = self._rendered
+        posts = tuple(p for p in content.posts if id(p) not in memo)
+        pages = tuple(p for p in content.pages if id(p) not in memo)
+        comments = tuple(c for c in content.comments if id(c) not in memo)
+        if posts or pages or comments:
+            fresh = render_content(self._config, Content(posts, pages, comments, ()),
+                                   self._engine)
+            memo.update({id(p): (p, fresh.bodies[p.slug], fresh.titles[p.slug]) for p in posts})
+            memo.update({id(p): (p, fresh.pages[p.slug]) for p in pages})
+            memo.update({id(c): (c, fresh.comments[c.id]) for c in comments})
+        # the record is kept in the value so that its id is not reused while memoised
+        self._rendered = {id(r): memo[id(r)]
+                          for r in (*content.posts, *content.pages, *content.comments)}
+        return RenderedContent(bodies={p.slug: memo[id(p)][1] for p in content.posts},
+                               titles={p.slug: memo[id(p)][2] for p in content.posts},
+                               pages={p.slug: memo[id(p)][1] for p in content.pages},
+                               comments={c.id: memo[id(c)][1] for c in content.comments})
+
+    def _archive_of(self, posts: tuple[PostEntry, ...]) -> Archive:
+        """archive.build_archive(posts). Building it compares every post with every other
+        (about a second for 1000 posts); when no post's place in it changed (slug, date,
+        tags, category, series), the previous one is reused with the new entries put in."""
+        key = tuple((e.post.slug, e.post.source, e.post.date, e.post.tags, e.post.category,
+                     e.post.series) for e in posts)
+        if key != self._archive_key or self._archive is None:
+            self._archive_key, self._archive = key, build_archive(posts)
+            return self._archive
+        entries = {e.post.slug: e for e in posts}
+
+        def swap(posts):
+            return tuple(entries[p.post.slug] for p in posts)
+
+        def term(t: Term | None) -> Term | None:
+            return None if t is None else replace(t, posts=swap(t.posts))
+        old = self._archive
+        terms = {id(t): term(t) for t in (*old.tags, *old.categories, *old.series)}
+        nav = {slug: PostNav(newer=entries[n.newer.post.slug] if n.newer else None,
+                             older=entries[n.older.post.slug] if n.older else None,
+                             tags=tuple(terms[id(t)] for t in n.tags),
+                             category=terms[id(n.category)] if n.category else None,
+                             series=terms[id(n.series)] if n.series else None,
+                             related=swap(n.related))
+               for slug, n in old.nav.items()}
+        archive = Archive(tags=tuple(terms[id(t)] for t in old.tags),
+                          categories=tuple(terms[id(t)] for t in old.categories),
+                          series=tuple(terms[id(t)] for t in old.series),
+                          months=tuple(Month(m.year, m.month, m.path, swap(m.posts))
+                                       for m in old.months),
+                          nav=nav, problems=old.problems)
+        self._archive = archive
+        return archive
+
+
+def rendered_all(rendered: RenderedContent) -> list[Rendered]:
+    return [*rendered.bodies.values(), *rendered.titles.values(), *rendered.pages.values(),
+            *rendered.comments.values()]
+
+
+def _check_templates(env: jinja2.Environment) -> None:
+    """Compile every template now, so a syntax error shows when the file is saved."""
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            raise ContentErrors([Problem(error.filename or name, error.lineno or 0,
+                                         f"template syntax error: {error.message}")]) from None
+
+
+# --------------------------------------------------------- output folder ---
+
+class OutputFolder:
+    """A temporary folder holding what the dev server serves from disk: the theme's and
+    the site's static files, KaTeX, assets/highlight.css and the search index."""
+
+    RESERVED = ("pagefind/", "assets/highlight.css", ".nojekyll")
+    """Made here, not copied from a static/ folder: never removed by a static sync."""
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = Path(site_dir)
+        self.root = Path(tempfile.mkdtemp(prefix="blogbuild-serve-")).resolve()
+
+    def _layers(self) -> list[tuple[Path, str]]:
+        """(folder, prefix below the output), the later winning, as output.collect_static."""
+        return [(theme_dir("static"), ""), (katex_dir(), KATEX_FOLDER + "/"),
+                (self.site_dir / "static", "")]
+
+    def write_all(self) -> None:
+        self._write(".nojekyll", b"")
+        self._write("assets/highlight.css", highlight_css().encode("utf-8"))
+        self.sync([""])
+
+    def sync(self, names: Iterable[str]) -> None:
+        """Make the files at or below each output path `name` ("" for all) match the
+        static layers: copy what changed, remove what no layer has any more."""
+        for name in names:
+            name = name.strip("/")
+            wanted: dict[str, Path] = {}
+            for folder, prefix in self._layers():
+                if not folder.is_dir():
+                    continue
+                if not prefix:
+                    below = name
+                elif not name or name + "/" == prefix:
+                    below = ""
+                elif name.startswith(prefix):
+                    below = name[len(prefix):]
+                else:
+                    continue
+                start = folder / below if below else folder
+                files = [start] if start.is_file() else sorted(start.rglob("*")) if start.is_dir() else []
+                for path in files:
+                    if path.is_file() and path.name not in ("VERSION", ".keep"):
+                        wanted[prefix + path.relative_to(folder).as_posix()] = path
+            for output, path in wanted.items():
+                try:
+                    self._write(output, path.read_bytes())
+                except OSError:
+                    continue  # gone again since it was listed: the next event says so
+            self._remove_stale(name, wanted)
+
+    def _remove_stale(self, name: str, wanted: dict[str, Path]) -> None:
+        target = self.root / name if name else self.root
+        present = [target] if target.is_file() else sorted(target.rglob("*")) if target.is_dir() else []
+        for path in present:
+            output = path.relative_to(self.root).as_posix()
+            if path.is_file() and output not in wanted and not output.startswith(self.RESERVED):
+                path.unlink(missing_ok=True)
+
+    def _write(self, output: str, data: bytes) -> None:
+        """Atomically: a request never reads half a file."""
+        target = self.root / output
+        if target.is_file() and target.read_bytes() == data:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = target.with_name(f".{target.name}.blogbuild-new")
+        scratch.write_bytes(data)
+        os.replace(scratch, target)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+
+def _names(folder: str) -> list[str]:
+    """The names of the entries of `folder` that are not folders ([] if it is missing)."""
+    try:
+        with os.scandir(folder) as entries:
+            return [entry.name for entry in entries if not entry.is_dir()]
+    except OSError:
+        return []

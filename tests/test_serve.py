@@ -1,0 +1,514 @@
+"""`blogbuild serve`: a fixture site served from a subprocess (as an author runs it),
+edited the ways editors save, polled until the new text is served; errors shown and
+cleared; requests outside the output refused; and in Chromium, a tab that follows a
+save by itself."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conftest import post, write_site
+
+from blogbuild.build import build_site
+from blogbuild.changes import RebuildPlan
+from blogbuild.devbuild import IncrementalBuilder
+from blogbuild.server import DevServer
+
+pytest_plugins = ["browser_support"]
+
+FILES = {
+    "content/posts/alpha.md": post("Alpha", "2024-01-01 10:00", "Alpha body $a^2$.\n",
+                                   tags="[math]"),
+    "content/posts/beta.md": post("Beta", "2024-01-02 10:00", "Beta body $b$.\n", tags="[math]"),
+    "content/posts/gamma.md": post("Gamma", "2024-01-03 10:00", "Gamma body.\n",
+                                   series="Greek"),
+    "content/posts/delta.md": post("Delta", "2024-01-04 10:00", "Delta body.\n"),
+    "content/posts/epsilon.md": post("Epsilon", "2024-01-05 10:00", "Epsilon body.\n"),
+    "content/posts/zeta.md": post("Zeta", "2024-01-06 10:00", "Zeta body.\n"),
+    "content/comments/alpha.yaml": """\
+        - id: 1
+          author: 读者
+          date: 2024-02-01 09:00
+          body: 好文 $x$
+        """,
+    "static/css/extra.css": "body { color: black; }\n",
+}
+
+
+# ----------------------------------------------------------------- helpers ---
+
+def fetch(url: str, timeout: float = 10) -> tuple[int, str, dict]:
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace"), dict(response.getheaders())
+    finally:
+        connection.close()
+
+
+def raw_get(base: str, target: str) -> tuple[int, bytes]:
+    """Send `target` as the request line's path exactly as written (no normalising)."""
+    parts = urllib.parse.urlsplit(base)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                     .encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    status = int(data.split(b" ", 2)[1])
+    return status, data.split(b"\r\n\r\n", 1)[1]
+
+
+def until(check, timeout: float = 15, every: float = 0.02):
+    """Poll `check()` until it returns something true; that value, or fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {timeout} s waiting for {check.__doc__ or check}")
+        time.sleep(every)
+
+
+def served(url: str, text: str):
+    def check():
+        status, body, _ = fetch(url)
+        return status == 200 and text in body and body
+    check.__doc__ = f"{text!r} at {url}"
+    return check
+
+
+class Served:
+    """`blogbuild serve` in a subprocess; its stderr collected."""
+
+    def __init__(self, site: Path, *args: str):
+        self.site = site
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "blogbuild", "serve", str(site), "--port", "0", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.stderr: list[str] = []
+        threading.Thread(target=self._read, args=(self.process.stdout, self.lines.put),
+                         daemon=True).start()
+        threading.Thread(target=self._read, args=(self.process.stderr, self.stderr.append),
+                         daemon=True).start()
+        try:
+            line = self.lines.get(timeout=60)
+        except queue.Empty:
+            self.stop()
+            raise AssertionError("serve printed no URL: " + "".join(self.stderr)) from None
+        self.url = re.search(r"http://\S+/", line).group(0)
+
+    @staticmethod
+    def _read(stream, put):
+        for line in stream:
+            put(line)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    site = write_site(tmp_path_factory.mktemp("serve") / "site", FILES)
+    running = Served(site)
+    try:
+        yield running
+    finally:
+        running.stop()
+        print("".join(running.stderr))
+
+
+def save_in_place(path: Path, text: str) -> None:
+    with open(path, "r+", encoding="utf-8") as file:
+        file.truncate(0)
+        file.write(text)
+
+
+def save_by_rename(path: Path, text: str) -> None:
+    scratch = path.with_name(f".{path.name}.tmp")
+    scratch.write_text(text, encoding="utf-8")
+    os.replace(scratch, path)
+
+
+def save_delete_create(path: Path, text: str) -> None:
+    path.unlink()
+    time.sleep(0.01)
+    path.write_text(text, encoding="utf-8")
+
+
+def save_vim_style(path: Path, text: str) -> None:
+    """vim's default: a probe file, the old file renamed to a backup, a new file written."""
+    probe = path.with_name("4913")
+    probe.write_text("")
+    probe.unlink()
+    swap = path.with_name(f".{path.name}.swp")
+    swap.write_text("swap")
+    backup = path.with_name(path.name + "~")
+    os.replace(path, backup)
+    path.write_text(text, encoding="utf-8")
+    backup.unlink()
+    swap.unlink()
+
+
+def save_in_a_burst(path: Path, text: str) -> None:
+    for n in range(5):
+        path.write_text(text.replace("v2", f"draft{n}") if n < 4 else text, encoding="utf-8")
+        time.sleep(0.005)
+
+
+# ------------------------------------------------------- editing, served ---
+
+def test_serve_prints_its_url_and_serves_pages_with_the_reload_script(server):
+    status, body, headers = fetch(server.url)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Zeta" in body and body.count("/__blogbuild/livereload.js") == 1
+    assert body.index("/__blogbuild/livereload.js") < body.index("</body>")
+    assert not (server.site / "dist").exists(), "serve must not write dist/"
+
+
+@pytest.mark.parametrize("slug, save", [
+    ("alpha", save_in_place), ("beta", save_by_rename), ("gamma", save_delete_create),
+    ("delta", save_vim_style), ("epsilon", save_in_a_burst)])
+def test_each_way_of_saving_a_post_shows_the_new_text_in_its_page_listing_and_feed(
+        server, slug, save):
+    path = server.site / f"content/posts/{slug}.md"
+    date = re.search(r"date: (.*)", path.read_text(encoding="utf-8")).group(1)
+    title = f"{slug.title()} v2"
+    extra = "tags: [math]" if slug in ("alpha", "beta") else ""
+    text = post(title, date, f"New {slug} text $\\frac{{1}}{{2}}$.\n") if not extra else \
+        post(title, date, f"New {slug} text $\\frac{{1}}{{2}}$.\n", tags="[math]")
+    started = time.monotonic()
+    save(path, text)
+    until(served(server.url + f"archives/{slug}/", f"New {slug} text"))
+    took = time.monotonic() - started
+    _, index, _ = fetch(server.url)
+    _, feed, _ = fetch(server.url + "feed.xml")
+    assert title in index and title in feed
+    if slug in ("alpha", "beta"):
+        assert title in fetch(server.url + "tags/math/")[1]
+    if slug == "gamma":
+        assert title in fetch(server.url + "series/greek/")[1]
+    assert f"New {slug} text" in fetch(server.url + f"archives/{slug}/")[1]
+    print(f"{save.__name__}: served after {took * 1000:.0f} ms")
+
+
+def test_a_new_comment_changes_its_post_and_the_sidebar_of_every_page(server):
+    path = server.site / "content/comments/alpha.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "- id: 2\n  author: 新读者\n"
+                    "  date: 2024-03-01 09:00\n  body: 第二条评论\n", encoding="utf-8")
+    until(served(server.url + "archives/alpha/", "第二条评论"))
+    assert "第二条评论" in fetch(server.url + "archives/zeta/")[1]  # the sidebar
+
+
+def test_a_tab_is_told_to_reload_only_when_its_own_page_changed(server):
+    def state(path):
+        _, body, _ = fetch(server.url + path.lstrip("/"))
+        script = re.search(r'data-epoch="(\d+)" data-hash="(\w+)"', body)
+        return int(script.group(1)), script.group(2)
+
+    epoch, zeta_hash = state("/archives/zeta/")
+    _, epsilon_hash = state("/archives/epsilon/")
+    path = server.site / "content/posts/zeta.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nAppended to zeta.\n", encoding="utf-8")
+
+    def wait(page, digest):
+        query = urllib.parse.urlencode({"epoch": epoch, "hash": digest, "path": page})
+        return json.loads(fetch(server.url + "__blogbuild/wait?" + query, timeout=30)[1])
+
+    assert wait("/archives/zeta/", zeta_hash)["reload"] is True
+    # epsilon's page neither lists zeta's body nor links it with changed text
+    assert wait("/archives/epsilon/", epsilon_hash)["reload"] is False
+
+
+def test_a_broken_post_shows_its_error_and_keeps_the_last_good_page_until_fixed(server):
+    path = server.site / "content/posts/zeta.md"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("---\n", "---\ntitle: [unclosed\n", 1), encoding="utf-8")
+    body = until(served(server.url + "archives/zeta/", "data-error"))
+    assert "content/posts/zeta.md:" in body and "Zeta" in body
+    path.write_text(good.replace("Zeta body.", "Zeta fixed $x$."), encoding="utf-8")
+    body = until(served(server.url + "archives/zeta/", "Zeta fixed"))
+    assert "data-error" not in body
+
+
+def test_a_broken_formula_is_reported_with_its_file_and_line(server):
+    path = server.site / "content/posts/zeta.md"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good + "\nBad $\\frac{1}{$ here.\n", encoding="utf-8")
+    body = until(served(server.url + "archives/zeta/", "data-error"))
+    assert re.search(r"content/posts/zeta\.md:\d+: KaTeX", body)
+    path.write_text(good, encoding="utf-8")
+    until(lambda: "data-error" not in fetch(server.url + "archives/zeta/")[1])
+
+
+def test_a_broken_template_is_reported_and_fixing_it_re_renders(server):
+    templates = server.site / "templates"
+    templates.mkdir(exist_ok=True)
+    time.sleep(0.3)  # the new folder is watched after its creation is seen
+    broken = templates / "404.html"
+    broken.write_text("{% if %}\n", encoding="utf-8")
+    body = until(served(server.url, "data-error"))
+    assert "404.html:1: template syntax error" in body
+    broken.write_text('{% extends "base.html" %}{% block content %}GONE{% endblock %}\n',
+                      encoding="utf-8")
+    until(lambda: "data-error" not in fetch(server.url)[1])
+    assert "GONE" in fetch(server.url + "no/such/page/")[1]
+
+
+def test_a_static_file_is_copied_when_saved(server):
+    (server.site / "static/css/extra.css").write_text("body { color: red; }\n", encoding="utf-8")
+    until(served(server.url + "css/extra.css", "red"))
+    (server.site / "static/img").mkdir(exist_ok=True)
+    (server.site / "static/img/new.svg").write_text("<svg/>", encoding="utf-8")
+    until(served(server.url + "img/new.svg", "<svg/>"))
+
+
+def test_editor_litter_does_not_trigger_a_rebuild(server):
+    time.sleep(0.5)  # the earlier tests' last rebuilds are logged by now
+    before = [line for line in server.stderr if "rebuilt" in line]
+    posts = server.site / "content/posts"
+    for name in ("4913", ".zeta.md.swp", "zeta.md~"):
+        (posts / name).write_text("x", encoding="utf-8")
+    (posts / ".#zeta.md").symlink_to("author@host.1234:1700000000")  # emacs' lock: dangling
+    time.sleep(0.5)
+    assert [line for line in server.stderr if "rebuilt" in line] == before
+    # and the next real save builds, lock file and all (the loader skips it)
+    path = posts / "zeta.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nAfter the litter.\n", encoding="utf-8")
+    assert "data-error" not in until(served(server.url + "archives/zeta/", "After the litter"))
+
+
+def test_a_deleted_post_leaves_its_listings_and_its_url_is_404(server):
+    (server.site / "content/posts/extra.md").write_text(post("Extra", "2024-01-07 10:00"),
+                                                         encoding="utf-8")
+    until(served(server.url, "Extra"))
+    (server.site / "content/posts/extra.md").unlink()
+    until(lambda: fetch(server.url + "archives/extra/")[0] == 404)
+    assert "Extra" not in fetch(server.url)[1]
+
+
+def test_site_toml_rebuilds_everything_and_a_broken_one_keeps_the_last_good_site(server):
+    config = server.site / "site.toml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good.replace("测试博客", "改名的博客"), encoding="utf-8")
+    until(served(server.url + "archives/alpha/", "改名的博客"))
+    config.write_text(good + "\nno_such_key = 1\n", encoding="utf-8")
+    body = until(served(server.url, "data-error"))
+    assert "site.toml" in body and "改名的博客" in body
+    # other saves meanwhile neither hide the error nor clear it
+    (server.site / "static/css/extra.css").write_text("body { color: green; }\n",
+                                                      encoding="utf-8")
+    until(served(server.url + "css/extra.css", "green"))
+    path = server.site / "content/posts/alpha.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nWhile broken.\n", encoding="utf-8")
+    time.sleep(0.5)
+    assert "data-error" in fetch(server.url)[1]
+    config.write_text(good, encoding="utf-8")
+    until(lambda: "data-error" not in (page := fetch(server.url)[1]) and "测试博客" in page)
+    # still watching after the full rebuild
+    (server.site / "static/css/extra.css").write_text("body { color: blue; }\n",
+                                                      encoding="utf-8")
+    until(served(server.url + "css/extra.css", "blue"))
+
+
+def test_content_types_cover_pages_feeds_and_katex_fonts(server):
+    expected = {"": "text/html", "feed.xml": "application/xml",
+                "katex/katex.min.css": "text/css", "katex/katex.min.js": "text/javascript",
+                "katex/fonts/KaTeX_Main-Regular.woff2": "font/woff2",
+                "css/extra.css": "text/css"}
+    for path, kind in expected.items():
+        status, _, headers = fetch(server.url + path)
+        assert status == 200 and headers["Content-Type"].startswith(kind), path
+
+
+def test_a_missing_page_is_the_sites_404_page_with_status_404(server):
+    status, body, _ = fetch(server.url + "no/such/post/")
+    assert status == 404 and "livereload.js" in body
+    assert fetch(server.url + "archives/zeta")[0] == 301
+
+
+# --------------------------------------------------------------- security ---
+
+@pytest.mark.parametrize("target", [
+    "/../site.toml", "/%2e%2e/site.toml", "/%2E%2E/%2E%2E/etc/passwd", "/..%2fsite.toml",
+    "/css/../../site.toml", "//etc/passwd", "/%2fetc%2fpasswd", "/.%2e/site.toml",
+    "/..\\site.toml", "/%00", "http://127.0.0.1/../site.toml", "/content/posts/alpha.md",
+    "/site.toml"])
+def test_nothing_outside_the_output_folder_is_served(server, target):
+    assert raw_get(server.url, "/")[0] == 200  # the same request, inside, is served
+    status, body = raw_get(server.url, target)
+    assert status in (400, 404), target
+    assert b"base_url" not in body and b"root:" not in body
+
+
+def test_requests_for_another_host_name_are_refused_against_dns_rebinding(server):
+    parts = urllib.parse.urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", "/", headers={"Host": f"evil.example:{parts.port}"})
+        assert connection.getresponse().status == 403
+    finally:
+        connection.close()
+    assert fetch(f"http://localhost:{parts.port}/")[0] == 200
+
+
+def test_a_symlink_out_of_the_output_folder_is_not_followed(tmp_path):
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01")})
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    dev = DevServer(site, port=0, say=lambda text: None)
+    try:
+        dev.start()
+        (dev.output.root / "leak.txt").symlink_to(secret)
+        (dev.output.root / "leakdir").symlink_to(tmp_path, target_is_directory=True)
+        base = f"http://127.0.0.1:{dev.httpd.server_address[1]}/"
+        for path in ("leak.txt", "leakdir/secret.txt", "leakdir/"):
+            status, body, _ = fetch(base + path)
+            assert status == 404 and "TOP SECRET" not in body, path
+        assert dev.httpd.server_address[0] == "127.0.0.1"
+    finally:
+        dev.close()
+    assert not dev.output.root.exists()
+
+
+# -------------------------------------------------------------- lifecycle ---
+
+def test_ctrl_c_stops_cleanly_without_a_traceback_or_leftover_folders(tmp_path):
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01")})
+    before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("blogbuild-serve-*"))
+    running = Served(site)
+    assert fetch(running.url)[0] == 200
+    assert running.stop() == 0
+    time.sleep(0.1)
+    assert "Traceback" not in "".join(running.stderr)
+    assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("blogbuild-serve-*")) <= before
+
+
+def test_a_port_in_use_moves_to_the_next_free_one_and_says_so(tmp_path):
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01")})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        messages: list[str] = []
+        dev = DevServer(site, port=port, say=messages.append)
+        try:
+            assert dev.httpd.server_address[1] != port
+            assert any(f"port {port} is in use" in m for m in messages)
+        finally:
+            dev.close()
+
+
+# ------------------------------------------------ same pages as `build` ---
+
+def test_the_dev_builder_serves_what_build_writes_after_each_kind_of_edit(tmp_path):
+    site = write_site(tmp_path / "site", FILES)
+    base = "http://127.0.0.1:9/"
+    builder = IncrementalBuilder(site, base_url=base)
+
+    def edit(name: str, old: str, new: str) -> None:
+        path = site / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    steps = [  # (what changes, the plan the watcher would give)
+        (lambda: None, None),
+        # a body: the archive is reused with the new entries put in
+        (lambda: edit("content/posts/beta.md", "Beta body", "Beta edited"),
+         RebuildPlan(content=frozenset({"content/posts/beta.md"}))),
+        # tags and series: the archive is built anew
+        (lambda: edit("content/posts/gamma.md", "series: Greek", "tags: [math, new]"),
+         RebuildPlan(content=frozenset({"content/posts/gamma.md"}))),
+        (lambda: edit("content/comments/alpha.yaml", "好文", "很好的文章"),
+         RebuildPlan(content=frozenset({"content/comments/alpha.yaml"}))),
+        (lambda: (site / "templates").mkdir() or (site / "templates/404.html").write_text(
+            '{% extends "base.html" %}{% block content %}GONE{% endblock %}\n'),
+         RebuildPlan(templates=True)),
+    ]
+    try:
+        for number, (change, plan) in enumerate(steps):
+            change()
+            snapshot = builder.rebuild(plan)
+            out = tmp_path / f"out{number}"
+            build_site(site, out, base_url=base)
+            for output in [*snapshot.jobs, "feed.xml", "atom.xml", "sitemap.xml"]:
+                assert snapshot.render(output) == (out / output).read_bytes(), (number, output)
+            assert len(snapshot.jobs) == len(list(out.rglob("*.html")))
+    finally:
+        builder.close()
+
+
+# ---------------------------------------------------------------- browser ---
+
+def _shows(page, text: str) -> bool:
+    try:
+        return page.evaluate("t => document.body.textContent.includes(t)", text)
+    except Exception:  # noqa: BLE001 - the tab is between two documents while it reloads
+        return False
+
+
+@pytest.mark.browser
+def test_an_open_tab_shows_a_saved_change_by_itself_and_keeps_its_scroll(browser, tmp_path):
+    from browser_support import open_page, wait_for_math
+
+    long_body = "\n\n".join(f"Paragraph {n} with $x_{{{n}}}^2$." for n in range(80)) + "\n"
+    site = write_site(tmp_path / "site", {"content/posts/long.md": post("Long", "2024-01-01",
+                                                                        long_body)})
+    running = Served(site)
+    context = browser.new_context()
+    try:
+        page, log = open_page(context)
+        page.goto(running.url + "archives/long/")
+        wait_for_math(page)
+        page.evaluate("window.scrollTo(0, 1500)")
+        page.wait_for_timeout(200)
+        path = site / "content/posts/long.md"
+        text = path.read_text(encoding="utf-8")
+        started = time.monotonic()
+        path.write_text(text.replace("Paragraph 3 with", "Edited paragraph with $\\sqrt{y}$ and"),
+                        encoding="utf-8")
+        took = until(lambda: _shows(page, "Edited paragraph") and time.monotonic() - started,
+                     every=0.005)
+        report = wait_for_math(page)
+        assert report.rendered == report.math and not report.errors
+        page.wait_for_function("() => Math.abs(window.scrollY - 1500) < 40", timeout=5_000)
+        print(f"\nChromium: save to new text visible in {took * 1000:.0f} ms")
+
+        path.write_text(text + "\nBroken $\\frac{$.\n", encoding="utf-8")
+        page.wait_for_selector("#blogbuild-error", timeout=15_000)
+        message = page.text_content("#blogbuild-error")
+        assert re.search(r"content/posts/long\.md:\d+: KaTeX", message)
+        path.write_text(text, encoding="utf-8")
+        page.wait_for_selector("#blogbuild-error", state="detached", timeout=15_000)
+        page.wait_for_function("() => !document.body.textContent.includes('Edited paragraph')",
+                               timeout=15_000)
+        assert not log.page_errors and not log.outside_requests
+    finally:
+        context.close()
+        running.stop()
