@@ -1,11 +1,18 @@
 """Reader comments are untrusted: nothing a reader writes may run in a page."""
 
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from blogbuild.build import build_site
 from conftest import html, post
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from browser_support import open_page, serve_folder, wait_for_math  # noqa: E402
+
+pytest_plugins = ["browser_support"]
 
 XSS = [
     "<script>alert(1)</script>",
@@ -64,3 +71,28 @@ def test_images_in_comments_load_only_when_the_site_enables_them(site, tmp_path:
     build_site(root, tmp_path / "on")
     images = html(tmp_path / "on/archives/a/index.html").select(".comment-body img")
     assert [i["src"] for i in images] == ["https://e.org/p.png"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["client", "build"])
+def test_in_chromium_no_reader_comment_opens_a_dialog_or_loads_anything(site, tmp_path: Path,
+                                                                          browser, mode):
+    root = site({"content/posts/a.md": post("a", "2024-01-01", "正文 $x$\n"),
+                 "content/comments/a.yaml": comments_file()})
+    (root / "site.toml").write_text((root / "site.toml").read_text()
+                                    + f'\n[math]\nrender = "{mode}"\n')
+    build_site(root, tmp_path / "out")
+    context = browser.new_context()
+    try:
+        page, log = open_page(context)
+        with serve_folder(tmp_path / "out", "/blog/") as base:
+            page.goto(base + "archives/a/")
+            wait_for_math(page, complete=False)
+            page.hover(".comments")  # mouse handlers, if any had slipped through, would fire
+            page.wait_for_timeout(300)
+        assert log.dialogs == [] and log.page_errors == []
+        assert log.outside_requests == []  # no reader image or iframe was fetched
+        assert page.evaluate("document.querySelectorAll('.comment-body iframe, .comment-body img, "
+                             ".comment-body script').length") == 0
+    finally:
+        context.close()

@@ -290,3 +290,39 @@ def test_every_corpus_post_renders_its_formulas_in_chromium(corpus, rendered, tm
     assert not errors, (
         f"{corpus}: {len(errors)} KaTeX errors in {summary['formulas_found']} formulas, expected none "
         f"(all in {report_file}):\n" + "\n".join(errors[:25]) + ("\n..." if len(errors) > 25 else ""))
+
+
+def test_in_build_mode_every_corpus_formula_is_typeset_with_the_same_numbers(
+        corpus, clean_build, tmp_path_factory):
+    """render = "build": the pages carry KaTeX's HTML for every formula (no script needed)
+    and show the equation numbers that client mode puts into the TeX."""
+    import lxml.html
+
+    from blogbuild.build import build_site
+
+    client_site, _ = clean_build
+    site = tmp_path_factory.mktemp(f"{corpus}-build-mode")
+    shutil.copytree(client_site / "content", site / "content")
+    (site / "site.toml").write_text((client_site / "site.toml").read_text(encoding="utf-8")
+                                    + '\n[math]\nrender = "build"\n[search]\nenabled = false\n',
+                                    encoding="utf-8")
+    build_site(site, site / "dist")
+    failures = []
+    for page in sorted((site / "dist" / "posts").glob("*/index.html")):
+        name = page.parent.name
+        tree = lxml.html.fromstring(page.read_bytes())
+        formulas = tree.find_class("math")
+        bare = [f for f in formulas if not f.find_class("katex")]
+        if bare:
+            failures.append(f"posts/{name}/: {len(bare)} formulas without KaTeX HTML")
+        if tree.find_class("katex-error") or tree.xpath("//script[contains(@src, 'katex')]"):
+            failures.append(f"posts/{name}/: a KaTeX error or a KaTeX script")
+        # one .katex-tag holds the numbers of every row of an align: compare the sequences
+        shown = "".join(t.text_content() for t in tree.find_class("katex-tag"))
+        shown = re.findall(r"\([^()]*\)", shown.replace("\u200b", ""))
+        client = lxml.html.fromstring((client_site / "dist/posts" / name / "index.html").read_bytes())
+        written = [f"({n})" for f in client.find_class("math")
+                   for n in re.findall(r"\\tag\{([^{}]*)\}", f.text_content())]
+        if shown != written:
+            failures.append(f"posts/{name}/: numbers {shown[:8]} in build mode, {written[:8]} in client mode")
+    assert not failures, f"{corpus}:\n" + "\n".join(failures)
