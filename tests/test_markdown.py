@@ -198,3 +198,12 @@ def test_mixed_documents_keep_every_formula_and_every_code_snippet(document):
     assert [e.get_text() for e in soup.select(".math")] == written
     assert [e.get_text() for e in soup.select("code")] == code
     assert rendered.problems == ()
+
+
+def test_formulas_inside_a_raw_html_block_are_found_but_code_in_it_is_not():
+    source = ("<table>\n<tr><td>$a_1 < b$</td><td>x &amp; y</td></tr>\n</table>\n"
+              "<pre>$not$ math</pre>\n\n后文 $d$\n")
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert [e.get_text() for e in soup.select(".math")] == ["\\(a_1 < b\\)", "\\(d\\)"]
+    assert soup.select_one("td").find_parent("table") is not None
+    assert soup.select_one("pre").get_text() == "$not$ math"

@@ -24,6 +24,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from .excerpt import cut_excerpt
+from .htmlmath import install_html_math
 from .mathrender import (Typesetter, collect_formulas, install_math_rendering,
                          typeset_formulas)
 from .mathsyntax import MATH_TOKENS, math_plugin
@@ -157,6 +158,7 @@ def _post_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable(["table", "strikethrough"])
     math_plugin(md)
+    install_html_math(md)
     footnote_plugin(md)
     anchors_plugin(md, min_level=2, max_level=4)
     install_math_rendering(md, numbered=True)
