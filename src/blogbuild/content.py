@@ -102,27 +102,83 @@ _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 _BAD_SLUG = re.compile(r"[/\\?#%\"<>|*:\s]|^\.|^$")
 
 
-def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False) -> Content:
+class ContentCache:
+    """File texts (known by modification time and size) and parse results (known by
+    text), kept between loads: the dev server re-reads and re-parses only what changed,
+    and an unchanged file gives back the very same records. A build uses a fresh one."""
+
+    def __init__(self) -> None:
+        self._texts: dict[Path, tuple[tuple[int, int], str | None, tuple[Problem, ...]]] = {}
+        self._parsed: dict[tuple, tuple[object, tuple[Problem, ...]]] = {}
+        self._used: dict[tuple, tuple[object, tuple[Problem, ...]]] = {}
+
+    def text(self, path: Path, site_dir: Path, problems: list[Problem]) -> str | None:
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = (-1, -1)
+        known = self._texts.get(path)
+        if known is None or known[0] != stamp:
+            found: list[Problem] = []
+            known = (stamp, read_text(path, site_dir, found), tuple(found))
+            self._texts[path] = known
+        problems.extend(known[2])
+        return known[1]
+
+    def parse(self, key: tuple, parse, problems: list[Problem]):
+        """`parse(problems)` once per key; its problems are replayed on every later use."""
+        if key not in self._parsed:
+            found: list[Problem] = []
+            self._parsed[key] = (parse(found), tuple(found))
+        self._used[key] = self._parsed[key]
+        value, found = self._parsed[key]
+        problems.extend(found)
+        return value
+
+    def forget(self, path: Path) -> None:
+        """Re-read `path` next time even if its modification time looks the same."""
+        self._texts.pop(path, None)
+
+    def end_load(self) -> None:
+        """Drop the parses of files that are gone or changed."""
+        self._parsed, self._used = self._used, {}
+
+
+def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
+                 cache: ContentCache | None = None) -> Content:
     """Read and parse every post, page and comment file of the site."""
+    cache = cache or ContentCache()
     problems: list[Problem] = []
     root = site_dir / "content"
     posts: list[Post] = []
     draft_slugs: set[str] = set()
     first_unknown: dict[str, tuple[str, int]] = {}
     for path in content_files(root / "posts", "**/*.md"):
-        text = read_text(path, site_dir, problems)
-        if text is not None:
-            post = parse_post(relative_name(path, site_dir), text, config, problems,
-                              first_unknown)
-            if post is not None and (drafts or not post.draft):
-                posts.append(post)
-            elif post is not None:
-                draft_slugs.add(post.slug)
+        if (text := cache.text(path, site_dir, problems)) is None:
+            continue
+        source = relative_name(path, site_dir)
+
+        def parse(found, source=source, text=text):
+            unknown: dict[str, tuple[str, int]] = {}
+            return parse_post(source, text, config, found, unknown), unknown
+
+        post, unknown = cache.parse(("post", source, text), parse, problems)
+        for key, where in unknown.items():
+            first_unknown.setdefault(key, where)
+        if post is not None and (drafts or not post.draft):
+            posts.append(post)
+        elif post is not None:
+            draft_slugs.add(post.slug)
     pages = []
     for path in content_files(root / "pages", "*.md"):
-        text = read_text(path, site_dir, problems)
-        if text is not None and (page := parse_page(relative_name(path, site_dir), text,
-                                                      config, problems)) is not None:
+        if (text := cache.text(path, site_dir, problems)) is None:
+            continue
+        source = relative_name(path, site_dir)
+        page = cache.parse(("page", source, text),
+                           lambda found, s=source, t=text: parse_page(s, t, config, found),
+                           problems)
+        if page is not None:
             pages.append(page)
     for key, (source, line) in sorted(first_unknown.items()):
         problems.append(Problem(source, line, f"unknown front-matter key `{key}` (first seen "
@@ -130,9 +186,10 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False) ->
                                 f"{', '.join(sorted(POST_KEYS))}", warning=True))
     check_unique_slugs(posts, problems)
     check_unique_slugs(pages, problems)
-    comments = _load_comments(root / "comments", site_dir, config,
-                              {post.slug for post in posts}, draft_slugs, problems)
+    comments = _load_comments(root / "comments", site_dir, config, {post.slug for post in posts},
+                              draft_slugs, problems, cache)
     posts.sort(key=lambda p: (p.date, p.slug))
+    cache.end_load()
     return Content(tuple(posts), tuple(pages), comments, tuple(problems))
 
 
@@ -310,7 +367,8 @@ _COMMENT_KEYS = frozenset({"id", "author", "url", "date", "parent", "body"})
 
 
 def _load_comments(folder: Path, site_dir: Path, config: SiteConfig, slugs: set[str],
-                   draft_slugs: set[str], problems: list[Problem]) -> tuple[Comment, ...]:
+                   draft_slugs: set[str], problems: list[Problem],
+                   cache: ContentCache) -> tuple[Comment, ...]:
     """Read content/comments/<slug>.yaml for the posts that are built."""
     comments: list[Comment] = []
     for path in sorted([*content_files(folder, "*.yaml"), *content_files(folder, "*.yml")]):
@@ -321,9 +379,12 @@ def _load_comments(folder: Path, site_dir: Path, config: SiteConfig, slugs: set[
                 problems.append(Problem(source, 0, f"no post has the slug {path.stem!r}; "
                                         "name the file after its post's slug", warning=True))
             continue
-        text = read_text(path, site_dir, problems)
+        text = cache.text(path, site_dir, problems)
         if text is not None:
-            comments.extend(parse_comments(source, text, path.stem, config, problems))
+            comments.extend(cache.parse(
+                ("comments", source, text, path.stem),
+                lambda found, s=source, t=text, slug=path.stem: parse_comments(
+                    s, t, slug, config, found), problems))
     check_comment_ids(comments, problems)
     return tuple(sorted(comments, key=lambda c: (c.date, c.id)))
 

@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,21 +25,9 @@ import jinja2
 
 from .archive import Archive, Month, PostNav, Term, build_archive
 from .build import CACHE_FOLDER, inline_math_renderer, render_content
-from .changes import RebuildPlan, is_editor_litter
+from .changes import RebuildPlan
 from .config import SiteConfig, load_config
-from .content import (
-    POST_KEYS,
-    Comment,
-    Content,
-    Page,
-    Post,
-    check_comment_ids,
-    check_unique_slugs,
-    read_text,
-    parse_comments,
-    parse_page,
-    parse_post,
-)
+from .content import Content, ContentCache, load_content
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine
 from .markdown import Rendered, highlight_css
@@ -99,11 +87,9 @@ class IncrementalBuilder:
         self._config: SiteConfig | None = None
         self._engine: KatexEngine | None = None
         self._env: jinja2.Environment | None = None
-        self._texts: dict[str, tuple[tuple[int, int], str | None, tuple[Problem, ...]]] = {}
-        self._parsed: dict[tuple, object] = {}
+        self._files = ContentCache()
         self._rendered: dict[tuple, Rendered] = {}
         self._archive_key: tuple | None = None
-        self._comments: tuple | None = None
         self._config_stale = False
         self._archive: Archive | None = None
 
@@ -121,10 +107,10 @@ class IncrementalBuilder:
             self._start_over()
             self._config_stale = False
         for name in (plan.content if plan else ()):
-            self._texts.pop(os.path.join(self.site_dir, name), None)  # re-read even if the stat looks alike
+            self._files.forget(self.site_dir / name)  # even if its stat looks the same
         if self._env is None or (plan and plan.templates):
             self._env = template_environment(self.site_dir, self._config)
-        content = self._load_content()
+        content = load_content(self.site_dir, self._config, drafts=self.drafts, cache=self._files)
         rendered = self._render(content)
         problems = [*content.problems, *(p for body in rendered_all(rendered) for p in body.problems)]
         if any(not p.warning for p in problems):
@@ -154,125 +140,9 @@ class IncrementalBuilder:
         self._config = config
         self._engine = KatexEngine(config.math.macros, self.site_dir / CACHE_FOLDER)
         self._env = None
-        self._texts.clear()
-        self._parsed.clear()
+        self._files = ContentCache()
         self._rendered.clear()
-        self._archive_key = self._archive = self._comments = None
-
-    def _listing(self, folder: str, suffixes: tuple[str, ...], recursive: bool
-                 ) -> list[tuple[str, str]]:
-        """(site-relative source, path) of content/<folder>'s files, as content.py's globs
-        find them and in pathlib's order (symlinked folders are not entered), minus
-        editors' lock and backup files: an emacs lock `.#post.md` lies there while a buffer
-        is unsaved, and must not fail the preview. Strings, not Paths: this runs for
-        every file at every rebuild, and pathlib costs several times more."""
-        base = os.path.join(self.site_dir, "content", folder)
-        found: list[tuple[tuple[str, ...], str]] = []
-        for top, folders, names in os.walk(base) if recursive else [(base, [], _names(base))]:
-            below = os.path.relpath(top, base)
-            parts = () if below == "." else tuple(below.split(os.sep))
-            found += [(parts + (name,), os.path.join(top, name)) for name in names
-                      if name.endswith(suffixes) and not is_editor_litter(name)]
-        found.sort()
-        return [(f"content/{folder}/" + "/".join(parts), path) for parts, path in found]
-
-    def _text(self, path: str, problems: list[Problem]) -> str | None:
-        """The file's text, re-read only when its size or modification time changed."""
-        try:
-            stat = os.stat(path)
-            stamp = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            stamp = (-1, -1)
-        known = self._texts.get(path)
-        if known is None or known[0] != stamp:
-            found: list[Problem] = []
-            known = (stamp, read_text(Path(path), self.site_dir, found), tuple(found))
-            self._texts[path] = known
-        problems.extend(known[2])
-        return known[1]
-
-    def _memo(self, key: tuple, parse: Callable[[list[Problem]], object],
-              problems: list[Problem], used: dict) -> object:
-        """`parse(problems)` once per key; its problems are replayed on every later use."""
-        if key not in self._parsed:
-            found: list[Problem] = []
-            self._parsed[key] = (parse(found), tuple(found))
-        used[key] = self._parsed[key]
-        value, found = self._parsed[key]
-        problems.extend(found)
-        return value
-
-    def _load_content(self) -> Content:
-        """content.load_content, with each file parsed once per text (same results)."""
-        config = self._config
-        problems: list[Problem] = []
-        used: dict = {}
-        posts: list[Post] = []
-        draft_slugs: set[str] = set()
-        first_unknown: dict[str, tuple[str, int]] = {}
-        for source, path in self._listing("posts", (".md",), recursive=True):
-            if (text := self._text(path, problems)) is None:
-                continue
-
-            def parse(found, source=source, text=text):
-                unknown: dict[str, tuple[str, int]] = {}
-                return parse_post(source, text, config, found, unknown), unknown
-            post, unknown = self._memo(("post", source, text), parse, problems, used)
-            for key, where in unknown.items():
-                first_unknown.setdefault(key, where)
-            if post is not None and (self.drafts or not post.draft):
-                posts.append(post)
-            elif post is not None:
-                draft_slugs.add(post.slug)
-        pages: list[Page] = []
-        for source, path in self._listing("pages", (".md",), recursive=False):
-            if (text := self._text(path, problems)) is None:
-                continue
-            page = self._memo(("page", source, text),
-                              lambda found, s=source, t=text: parse_page(s, t, config, found),
-                              problems, used)
-            if page is not None:
-                pages.append(page)
-        for key, (source, line) in sorted(first_unknown.items()):
-            problems.append(Problem(source, line, f"unknown front-matter key `{key}` (first seen "
-                                    f"here); kept for templates. Known keys: "
-                                    f"{', '.join(sorted(POST_KEYS))}", warning=True))
-        check_unique_slugs(posts, problems)
-        check_unique_slugs(pages, problems)
-        comments = self._load_comments({p.slug for p in posts}, draft_slugs, problems, used)
-        posts.sort(key=lambda p: (p.date, p.slug))
-        self._parsed = used  # forget files that are gone or changed
-        return Content(tuple(posts), tuple(pages), comments, tuple(problems))
-
-    def _load_comments(self, slugs: set[str], draft_slugs: set[str], problems: list[Problem],
-                       used: dict) -> tuple[Comment, ...]:
-        """content._load_comments; the checks and the sort (a few thousand comments) are
-        redone only when a comments file or the set of posts changed."""
-        found: list[Problem] = []
-        files: list[tuple[str, object]] = []
-        comments: list[Comment] = []
-        for source, path in self._listing("comments", (".yaml", ".yml"), recursive=False):
-            stem = os.path.splitext(os.path.basename(path))[0]
-            if stem not in slugs:
-                if stem not in draft_slugs:
-                    found.append(Problem(source, 0, f"no post has the slug {stem!r}; "
-                                            "name the file after its post's slug", warning=True))
-                continue
-            if (text := self._text(path, found)) is None:
-                continue
-            parsed = self._memo(("comments", source, text, stem),
-                                lambda bad, s=source, t=text, slug=stem: parse_comments(
-                                    s, t, slug, self._config, bad), found, used)
-            files.append((source, id(parsed)))
-            comments.extend(parsed)
-        key = (tuple(files), tuple(found))
-        if self._comments is None or self._comments[0] != key:
-            checked = list(found)
-            check_comment_ids(comments, checked)
-            self._comments = (key, tuple(sorted(comments, key=lambda c: (c.date, c.id))),
-                              tuple(checked))
-        problems.extend(self._comments[2])
-        return self._comments[1]
+        self._archive_key = self._archive = None
 
     def _render(self, content: Content) -> RenderedContent:
         """build.render_content for what is not rendered yet; the rest from memory.
@@ -420,13 +290,3 @@ class OutputFolder:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
-
-
-
-def _names(folder: str) -> list[str]:
-    """The names of the entries of `folder` that are not folders ([] if it is missing)."""
-    try:
-        with os.scandir(folder) as entries:
-            return [entry.name for entry in entries if not entry.is_dir()]
-    except OSError:
-        return []
