@@ -158,3 +158,15 @@ def test_chinese_slugs_become_percent_encoded_links_to_existing_files(site, tmp_
     assert (tmp_path / "out/archives/中文标题/index.html").is_file()
     link = html(tmp_path / "out/index.html").select_one(".entry-title a")["href"]
     assert link == "/blog/archives/%E4%B8%AD%E6%96%87%E6%A0%87%E9%A2%98/"
+
+
+def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path: Path):
+    from blogbuild.build import PARALLEL_FROM
+
+    root = site(archive(PARALLEL_FROM + 6))
+    build_site(root, tmp_path / "one", jobs=1)
+    build_site(root, tmp_path / "two", jobs=2)
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*")
+                           if p.is_file())
+    assert [f for f in files if (tmp_path / "one" / f).read_bytes() != (tmp_path / "two" / f).read_bytes()] == []

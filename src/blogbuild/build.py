@@ -16,17 +16,17 @@ from markdown_it.common.utils import escapeHtml
 from .config import SiteConfig, load_config
 from .content import Content, load_content
 from .feeds import render_feeds, render_sitemap
-from .katex import KatexEngine
-from .markdown import (RenderContext, Rendered, highlight_css, render_comment, render_post,
-                       render_title)
+from .katex import CACHE_FOLDER, KatexEngine
+from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
 from .output import collect_static, write_site
 from .pages import OutputFile, render_pages, template_environment
+from .parallel import PostJob, render_post_job, render_posts
 from .problems import ContentErrors, Problem
 from .search import index_site
 from .site import RenderedContent, assemble, post_path, url_path
 
-CACHE_FOLDER = ".blogbuild-cache"
-"""In the site folder: KaTeX results that later builds reuse (safe to delete)."""
+PARALLEL_FROM = 64
+"""Fewer posts than this render in the calling process: starting workers costs more."""
 
 Progress = Callable[[int, int], None]
 """Called as progress(done, total) while posts are rendered."""
@@ -55,10 +55,12 @@ class BuildReport:
 
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
-               base_url: str | None = None, progress: Progress | None = None) -> BuildReport:
-    """Build `site_dir` into `out_dir` (default site_dir/dist); raises ContentErrors."""
+               base_url: str | None = None, progress: Progress | None = None,
+               jobs: int = 1) -> BuildReport:
+    """Build `site_dir` into `out_dir` (default site_dir/dist) rendering posts on `jobs`
+    processes; raises ContentErrors."""
     started = time.perf_counter()
-    plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress)
+    plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress, jobs=jobs)
     write_site(plan.files, out_dir or site_dir / "dist",
                finish=index_site if plan.config.search.enabled else None)
     pages = sum(1 for f in plan.files if f.path.endswith(".html"))
@@ -67,13 +69,14 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
 
 
 def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = None,
-              progress: Progress | None = None) -> SitePlan:
+              progress: Progress | None = None, jobs: int = 1) -> SitePlan:
     """Everything up to writing; raises ContentErrors with every error found."""
     config = load_config(site_dir, base_url=base_url)
     content = load_content(site_dir, config, drafts=drafts)
     engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER)
     try:
-        rendered = render_content(config, content, engine, progress)
+        workers = (site_dir, base_url, jobs) if jobs > 1 and len(content.posts) >= PARALLEL_FROM else None
+        rendered = render_content(config, content, engine, progress, workers)
         problems = [*content.problems, *(p for body in _all(rendered) for p in body.problems)]
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
@@ -93,9 +96,11 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
 
 
 def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
-                   progress: Progress | None = None) -> RenderedContent:
+                   progress: Progress | None = None,
+                   workers: tuple[Path, str | None, int] | None = None) -> RenderedContent:
     """The Markdown stage for every post, title, page and comment. Authors' formulas
-    may use \\htmlStyle and in-page links; readers' get no trust at all."""
+    may use \\htmlStyle and in-page links; readers' get no trust at all. With
+    `workers` (site folder, base_url override, process count) posts render in parallel."""
     build_mode = config.math.render == "build"
 
     def author(formulas):
@@ -104,15 +109,20 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     def reader(formulas):
         return engine.typeset(formulas, trusted=False)
 
-    bodies, titles = {}, {}
-    for done, post in enumerate(content.posts, start=1):
-        url = url_path(config, post_path(config, post))
-        bodies[post.slug] = render_post(post.body, RenderContext(
-            post.source, post.body_line, url, author, build_mode), post.summary)
-        titles[post.slug] = render_title(post.title, RenderContext(
-            post.source, post.title_line, url, author, build_mode))
-        if progress:
-            progress(done, len(content.posts))
+    jobs = [PostJob(post.slug, post.source, url_path(config, post_path(config, post)),
+                    post.body, post.body_line, post.title, post.title_line, post.summary)
+            for post in content.posts]
+    if workers is not None:
+        site_dir, base_url, count = workers
+        done = render_posts(jobs, site_dir, base_url, count, progress)
+    else:
+        done = {}
+        for job in jobs:
+            done[job.slug] = render_post_job(job, config, engine)
+            if progress:
+                progress(len(done), len(jobs))
+    bodies = {job.slug: done[job.slug][0] for job in jobs}
+    titles = {job.slug: done[job.slug][1] for job in jobs}
     pages = {page.slug: render_post(page.body, RenderContext(
                  page.source, page.body_line, url_path(config, f"{page.slug}/"), author,
                  build_mode)) for page in content.pages}

@@ -4,6 +4,7 @@ errors to exit codes (0 success, 1 content errors, 2 usage errors)."""
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import tempfile
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, metavar="OUT", help="output folder")
     build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
     build.add_argument("--base-url", metavar="URL", help="override site.toml's base_url")
+    build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="render posts on N processes (default: one per core; 1: none)")
     build.add_argument("--check-links", action="store_true",
                        help="then crawl the output; exit 1 on a broken link (the output "
                        "stays written)")
@@ -112,7 +115,10 @@ def _site_dir(path: Path) -> Path:
 
 def _build(args: argparse.Namespace) -> int:
     site_dir = _site_dir(args.site_dir)
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     report = build_site(site_dir, args.output, drafts=args.drafts, base_url=args.base_url,
+                        jobs=args.jobs,
                         progress=_progress_bar() if sys.stderr.isatty() else None)
     _report(report.warnings)
     print(f"built {report.posts} posts, {report.pages} pages in {report.seconds:.1f} s",

@@ -20,6 +20,9 @@ from pathlib import Path
 
 from .theme import katex_dir, katex_version
 
+CACHE_FOLDER = ".blogbuild-cache"
+"""In the site folder: KaTeX results that later builds reuse (safe to delete)."""
+
 AUTHOR_MACROS = {"\\style": "\\htmlStyle{#1}{#2}"}
 """MathJax's \\style, which the blog uses, is KaTeX's \\htmlStyle."""
 
@@ -127,7 +130,8 @@ class _Cache:
 
     def _open(self) -> sqlite3.Connection:
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path)
+        # parallel workers share the file: a writer waits for the others' transactions
+        db = sqlite3.connect(self._path, timeout=60)
         db.execute("CREATE TABLE IF NOT EXISTS typeset (key TEXT PRIMARY KEY, html TEXT, error TEXT)")
         return db
 
