@@ -19,8 +19,7 @@ DISPLAY_ENVIRONMENTS = (*NUMBERED, "matrix", "pmatrix", "bmatrix", "Bmatrix", "v
 ENVIRONMENT_OPEN = r"\\begin\{((?:" + "|".join(DISPLAY_ENVIRONMENTS) + r")\*?)\}"
 
 # Environments KaTeX does not have, and the one it renders them with.
-_KATEX_NAME = {"eqnarray": "align", "flalign": "align", "multline": "gather"}
-_SINGLE_NUMBER = ("equation", "multline")
+_KATEX_NAME = {"eqnarray": "align", "flalign": "align"}
 _WHOLE = re.compile(r"^\s*\\begin\{(\w+)(\*?)\}(\{\d+\})?(.*)\\end\{\1\2\}\s*$", re.S)
 _LABEL = re.compile(r"\\label\{([^{}]*)\}")
 _NOTAG = re.compile(r"\\(?:notag|nonumber)(?![A-Za-z])")
@@ -71,12 +70,10 @@ def number_display(tex: str, numbering: Numbering) -> NumberedFormula:
     name, star, argument, body = whole.groups()
     argument = argument or ""
     target = _KATEX_NAME.get(name, name)
-    if name in _SINGLE_NUMBER:
-        rows = [body] if name == "equation" else _split_rows(body)
-        if name == "multline":
-            result = _number_multline(rows, numbering, automatic=not star)
-        else:
-            result = _number_rows(rows, numbering, automatic=not star)
+    if name == "multline":
+        return _number_multline(body, numbering, automatic=not star)
+    if name == "equation":
+        result = _number_rows([body], numbering, automatic=not star)
     else:
         rows = _split_rows(body)
         if name == "eqnarray":
@@ -112,20 +109,30 @@ def _number_rows(rows: list[str], numbering: Numbering, *, automatic: bool) -> N
     return NumberedFormula("".join(out), tuple(numbers))
 
 
-def _number_multline(rows: list[str], numbering: Numbering, *, automatic: bool) -> NumberedFormula:
-    """multline carries one number, on its last row; labels anywhere refer to it."""
-    text = "".join(rows)
-    labels = _LABEL.findall(text)
-    text = _LABEL.sub("", text)
-    single = _number_rows([text], numbering, automatic=automatic)
-    if single.numbers and not _TAG.search(text):
-        # the tag goes on the last row, where multline prints it
-        body = _split_rows(_TAG.sub("", single.tex))
-        body[-1] = body[-1].rstrip() + f" \\tag{{{single.numbers[0]}}}"
-        single = NumberedFormula("".join(body), single.numbers)
+def _number_multline(body: str, numbering: Numbering, *, automatic: bool) -> NumberedFormula:
+    """multline carries one number, and labels anywhere in it refer to that. KaTeX has
+    no multline: its rows are set as the usual fallback does, an aligned block with the
+    first row flush left and the later ones indented, the number after the block."""
+    labels = _LABEL.findall(body)
+    body = _LABEL.sub("", body)
+    explicit = _TAG.search(body)
+    number, tag = None, ""
+    if _NOTAG.search(body):
+        body = _NOTAG.sub("", body)
+    elif explicit:
+        number, tag = explicit.group(1), " " + explicit.group(0)
+        body = _TAG.sub("", body)
+    elif automatic:
+        numbering.count += 1
+        number = str(numbering.count)
+        tag = f" \\tag{{{number}}}"
     for label in labels:
-        numbering.record(label.strip(), single.numbers[0] if single.numbers else "")
-    return single
+        numbering.record(label.strip(), number or "")
+    rows = [row for row in (_split_separator(row)[0].strip() for row in _split_rows(body)) if row]
+    indents = [""] + ["\\quad "] * (len(rows) - 2) + ["\\qquad "] if len(rows) > 1 else [""]
+    inner = "\\\\".join(f"&{indent}{row}" for indent, row in zip(indents, rows, strict=True))
+    return NumberedFormula(f"\\begin{{equation*}}\\begin{{aligned}}{inner}\\end{{aligned}}{tag}"
+                           "\\end{equation*}", (number,) if number is not None else ())
 
 
 def _merge_eqnarray_columns(row: str) -> str:
