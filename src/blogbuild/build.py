@@ -21,6 +21,7 @@ from .markdown import RenderContext, Rendered, highlight_css, render_comment, re
 from .output import collect_static, write_site
 from .pages import OutputFile, render_pages, template_environment
 from .parallel import PostJob, render_post_job, render_posts
+from .rendercache import RenderCache
 from .problems import ContentErrors, Problem
 from .search import index_site
 from .site import RenderedContent, assemble, post_path, url_path
@@ -74,9 +75,10 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     config = load_config(site_dir, base_url=base_url)
     content = load_content(site_dir, config, drafts=drafts)
     engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER)
+    cache = RenderCache(site_dir / CACHE_FOLDER / "rendered.sqlite", config)
     try:
-        workers = (site_dir, base_url, jobs) if jobs > 1 and len(content.posts) >= PARALLEL_FROM else None
-        rendered = render_content(config, content, engine, progress, workers)
+        workers = (site_dir, base_url, jobs) if jobs > 1 else None
+        rendered = render_content(config, content, engine, progress, workers, cache)
         problems = [*content.problems, *(p for body in _all(rendered) for p in body.problems)]
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
@@ -84,6 +86,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         problems += site.archive.problems
     finally:
         engine.close()
+        cache.close()
     files = render_pages(site, template_environment(site_dir, config))
     files += render_feeds(site)
     files.append(render_sitemap(site, [f.path.removesuffix("index.html") for f in files
@@ -97,10 +100,12 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
 
 def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                    progress: Progress | None = None,
-                   workers: tuple[Path, str | None, int] | None = None) -> RenderedContent:
+                   workers: tuple[Path, str | None, int] | None = None,
+                   cache: RenderCache | None = None) -> RenderedContent:
     """The Markdown stage for every post, title, page and comment. Authors' formulas
     may use \\htmlStyle and in-page links; readers' get no trust at all. With
-    `workers` (site folder, base_url override, process count) posts render in parallel."""
+    `workers` (site folder, base_url override, process count) posts render in parallel;
+    with `cache`, only what was never rendered before is rendered."""
     build_mode = config.math.render == "build"
 
     def author(formulas):
@@ -112,25 +117,65 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     jobs = [PostJob(post.slug, post.source, url_path(config, post_path(config, post)),
                     post.body, post.body_line, post.title, post.title_line, post.summary)
             for post in content.posts]
-    if workers is not None:
+    keys = {job.slug: cache.key("post", *vars(job).values()) for job in jobs} if cache else {}
+    done = cache.get(list(keys.values())) if cache else {}
+    done = {job.slug: done[keys[job.slug]] for job in jobs if keys.get(job.slug) in done}
+    missing = [job for job in jobs if job.slug not in done]
+    if workers is not None and len(missing) >= PARALLEL_FROM:
         site_dir, base_url, count = workers
-        done = render_posts(jobs, site_dir, base_url, count, progress)
+        fresh = render_posts(missing, site_dir, base_url, count, progress)
     else:
-        done = {}
-        for job in jobs:
-            done[job.slug] = render_post_job(job, config, engine)
+        fresh = {}
+        for job in missing:
+            fresh[job.slug] = render_post_job(job, config, engine)
             if progress:
-                progress(len(done), len(jobs))
+                progress(len(fresh), len(missing))
+    if cache and fresh:
+        cache.put({keys[slug]: result for slug, result in fresh.items()})
+    done.update(fresh)
     bodies = {job.slug: done[job.slug][0] for job in jobs}
     titles = {job.slug: done[job.slug][1] for job in jobs}
-    pages = {page.slug: render_post(page.body, RenderContext(
-                 page.source, page.body_line, url_path(config, f"{page.slug}/"), author,
-                 build_mode)) for page in content.pages}
-    comments = {comment.id: render_comment(comment.body, RenderContext(
-                    comment.source, comment.body_line, "", reader, build_mode),
-                    images=config.comments.images)
-                for comment in content.comments}
+    pages = {page.slug: _cached(cache, ("page", page.source, page.body_line, page.slug, page.body),
+                                lambda page=page: render_post(page.body, RenderContext(
+                                    page.source, page.body_line,
+                                    url_path(config, f"{page.slug}/"), author, build_mode)))
+             for page in content.pages}
+    comments = _render_comments(content, cache, reader, build_mode, config.comments.images)
     return RenderedContent(bodies=bodies, titles=titles, pages=pages, comments=comments)
+
+
+def _render_comments(content: Content, cache: RenderCache | None, reader, build_mode: bool,
+                     images: bool) -> dict[int, Rendered]:
+    """Every comment's body; looked up in the cache all at once (there are thousands)."""
+    parts = {c.id: ("comment", c.source, c.body_line, c.body) for c in content.comments}
+    keys = {ident: cache.key(*part) for ident, part in parts.items()} if cache else {}
+    found = cache.get(list(keys.values())) if cache else {}
+    rendered: dict[int, Rendered] = {}
+    fresh: dict[str, Rendered] = {}
+    for comment in content.comments:
+        key = keys.get(comment.id)
+        if key in found:
+            rendered[comment.id] = found[key]
+            continue
+        rendered[comment.id] = render_comment(comment.body, RenderContext(
+            comment.source, comment.body_line, "", reader, build_mode), images=images)
+        if key is not None:
+            fresh[key] = rendered[comment.id]
+    if cache and fresh:
+        cache.put(fresh)
+    return rendered
+
+
+def _cached(cache: RenderCache | None, parts: tuple, render):
+    if cache is None:
+        return render()
+    key = cache.key(*parts)
+    found = cache.get([key])
+    if key in found:
+        return found[key]
+    result = render()
+    cache.put({key: result})
+    return result
 
 
 def _all(rendered: RenderedContent) -> list[Rendered]:

@@ -1,0 +1,75 @@
+"""The build cache (.blogbuild-cache/): a build that reuses it writes exactly what a
+build from nothing writes, after every kind of edit; a damaged cache costs only time."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from blogbuild.build import build_site
+from conftest import post, write_site
+
+FILES = {
+    "content/posts/a.md": post("甲 $x$", "2024-01-01", "开头 $a_1$\n\n<!--more-->\n\n\\begin{equation}e\\label{e}\\end{equation}\n",
+                               tags="[数学]", series="S"),
+    "content/posts/b.md": post("乙", "2024-01-02", "正文 $b$ 见 [甲](../a/)\n", tags="[数学, ML]", series="S"),
+    "content/pages/about.md": "---\ntitle: 关于\n---\n关于 $c$\n",
+    "content/comments/a.yaml": "- {id: 1, author: 读者, date: 2024-01-03, body: '好 $d$'}\n",
+}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+EDITS = {
+    "post body": ("content/posts/a.md", lambda t: t.replace("开头", "开头改了")),
+    "front matter": ("content/posts/b.md", lambda t: t.replace("date: 2024-01-02", "date: 2023-12-30")
+                     .replace("title: 乙", "title: 乙改").replace("[数学, ML]", "[ML]")),
+    "comment added": ("content/comments/a.yaml",
+                      lambda t: t + "- {id: 2, author: 又一位, date: 2024-01-04, body: '新 $f$'}\n"),
+    "page": ("content/pages/about.md", lambda t: t.replace("关于 $c$", "关于本站 $c^2$")),
+    "site.toml": ("site.toml", lambda t: t.replace("per_page = 10", "per_page = 1")),
+    "template": ("templates/page.html", lambda t: "<p>{{ entry.page.title }}</p>\n"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_build_after_an_edit_equals_a_build_from_nothing(edit, tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, tmp_path / "before")  # fills the cache
+    name, change = EDITS[edit]
+    path = site / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""),
+                    encoding="utf-8")
+    build_site(site, tmp_path / "warm")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".blogbuild-cache"))
+    build_site(fresh, tmp_path / "cold")
+    assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
+    assert tree(tmp_path / "warm") != tree(tmp_path / "before")
+
+
+def test_deleting_and_renaming_posts_equals_a_build_from_nothing(tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, tmp_path / "before")
+    (site / "content/posts/b.md").rename(site / "content/posts/c.md")
+    (site / "content/comments/a.yaml").unlink()
+    (site / "content/posts/a.md").unlink()
+    build_site(site, tmp_path / "warm")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".blogbuild-cache"))
+    build_site(fresh, tmp_path / "cold")
+    assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a database at all" * 64])
+def test_a_damaged_cache_is_survived(damage, tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, tmp_path / "first")
+    for cache in (site / ".blogbuild-cache").glob("*.sqlite"):
+        cache.write_bytes(damage)
+    build_site(site, tmp_path / "second")
+    assert tree(tmp_path / "first") == tree(tmp_path / "second")
