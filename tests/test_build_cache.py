@@ -73,3 +73,35 @@ def test_a_damaged_cache_is_survived(damage, tmp_path: Path):
         cache.write_bytes(damage)
     build_site(site, tmp_path / "second")
     assert tree(tmp_path / "first") == tree(tmp_path / "second")
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_build_with_nothing_changed_touches_nothing(tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    first = build_site(site, site / "dist")
+    before = mtimes(site / "dist")
+    again = build_site(site, site / "dist")
+    assert again.unchanged and not first.unchanged
+    assert (again.posts, again.pages) == (first.posts, first.pages)
+    assert mtimes(site / "dist") == before
+
+
+@pytest.mark.parametrize("change", ["edit a post", "touch nothing but lose an output file",
+                                    "other options"])
+def test_any_change_of_input_output_or_options_builds_again(change, tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, site / "dist")
+    options = {}
+    if change == "edit a post":
+        (site / "content/posts/b.md").write_text(post("乙", "2024-01-02", "新正文\n"), encoding="utf-8")
+    elif change.startswith("touch"):
+        (site / "dist/archives/a/index.html").unlink()
+    else:
+        options = {"drafts": True}
+    report = build_site(site, site / "dist", **options)
+    assert not report.unchanged
+    assert (site / "dist/archives/a/index.html").is_file()

@@ -100,11 +100,12 @@ def served(url: str, text: str):
 class Served:
     """`blogbuild serve` in a subprocess; its stderr collected."""
 
-    def __init__(self, site: Path, *args: str):
+    def __init__(self, site: Path, *args: str, tmpdir: Path | None = None):
         self.site = site
+        env = {**os.environ, "TMPDIR": str(tmpdir)} if tmpdir else None
         self.process = subprocess.Popen(
             [sys.executable, "-m", "blogbuild", "serve", str(site), "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.lines: queue.Queue[str] = queue.Queue()
         self.stderr: list[str] = []
         threading.Thread(target=self._read, args=(self.process.stdout, self.lines.put),
@@ -402,13 +403,15 @@ def test_a_symlink_out_of_the_output_folder_is_not_followed(tmp_path):
 
 def test_ctrl_c_stops_cleanly_without_a_traceback_or_leftover_folders(tmp_path):
     site = write_site(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01")})
-    before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("blogbuild-serve-*"))
-    running = Served(site)
+    scratch = tmp_path / "tmp"  # the server's own temporary folder, watched alone
+    scratch.mkdir()
+    running = Served(site, tmpdir=scratch)
     assert fetch(running.url)[0] == 200
+    assert list(scratch.glob("blogbuild-serve-*")), "serve made no temporary folder here"
     assert running.stop() == 0
     time.sleep(0.1)
     assert "Traceback" not in "".join(running.stderr)
-    assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("blogbuild-serve-*")) <= before
+    assert list(scratch.iterdir()) == []
 
 
 def test_a_port_in_use_moves_to_the_next_free_one_and_says_so(tmp_path):

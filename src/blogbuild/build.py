@@ -22,6 +22,7 @@ from .output import collect_static, write_site
 from .pages import OutputFile, render_pages, template_environment
 from .parallel import PostJob, render_post_job, render_posts
 from .rendercache import RenderCache
+from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
 from .problems import ContentErrors, Problem
 from .search import index_site
 from .site import RenderedContent, assemble, post_path, url_path
@@ -53,20 +54,35 @@ class BuildReport:
     formulas: int
     seconds: float
     warnings: tuple[Problem, ...]
+    unchanged: bool = False
+    """Nothing had changed since the last build into the same folder: nothing was done."""
 
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
                base_url: str | None = None, progress: Progress | None = None,
-               jobs: int = 1) -> BuildReport:
+               jobs: int = 1, remember: bool = True) -> BuildReport:
     """Build `site_dir` into `out_dir` (default site_dir/dist) rendering posts on `jobs`
-    processes; raises ContentErrors."""
+    processes; raises ContentErrors. With `remember`, a later build that finds nothing
+    changed (inputs and output as this one left them) does nothing."""
     started = time.perf_counter()
+    out_dir = out_dir or site_dir / "dist"
+    cache_dir = site_dir / CACHE_FOLDER
+    inputs = fingerprint(site_dir, out_dir, {"drafts": drafts, "base_url": base_url})
+    last = read_last_build(cache_dir) if remember else None
+    if last and last.fingerprint == inputs and out_dir.is_dir() and \
+            last.output == output_listing(out_dir):
+        return BuildReport(posts=last.posts, pages=last.pages, formulas=last.formulas,
+                           seconds=time.perf_counter() - started, warnings=last.warnings,
+                           unchanged=True)
     plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress, jobs=jobs)
-    write_site(plan.files, out_dir or site_dir / "dist",
-               finish=index_site if plan.config.search.enabled else None)
+    write_site(plan.files, out_dir, finish=index_site if plan.config.search.enabled else None)
     pages = sum(1 for f in plan.files if f.path.endswith(".html"))
-    return BuildReport(posts=len(plan.content.posts), pages=pages, formulas=plan.formulas,
-                       seconds=time.perf_counter() - started, warnings=plan.warnings)
+    report = BuildReport(posts=len(plan.content.posts), pages=pages, formulas=plan.formulas,
+                         seconds=time.perf_counter() - started, warnings=plan.warnings)
+    if remember:
+        write_last_build(cache_dir, LastBuild(inputs, output_listing(out_dir), report.posts,
+                                              report.pages, report.formulas, report.warnings))
+    return report
 
 
 def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = None,

@@ -121,7 +121,8 @@ def _build(args: argparse.Namespace) -> int:
                         jobs=args.jobs,
                         progress=_progress_bar() if sys.stderr.isatty() else None)
     _report(report.warnings)
-    print(f"built {report.posts} posts, {report.pages} pages in {report.seconds:.1f} s",
+    what = "nothing changed since the last build of" if report.unchanged else "built"
+    print(f"{what} {report.posts} posts, {report.pages} pages in {report.seconds:.1f} s",
           file=sys.stderr)
     if args.check_links:
         out_dir = args.output or site_dir / "dist"
@@ -138,7 +139,7 @@ def _check(args: argparse.Namespace) -> int:
         # a real build, so that the crawl sees exactly what `build` would publish
         with tempfile.TemporaryDirectory(prefix="blogbuild-check-") as scratch:
             report = build_site(site_dir, Path(scratch) / "out", drafts=args.drafts,
-                                base_url=args.base_url)
+                                base_url=args.base_url, remember=False)
             _report(report.warnings)
             links = check_links(Path(scratch) / "out",
                                 load_config(site_dir, base_url=args.base_url).base_url)

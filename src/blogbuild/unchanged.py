@@ -1,0 +1,89 @@
+"""Knowing that a build would write exactly what is already there.
+
+Before building, the inputs are fingerprinted (site.toml, content/, templates/, static/,
+the theme, blogbuild's code, the KaTeX release, the options); after a build the
+fingerprint is stored with a listing of the output folder (names, sizes, mtimes). If the
+next build has the same fingerprint and finds the output as it was left, there is
+nothing to do: nothing is parsed, rendered or rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .problems import Problem
+from .rendercache import code_fingerprint
+from .theme import katex_version, theme_dir
+
+RECORD = "last-build.json"
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    fingerprint: str
+    output: str
+    """Hash of the output folder's listing when the build finished."""
+    posts: int
+    pages: int
+    formulas: int
+    warnings: tuple[Problem, ...]
+
+
+def fingerprint(site_dir: Path, out_dir: Path, options: dict) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps([code_fingerprint(), katex_version(), _pagefind_version(),
+                              str(out_dir.resolve()), options], sort_keys=True).encode())
+    sources = [site_dir / "site.toml", site_dir / "content", site_dir / "templates",
+               site_dir / "static", theme_dir("templates"), theme_dir("static")]
+    for source in sources:
+        for path in _files(source):
+            digest.update(f"\0{path}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def output_listing(out_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in _files(out_dir, hidden=True):
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def read_last_build(cache_dir: Path) -> LastBuild | None:
+    try:
+        data = json.loads((cache_dir / RECORD).read_text(encoding="utf-8"))
+        data["warnings"] = tuple(Problem(**w) for w in data["warnings"])
+        return LastBuild(**data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def write_last_build(cache_dir: Path, record: LastBuild) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    (cache_dir / RECORD).write_text(json.dumps(asdict(record), ensure_ascii=False),
+                                    encoding="utf-8")
+
+
+def _files(root: Path, *, hidden: bool = False) -> list[Path]:
+    if root.is_file():
+        return [root]
+    found = []
+    for top, folders, names in os.walk(root):
+        if not hidden:
+            folders[:] = [f for f in folders if not f.startswith(".")]
+        folders.sort()
+        found += [Path(top, name) for name in sorted(names) if hidden or not name.startswith(".")]
+    return found
+
+
+def _pagefind_version() -> str:
+    try:
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "none"
