@@ -3,7 +3,7 @@
     python bench/serve_latency.py [SITE_DIR] [--edits 20] [--browser]
 
 SITE_DIR defaults to a 1000-post gencorpus site (/tmp/g1000, written by
-/work/shared/tools/gencorpus.py if missing). The site is copied to a temporary folder
+../shared/tools/gencorpus.py if missing). The site is copied to a temporary folder
 (edits never touch it), served by `blogbuild serve --port 0` in a subprocess, and edited
 N times, one post at a time, alternating in-place writes and temp-file renames. Per edit:
 
@@ -35,7 +35,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-GENCORPUS = Path("/work/shared/tools/gencorpus.py")
+GENCORPUS = Path(__file__).resolve().parents[2] / "shared" / "tools" / "gencorpus.py"
 _BROKEN_VERT = re.compile(r"\\Vert([a-zA-Z])")
 
 
