@@ -2,12 +2,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from conftest import post, write_site
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from blogbuild.comments import parse_comments
 from blogbuild.config import SiteConfig
-from blogbuild.content import load_content, parse_comments, parse_post
-from conftest import post, write_site
+from blogbuild.content import load_content, parse_post
 
 CONFIG = SiteConfig(title="T", base_url="https://e.org/", author="苏剑林")
 SHANGHAI = ZoneInfo("Asia/Shanghai")

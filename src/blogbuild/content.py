@@ -14,11 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
-
+from .comments import Comment, check_comment_ids, parse_comments
 from .config import SiteConfig
-from .frontmatter import (FrontMatterError, YamlError, load_yaml, mapping_key_lines,
-                          parse_date, split_front_matter)
+from .frontmatter import (
+    FrontMatterError,
+    date_field,
+    parse_date,
+    split_front_matter,
+    text_field,
+)
 from .problems import Problem, relative_name
 
 
@@ -64,26 +68,6 @@ class Page:
     body_line: int
     date: datetime | None = None
     extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-
-
-@dataclass(frozen=True)
-class Comment:
-    """One archived reader comment. Its `author`, `url` and `body` are untrusted."""
-
-    id: int
-    post_slug: str
-    author: str
-    date: datetime
-    body: str
-    """Markdown written by a reader."""
-    source: str
-    line: int
-    """1-based line of this comment's entry in `source`."""
-    body_line: int = 0
-    """1-based line where the body's text starts in `source`."""
-    url: str | None = None
-    parent: int | None = None
-    """Id of the comment this one replies to."""
 
 
 @dataclass(frozen=True)
@@ -232,8 +216,8 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
 
     stem = Path(source).stem
     dated = _DATE_PREFIX.match(stem)
-    title = _text(fields, "title", report, required=True)
-    date = _date(fields, "date", config, report, required=not dated)
+    title = text_field(fields, "title", report, required=True)
+    date = date_field(fields, "date", config.zone, report, required=not dated)
     if date is None and dated and "date" not in fields:
         try:
             date = parse_date(dated.group(1), config.zone)
@@ -242,11 +226,11 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
                            "date; add `date:` to the front matter")
     slug = _slug(fields, (dated.group(2) if dated else stem), report)
     post_fields = dict(
-        author=_text(fields, "author", report) or config.author,
-        tags=_tags(fields, report), category=_text(fields, "category", report),
-        series=_text(fields, "series", report), views=_views(fields, report),
-        draft=_flag(fields, "draft", report), updated=_date(fields, "updated", config, report),
-        summary=_text(fields, "summary", report))
+        author=text_field(fields, "author", report) or config.author,
+        tags=_tags(fields, report), category=text_field(fields, "category", report),
+        series=text_field(fields, "series", report), views=_views(fields, report),
+        draft=_flag(fields, "draft", report), updated=date_field(fields, "updated", config.zone, report),
+        summary=text_field(fields, "summary", report))
     for key in fields:
         if key not in POST_KEYS and first_unknown is not None:
             first_unknown.setdefault(str(key), (source, lines.get(str(key), 1)))
@@ -272,9 +256,9 @@ def parse_page(source: str, text: str, config: SiteConfig,
     def report(key: str, message: str) -> None:
         found.append(Problem(source, header.key_lines.get(key, 1), message))
 
-    title = _text(header.fields, "title", report, required=True)
+    title = text_field(header.fields, "title", report, required=True)
     slug = _slug(header.fields, Path(source).stem, report)
-    date = _date(header.fields, "date", config, report)
+    date = date_field(header.fields, "date", config.zone, report)
     problems.extend(found)
     if found or title is None:
         return None
@@ -282,32 +266,6 @@ def parse_page(source: str, text: str, config: SiteConfig,
                               if k not in ("title", "slug", "date")})
     return Page(source=source, slug=slug, title=title, body=header.body,
                 body_line=header.body_line, date=date, extra=extra)
-
-
-def _text(fields: dict, key: str, report, *, required: bool = False) -> str | None:
-    value = fields.get(key)
-    if value is None or value == "":
-        if required:
-            report(key, f"missing `{key}:` in the front matter; add e.g. `{key}: ...`")
-        return None
-    if isinstance(value, (dict, list)):
-        report(key, f"`{key}` must be a single text value, not {type(value).__name__}")
-        return None
-    return str(value).strip()
-
-
-def _date(fields: dict, key: str, config: SiteConfig, report, *,
-          required: bool = False) -> datetime | None:
-    if fields.get(key) in (None, ""):
-        if required:
-            report(key, f"missing `{key}:`; add e.g. `{key}: 2024-01-14 10:30`, or start the "
-                        "file name with the date (2024-01-14-slug.md)")
-        return None
-    try:
-        return parse_date(fields[key], config.zone)
-    except ValueError as error:
-        report(key, f"`{key}`: {error}")
-        return None
 
 
 def _slug(fields: dict, default: str, report) -> str:
@@ -363,9 +321,6 @@ def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) 
             seen[item.slug] = item.source
 
 
-_COMMENT_KEYS = frozenset({"id", "author", "url", "date", "parent", "body"})
-
-
 def _load_comments(folder: Path, site_dir: Path, config: SiteConfig, slugs: set[str],
                    draft_slugs: set[str], problems: list[Problem],
                    cache: ContentCache) -> tuple[Comment, ...]:
@@ -389,76 +344,3 @@ def _load_comments(folder: Path, site_dir: Path, config: SiteConfig, slugs: set[
     return tuple(sorted(comments, key=lambda c: (c.date, c.id)))
 
 
-def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
-                   problems: list[Problem]) -> list[Comment]:
-    """Parse one comments file: a YAML list of comments for the post `post_slug`."""
-    try:
-        value, node = load_yaml(text)
-    except YamlError as error:
-        problems.append(Problem(source, error.line, str(error)))
-        return []
-    if value is None:
-        return []
-    if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
-        problems.append(Problem(source, 1, "a comments file is a YAML list: each comment "
-                                "starts with `- id: ...`"))
-        return []
-    comments = []
-    for item, item_node in zip(value, node.value):
-        line = item_node.start_mark.line + 1
-        if not isinstance(item, dict) or not isinstance(item_node, yaml.MappingNode):
-            problems.append(Problem(source, line, "a comment must be `key: value` lines "
-                                    "(id, author, date, body, optional url and parent)"))
-            continue
-        lines = mapping_key_lines(item_node)
-        found: list[Problem] = []
-
-        def report(key: str, message: str) -> None:
-            found.append(Problem(source, lines.get(key, line), message))
-
-        ident, parent = item.get("id"), item.get("parent")
-        if isinstance(ident, bool) or not isinstance(ident, int):
-            report("id", f"comment `id` must be a whole number, not {ident!r}")
-        if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
-            report("parent", f"`parent` must be the id of another comment, not {parent!r}")
-        author = _text(item, "author", report, required=True)
-        date = _date(item, "date", config, report, required=True)
-        body = item.get("body")
-        if not isinstance(body, str):
-            report("body", "comment `body` must be text; use `body: |` and indent the text")
-        url = _text(item, "url", report)
-        for key in sorted(set(map(str, item)) - _COMMENT_KEYS):
-            report(key, f"unknown comment key `{key}`; known: {', '.join(sorted(_COMMENT_KEYS))}")
-        problems.extend(found)
-        if not found and author is not None and date is not None:
-            comments.append(Comment(id=ident, post_slug=post_slug, author=author, date=date,
-                                    body=body, source=source, line=line, url=url,
-                                    parent=parent, body_line=_value_line(item_node, "body")))
-    return comments
-
-
-def _value_line(node: yaml.MappingNode, key: str) -> int:
-    """1-based line where the text of `key`'s value starts (after `|` or `>`)."""
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            block = isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">")
-            return value_node.start_mark.line + 1 + (1 if block else 0)
-    return node.start_mark.line + 1
-
-
-def check_comment_ids(comments: list[Comment], problems: list[Problem]) -> None:
-    """Ids are unique site-wide (they are page anchors); parents exist on the same post."""
-    by_id: dict[int, Comment] = {}
-    for comment in comments:
-        if (other := by_id.get(comment.id)) is not None:
-            problems.append(Problem(comment.source, comment.line, f"comment id {comment.id} "
-                                    f"is also used at {other.source}:{other.line}; ids must "
-                                    "be unique"))
-        else:
-            by_id[comment.id] = comment
-    for comment in comments:
-        parent = by_id.get(comment.parent) if comment.parent is not None else None
-        if comment.parent is not None and (parent is None or parent.post_slug != comment.post_slug):
-            problems.append(Problem(comment.source, comment.line, f"comment {comment.id} "
-                                    f"replies to comment {comment.parent}, which is not in this "
-                                    "file; fix `parent` or remove it"))

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-
 # libyaml's parser when PyYAML was built with it (its wheels are): 5-10x faster
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -147,3 +146,31 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment
+
+
+# Readers of one front-matter value; `report(key, message)` collects a problem.
+
+def text_field(fields: dict, key: str, report, *, required: bool = False) -> str | None:
+    value = fields.get(key)
+    if value is None or value == "":
+        if required:
+            report(key, f"missing `{key}:` in the front matter; add e.g. `{key}: ...`")
+        return None
+    if isinstance(value, (dict, list)):
+        report(key, f"`{key}` must be a single text value, not {type(value).__name__}")
+        return None
+    return str(value).strip()
+
+
+def date_field(fields: dict, key: str, zone: ZoneInfo, report, *,
+               required: bool = False) -> datetime | None:
+    if fields.get(key) in (None, ""):
+        if required:
+            report(key, f"missing `{key}:`; add e.g. `{key}: 2024-01-14 10:30`, or start the "
+                        "file name with the date (2024-01-14-slug.md)")
+        return None
+    try:
+        return parse_date(fields[key], zone)
+    except ValueError as error:
+        report(key, f"`{key}`: {error}")
+        return None

@@ -16,7 +16,8 @@ from markdown_it.common.utils import escapeHtml
 
 from .archive import Archive, build_archive
 from .config import SiteConfig
-from .content import Comment, Content, Page, Post
+from .comments import Comment
+from .content import Content, Page, Post
 from .markdown import Rendered, comment_tokens
 
 EXTRACT_LENGTH = 60

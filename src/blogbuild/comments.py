@@ -1,0 +1,114 @@
+"""Archived reader comments: `content/comments/<post slug>.yaml` → `Comment` records.
+
+A pure parser of (path, text), and the checks that need every comment of the site
+(unique ids, parents on the same post). Loading the files is content.py's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import yaml
+
+from .config import SiteConfig
+from .frontmatter import YamlError, date_field, load_yaml, mapping_key_lines, text_field
+from .problems import Problem
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One archived reader comment. Its `author`, `url` and `body` are untrusted."""
+
+    id: int
+    post_slug: str
+    author: str
+    date: datetime
+    body: str
+    """Markdown written by a reader."""
+    source: str
+    line: int
+    """1-based line of this comment's entry in `source`."""
+    body_line: int = 0
+    """1-based line where the body's text starts in `source`."""
+    url: str | None = None
+    parent: int | None = None
+    """Id of the comment this one replies to."""
+
+
+COMMENT_KEYS = frozenset({"id", "author", "url", "date", "parent", "body"})
+
+
+def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
+                   problems: list[Problem]) -> list[Comment]:
+    """Parse one comments file: a YAML list of comments for the post `post_slug`."""
+    try:
+        value, node = load_yaml(text)
+    except YamlError as error:
+        problems.append(Problem(source, error.line, str(error)))
+        return []
+    if value is None:
+        return []
+    if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
+        problems.append(Problem(source, 1, "a comments file is a YAML list: each comment "
+                                "starts with `- id: ...`"))
+        return []
+    comments = []
+    for item, item_node in zip(value, node.value):
+        line = item_node.start_mark.line + 1
+        if not isinstance(item, dict) or not isinstance(item_node, yaml.MappingNode):
+            problems.append(Problem(source, line, "a comment must be `key: value` lines "
+                                    "(id, author, date, body, optional url and parent)"))
+            continue
+        lines = mapping_key_lines(item_node)
+        found: list[Problem] = []
+
+        def report(key: str, message: str) -> None:
+            found.append(Problem(source, lines.get(key, line), message))
+
+        ident, parent = item.get("id"), item.get("parent")
+        if isinstance(ident, bool) or not isinstance(ident, int):
+            report("id", f"comment `id` must be a whole number, not {ident!r}")
+        if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
+            report("parent", f"`parent` must be the id of another comment, not {parent!r}")
+        author = text_field(item, "author", report, required=True)
+        date = date_field(item, "date", config.zone, report, required=True)
+        body = item.get("body")
+        if not isinstance(body, str):
+            report("body", "comment `body` must be text; use `body: |` and indent the text")
+        url = text_field(item, "url", report)
+        for key in sorted(set(map(str, item)) - COMMENT_KEYS):
+            report(key, f"unknown comment key `{key}`; known: {', '.join(sorted(COMMENT_KEYS))}")
+        problems.extend(found)
+        if not found and author is not None and date is not None:
+            comments.append(Comment(id=ident, post_slug=post_slug, author=author, date=date,
+                                    body=body, source=source, line=line, url=url,
+                                    parent=parent, body_line=_value_line(item_node, "body")))
+    return comments
+
+
+def _value_line(node: yaml.MappingNode, key: str) -> int:
+    """1-based line where the text of `key`'s value starts (after `|` or `>`)."""
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            block = isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">")
+            return value_node.start_mark.line + 1 + (1 if block else 0)
+    return node.start_mark.line + 1
+
+
+def check_comment_ids(comments: list[Comment], problems: list[Problem]) -> None:
+    """Ids are unique site-wide (they are page anchors); parents exist on the same post."""
+    by_id: dict[int, Comment] = {}
+    for comment in comments:
+        if (other := by_id.get(comment.id)) is not None:
+            problems.append(Problem(comment.source, comment.line, f"comment id {comment.id} "
+                                    f"is also used at {other.source}:{other.line}; ids must "
+                                    "be unique"))
+        else:
+            by_id[comment.id] = comment
+    for comment in comments:
+        parent = by_id.get(comment.parent) if comment.parent is not None else None
+        if comment.parent is not None and (parent is None or parent.post_slug != comment.post_slug):
+            problems.append(Problem(comment.source, comment.line, f"comment {comment.id} "
+                                    f"replies to comment {comment.parent}, which is not in this "
+                                    "file; fix `parent` or remove it"))
