@@ -1,0 +1,47 @@
+// blogbuild serve: reloads this tab when its page changes; shows build errors.
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var epoch = Number(me.dataset.epoch), hash = me.dataset.hash, path = location.pathname;
+  var key = "blogbuild-scroll:" + path;
+  var saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    var y = Number(saved), restore = function () { window.scrollTo(0, y); };
+    restore();
+    document.addEventListener("DOMContentLoaded", restore);
+    window.addEventListener("load", function () { restore(); setTimeout(restore, 50); });
+  }
+  function overlay(text) {
+    var box = document.getElementById("blogbuild-error");
+    if (!text) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "blogbuild-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;top:0;z-index:2147483647;" +
+        "max-height:60vh;overflow:auto;margin:0;padding:12px 16px;background:#fff0f0;" +
+        "color:#900;border-bottom:3px solid #c00;font:13px/1.5 ui-monospace,monospace;" +
+        "white-space:pre-wrap;box-shadow:0 2px 8px rgba(0,0,0,.3)";
+      (document.body || document.documentElement).appendChild(box);
+    }
+    box.textContent = "blogbuild: the last change did not build; showing the last good " +
+      "version.\n\n" + text;
+  }
+  overlay(me.dataset.error || "");
+  function poll() {
+    var url = "/__blogbuild/wait?epoch=" + epoch + "&hash=" + encodeURIComponent(hash) +
+      "&path=" + encodeURIComponent(path);
+    fetch(url, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (a) {
+      if (a.reload) {
+        sessionStorage.setItem(key, String(window.scrollY));
+        location.reload();
+        return;
+      }
+      epoch = a.epoch;
+      overlay(a.error);
+      poll();
+    }).catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
