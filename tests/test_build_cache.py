@@ -105,3 +105,33 @@ def test_any_change_of_input_output_or_options_builds_again(change, tmp_path: Pa
     report = build_site(site, site / "dist", **options)
     assert not report.unchanged
     assert (site / "dist/archives/a/index.html").is_file()
+
+
+def test_files_a_change_does_not_touch_keep_their_modification_times(tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, site / "dist")
+    before = mtimes(site / "dist")
+    post_a = site / "content/posts/a.md"
+    post_a.write_text(post_a.read_text(encoding="utf-8") + "\n补一句正文。\n", encoding="utf-8")
+    build_site(site, site / "dist")
+    after = mtimes(site / "dist")
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert changed == ["archives/a/index.html"]
+
+
+def test_the_search_index_is_reused_when_no_page_changed(tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("enabled = false", "enabled = true"),
+                    encoding="utf-8")
+    build_site(site, site / "dist")
+    index = {p: p.stat().st_ino for p in (site / "dist/pagefind").rglob("*") if p.is_file()}
+    assert index
+    (site / "static").mkdir()
+    (site / "static/robots.txt").write_text("User-agent: *\n", encoding="utf-8")
+    build_site(site, site / "dist")
+    assert {p: p.stat().st_ino for p in (site / "dist/pagefind").rglob("*") if p.is_file()} == index
+    post_a = site / "content/posts/a.md"
+    post_a.write_text(post_a.read_text(encoding="utf-8") + "\n新的一句。\n", encoding="utf-8")
+    build_site(site, site / "dist")  # a page changed: indexed again
+    assert {p: p.stat().st_ino for p in (site / "dist/pagefind").rglob("*") if p.is_file()} != index

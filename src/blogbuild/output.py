@@ -52,29 +52,50 @@ def find_collisions(files: list[OutputFile]) -> list[Problem]:
 
 
 def write_site(files: list[OutputFile], out_dir: Path,
-               finish: Callable[[Path], None] | None = None) -> None:
+               finish: Callable[[Path, Path | None], None] | None = None) -> None:
     """Write every file into a temporary sibling of `out_dir`, then swap it in.
-    `finish` runs on the complete temporary folder first (the search index)."""
+
+    A file whose bytes the previous output already holds is hard-linked from there
+    instead of written, so it keeps its modification time and rsync or a Pages upload
+    sees only what changed. `finish(staging, previous)` runs on the complete temporary
+    folder first (the search index); `previous` is the old output when no HTML page
+    changed, else None."""
     if problems := find_collisions(files):
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    previous = out_dir if out_dir.is_dir() else None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
         made: set[Path] = set()
+        pages_changed = previous is None
         for file in sorted(files, key=lambda f: f.path):
             target = staging / file.path
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            target.write_bytes(file.data)
+            if not (previous and _reuse(previous / file.path, file.data, target)):
+                target.write_bytes(file.data)
+                pages_changed |= file.path.endswith(".html")
         os.chmod(staging, 0o755)
         if finish is not None:
-            finish(staging)
+            finish(staging, None if pages_changed else previous)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap(staging, out_dir)
+
+
+def _reuse(old: Path, data: bytes, target: Path) -> bool:
+    """Hard-link `old` to `target` if it holds exactly `data`."""
+    try:
+        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data) \
+                or old.read_bytes() != data:
+            return False
+        os.link(old, target)
+        return True
+    except OSError:  # another file system, or links not allowed: write it instead
+        return False
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

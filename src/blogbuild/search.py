@@ -7,16 +7,27 @@ two-character query finds the posts that contain it. Only elements marked
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from .problems import BlogbuildError
 
+INDEX_FOLDER = "pagefind"
 
-def index_site(out_dir: Path) -> None:
+
+def index_site(out_dir: Path, previous: Path | None = None) -> None:
     """Write the search index into `out_dir/pagefind/`; raises BlogbuildError if Pagefind
-    is missing or fails."""
+    is missing or fails. `previous`: an earlier output with the very same pages, whose
+    index is reused (hard links) instead of indexing everything again."""
+    if previous is not None and (previous / INDEX_FOLDER).is_dir():
+        try:
+            shutil.copytree(previous / INDEX_FOLDER, out_dir / INDEX_FOLDER, copy_function=os.link)
+            return
+        except OSError:
+            shutil.rmtree(out_dir / INDEX_FOLDER, ignore_errors=True)
     command = [sys.executable, "-m", "pagefind", "--site", str(out_dir), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)
