@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .store import Store
 from .theme import katex_dir, katex_version
 
 CACHE_FOLDER = ".blogbuild-cache"
@@ -68,7 +68,7 @@ class KatexEngine:
     def __init__(self, site_macros: Mapping[str, str], cache_dir: Path | None):
         self._site_macros = dict(site_macros)
         self._context = None
-        self._cache = _Cache(cache_dir / "katex.sqlite") if cache_dir else None
+        self._cache = Store(cache_dir / "katex.sqlite") if cache_dir else None
         self._salt = json.dumps([katex_version(), OPTIONS_VERSION, sorted(self._site_macros.items())])
 
     def typeset(self, formulas: Sequence[tuple[str, bool]], *, trusted: bool) -> list[Typeset]:
@@ -115,45 +115,3 @@ class KatexEngine:
             self._context = None
         if self._cache:
             self._cache.close()
-
-
-class _Cache:
-    """key → Typeset in SQLite; any damage to the file means starting it afresh."""
-
-    def __init__(self, path: Path):
-        self._path = path
-        try:
-            self._db = self._open()
-        except sqlite3.DatabaseError:
-            path.unlink(missing_ok=True)
-            self._db = self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        # parallel workers share the file: a writer waits for the others' transactions
-        db = sqlite3.connect(self._path, timeout=60)
-        db.execute("CREATE TABLE IF NOT EXISTS typeset (key TEXT PRIMARY KEY, html TEXT, error TEXT)")
-        return db
-
-    def get(self, keys: list[str]) -> dict[str, Typeset]:
-        found: dict[str, Typeset] = {}
-        try:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                rows = self._db.execute("SELECT key, html, error FROM typeset WHERE key IN "
-                                        f"({','.join('?' * len(chunk))})", chunk)
-                found.update({key: Typeset(html, error) for key, html, error in rows})
-        except sqlite3.DatabaseError:
-            return {}
-        return found
-
-    def put(self, results: dict[str, Typeset]) -> None:
-        try:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO typeset VALUES (?, ?, ?)",
-                                     [(k, r.html, r.error) for k, r in results.items()])
-        except sqlite3.DatabaseError:
-            pass  # a cache that cannot be written only costs time
-
-    def close(self) -> None:
-        self._db.close()

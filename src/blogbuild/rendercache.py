@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
-import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
 from .config import SiteConfig
+from .store import Store
 from .theme import katex_version
 
 FORMAT = "1"
@@ -24,22 +23,13 @@ FORMAT = "1"
 
 
 class RenderCache:
+    """Rendered results under keys that include everything they depend on."""
+
     def __init__(self, path: Path, config: SiteConfig):
-        self._path = path
+        self._store = Store(path)
         self._salt = hashlib.sha256(
             "\0".join([FORMAT, code_fingerprint(), katex_version(), repr(config)]).encode()
         ).hexdigest()
-        try:
-            self._db = self._open()
-        except sqlite3.DatabaseError:
-            path.unlink(missing_ok=True)
-            self._db = self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path, timeout=60)
-        db.execute("CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, value BLOB)")
-        return db
 
     def key(self, *parts: object) -> str:
         """The key of a result that depends on `parts` (JSON-able) and the salt."""
@@ -47,32 +37,13 @@ class RenderCache:
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def get(self, keys: list[str]) -> dict[str, object]:
-        found: dict[str, object] = {}
-        try:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                rows = self._db.execute("SELECT key, value FROM rendered WHERE key IN "
-                                        f"({','.join('?' * len(chunk))})", chunk)
-                for key, value in rows:
-                    try:
-                        found[key] = pickle.loads(value)
-                    except Exception:  # a damaged entry is a miss, never a wrong page
-                        continue
-        except sqlite3.DatabaseError:
-            return {}
-        return found
+        return self._store.get(keys)
 
     def put(self, results: dict[str, object]) -> None:
-        try:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO rendered VALUES (?, ?)",
-                                     [(key, pickle.dumps(value, protocol=5))
-                                      for key, value in results.items()])
-        except sqlite3.DatabaseError:
-            pass  # a cache that cannot be written only costs time
+        self._store.put(results)
 
     def close(self) -> None:
-        self._db.close()
+        self._store.close()
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,56 @@
+"""A key → value store in one SQLite file, for the caches in `.blogbuild-cache/`.
+
+Shared by parallel workers (a writer waits for the others' transactions). It is only
+ever a cache: a damaged file is replaced, a value that cannot be read is a miss, and
+a failed write costs time, never a wrong page.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from pathlib import Path
+
+
+class Store:
+    def __init__(self, path: Path):
+        self._path = path
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError:
+            path.unlink(missing_ok=True)
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self._path, timeout=60)
+        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB)")
+        return db
+
+    def get(self, keys: list[str]) -> dict[str, object]:
+        found: dict[str, object] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                rows = self._db.execute("SELECT key, value FROM entries WHERE key IN "
+                                        f"({','.join('?' * len(chunk))})", chunk)
+                for key, value in rows:
+                    try:
+                        found[key] = pickle.loads(value)
+                    except Exception:  # damaged entry: a miss
+                        continue
+        except sqlite3.DatabaseError:
+            return {}
+        return found
+
+    def put(self, values: dict[str, object]) -> None:
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
+                                     [(key, pickle.dumps(value, protocol=5))
+                                      for key, value in values.items()])
+        except sqlite3.DatabaseError:
+            pass
+
+    def close(self) -> None:
+        self._db.close()
