@@ -10,16 +10,11 @@ import shlex
 import shutil
 import subprocess
 import sys
-import threading
 import tomllib
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -32,6 +27,7 @@ from blogbuild.cli import main
 from blogbuild.config import SiteConfig, load_config
 from blogbuild.linkcheck import FONT_FACE, css_urls, font_face_sources, parse_html
 from blogbuild.scaffold import REPO_INSTALL, SITE_INSTALL, pages_workflow
+from browser_support import serve_folder
 from conftest import REPO
 
 WORKFLOW = REPO / ".github/workflows/pages.yml"
@@ -176,33 +172,6 @@ def test_init_help_works(capsys):
 
 # ------------------------------------------------- served from a local HTTP server ---
 
-@contextmanager
-def serve(out_dir: Path, prefix: str) -> Iterator[str]:
-    """Serve `out_dir` at http://127.0.0.1:PORT{prefix}; anything outside the prefix is
-    404, as on a GitHub project page. Yields the origin."""
-
-    class Handler(SimpleHTTPRequestHandler):
-        def send_head(self):
-            path = urlsplit(self.path).path
-            if not path.startswith(prefix):
-                self.send_error(404)
-                return None
-            self.path = "/" + self.path[len(prefix):]
-            return super().send_head()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(out_dir)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def crawl(*starts: str) -> tuple[dict[str, int], dict[str, str]]:
     """Fetch `starts` and everything they lead to on the same origin: href/src/srcset,
     CSS url() (the first source of each @font-face, the one a browser fetches),
@@ -263,7 +232,8 @@ def test_every_page_and_asset_reachable_from_the_index_is_served(demo_site: Path
                                                                    prefix: str):
     out = tmp_path / "out"
     out.mkdir()
-    with serve(out, prefix) as origin:
+    with serve_folder(out, prefix) as base:
+        origin = base.removesuffix(prefix)
         build_site(demo_site, out, base_url=origin + prefix)
         # sitemap.xml and 404.html are linked from no page, but served all the same
         status, found_on = crawl(*(origin + prefix + name
