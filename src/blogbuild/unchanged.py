@@ -48,10 +48,18 @@ def fingerprint(site_dir: Path, out_dir: Path, options: dict) -> str:
 
 
 def output_listing(out_dir: Path) -> str:
+    """Names, sizes and mtimes of everything in the output folder, hashed; runs after
+    every build, so it walks with scandir, whose entries carry their stat."""
     digest = hashlib.sha256()
-    for path in _files(out_dir, hidden=True):
-        stat = path.stat()
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    folders = [str(out_dir)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                else:
+                    stat = entry.stat(follow_symlinks=False)
+                    digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -70,15 +78,14 @@ def write_last_build(cache_dir: Path, record: LastBuild) -> None:
                                     encoding="utf-8")
 
 
-def _files(root: Path, *, hidden: bool = False) -> list[Path]:
+def _files(root: Path) -> list[Path]:
+    """The files under `root` in a fixed order, hidden ones (an editor's lock) left out."""
     if root.is_file():
         return [root]
     found = []
     for top, folders, names in os.walk(root):
-        if not hidden:
-            folders[:] = [f for f in folders if not f.startswith(".")]
-        folders.sort()
-        found += [Path(top, name) for name in sorted(names) if hidden or not name.startswith(".")]
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found += [Path(top, name) for name in sorted(names) if not name.startswith(".")]
     return found
 
 
