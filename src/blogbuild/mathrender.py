@@ -174,21 +174,24 @@ def _number_equations(state: StateCore) -> None:
                                     "number it or add \\tag{...}"))
 
 
-def _typeset_html(token: Token, env: dict) -> str | None:
-    tex = _resolve_references((token.meta or {}).get("tex", token.content), env)
-    return env.get("typeset", {}).get((tex, token.type in _DISPLAY))
+def _formula_body(token: Token, env: dict) -> str:
+    """What goes inside the formula's element: KaTeX's HTML when the page carries it
+    (render = "build"), else the TeX between KaTeX's delimiters."""
+    display = token.type in _DISPLAY
+    written = _resolve_references((token.meta or {}).get("tex", token.content), env)
+    if (html := env.get("typeset", {}).get((written, display))) is not None:
+        return html
+    tex = escapeHtml(env.get("rewritten", {}).get((written, display), written))
+    return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
 
 
 def _render_inline(self, tokens, idx, options, env) -> str:
-    tex = formula_tex(tokens[idx], env)
-    body = _typeset_html(tokens[idx], env) or f"\\({escapeHtml(tex)}\\)"
-    return f'<span class="math inline">{body}</span>'
+    return f'<span class="math inline">{_formula_body(tokens[idx], env)}</span>'
 
 
 def _render_display(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    tex = formula_tex(token, env)
-    body = _typeset_html(token, env) or f"\\[{escapeHtml(tex)}\\]"
+    body = _formula_body(token, env)
     anchors = (token.meta or {}).get("anchors", [])
     # the first number anchors the element itself, further rows get empty anchors;
     # an excerpt carries none: its page may list several posts with an (1) each
