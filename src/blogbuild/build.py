@@ -95,7 +95,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     try:
         workers = (site_dir, base_url, jobs) if jobs > 1 else None
         rendered = render_content(config, content, engine, progress, workers, cache)
-        problems = [*content.problems, *(p for body in _all(rendered) for p in body.problems)]
+        problems = [*content.problems, *rendered.problems]
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
         site = assemble(config, content, rendered, inline_math_renderer(engine, config))
@@ -192,11 +192,6 @@ def _cached(cache: RenderCache | None, parts: tuple, render):
     result = render()
     cache.put({key: result})
     return result
-
-
-def _all(rendered: RenderedContent) -> list[Rendered]:
-    return [*rendered.bodies.values(), *rendered.titles.values(), *rendered.pages.values(),
-            *rendered.comments.values()]
 
 
 def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> Callable[[str], str]:

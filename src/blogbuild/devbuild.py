@@ -112,7 +112,7 @@ class IncrementalBuilder:
             self._env = template_environment(self.site_dir, self._config)
         content = load_content(self.site_dir, self._config, drafts=self.drafts, cache=self._files)
         rendered = self._render(content)
-        problems = [*content.problems, *(p for body in rendered_all(rendered) for p in body.problems)]
+        problems = [*content.problems, *rendered.problems]
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
         site = assemble(self._config, content, rendered,
@@ -201,11 +201,6 @@ class IncrementalBuilder:
                           nav=nav, problems=old.problems)
         self._archive = archive
         return archive
-
-
-def rendered_all(rendered: RenderedContent) -> list[Rendered]:
-    return [*rendered.bodies.values(), *rendered.titles.values(), *rendered.pages.values(),
-            *rendered.comments.values()]
 
 
 def _check_templates(env: jinja2.Environment) -> None:

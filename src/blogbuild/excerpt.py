@@ -25,7 +25,7 @@ def cut_excerpt(tokens: list[Token], marker: str) -> tuple[list[Token], bool]:
         if child is not None:
             # the marker is inside a paragraph: keep the text before it
             inline = tokens[index]
-            kept.append(_copy(inline, children=inline.children[:child]))
+            kept.append(inline.copy(children=inline.children[:child]))
     kept = _close_open_containers([_without_footnote_refs(token) for token in kept])
     body = [t for t in tokens if not t.type.startswith("footnote_")]
     return kept, len(kept) < len(body) or found is not None
@@ -69,8 +69,5 @@ def _close_open_containers(tokens: list[Token]) -> list[Token]:
 def _without_footnote_refs(token: Token) -> Token:
     if not token.children or not any(c.type in _DROPPED_INLINE for c in token.children):
         return token
-    return _copy(token, children=[c for c in token.children if c.type not in _DROPPED_INLINE])
+    return token.copy(children=[c for c in token.children if c.type not in _DROPPED_INLINE])
 
-
-def _copy(token: Token, **changes) -> Token:
-    return token.copy(**changes)

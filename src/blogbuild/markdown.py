@@ -27,7 +27,7 @@ from .excerpt import cut_excerpt
 from .htmlmath import install_html_math
 from .mathrender import (Typesetter, collect_formulas, install_math_rendering,
                          typeset_formulas)
-from .mathsyntax import MATH_TOKENS, math_plugin
+from .mathsyntax import math_plugin
 from .problems import Problem
 
 MORE_MARKER = "<!--more-->"
@@ -249,5 +249,5 @@ def _nofollow_link(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
-__all__ = ["MATH_TOKENS", "MORE_MARKER", "RenderContext", "Rendered", "comment_tokens",
+__all__ = ["MORE_MARKER", "RenderContext", "Rendered", "comment_tokens",
            "highlight_css", "render_comment", "render_post", "render_title"]

@@ -124,6 +124,13 @@ class RenderedContent:
     comments: dict[int, Rendered]
     """Comment id → body."""
 
+    @property
+    def problems(self) -> list:
+        """Every problem the Markdown stage found, in all of it."""
+        return [problem for rendered in (*self.bodies.values(), *self.titles.values(),
+                                         *self.pages.values(), *self.comments.values())
+                for problem in rendered.problems]
+
 
 def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
              inline_math: Callable[[str], str],
