@@ -441,6 +441,71 @@ def test_equation_numbers_sit_at_the_right_of_their_formulas(visits):
     assert any(v.tags for v in visits.values()), "no equation number (.tag/.katex-tag) on any demo page"
 
 
+_MULTLINE_ROWS = r"""() => [...document.querySelectorAll('.multline')].map(multline => {
+  const box = multline.getBoundingClientRect();
+  const rows = [...multline.children].map(row => {
+    const html = row.querySelector('.katex-html');
+    const drawn = [...html.children].filter(c => !c.matches('.katex-tag'))
+        .map(c => c.getBoundingClientRect()).filter(r => r.width > 0);
+    const tag = html.querySelector('.katex-tag');
+    return {place: [...row.classList].find(c => c.startsWith('multline-')),
+            left: Math.min(...drawn.map(r => r.left)), right: Math.max(...drawn.map(r => r.right)),
+            tag: tag && [tag.getBoundingClientRect().left, tag.getBoundingClientRect().right]};
+  });
+  return {id: multline.id, left: box.left, right: box.right, rows: rows,
+          em: parseFloat(getComputedStyle(multline.querySelector('.katex')).fontSize)};
+})"""
+
+
+def test_multline_rows_sit_as_amsmath_sets_them_in_both_modes(browser, demo_builds):
+    """The first row flush left and the last flush right, 1em in from the margin (or
+    ending before its number, which stands where every number stands), the rest centred."""
+    posts = [path for path in _html_pages(demo_builds("client")) if _is_post(path)
+             and _select(_static(demo_builds("client"), path), "multline")]
+    assert posts, "no demo post has a multline"
+    context = browser.new_context(viewport=SCREENSHOT_VIEWPORT)
+    failures, seen = [], 0
+    try:
+        for mode in MODES:
+            with serve_folder(demo_builds(mode), PREFIX) as base:
+                for path in posts:
+                    page, _ = open_page(context)
+                    page.goto(_url_for(base, path), wait_until="load")
+                    wait_for_math(page)
+                    page.evaluate("async () => { await document.fonts.ready; }")
+                    for multline in page.evaluate(_MULTLINE_ROWS):
+                        seen += 1
+                        failures += _misplaced_rows(f"{mode}: {path}#{multline['id']}", multline)
+                    page.close()
+    finally:
+        context.close()
+    _report(failures, "misplaced multline rows")
+    assert seen >= 2 * len(posts)
+
+
+def _misplaced_rows(where: str, multline: dict) -> list[str]:
+    left, right, em, rows = multline["left"], multline["right"], multline["em"], multline["rows"]
+    centre = (left + right) / 2
+    failures = []
+    for index, row in enumerate(rows):
+        what = f"{where}: row {index + 1} ({row['place']}, {row['left']:.0f}-{row['right']:.0f} px " \
+               f"in {left:.0f}-{right:.0f} px)"
+        if row["place"] == "multline-left" and abs(row["left"] - (left + em)) > 3:
+            failures.append(f"{what}: does not start 1em ({em:.1f} px) in from the left")
+        if row["place"] == "multline-center" and abs((row["left"] + row["right"]) / 2 - centre) > 3:
+            failures.append(f"{what}: is not centred")
+        if row["place"] == "multline-right":
+            end = row["tag"][0] - em if row["tag"] else right - em - 2
+            if abs(row["right"] - end) > 3:
+                before = "its number" if row["tag"] else "the right"
+                failures.append(f"{what}: does not end 1em before {before}")
+            if row["tag"] and abs(row["tag"][1] - (right - 2)) > TAG_RIGHT_SLACK:
+                failures.append(f"{what}: its number ends at {row['tag'][1]:.0f} px, not at the right")
+    if [row["place"] for row in rows][::len(rows) - 1] != ["multline-left", "multline-right"]:
+        failures.append(f"{where}: rows placed {[row['place'] for row in rows]}")
+    return failures
+
+
 _TEX_TAG = re.compile(r"\\tag(\*?)\s*\{([^{}]*)\}")
 
 

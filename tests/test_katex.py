@@ -88,6 +88,20 @@ def test_build_mode_writes_katex_html_and_keeps_tex_for_feeds(tmp_path: Path):
     engine.close()
 
 
+def test_build_mode_typesets_each_multline_row_and_reports_a_broken_row(tmp_path: Path):
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True),
+                            katex_html=True)
+    rendered = render_post("\\begin{multline}a+b\\\\\nc\\\\\nd\\end{multline}\n", context)
+    rows = BeautifulSoup(rendered.html, "html.parser").select("div.multline#eq-1 > .math.display")
+    assert [row.select_one(".katex-mathml annotation").get_text() for row in rows] == [
+        "a+b", "c", "d \\tag{1}"]
+    assert [bool(row.select(".katex-tag")) for row in rows] == [False, False, True]
+    broken = render_post("x\n\n\\begin{multline}a\\\\\\frac{b\\\\c\\end{multline}\n", context)
+    assert [str(p).split(": KaTeX:")[0] for p in broken.problems] == ["p.md:3"]
+    engine.close()
+
+
 def test_comment_formulas_are_checked_without_trust(tmp_path: Path):
     engine = KatexEngine({}, tmp_path)
     context = RenderContext("content/comments/p.yaml", 7, "",

@@ -70,6 +70,20 @@ def test_align_rows_are_numbered_except_notag_and_tagged_rows():
     assert display.find_previous_sibling()["id"] == "eq-2"
 
 
+def test_a_multline_is_one_formula_per_row_in_an_anchored_block():
+    source = ("见\\eqref{m}。\n\n\\begin{multline}a+b\\\\\nc\\\\\nd\\label{m}\\end{multline}\n\n"
+              "行内:\n\\begin{multline*}x\\\\y\\end{multline*}\n")
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    block, inline = soup.select(".multline")
+    assert (block.name, block["id"], inline.name, inline.get("id")) == ("div", "eq-1", "span", None)
+    assert [(row.name, row["class"], row.get_text()) for row in block.children] == [
+        ("div", ["math", "display", "multline-left"], r"\[a+b\]"),
+        ("div", ["math", "display", "multline-center"], r"\[c\]"),
+        ("div", ["math", "display", "multline-right"], r"\[d \tag{1}\]")]
+    assert [row.get_text() for row in inline.select(".math.display")] == [r"\[x\]", r"\[y\]"]
+    assert soup.select_one("a.eqref")["href"] == "#eq-1"
+
+
 def test_unknown_and_duplicate_labels_are_problems_with_lines():
     source = ("\\begin{equation}a\\label{x}\\end{equation}\n\n"
               "\\begin{equation}b\\label{x}\\end{equation}\n\n见 \\eqref{nope}。\n")

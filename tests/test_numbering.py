@@ -2,7 +2,7 @@
 
 import pytest
 
-from blogbuild.numbering import Numbering, number_display
+from blogbuild.numbering import MultlineRow, Numbering, number_display
 
 
 def number(*formulas: str) -> tuple[list[str], Numbering]:
@@ -17,8 +17,6 @@ def number(*formulas: str) -> tuple[list[str], Numbering]:
     (r"\begin{align}a&=b\\c&=d\end{align}", r"\begin{align*}a&=b \tag{1}\\c&=d \tag{2}\end{align*}"),
     (r"\begin{alignat}{2}a&=b&c&=d\end{alignat}", r"\begin{alignat*}{2}a&=b&c&=d \tag{1}\end{alignat*}"),
     (r"\begin{flalign}a&=b\end{flalign}", r"\begin{align*}a&=b \tag{1}\end{align*}"),
-    (r"\begin{multline}a\\b\\c\end{multline}",
-     r"\begin{equation*}\begin{aligned}&a\\&\quad b\\&\qquad c\end{aligned} \tag{1}\end{equation*}"),
     (r"\begin{eqnarray}a&=&b\\c&\le&d\end{eqnarray}", r"\begin{align*}a&=b \tag{1}\\c&\led \tag{2}\end{align*}"),
     (r"\begin{align*}a\\b\end{align*}", r"\begin{align*}a\\b\end{align*}"),
     (r"x^2", r"x^2"),
@@ -61,3 +59,27 @@ def test_a_label_used_twice_is_recorded_as_duplicate():
     _, numbering = number(r"\begin{equation}a\label{x}\end{equation}",
                           r"\begin{equation}b\label{x}\end{equation}")
     assert numbering.duplicates == ["x"] and numbering.labels["x"] == "1"
+
+
+def multline(tex: str, numbering: Numbering | None = None) -> list[tuple[str, str]]:
+    numbered = number_display(tex, numbering or Numbering())
+    assert numbered.tex == "\\\\".join(row.tex for row in numbered.rows)
+    return [(row.tex, row.place) for row in numbered.rows]
+
+
+def test_multline_rows_become_formulas_first_left_last_right_with_the_number():
+    numbering = Numbering(count=4)
+    rows = multline("\\begin{multline}\na+b\\\\\nc\\label{m}\\\\[2pt]\nd\n\\end{multline}", numbering)
+    assert rows == [("a+b", "left"), ("c", "center"), ("d \\tag{5}", "right")]
+    assert numbering.labels == {"m": "5"}
+
+
+def test_multline_shoved_rows_starred_untagged_and_single_rows():
+    assert multline(r"\begin{multline*}a\\\shoveleft{b}\\\shoveright[1em] c\\d\end{multline*}") == [
+        ("a", "left"), ("{b}", "left"), ("c", "right"), ("d", "right")]
+    assert multline(r"\begin{multline}a\\b\notag\end{multline}") == [("a", "left"), ("b", "right")]
+    assert multline(r"\begin{multline}a\\b\tag{*}\end{multline}") == [
+        ("a", "left"), (r"b \tag{*}", "right")]
+    assert multline(r"\begin{multline}a\end{multline}") == [(r"a \tag{1}", "center")]
+    assert number_display(r"\begin{multline}a\\b\end{multline}", Numbering()).rows == (
+        MultlineRow("a", "left"), MultlineRow(r"b \tag{1}", "right"))

@@ -59,16 +59,17 @@ def collect_formulas(tokens: list[Token], env: dict, first_line: int) -> list[Fo
     for block in tokens:
         line = first_line + (block.map[0] if block.map else 0)
         if block.type in MATH_TOKENS:
-            formulas.append(Formula(formula_tex(block, env), True, line, block.content))
+            formulas += [Formula(tex, True, line, block.content)
+                         for tex in formula_texs(block, env)]
         cursor = 0
         for child in block.children or []:
             if child.type in MATH_TOKENS:
                 # children carry no position: find the formula in the paragraph's text
                 found = block.content.find(child.content, cursor)
                 cursor = found if found >= 0 else cursor
-                formulas.append(Formula(formula_tex(child, env), child.type in _DISPLAY,
-                                        line + block.content.count("\n", 0, cursor),
-                                        child.content))
+                formulas += [Formula(tex, child.type in _DISPLAY,
+                                     line + block.content.count("\n", 0, cursor), child.content)
+                             for tex in formula_texs(child, env)]
     return formulas
 
 
@@ -116,11 +117,20 @@ def _plain(error: str) -> str:
     return " ".join(message.split())
 
 
-def formula_tex(token: Token, env: dict) -> str:
+def formula_texs(token: Token, env: dict) -> list[str]:
     """The TeX of a math token as rendered: numbered (display), with references as
-    links, and rewritten for KaTeX where KaTeX refused it as written."""
-    tex = _resolve_references((token.meta or {}).get("tex", token.content), env)
-    return env.get("rewritten", {}).get((tex, token.type in _DISPLAY), tex)
+    links, and rewritten for KaTeX where KaTeX refused it as written. One formula, or
+    a multline's rows."""
+    display = token.type in _DISPLAY
+    texts = [_resolve_references(tex, env) for tex in _numbered_texs(token)]
+    return [env.get("rewritten", {}).get((tex, display), tex) for tex in texts]
+
+
+def _numbered_texs(token: Token) -> list[str]:
+    meta = token.meta or {}
+    if meta.get("rows"):
+        return [row.tex for row in meta["rows"]]
+    return [meta.get("tex", token.content)]
 
 
 def _resolve_references(tex: str, env: dict) -> str:
@@ -154,7 +164,7 @@ def _number_equations(state: StateCore) -> None:
         for token in [block, *(block.children or [])]:
             if token.type in _DISPLAY:
                 numbered = number_display(token.content, numbering)
-                token.meta = {**(token.meta or {}), "tex": numbered.tex,
+                token.meta = {**(token.meta or {}), "tex": numbered.tex, "rows": numbered.rows,
                               "anchors": [equation_anchor(n) for n in numbered.numbers]}
             if token.type in MATH_TOKENS:
                 references += [(kind, label, line) for kind, label in _REF.findall(token.content)]
@@ -174,11 +184,10 @@ def _number_equations(state: StateCore) -> None:
                                     "number it or add \\tag{...}"))
 
 
-def _formula_body(token: Token, env: dict) -> str:
+def _formula_body(numbered: str, display: bool, env: dict) -> str:
     """What goes inside the formula's element: KaTeX's HTML when the page carries it
     (render = "build"), else the TeX between KaTeX's delimiters."""
-    display = token.type in _DISPLAY
-    written = _resolve_references((token.meta or {}).get("tex", token.content), env)
+    written = _resolve_references(numbered, env)
     if (html := env.get("typeset", {}).get((written, display))) is not None:
         return html
     tex = escapeHtml(env.get("rewritten", {}).get((written, display), written))
@@ -186,21 +195,28 @@ def _formula_body(token: Token, env: dict) -> str:
 
 
 def _render_inline(self, tokens, idx, options, env) -> str:
-    return f'<span class="math inline">{_formula_body(tokens[idx], env)}</span>'
+    token = tokens[idx]
+    return f'<span class="math inline">{_formula_body(_numbered_texs(token)[0], False, env)}</span>'
 
 
 def _render_display(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    body = _formula_body(token, env)
     anchors = (token.meta or {}).get("anchors", [])
     # the first number anchors the element itself, further rows get empty anchors;
     # an excerpt carries none: its page may list several posts with an (1) each
     ident = f' id="{anchors[0]}"' if anchors and not env["link_prefix"] else ""
     extra = "".join(f'<span id="{a}"></span>' for a in anchors[1:]) if ident else ""
-    if token.block:
-        return f'{extra}<div class="math display"{ident}>{body}</div>\n'
-    # a display formula inside a paragraph: a <div> there would be invalid HTML
-    return f'{extra}<span class="math display"{ident}>{body}</span>'
+    # a display formula inside a paragraph is a <span>: a <div> there is invalid HTML
+    element = "div" if token.block else "span"
+    newline = "\n" if token.block else ""
+    rows = (token.meta or {}).get("rows")
+    if not rows:
+        body = _formula_body(_numbered_texs(token)[0], True, env)
+        return f'{extra}<{element} class="math display"{ident}>{body}</{element}>{newline}'
+    # a multline: its rows are formulas of their own, placed by the stylesheet
+    body = "".join(f'<{element} class="math display multline-{row.place}">'
+                   f'{_formula_body(row.tex, True, env)}</{element}>' for row in rows)
+    return f'{extra}<{element} class="multline"{ident}>{body}</{element}>{newline}'
 
 
 def _render_prose_ref(self, tokens, idx, options, env) -> str:

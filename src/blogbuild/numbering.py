@@ -4,7 +4,8 @@ KaTeX has no `\label`, `\eqref`, `multline` or `eqnarray`, and numbers each form
 on its own. So the numbered environments are rewritten to their starred form with an
 explicit `\tag{n}` on each numbered row, `\label{x}` is removed and recorded, and the
 reference commands are later replaced by links. Client and build modes therefore
-number identically.
+number identically. A `multline` becomes one formula per row, each with its place
+(left, centre, right), which the page lays out as amsmath does (mathrender.py, CSS).
 """
 
 from __future__ import annotations
@@ -53,11 +54,24 @@ def equation_anchor(number: str) -> str:
 
 
 @dataclass(frozen=True)
+class MultlineRow:
+    """One row of a multline, typeset as a formula of its own."""
+
+    tex: str
+    place: str
+    """Where the row sits: "left" (the first row, and `\\shoveleft`), "center", or
+    "right" (the last row, which carries the number, and `\\shoveright`)."""
+
+
+@dataclass(frozen=True)
 class NumberedFormula:
     tex: str
-    """The TeX to render: labels removed, numbered rows tagged, environment starred."""
+    """The TeX to render: labels removed, numbered rows tagged, environment starred.
+    For a multline, its rows joined by `\\\\` (what `rows` renders, for reading)."""
     numbers: tuple[str, ...]
     """Every number or tag this formula shows, in order (for anchors)."""
+    rows: tuple[MultlineRow, ...] = ()
+    """A multline's rows, each its own formula; empty for every other formula."""
 
 
 def number_display(tex: str, numbering: Numbering) -> NumberedFormula:
@@ -110,9 +124,10 @@ def _number_rows(rows: list[str], numbering: Numbering, *, automatic: bool) -> N
 
 
 def _number_multline(body: str, numbering: Numbering, *, automatic: bool) -> NumberedFormula:
-    """multline carries one number, and labels anywhere in it refer to that. KaTeX has
-    no multline: its rows are set as the usual fallback does, an aligned block with the
-    first row flush left and the later ones indented, the number after the block."""
+    """multline carries one number, on its last row, and labels anywhere in it refer to
+    that. KaTeX has no multline, and no formula can know the width of the page it sits
+    on, so each row becomes a formula of its own: the first flush left, the last flush
+    right with the number, the others centred unless shoved."""
     labels = _LABEL.findall(body)
     body = _LABEL.sub("", body)
     explicit = _TAG.search(body)
@@ -128,11 +143,29 @@ def _number_multline(body: str, numbering: Numbering, *, automatic: bool) -> Num
         tag = f" \\tag{{{number}}}"
     for label in labels:
         numbering.record(label.strip(), number or "")
-    rows = [row for row in (_split_separator(row)[0].strip() for row in _split_rows(body)) if row]
-    indents = [""] + ["\\quad "] * (len(rows) - 2) + ["\\qquad "] if len(rows) > 1 else [""]
-    inner = "\\\\".join(f"&{indent}{row}" for indent, row in zip(indents, rows, strict=True))
-    return NumberedFormula(f"\\begin{{equation*}}\\begin{{aligned}}{inner}\\end{{aligned}}{tag}"
-                           "\\end{equation*}", (number,) if number is not None else ())
+    texts = [row for row in (_split_separator(row)[0].strip() for row in _split_rows(body))
+             if row] or [""]
+    rows = [_multline_row(text, index, len(texts)) for index, text in enumerate(texts)]
+    rows[-1] = MultlineRow(rows[-1].tex + tag, rows[-1].place)
+    return NumberedFormula("\\\\".join(row.tex for row in rows),
+                           (number,) if number is not None else (), tuple(rows))
+
+
+_SHOVE = re.compile(r"^\\shove(left|right)(?![A-Za-z])\s*(?:\[[^\]]*\])?\s*")
+
+
+def _multline_row(tex: str, index: int, count: int) -> MultlineRow:
+    """A row's place as amsmath sets it; a lone row is centred like an equation."""
+    if count == 1:
+        return MultlineRow(tex, "center")
+    if index == 0:
+        return MultlineRow(tex, "left")
+    if index == count - 1:
+        return MultlineRow(tex, "right")
+    shoved = _SHOVE.match(tex)
+    if shoved:
+        return MultlineRow(tex[shoved.end():], shoved.group(1))
+    return MultlineRow(tex, "center")
 
 
 def _merge_eqnarray_columns(row: str) -> str:
