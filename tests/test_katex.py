@@ -19,6 +19,26 @@ def test_good_formulas_typeset_and_bad_ones_return_katex_message(tmp_path: Path)
     engine.close()
 
 
+def test_checking_only_finds_what_rendering_finds_and_keeps_no_html(tmp_path: Path):
+    """Client mode only checks (KaTeX's parser); it must refuse exactly what rendering
+    refuses, with the same messages, trust and macros included."""
+    formulas = [("x\\in\\R", False), ("\\frac{", True), ("\\undefinedcommand x", False),
+                ("\\begin{align}a\\end{align}", False), ("\\tag{1} x", False),
+                ("\\href{https://evil.example}{x}", False), ("\\style{color:red}{x}", False),
+                ("\\newcommand{\\KL}{\\operatorname{KL}}", False), ("\\KL(p\\|q)", False),
+                ("a^^b", False), ("\\left( x", True), ("x &= y", True)]
+    for trusted in (True, False):
+        rendering = KatexEngine(MACROS, tmp_path / f"render-{trusted}")
+        checking = KatexEngine(MACROS, tmp_path / f"check-{trusted}", html=False)
+        rendered = rendering.typeset(formulas, trusted=trusted)
+        checked = checking.typeset(formulas, trusted=trusted)
+        assert [r.error for r in checked] == [r.error for r in rendered]
+        assert sum(r.error is not None for r in checked) >= 6
+        assert all(r.html is None for r in checked)
+        rendering.close()
+        checking.close()
+
+
 def test_a_macro_defined_by_one_formula_serves_the_later_ones(tmp_path: Path):
     engine = KatexEngine({}, tmp_path)
     results = engine.typeset([("\\newcommand{\\KL}{\\operatorname{KL}}", False),

@@ -90,7 +90,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     """Everything up to writing; raises ContentErrors with every error found."""
     config = load_config(site_dir, base_url=base_url)
     content = load_content(site_dir, config, drafts=drafts)
-    engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER)
+    engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER,
+                         html=config.math.render == "build")
     cache = RenderCache(site_dir / CACHE_FOLDER / "rendered.sqlite", config)
     try:
         workers = (site_dir, base_url, jobs) if jobs > 1 else None

@@ -138,7 +138,8 @@ class IncrementalBuilder:
         config = load_config(self.site_dir, base_url=self.base_url)  # may raise: keep the old
         self.close()
         self._config = config
-        self._engine = KatexEngine(config.math.macros, self.site_dir / CACHE_FOLDER)
+        self._engine = KatexEngine(config.math.macros, self.site_dir / CACHE_FOLDER,
+                                   html=config.math.render == "build")
         self._env = None
         self._files = ContentCache()
         self._rendered.clear()

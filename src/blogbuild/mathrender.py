@@ -78,7 +78,8 @@ class TypesetResult:
     """KaTeX's verdict on a post's formulas."""
 
     html: dict[tuple[str, bool], str]
-    """(TeX, display) → KaTeX's HTML, for every formula that typeset."""
+    """(TeX, display) → KaTeX's HTML, for every formula that typeset (none when the
+    engine only checks)."""
     rewritten: dict[tuple[str, bool], str]
     """(TeX, display) → the MathJax-compatible TeX used instead (mathjax.py)."""
     problems: list[Problem]
@@ -92,7 +93,8 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
     refused = []
     for formula, answer in zip(formulas, results):
         if answer.error is None:
-            result.html[(formula.tex, formula.display)] = answer.html
+            if answer.html is not None:
+                result.html[(formula.tex, formula.display)] = answer.html
         else:
             refused.append((formula, answer.error))
     retry = [(f, mathjax_compatible(f.tex)) for f, _ in refused]
@@ -100,7 +102,8 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
     for (formula, error), (_, tex), answer in zip(refused, retry, retried):
         if answer.error is None and tex != formula.tex:
             result.rewritten[(formula.tex, formula.display)] = tex
-            result.html[(formula.tex, formula.display)] = answer.html
+            if answer.html is not None:
+                result.html[(formula.tex, formula.display)] = answer.html
             continue
         shown = " ".join(formula.written.split())
         shown = shown if len(shown) <= 160 else shown[:160] + "…"

@@ -75,7 +75,8 @@ _worker: tuple[SiteConfig, KatexEngine] | None = None
 def _start_worker(site_dir: Path, base_url: str | None) -> None:
     global _worker
     config = load_config(site_dir, base_url=base_url)
-    engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER)
+    engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER,
+                         html=config.math.render == "build")
     atexit.register(engine.close)
     _worker = (config, engine)
 
