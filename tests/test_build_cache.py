@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from blogbuild import pages
 from blogbuild.build import build_site
 from conftest import post, write_site
 
@@ -35,34 +36,81 @@ EDITS = {
 }
 
 
+def cold_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What a build of the same inputs from nothing (no cache, no output) writes."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".blogbuild-cache", "dist"))
+    build_site(fresh, tmp_path / "cold")
+    return tree(tmp_path / "cold")
+
+
 @pytest.mark.parametrize("edit", sorted(EDITS))
 def test_a_build_after_an_edit_equals_a_build_from_nothing(edit, tmp_path: Path):
+    """Into the same folder, so that the warm build takes unchanged pages over."""
     site = write_site(tmp_path / "site", FILES)
-    build_site(site, tmp_path / "before")  # fills the cache
+    build_site(site, site / "dist")  # fills the caches
+    before = tree(site / "dist")
     name, change = EDITS[edit]
     path = site / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""),
                     encoding="utf-8")
-    build_site(site, tmp_path / "warm")
-    fresh = tmp_path / "fresh"
-    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".blogbuild-cache"))
-    build_site(fresh, tmp_path / "cold")
-    assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
-    assert tree(tmp_path / "warm") != tree(tmp_path / "before")
+    build_site(site, site / "dist")
+    assert tree(site / "dist") == cold_build(site, tmp_path)
+    assert tree(site / "dist") != before
 
 
 def test_deleting_and_renaming_posts_equals_a_build_from_nothing(tmp_path: Path):
     site = write_site(tmp_path / "site", FILES)
-    build_site(site, tmp_path / "before")
+    build_site(site, site / "dist")
     (site / "content/posts/b.md").rename(site / "content/posts/c.md")
     (site / "content/comments/a.yaml").unlink()
     (site / "content/posts/a.md").unlink()
-    build_site(site, tmp_path / "warm")
-    fresh = tmp_path / "fresh"
-    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".blogbuild-cache"))
-    build_site(fresh, tmp_path / "cold")
-    assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
+    build_site(site, site / "dist")
+    assert tree(site / "dist") == cold_build(site, tmp_path)
+
+
+def test_only_the_pages_that_show_an_edited_post_are_rendered_again(tmp_path: Path, monkeypatch):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, site / "dist")
+    rendered = []
+    real = pages.render_page
+    monkeypatch.setattr(pages, "render_page",
+                        lambda env, job, layout: rendered.append(job.output) or real(env, job, layout))
+    post_a = site / "content/posts/a.md"
+    post_a.write_text(post_a.read_text(encoding="utf-8") + "\n补一句正文。\n", encoding="utf-8")
+    build_site(site, site / "dist")
+    # a's page and the pages that list a (with its entry, which changed); not b's page,
+    # which links to a (previous post, series) but shows nothing that changed, nor the
+    # about page, nor the listing of tag ML, which only b has
+    assert sorted(rendered) == sorted([
+        "archives/a/index.html", "index.html", "tags/数学/index.html", "series/s/index.html",
+        "archives/2024/01/index.html", "archives/index.html", "tags/index.html", "404.html"])
+    assert {"archives/b/index.html", "about/index.html", "tags/ml/index.html"} <= {
+        p.relative_to(site / "dist").as_posix() for p in (site / "dist").rglob("*.html")}
+    assert tree(site / "dist") == cold_build(site, tmp_path)
+
+
+def test_an_output_file_changed_by_hand_is_rendered_again(tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, site / "dist")
+    page_b = site / "dist/archives/b/index.html"
+    page_b.write_text("edited by hand", encoding="utf-8")
+    post_a = site / "content/posts/a.md"
+    post_a.write_text(post_a.read_text(encoding="utf-8") + "\n补一句。\n", encoding="utf-8")
+    build_site(site, site / "dist")
+    assert tree(site / "dist") == cold_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"output": 1, "pages": []}'])
+def test_a_damaged_page_record_is_survived(damage, tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, site / "dist")
+    (site / ".blogbuild-cache/pages.json").write_bytes(damage)
+    post_a = site / "content/posts/a.md"
+    post_a.write_text(post_a.read_text(encoding="utf-8") + "\n补一句。\n", encoding="utf-8")
+    build_site(site, site / "dist")
+    assert tree(site / "dist") == cold_build(site, tmp_path)
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a database at all" * 64])

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -53,15 +54,45 @@ class Month:
 
 
 @dataclass(frozen=True)
+class PostLink:
+    """Another post as a post page links to it. Only what a link shows: a page holds
+    these instead of whole entries, so editing one post's body changes the pages that
+    show its body or excerpt, not every page that links to it (pagedeps.py)."""
+
+    slug: str
+    path: str
+    title_html: str
+    date: datetime
+
+
+@dataclass(frozen=True)
+class TermLink:
+    """A tag or category as a post page links to it."""
+
+    kind: str
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class SeriesNav:
+    """A post's series as its page shows it: every part, in reading order."""
+
+    name: str
+    path: str
+    posts: tuple[PostLink, ...]
+
+
+@dataclass(frozen=True)
 class PostNav:
     """Everything a post page links to besides itself."""
 
-    newer: PostEntry | None
-    older: PostEntry | None
-    tags: tuple[Term, ...]
-    category: Term | None
-    series: Term | None
-    related: tuple[PostEntry, ...]
+    newer: PostLink | None
+    older: PostLink | None
+    tags: tuple[TermLink, ...]
+    category: TermLink | None
+    series: SeriesNav | None
+    related: tuple[PostLink, ...]
     """Posts sharing the most tags: more shared tags first, then newer, then by slug."""
 
 
@@ -101,16 +132,22 @@ def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
                 by_post.setdefault(entry.post.slug, {}).setdefault(kind, []).append(term)
     nav = {}
     order = {entry.post.slug: index for index, entry in enumerate(posts)}
+    links = {entry.post.slug: post_link(entry) for entry in posts}
+    series_navs = {term.path: SeriesNav(term.name, term.path,
+                                        tuple(links[e.post.slug] for e in term.posts))
+                   for term in series}
     for index, entry in enumerate(posts):
         own = by_post.get(entry.post.slug, {})
+        own_tags = sorted(own.get("tag", []), key=lambda t: entry.post.tags.index(t.name)
+                          if t.name in entry.post.tags else len(entry.post.tags))
+        category, part_of = (own.get("category") or [None])[0], (own.get("series") or [None])[0]
         nav[entry.post.slug] = PostNav(
-            newer=posts[index - 1] if index > 0 else None,
-            older=posts[index + 1] if index + 1 < len(posts) else None,
-            tags=tuple(sorted(own.get("tag", []), key=lambda t: entry.post.tags.index(t.name)
-                              if t.name in entry.post.tags else len(entry.post.tags))),
-            category=(own.get("category") or [None])[0],
-            series=(own.get("series") or [None])[0],
-            related=_related(entry, own.get("tag", []), posts, order))
+            newer=links[posts[index - 1].post.slug] if index > 0 else None,
+            older=links[posts[index + 1].post.slug] if index + 1 < len(posts) else None,
+            tags=tuple(term_link(t) for t in own_tags),
+            category=term_link(category) if category else None,
+            series=series_navs[part_of.path] if part_of else None,
+            related=tuple(links[slug] for slug in _related(entry, own.get("tag", []), order)))
     return Archive(tags=_by_size(tags), categories=_by_size(categories),
                    series=tuple(sorted(series, key=lambda t: t.name)), months=_months(posts),
                    nav=MappingProxyType(nav), problems=tuple(problems))
@@ -154,11 +191,17 @@ def _months(posts: tuple[PostEntry, ...]) -> tuple[Month, ...]:
                  for (year, month), entries in sorted(months.items(), reverse=True))
 
 
-def _related(entry: PostEntry, tags: list[Term], posts: tuple[PostEntry, ...],
-             order: Mapping[str, int]) -> tuple[PostEntry, ...]:
-    """`order`: slug → position in `posts` (newest first)."""
+def post_link(entry: PostEntry) -> PostLink:
+    return PostLink(entry.post.slug, entry.path, entry.title_html, entry.post.date)
+
+
+def term_link(term: Term) -> TermLink:
+    return TermLink(term.kind, term.name, term.path)
+
+
+def _related(entry: PostEntry, tags: list[Term], order: Mapping[str, int]) -> list[str]:
+    """The slugs of the related posts; `order`: slug → position, newest first."""
     # Counter counts an iterable in C: this runs for every post of the site
     shared = Counter(other.post.slug for term in tags for other in term.posts)
     shared.pop(entry.post.slug, None)
-    best = heapq.nsmallest(RELATED_POSTS, shared, key=lambda slug: (-shared[slug], order[slug]))
-    return tuple(posts[order[slug]] for slug in best)
+    return heapq.nsmallest(RELATED_POSTS, shared, key=lambda slug: (-shared[slug], order[slug]))

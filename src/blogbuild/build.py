@@ -19,7 +19,8 @@ from .feeds import render_feeds, render_sitemap
 from .katex import CACHE_FOLDER, KatexEngine
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
 from .output import collect_static, write_site
-from .pages import OutputFile, render_pages, template_environment
+from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
+from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, render_post_job, render_posts
 from .rendercache import RenderCache
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
@@ -39,6 +40,8 @@ class SitePlan:
     """Everything a build decided, before anything is written."""
 
     files: list[OutputFile]
+    page_digests: dict[str, str]
+    """Output path → digest of what the page was made from (pagedeps.py)."""
     config: SiteConfig
     content: Content
     formulas: int
@@ -74,8 +77,11 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
         return BuildReport(posts=last.posts, pages=last.pages, formulas=last.formulas,
                            seconds=time.perf_counter() - started, warnings=last.warnings,
                            unchanged=True)
-    plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress, jobs=jobs)
+    plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress, jobs=jobs,
+                     previous=PreviousPages(cache_dir, out_dir) if remember else None)
     write_site(plan.files, out_dir, finish=index_site if plan.config.search.enabled else None)
+    if remember:
+        remember_pages(cache_dir, out_dir, plan.page_digests)
     pages = sum(1 for f in plan.files if f.path.endswith(".html"))
     report = BuildReport(posts=len(plan.content.posts), pages=pages, formulas=plan.formulas,
                          seconds=time.perf_counter() - started, warnings=plan.warnings)
@@ -86,8 +92,11 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
 
 
 def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = None,
-              progress: Progress | None = None, jobs: int = 1) -> SitePlan:
-    """Everything up to writing; raises ContentErrors with every error found."""
+              progress: Progress | None = None, jobs: int = 1,
+              previous: PreviousPages | None = None) -> SitePlan:
+    """Everything up to writing; raises ContentErrors with every error found. Pages
+    that `previous` (the last build's output) holds as they would be rendered now are
+    not rendered: their files have no data."""
     config = load_config(site_dir, base_url=base_url)
     content = load_content(site_dir, config, drafts=drafts)
     engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER,
@@ -104,13 +113,21 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     finally:
         engine.close()
         cache.close()
-    files = render_pages(site, template_environment(site_dir, config))
+    digester = PageDigester(page_salt(site_dir, config))
+    digests: dict[str, str] = {}
+
+    def unchanged(job: PageJob, layout: Layout) -> bool:
+        digests[job.output] = digester.page(job.template, job.context, layout)
+        return previous.unchanged(job.output, digests[job.output])
+
+    files = render_pages(site, template_environment(site_dir, config),
+                         unchanged if previous is not None else None)
     files += render_feeds(site)
     files.append(render_sitemap(site, [f.path.removesuffix("index.html") for f in files
                                        if f.path.endswith("index.html")]))
     files.append(OutputFile("assets/highlight.css", highlight_css().encode("utf-8"), "theme"))
     files += collect_static(site_dir)
-    return SitePlan(files=files, config=config, content=content,
+    return SitePlan(files=files, page_digests=digests, config=config, content=content,
                     formulas=sum(body.formulas for body in rendered.bodies.values()),
                     warnings=tuple(p for p in problems if p.warning))
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import jinja2
 
-from .archive import Archive, Month, PostNav, Term, build_archive
+from .archive import Archive, build_archive
 from .build import CACHE_FOLDER, inline_math_renderer, render_content
 from .changes import RebuildPlan
 from .config import SiteConfig, load_config
@@ -32,7 +32,8 @@ from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine
 from .markdown import Rendered, highlight_css
 from .output import KATEX_FOLDER, find_collisions
-from .pages import OutputFile, PageJob, plan_pages, render_page, template_environment
+from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
+                    template_environment)
 from .problems import ContentErrors, Problem
 from .site import PostEntry, RenderedContent, Site, assemble
 from .theme import katex_dir, theme_dir
@@ -63,7 +64,8 @@ class Snapshot:
             if output in self._rendered:
                 return self._rendered[output]
             if output in self.jobs:
-                data = render_page(self.site, self.env, self.jobs[output])
+                job = self.jobs[output]
+                data = render_page(self.env, job, page_layout(self.site, job))
             elif output in ("feed.xml", "atom.xml"):
                 for file in render_feeds(self.site):
                     self._rendered[file.path] = file.data
@@ -172,9 +174,10 @@ class IncrementalBuilder:
     def _archive_of(self, posts: tuple[PostEntry, ...]) -> Archive:
         """archive.build_archive(posts). Building it compares every post with every other
         (about a second for 1000 posts); when no post's place in it changed (slug, date,
-        tags, category, series), the previous one is reused with the new entries put in."""
-        key = tuple((e.post.slug, e.post.source, e.post.date, e.post.tags, e.post.category,
-                     e.post.series) for e in posts)
+        title, tags, category, series), the previous one is reused: its navigation links
+        are still right, and its listings get the new entries put in."""
+        key = tuple((e.post.slug, e.post.source, e.path, e.title_html, e.post.date, e.post.tags,
+                     e.post.category, e.post.series) for e in posts)
         if key != self._archive_key or self._archive is None:
             self._archive_key, self._archive = key, build_archive(posts)
             return self._archive
@@ -183,23 +186,12 @@ class IncrementalBuilder:
         def swap(posts):
             return tuple(entries[p.post.slug] for p in posts)
 
-        def term(t: Term | None) -> Term | None:
-            return None if t is None else replace(t, posts=swap(t.posts))
         old = self._archive
-        terms = {id(t): term(t) for t in (*old.tags, *old.categories, *old.series)}
-        nav = {slug: PostNav(newer=entries[n.newer.post.slug] if n.newer else None,
-                             older=entries[n.older.post.slug] if n.older else None,
-                             tags=tuple(terms[id(t)] for t in n.tags),
-                             category=terms[id(n.category)] if n.category else None,
-                             series=terms[id(n.series)] if n.series else None,
-                             related=swap(n.related))
-               for slug, n in old.nav.items()}
-        archive = Archive(tags=tuple(terms[id(t)] for t in old.tags),
-                          categories=tuple(terms[id(t)] for t in old.categories),
-                          series=tuple(terms[id(t)] for t in old.series),
-                          months=tuple(Month(m.year, m.month, m.path, swap(m.posts))
-                                       for m in old.months),
-                          nav=nav, problems=old.problems)
+        archive = replace(
+            old, tags=tuple(replace(t, posts=swap(t.posts)) for t in old.tags),
+            categories=tuple(replace(t, posts=swap(t.posts)) for t in old.categories),
+            series=tuple(replace(t, posts=swap(t.posts)) for t in old.series),
+            months=tuple(replace(m, posts=swap(m.posts)) for m in old.months))
         self._archive = archive
         return archive
 

@@ -57,9 +57,10 @@ def write_site(files: list[OutputFile], out_dir: Path,
 
     A file whose bytes the previous output already holds is hard-linked from there
     instead of written, so it keeps its modification time and rsync or a Pages upload
-    sees only what changed. `finish(staging, previous)` runs on the complete temporary
-    folder first (the search index); `previous` is the old output when no HTML page
-    changed, else None."""
+    sees only what changed; so is a file with no data (a page the build found
+    unchanged without rendering it, pagedeps.py). `finish(staging, previous)` runs on
+    the complete temporary folder first (the search index); `previous` is the old
+    output when no HTML page changed, else None."""
     if problems := find_collisions(files):
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
@@ -74,7 +75,13 @@ def write_site(files: list[OutputFile], out_dir: Path,
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            if not (previous and _reuse(previous / file.path, file.data, target)):
+            if file.data is None:
+                if previous is None:
+                    raise ContentErrors([Problem(file.source, 0, f"{file.path} was to be kept "
+                                                 "from the previous output, which is gone; "
+                                                 "build again")])
+                _take_over(previous / file.path, target)
+            elif not (previous and _reuse(previous / file.path, file.data, target)):
                 target.write_bytes(file.data)
                 pages_changed |= file.path.endswith(".html")
         os.chmod(staging, 0o755)
@@ -96,6 +103,13 @@ def _reuse(old: Path, data: bytes, target: Path) -> bool:
         return True
     except OSError:  # another file system, or links not allowed: write it instead
         return False
+
+
+def _take_over(old: Path, target: Path) -> None:
+    try:
+        os.link(old, target)
+    except OSError:  # links not allowed here: a copy with the same modification time
+        shutil.copy2(old, target)
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

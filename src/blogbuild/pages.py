@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,8 @@ class OutputFile:
 
     path: str
     """Path below the output folder, with "/" separators."""
-    data: bytes
+    data: bytes | None
+    """None: unchanged since the last build, taken over from the output folder."""
     source: str
     """What produced it (a content file or "theme"), for collision messages."""
 
@@ -99,6 +101,10 @@ def template_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environme
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals["url"] = lambda path: url_path(config, path)
     env.globals["labels"] = labels_for(config.language)
+    # derived from a post and the configuration: computed where shown, so that a page's
+    # context holds records only (pagedeps.py digests the context)
+    env.globals["bibtex"] = lambda entry: bibtex(config, entry)
+    env.globals["citation_meta"] = lambda entry: citation_meta(config, entry)
     env.filters["ymd"] = lambda moment: moment.strftime("%Y-%m-%d")
     env.filters["ymdhm"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M")
     env.filters["month_abbr"] = lambda moment: _MONTHS[moment.month - 1]
@@ -122,14 +128,23 @@ class PageJob:
     """The template's own variables (besides `layout`)."""
 
 
-def render_pages(site: Site, env: jinja2.Environment) -> list[OutputFile]:
-    """Every HTML page of the site: listings, posts, standalone pages, 404."""
-    return [OutputFile(job.output, render_page(site, env, job), job.source)
-            for job in plan_pages(site)]
+def render_pages(site: Site, env: jinja2.Environment,
+                 unchanged: Callable[[PageJob, Layout], bool] | None = None) -> list[OutputFile]:
+    """Every HTML page of the site: listings, posts, standalone pages, 404. A page for
+    which `unchanged(job, layout)` holds is not rendered (its data is None)."""
+    files = []
+    for job in plan_pages(site):
+        layout = page_layout(site, job)
+        data = None if unchanged and unchanged(job, layout) else render_page(env, job, layout)
+        files.append(OutputFile(job.output, data, job.source))
+    return files
 
 
-def render_page(site: Site, env: jinja2.Environment, job: PageJob) -> bytes:
-    layout = _layout(site, job.title, job.output.removesuffix("index.html"))
+def page_layout(site: Site, job: PageJob) -> Layout:
+    return _layout(site, job.title, job.output.removesuffix("index.html"))
+
+
+def render_page(env: jinja2.Environment, job: PageJob, layout: Layout) -> bytes:
     return _render(env, job.template, layout=layout, **job.context).encode("utf-8")
 
 
@@ -162,8 +177,7 @@ def plan_pages(site: Site) -> list[PageJob]:
     page("tags/", "terms.html", labels["terms"], "tags", archive=archive)
     for entry in site.posts:
         page(entry.path, "post.html", entry.post.title, entry.post.source, entry=entry,
-             nav=archive.nav[entry.post.slug], bibtex=bibtex(config, entry),
-             citation=citation_meta(config, entry))
+             nav=archive.nav[entry.post.slug])
     for entry in site.pages:
         page(entry.path, "page.html", entry.page.title, entry.page.source, entry=entry)
     page("404.html", "404.html", "404", "theme", latest_posts=site.posts[:10])
