@@ -14,6 +14,7 @@ import heapq
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
@@ -132,6 +133,7 @@ def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
                 by_post.setdefault(entry.post.slug, {}).setdefault(kind, []).append(term)
     nav = {}
     order = {entry.post.slug: index for index, entry in enumerate(posts)}
+    members = {term.path: tuple(e.post.slug for e in term.posts) for term in tags}
     links = {entry.post.slug: post_link(entry) for entry in posts}
     series_navs = {term.path: SeriesNav(term.name, term.path,
                                         tuple(links[e.post.slug] for e in term.posts))
@@ -147,7 +149,8 @@ def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
             tags=tuple(term_link(t) for t in own_tags),
             category=term_link(category) if category else None,
             series=series_navs[part_of.path] if part_of else None,
-            related=tuple(links[slug] for slug in _related(entry, own.get("tag", []), order)))
+            related=tuple(links[slug] for slug in _related(entry.post.slug, [
+                members[t.path] for t in own.get("tag", [])], order)))
     return Archive(tags=_by_size(tags), categories=_by_size(categories),
                    series=tuple(sorted(series, key=lambda t: t.name)), months=_months(posts),
                    nav=MappingProxyType(nav), problems=tuple(problems))
@@ -199,9 +202,11 @@ def term_link(term: Term) -> TermLink:
     return TermLink(term.kind, term.name, term.path)
 
 
-def _related(entry: PostEntry, tags: list[Term], order: Mapping[str, int]) -> list[str]:
-    """The slugs of the related posts; `order`: slug → position, newest first."""
+def _related(slug: str, tag_members: list[tuple[str, ...]], order: Mapping[str, int]
+             ) -> list[str]:
+    """The slugs of the related posts, from the slugs of each of the post's tags' posts;
+    `order`: slug → position, newest first."""
     # Counter counts an iterable in C: this runs for every post of the site
-    shared = Counter(other.post.slug for term in tags for other in term.posts)
-    shared.pop(entry.post.slug, None)
+    shared = Counter(chain.from_iterable(tag_members))
+    shared.pop(slug, None)
     return heapq.nsmallest(RELATED_POSTS, shared, key=lambda slug: (-shared[slug], order[slug]))

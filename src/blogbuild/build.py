@@ -14,7 +14,7 @@ from pathlib import Path
 from markdown_it.common.utils import escapeHtml
 
 from .config import SiteConfig, load_config
-from .content import Content, load_content
+from .content import Content, ContentCache, load_content
 from .feeds import render_feeds, render_sitemap
 from .katex import CACHE_FOLDER, KatexEngine
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
@@ -22,10 +22,11 @@ from .output import collect_static, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, render_post_job, render_posts
-from .rendercache import RenderCache
+from .rendercache import RenderCache, code_fingerprint
+from .store import Store
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
 from .problems import ContentErrors, Problem
-from .search import index_site
+from .search import INDEX_FOLDER, index_site
 from .site import RenderedContent, assemble, post_path, url_path
 
 PARALLEL_FROM = 64
@@ -63,14 +64,16 @@ class BuildReport:
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
                base_url: str | None = None, progress: Progress | None = None,
-               jobs: int = 1, remember: bool = True) -> BuildReport:
+               jobs: int = 1, remember: bool = True, use_cache: bool = True) -> BuildReport:
     """Build `site_dir` into `out_dir` (default site_dir/dist) rendering posts on `jobs`
     processes; raises ContentErrors. With `remember`, a later build that finds nothing
-    changed (inputs and output as this one left them) does nothing."""
+    changed (inputs and output as this one left them) does nothing. Without
+    `use_cache`, a build from nothing: the cache folder is neither read nor written."""
     started = time.perf_counter()
     out_dir = out_dir or site_dir / "dist"
     cache_dir = site_dir / CACHE_FOLDER
     inputs = fingerprint(site_dir, out_dir, {"drafts": drafts, "base_url": base_url})
+    remember = remember and use_cache
     last = read_last_build(cache_dir) if remember else None
     if last and last.fingerprint == inputs and out_dir.is_dir() and \
             last.output == output_listing(out_dir):
@@ -78,8 +81,10 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
                            seconds=time.perf_counter() - started, warnings=last.warnings,
                            unchanged=True)
     plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress, jobs=jobs,
-                     previous=PreviousPages(cache_dir, out_dir) if remember else None)
-    write_site(plan.files, out_dir, finish=index_site if plan.config.search.enabled else None)
+                     previous=PreviousPages(cache_dir, out_dir) if remember else None,
+                     use_cache=use_cache)
+    write_site(plan.files, out_dir, finish=index_site if plan.config.search.enabled else None,
+               generated=INDEX_FOLDER)
     if remember:
         remember_pages(cache_dir, out_dir, plan.page_digests)
     pages = sum(1 for f in plan.files if f.path.endswith(".html"))
@@ -93,17 +98,18 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
 
 def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = None,
               progress: Progress | None = None, jobs: int = 1,
-              previous: PreviousPages | None = None) -> SitePlan:
+              previous: PreviousPages | None = None, use_cache: bool = True) -> SitePlan:
     """Everything up to writing; raises ContentErrors with every error found. Pages
     that `previous` (the last build's output) holds as they would be rendered now are
-    not rendered: their files have no data."""
+    not rendered: their files have no data. Without `use_cache` nothing is taken from
+    the cache folder, nor written to it."""
     config = load_config(site_dir, base_url=base_url)
-    content = load_content(site_dir, config, drafts=drafts)
-    engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER,
-                         html=config.math.render == "build")
-    cache = RenderCache(site_dir / CACHE_FOLDER / "rendered.sqlite", config)
+    cache_dir = site_dir / CACHE_FOLDER if use_cache else None
+    content = _load_content(site_dir, config, drafts, cache_dir)
+    engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
+    cache = RenderCache(cache_dir / "rendered.sqlite", config) if cache_dir else None
     try:
-        workers = (site_dir, base_url, jobs) if jobs > 1 else None
+        workers = (site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
         rendered = render_content(config, content, engine, progress, workers, cache)
         problems = [*content.problems, *rendered.problems]
         if any(not p.warning for p in problems):
@@ -112,7 +118,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         problems += site.archive.problems
     finally:
         engine.close()
-        cache.close()
+        if cache:
+            cache.close()
     digester = PageDigester(page_salt(site_dir, config))
     digests: dict[str, str] = {}
 
@@ -132,14 +139,27 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
                     warnings=tuple(p for p in problems if p.warning))
 
 
+def _load_content(site_dir: Path, config: SiteConfig, drafts: bool,
+                  cache_dir: Path | None) -> Content:
+    """content.load_content, with the parses of earlier builds when there is a cache."""
+    if cache_dir is None:
+        return load_content(site_dir, config, drafts=drafts)
+    store = Store(cache_dir / "content.sqlite")
+    try:
+        salt = f"{code_fingerprint()}\0{config!r}"
+        return load_content(site_dir, config, drafts=drafts, cache=ContentCache(store, salt))
+    finally:
+        store.close()
+
+
 def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                    progress: Progress | None = None,
-                   workers: tuple[Path, str | None, int] | None = None,
+                   workers: tuple[Path, str | None, int, Path | None] | None = None,
                    cache: RenderCache | None = None) -> RenderedContent:
     """The Markdown stage for every post, title, page and comment. Authors' formulas
     may use \\htmlStyle and in-page links; readers' get no trust at all. With
-    `workers` (site folder, base_url override, process count) posts render in parallel;
-    with `cache`, only what was never rendered before is rendered."""
+    `workers` (site folder, base_url override, process count, cache folder) posts render
+    in parallel; with `cache`, only what was never rendered before is rendered."""
     build_mode = config.math.render == "build"
 
     def author(formulas):
@@ -156,8 +176,8 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     done = {job.slug: done[keys[job.slug]] for job in jobs if keys.get(job.slug) in done}
     missing = [job for job in jobs if job.slug not in done]
     if workers is not None and len(missing) >= PARALLEL_FROM:
-        site_dir, base_url, count = workers
-        fresh = render_posts(missing, site_dir, base_url, count, progress)
+        site_dir, base_url, count, cache_dir = workers
+        fresh = render_posts(missing, site_dir, base_url, count, progress, cache_dir)
     else:
         fresh = {}
         for job in missing:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import __version__
-from .build import build_site, plan_site
+from .build import CACHE_FOLDER, build_site, plan_site
 from .config import load_config
 from .linkcheck import LinkReport, check_links
 from .problems import BlogbuildError, ContentErrors, Problem, UsageError
@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--check-links", action="store_true",
                        help="then crawl the output; exit 1 on a broken link (the output "
                        "stays written)")
+    build.add_argument("--no-cache", action="store_true",
+                       help=f"build from nothing: neither read nor write {CACHE_FOLDER}/")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="validate config, front matter and formulas",
@@ -118,7 +120,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     report = build_site(site_dir, args.output, drafts=args.drafts, base_url=args.base_url,
-                        jobs=args.jobs,
+                        jobs=args.jobs, use_cache=not args.no_cache,
                         progress=_progress_bar() if sys.stderr.isatty() else None)
     _report(report.warnings)
     what = "nothing changed since the last build of" if report.unchanged else "built"

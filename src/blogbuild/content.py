@@ -7,6 +7,9 @@ dev server can drive them directly. Problems are collected, never raised one by 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import pickle
 import re
 import typing
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ from .frontmatter import (
     text_field,
 )
 from .problems import Problem, relative_name
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Post:
     title_line: int = 2
     """Line of `title:` in `source`, for problems in the title's formulas."""
     extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __reduce__(self):
+        return _with_extra, (type(self), _fields_of(self))
     """Front-matter keys the SPEC does not name, kept for templates."""
 
 
@@ -68,6 +75,20 @@ class Page:
     body_line: int
     date: datetime | None = None
     extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __reduce__(self):
+        return _with_extra, (type(self), _fields_of(self))
+
+
+def _fields_of(record) -> dict:
+    """A record's fields for pickling (a mappingproxy cannot be pickled as it is)."""
+    fields = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    fields["extra"] = dict(fields["extra"])
+    return fields
+
+
+def _with_extra(kind: type, fields: dict):
+    return kind(**{**fields, "extra": MappingProxyType(fields["extra"])})
 
 
 @dataclass(frozen=True)
@@ -89,12 +110,19 @@ _BAD_SLUG = re.compile(r"[/\\?#%\"<>|*:\s]|^\.|^$")
 class ContentCache:
     """File texts (known by modification time and size) and parse results (known by
     text), kept between loads: the dev server re-reads and re-parses only what changed,
-    and an unchanged file gives back the very same records. A build uses a fresh one."""
+    and an unchanged file gives back the very same records.
 
-    def __init__(self) -> None:
+    A build uses a fresh one, with `store`: parse results kept in a file between builds
+    (YAML is most of the loading time), under keys that hold the text, blogbuild's code
+    and the configuration the parse depends on (`salt`)."""
+
+    def __init__(self, store: Store | None = None, salt: str = "") -> None:
         self._texts: dict[Path, tuple[tuple[int, int], str | None, tuple[Problem, ...]]] = {}
         self._parsed: dict[tuple, tuple[object, tuple[Problem, ...]]] = {}
         self._used: dict[tuple, tuple[object, tuple[Problem, ...]]] = {}
+        self._store, self._salt = store, salt
+        self._fresh: dict[str, tuple[object, tuple[Problem, ...]]] = {}
+        self._fetched: dict[str, object] = {}
 
     def text(self, path: Path, site_dir: Path, problems: list[Problem]) -> str | None:
         try:
@@ -113,8 +141,13 @@ class ContentCache:
     def parse(self, key: tuple, parse, problems: list[Problem]):
         """`parse(problems)` once per key; its problems are replayed on every later use."""
         if key not in self._parsed:
-            found: list[Problem] = []
-            self._parsed[key] = (parse(found), tuple(found))
+            stored = self._stored(key)
+            if stored is None:
+                found: list[Problem] = []
+                stored = (parse(found), tuple(found))
+                if self._store is not None:
+                    self._fresh[self._store_key(key)] = stored
+            self._parsed[key] = stored
         self._used[key] = self._parsed[key]
         value, found = self._parsed[key]
         problems.extend(found)
@@ -125,8 +158,29 @@ class ContentCache:
         self._texts.pop(path, None)
 
     def end_load(self) -> None:
-        """Drop the parses of files that are gone or changed."""
+        """Drop the parses of files that are gone or changed; store the new ones."""
         self._parsed, self._used = self._used, {}
+        if self._store is not None and self._fresh:
+            self._store.put(self._fresh)
+            self._fresh = {}
+
+    def prefetch(self, keys: list[tuple]) -> None:
+        """Look up the stored parses of `keys` at once (one query, not one per file)."""
+        if self._store is not None:
+            wanted = [self._store_key(key) for key in keys if key not in self._parsed]
+            self._fetched = self._store.get(wanted)
+
+    def _store_key(self, key: tuple) -> str:
+        return hashlib.sha256(pickle.dumps((self._salt, key), protocol=5)).hexdigest()
+
+    def _stored(self, key: tuple) -> tuple[object, tuple[Problem, ...]] | None:
+        if self._store is None:
+            return None
+        stored_key = self._store_key(key)
+        value = self._fetched.pop(stored_key, None)
+        if value is None:
+            value = self._store.get([stored_key]).get(stored_key)
+        return value if isinstance(value, tuple) and len(value) == 2 else None
 
 
 def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
@@ -135,6 +189,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     cache = cache or ContentCache()
     problems: list[Problem] = []
     root = site_dir / "content"
+    cache.prefetch(_parse_keys(root, site_dir, cache))
     posts: list[Post] = []
     draft_slugs: set[str] = set()
     first_unknown: dict[str, tuple[str, int]] = {}
@@ -175,6 +230,21 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
     return Content(tuple(posts), tuple(pages), comments, tuple(problems))
+
+
+def _parse_keys(root: Path, site_dir: Path, cache: ContentCache) -> list[tuple]:
+    """The keys load_content will parse under, as it builds them below."""
+    keys = []
+    for kind, folder, patterns in (("post", "posts", ("**/*.md",)), ("page", "pages", ("*.md",)),
+                                   ("comments", "comments", ("*.yaml", "*.yml"))):
+        for pattern in patterns:
+            for path in content_files(root / folder, pattern):
+                text = cache.text(path, site_dir, [])
+                if text is not None:
+                    source = relative_name(path, site_dir)
+                    keys.append((kind, source, text, path.stem) if kind == "comments"
+                                else (kind, source, text))
+    return keys
 
 
 def content_files(folder: Path, pattern: str) -> list[Path]:

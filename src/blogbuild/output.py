@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .pages import OutputFile
@@ -52,19 +53,88 @@ def find_collisions(files: list[OutputFile]) -> list[Problem]:
 
 
 def write_site(files: list[OutputFile], out_dir: Path,
-               finish: Callable[[Path, Path | None], None] | None = None) -> None:
-    """Write every file into a temporary sibling of `out_dir`, then swap it in.
+               finish: Callable[[Path, Path | None], None] | None = None,
+               generated: str = "") -> None:
+    """Write the site into `out_dir` so that a failure leaves the old output as it was.
 
-    A file whose bytes the previous output already holds is hard-linked from there
-    instead of written, so it keeps its modification time and rsync or a Pages upload
-    sees only what changed; so is a file with no data (a page the build found
-    unchanged without rendering it, pagedeps.py). `finish(staging, previous)` runs on
-    the complete temporary folder first (the search index); `previous` is the old
-    output when no HTML page changed, else None."""
+    Where an output exists, only files whose bytes differ are written: first all into
+    a temporary folder (a full disk or a denied write fails there, before anything in
+    `out_dir` changed), then renamed into place, and files the site no longer has are
+    removed. A file with no data (a page the build found unchanged without rendering
+    it, pagedeps.py) is left as it is, and so is every file whose bytes are equal, so
+    both keep their modification time and rsync or a Pages upload sees only what changed.
+
+    `finish(folder, previous)` (the search index) writes the folder `generated` from
+    the complete site; it must see the whole new site, so when it has to run (a page
+    changed, or there is no old output) everything is built in a temporary sibling of
+    `out_dir`, which is swapped in when complete. `previous` is the old output when no
+    HTML page changed (its `generated` folder can be reused), else None."""
     if problems := find_collisions(files):
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if out_dir.is_dir() and (finish is None or (out_dir / generated).is_dir()):
+        changes = _changes(files, out_dir, keep=generated if finish is not None else "")
+        if changes is not None and not (finish is not None and changes.pages_changed):
+            _update(changes, out_dir)
+            return
+    _rebuild(files, out_dir, finish)
+
+
+@dataclass
+class _Changes:
+    write: list[OutputFile]
+    remove: list[Path]
+    pages_changed: bool
+
+
+def _changes(files: list[OutputFile], out_dir: Path, keep: str) -> _Changes | None:
+    """What updating `out_dir` in place takes; None where it cannot be done safely in
+    place (a file must become a folder, or the other way round)."""
+    existing = _listing(out_dir)
+    wanted = {file.path for file in files}
+    write = []
+    for file in files:
+        target = out_dir / file.path
+        if file.data is None:
+            if file.path not in existing:
+                return None
+            continue
+        if file.path in existing and _same(target, file.data):
+            continue
+        if target.is_dir() or any(parent in existing for parent in _parents(file.path)):
+            return None
+        write.append(file)
+    remove = [out_dir / path for path in existing if path not in wanted
+              and not (keep and path.startswith(keep + "/"))]
+    pages_changed = any(f.path.endswith(".html") for f in write) or \
+        any(p.suffix == ".html" for p in remove)
+    return _Changes(write, remove, pages_changed)
+
+
+def _update(changes: _Changes, out_dir: Path) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        written = []
+        for index, file in enumerate(changes.write):
+            temporary = staging / str(index)
+            temporary.write_bytes(file.data)
+            written.append((temporary, out_dir / file.path))
+        for temporary, target in written:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temporary, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for path in changes.remove:
+        path.unlink(missing_ok=True)
+        for parent in path.parents:
+            if parent == out_dir or any(parent.iterdir()):
+                break
+            parent.rmdir()
+
+
+def _rebuild(files: list[OutputFile], out_dir: Path,
+             finish: Callable[[Path, Path | None], None] | None) -> None:
     previous = out_dir if out_dir.is_dir() else None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
@@ -93,12 +163,38 @@ def write_site(files: list[OutputFile], out_dir: Path,
     _swap(staging, out_dir)
 
 
+def _listing(out_dir: Path) -> set[str]:
+    """Every file below `out_dir`, as "/"-separated relative paths."""
+    found, folders = set(), [(out_dir, "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((Path(entry.path), prefix + entry.name + "/"))
+                else:
+                    found.add(prefix + entry.name)
+    return found
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return not path.is_symlink() and path.is_file() and path.stat().st_size == len(data) \
+            and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _reuse(old: Path, data: bytes, target: Path) -> bool:
     """Hard-link `old` to `target` if it holds exactly `data`."""
+    if not _same(old, data):
+        return False
     try:
-        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data) \
-                or old.read_bytes() != data:
-            return False
         os.link(old, target)
         return True
     except OSError:  # another file system, or links not allowed: write it instead

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import SiteConfig, load_config
-from .katex import CACHE_FOLDER, KatexEngine
+from .katex import KatexEngine
 from .markdown import RenderContext, Rendered, render_post, render_title
 
 CHUNK = 16
@@ -54,14 +54,15 @@ def render_post_job(job: PostJob, config: SiteConfig, engine: KatexEngine
 
 
 def render_posts(jobs: Sequence[PostJob], site_dir: Path, base_url: str | None, workers: int,
-                 progress: Callable[[int, int], None] | None = None
-                 ) -> dict[str, tuple[Rendered, Rendered]]:
-    """Render every post on `workers` processes; slug → (body, title)."""
+                 progress: Callable[[int, int], None] | None = None,
+                 cache_dir: Path | None = None) -> dict[str, tuple[Rendered, Rendered]]:
+    """Render every post on `workers` processes; slug → (body, title). The workers'
+    KaTeX engines keep their results in `cache_dir` (None: no cache)."""
     chunks = [list(jobs[i:i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
     results: dict[str, tuple[Rendered, Rendered]] = {}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_start_worker, initargs=(site_dir, base_url)) as pool:
+                             initializer=_start_worker, initargs=(site_dir, base_url, cache_dir)) as pool:
         for chunk, rendered in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
             results.update(zip((job.slug for job in chunk), rendered, strict=True))
             if progress:
@@ -72,11 +73,10 @@ def render_posts(jobs: Sequence[PostJob], site_dir: Path, base_url: str | None, 
 _worker: tuple[SiteConfig, KatexEngine] | None = None
 
 
-def _start_worker(site_dir: Path, base_url: str | None) -> None:
+def _start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) -> None:
     global _worker
     config = load_config(site_dir, base_url=base_url)
-    engine = KatexEngine(config.math.macros, site_dir / CACHE_FOLDER,
-                         html=config.math.render == "build")
+    engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
     atexit.register(engine.close)
     _worker = (config, engine)
 
