@@ -8,6 +8,7 @@ import pytest
 
 from blogbuild import pages
 from blogbuild.build import build_site
+from blogbuild.cli import main
 from conftest import post, write_site
 
 FILES = {
@@ -183,3 +184,23 @@ def test_the_search_index_is_reused_when_no_page_changed(tmp_path: Path):
     post_a.write_text(post_a.read_text(encoding="utf-8") + "\n新的一句。\n", encoding="utf-8")
     build_site(site, site / "dist")  # a page changed: indexed again
     assert {p: p.stat().st_ino for p in (site / "dist/pagefind").rglob("*") if p.is_file()} != index
+
+
+def test_no_cache_builds_from_nothing_without_touching_the_cache(tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, site / "dist")
+    cache = site / ".blogbuild-cache"
+    for damaged in cache.glob("*.sqlite"):
+        damaged.write_bytes(b"would be wrong if read")
+    before = {p.name: p.read_bytes() for p in cache.iterdir()}
+    report = build_site(site, tmp_path / "uncached", use_cache=False)
+    assert not report.unchanged
+    assert {p.name: p.read_bytes() for p in cache.iterdir()} == before
+    assert tree(tmp_path / "uncached") == tree(site / "dist")
+
+
+def test_the_command_line_has_no_cache(tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    assert main(["build", str(site), "--no-cache", "-j", "1"]) == 0
+    assert not (site / ".blogbuild-cache").exists()
+    assert (site / "dist/archives/a/index.html").is_file()
