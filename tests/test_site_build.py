@@ -164,9 +164,26 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
     from blogbuild.build import PARALLEL_FROM
 
     root = site(archive(PARALLEL_FROM + 6))
-    build_site(root, tmp_path / "one", jobs=1)
-    build_site(root, tmp_path / "two", jobs=2)
+    build_site(root, tmp_path / "one", jobs=1, use_cache=False)
+    # without the cache, or the second build would find every post rendered by the first
+    rendered = []
+    build_site(root, tmp_path / "two", jobs=2, use_cache=False,
+               progress=lambda done, total: rendered.append((done, total)))
+    assert rendered[-1] == (PARALLEL_FROM + 6, PARALLEL_FROM + 6)  # all by the workers
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*")
                            if p.is_file())
     assert [f for f in files if (tmp_path / "one" / f).read_bytes() != (tmp_path / "two" / f).read_bytes()] == []
+
+
+def test_the_pager_links_the_first_last_and_nearby_pages():
+    from blogbuild.pages import paginate
+    pages = paginate(tuple(range(95)), 5, "", "")
+    assert len(pages) == 19
+    shown = [[None if link is None else link[0] for link in page.page_links] for page, _ in pages]
+    assert shown[0] == [1, 2, 3, None, 19]
+    assert shown[9] == [1, None, 8, 9, 10, 11, 12, None, 19]
+    assert shown[3] == [1, 2, 3, 4, 5, 6, None, 19]
+    assert shown[18] == [1, None, 17, 18, 19]
+    assert pages[9][0].page_links[2] == (8, "page/8/")
+    assert [[link[0] for link in page.page_links] for page, _ in paginate((1, 2), 5, "", "")] == [[1]]

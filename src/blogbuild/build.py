@@ -175,26 +175,33 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     done = cache.get(list(keys.values())) if cache else {}
     done = {job.slug: done[keys[job.slug]] for job in jobs if keys.get(job.slug) in done}
     missing = [job for job in jobs if job.slug not in done]
+
+    def pages_and_comments() -> tuple[dict[str, Rendered], dict[int, Rendered]]:
+        pages = {page.slug: _cached(cache, ("page", page.source, page.body_line, page.slug,
+                                            page.body),
+                                    lambda page=page: render_post(page.body, RenderContext(
+                                        page.source, page.body_line,
+                                        url_path(config, f"{page.slug}/"), author, build_mode)))
+                 for page in content.pages}
+        return pages, _render_comments(content, cache, reader, build_mode, config.comments.images)
+
     if workers is not None and len(missing) >= PARALLEL_FROM:
         site_dir, base_url, count, cache_dir = workers
-        fresh = render_posts(missing, site_dir, base_url, count, progress, cache_dir)
+        fresh, rest = render_posts(missing, site_dir, base_url, count, progress, cache_dir,
+                                   meanwhile=pages_and_comments)
     else:
         fresh = {}
         for job in missing:
             fresh[job.slug] = render_post_job(job, config, engine)
             if progress:
                 progress(len(fresh), len(missing))
+        rest = pages_and_comments()
+    pages, comments = rest
     if cache and fresh:
         cache.put({keys[slug]: result for slug, result in fresh.items()})
     done.update(fresh)
     bodies = {job.slug: done[job.slug][0] for job in jobs}
     titles = {job.slug: done[job.slug][1] for job in jobs}
-    pages = {page.slug: _cached(cache, ("page", page.source, page.body_line, page.slug, page.body),
-                                lambda page=page: render_post(page.body, RenderContext(
-                                    page.source, page.body_line,
-                                    url_path(config, f"{page.slug}/"), author, build_mode)))
-             for page in content.pages}
-    comments = _render_comments(content, cache, reader, build_mode, config.comments.images)
     return RenderedContent(bodies=bodies, titles=titles, pages=pages, comments=comments)
 
 

@@ -6,6 +6,7 @@ dumb); `render_pages` returns every page as an `OutputFile` without writing it.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -86,7 +87,9 @@ class ListingPage:
     posts: tuple[PostEntry, ...]
     newer_path: str | None
     older_path: str | None
-    page_links: tuple[tuple[int, str], ...]
+    page_links: tuple[tuple[int, str] | None, ...]
+    """(number, path) of the first and last pages and those within PAGER_WINDOW of this
+    one, in order; None where numbers are left out (shown as "…")."""
 
 
 def labels_for(language: str) -> dict[str, str]:
@@ -99,7 +102,7 @@ def template_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environme
                                   jinja2.FileSystemLoader(theme_dir("templates"))])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals["url"] = lambda path: url_path(config, path)
+    env.globals["url"] = functools.lru_cache(maxsize=None)(lambda path: url_path(config, path))
     env.globals["labels"] = labels_for(config.language)
     # derived from a post and the configuration: computed where shown, so that a page's
     # context holds records only (pagedeps.py digests the context)
@@ -184,17 +187,32 @@ def plan_pages(site: Site) -> list[PageJob]:
     return jobs
 
 
+PAGER_WINDOW = 2
+"""A listing's pager links the pages this many numbers either side of the current one."""
+
+
 def paginate(posts: tuple[PostEntry, ...], per_page: int, base: str,
              heading: str) -> list[tuple[ListingPage, str]]:
     """Split posts into listing pages at `base` ("" for the index): base, base/page/2/, …"""
     chunks = [posts[i:i + per_page] for i in range(0, len(posts), per_page)] or [()]
     paths = [base] + [f"{base}page/{n}/" for n in range(2, len(chunks) + 1)]
-    links = tuple(zip(range(1, len(chunks) + 1), paths))
     return [(ListingPage(heading=heading, number=n + 1, total=len(chunks), posts=chunk,
                          newer_path=paths[n - 1] if n else None,
                          older_path=paths[n + 1] if n + 1 < len(chunks) else None,
-                         page_links=links), paths[n])
+                         page_links=_pager(n + 1, paths)), paths[n])
             for n, chunk in enumerate(chunks)]
+
+
+def _pager(number: int, paths: list[str]) -> tuple[tuple[int, str] | None, ...]:
+    total = len(paths)
+    shown = sorted({1, total, *range(max(1, number - PAGER_WINDOW),
+                                     min(total, number + PAGER_WINDOW) + 1)})
+    links: list[tuple[int, str] | None] = []
+    for shown_number in shown:
+        if links and links[-1] is not None and shown_number > links[-1][0] + 1:
+            links.append(None)
+        links.append((shown_number, paths[shown_number - 1]))
+    return tuple(links)
 
 
 def _layout(site: Site, title: str, path: str) -> Layout:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from .config import SiteConfig, load_config
 from .katex import KatexEngine
 from .markdown import RenderContext, Rendered, render_post, render_title
+
+T = TypeVar("T")
 
 CHUNK = 16
 """Posts per task: large enough that sending them costs little, small enough to share
@@ -55,19 +59,33 @@ def render_post_job(job: PostJob, config: SiteConfig, engine: KatexEngine
 
 def render_posts(jobs: Sequence[PostJob], site_dir: Path, base_url: str | None, workers: int,
                  progress: Callable[[int, int], None] | None = None,
-                 cache_dir: Path | None = None) -> dict[str, tuple[Rendered, Rendered]]:
-    """Render every post on `workers` processes; slug → (body, title). The workers'
-    KaTeX engines keep their results in `cache_dir` (None: no cache)."""
+                 cache_dir: Path | None = None, meanwhile: Callable[[], T] | None = None
+                 ) -> tuple[dict[str, tuple[Rendered, Rendered]], T | None]:
+    """Render every post on `workers` processes: (slug → (body, title), what `meanwhile`
+    returned). `meanwhile` runs in the calling process while the workers render (the
+    reader comments, say), so that no core waits. The workers' KaTeX engines keep their
+    results in `cache_dir` (None: no cache)."""
     chunks = [list(jobs[i:i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
     results: dict[str, tuple[Rendered, Rendered]] = {}
     context = multiprocessing.get_context("spawn")
+    finished = [0]
+    lock = threading.Lock()
+
+    def report(size: int) -> None:  # on the pool's thread, as each chunk comes back
+        with lock:
+            finished[0] += size
+            if progress:
+                progress(finished[0], len(jobs))
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_start_worker, initargs=(site_dir, base_url, cache_dir)) as pool:
-        for chunk, rendered in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
-            results.update(zip((job.slug for job in chunk), rendered, strict=True))
-            if progress:
-                progress(len(results), len(jobs))
-    return results
+        futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            future.add_done_callback(lambda _, size=len(chunk): report(size))
+        other = meanwhile() if meanwhile is not None else None
+        for chunk, future in zip(chunks, futures, strict=True):
+            results.update(zip((job.slug for job in chunk), future.result(), strict=True))
+    return results, other
 
 
 _worker: tuple[SiteConfig, KatexEngine] | None = None
