@@ -1,7 +1,9 @@
-"""Output: write a built site into a fresh folder and swap it in only when complete.
+"""Output: the built site into its folder, touching only what changed.
 
-A failed build never reaches this module, and a failure while writing removes the
-half-written folder, so the previous output stays byte-identical either way.
+A failed build never reaches this module. Writing goes to a temporary folder first
+(only the changed files, or the whole site where the search index must run over it),
+and only a complete write is moved into place, so a failure while writing leaves the
+previous output byte-identical either way.
 """
 
 from __future__ import annotations
