@@ -160,16 +160,24 @@ def test_chinese_slugs_become_percent_encoded_links_to_existing_files(site, tmp_
     assert link == "/blog/archives/%E4%B8%AD%E6%96%87%E6%A0%87%E9%A2%98/"
 
 
-def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path: Path):
+def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path: Path,
+                                                                  monkeypatch):
     from blogbuild.build import PARALLEL_FROM
+    from blogbuild.pages import OFFLOAD_FROM
+    from blogbuild.parallel import Workers
 
-    root = site(archive(PARALLEL_FROM + 6))
+    root = site(archive(max(PARALLEL_FROM, OFFLOAD_FROM) + 6))
     build_site(root, tmp_path / "one", jobs=1, use_cache=False)
     # without the cache, or the second build would find every post rendered by the first
-    rendered = []
+    rendered, offloaded = [], []
+    real = Workers.render_pages
+    monkeypatch.setattr(Workers, "render_pages", lambda self, pages, meanwhile: (
+        offloaded.extend(job.output for job, _ in pages) or real(self, pages, meanwhile)))
     build_site(root, tmp_path / "two", jobs=2, use_cache=False,
                progress=lambda done, total: rendered.append((done, total)))
-    assert rendered[-1] == (PARALLEL_FROM + 6, PARALLEL_FROM + 6)  # all by the workers
+    posts = max(PARALLEL_FROM, OFFLOAD_FROM) + 6
+    assert rendered[-1] == (posts, posts)  # every post by the workers
+    assert len(offloaded) == posts and all(o.startswith("archives/") for o in offloaded)
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*")
                            if p.is_file())

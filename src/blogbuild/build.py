@@ -21,7 +21,7 @@ from .markdown import RenderContext, Rendered, highlight_css, render_comment, re
 from .output import collect_static, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
-from .parallel import PostJob, render_post_job, render_posts
+from .parallel import PostJob, Workers, render_post_job
 from .rendercache import RenderCache, code_fingerprint
 from .store import Store
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
@@ -108,27 +108,30 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     content = _load_content(site_dir, config, drafts, cache_dir)
     engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
     cache = RenderCache(cache_dir / "rendered.sqlite", config) if cache_dir else None
+    workers = Workers(site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
     try:
-        workers = (site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
         rendered = render_content(config, content, engine, progress, workers, cache)
         problems = [*content.problems, *rendered.problems]
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
         site = assemble(config, content, rendered, inline_math_renderer(engine, config))
         problems += site.archive.problems
+        digester = PageDigester(page_salt(site_dir, config))
+        digests: dict[str, str] = {}
+
+        def unchanged(job: PageJob, layout: Layout) -> bool:
+            digests[job.output] = digester.page(job.template, job.context, layout)
+            return previous.unchanged(job.output, digests[job.output])
+
+        files = render_pages(site, template_environment(site_dir, config),
+                             unchanged if previous is not None else None,
+                             workers.render_pages if workers else None)
     finally:
         engine.close()
         if cache:
             cache.close()
-    digester = PageDigester(page_salt(site_dir, config))
-    digests: dict[str, str] = {}
-
-    def unchanged(job: PageJob, layout: Layout) -> bool:
-        digests[job.output] = digester.page(job.template, job.context, layout)
-        return previous.unchanged(job.output, digests[job.output])
-
-    files = render_pages(site, template_environment(site_dir, config),
-                         unchanged if previous is not None else None)
+        if workers:
+            workers.close()
     files += render_feeds(site)
     files.append(render_sitemap(site, [f.path.removesuffix("index.html") for f in files
                                        if f.path.endswith("index.html")]))
@@ -154,12 +157,12 @@ def _load_content(site_dir: Path, config: SiteConfig, drafts: bool,
 
 def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                    progress: Progress | None = None,
-                   workers: tuple[Path, str | None, int, Path | None] | None = None,
+                   workers: Workers | None = None,
                    cache: RenderCache | None = None) -> RenderedContent:
     """The Markdown stage for every post, title, page and comment. Authors' formulas
     may use \\htmlStyle and in-page links; readers' get no trust at all. With
-    `workers` (site folder, base_url override, process count, cache folder) posts render
-    in parallel; with `cache`, only what was never rendered before is rendered."""
+    `workers`, posts render on other processes; with `cache`, only what was never
+    rendered before is rendered."""
     build_mode = config.math.render == "build"
 
     def author(formulas):
@@ -186,9 +189,7 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
         return pages, _render_comments(content, cache, reader, build_mode, config.comments.images)
 
     if workers is not None and len(missing) >= PARALLEL_FROM:
-        site_dir, base_url, count, cache_dir = workers
-        fresh, rest = render_posts(missing, site_dir, base_url, count, progress, cache_dir,
-                                   meanwhile=pages_and_comments)
+        fresh, rest = workers.render_posts(missing, progress, meanwhile=pages_and_comments)
     else:
         fresh = {}
         for job in missing:

@@ -131,16 +131,37 @@ class PageJob:
     """The template's own variables (besides `layout`)."""
 
 
+Offload = Callable[[list[tuple["PageJob", "Layout"]], Callable[[], dict[int, bytes]]],
+                   tuple[list[bytes], dict[int, bytes] | None]]
+"""Renders (job, layout) pairs on other processes, in order, while calling the given
+function here; returns both results (parallel.Workers.render_pages)."""
+OFFLOAD_FROM = 64
+"""Fewer post pages than this to render are rendered here: handing them over costs more."""
+
+
 def render_pages(site: Site, env: jinja2.Environment,
-                 unchanged: Callable[[PageJob, Layout], bool] | None = None) -> list[OutputFile]:
+                 unchanged: Callable[[PageJob, Layout], bool] | None = None,
+                 offload: Offload | None = None) -> list[OutputFile]:
     """Every HTML page of the site: listings, posts, standalone pages, 404. A page for
-    which `unchanged(job, layout)` holds is not rendered (its data is None)."""
-    files = []
-    for job in plan_pages(site):
-        layout = page_layout(site, job)
-        data = None if unchanged and unchanged(job, layout) else render_page(env, job, layout)
-        files.append(OutputFile(job.output, data, job.source))
-    return files
+    which `unchanged(job, layout)` holds is not rendered (its data is None). With
+    `offload`, post pages render on other processes while the rest render here."""
+    jobs = plan_pages(site)
+    layouts = [page_layout(site, job) for job in jobs]
+    todo = [i for i, job in enumerate(jobs) if not (unchanged and unchanged(job, layouts[i]))]
+    away = [i for i in todo if jobs[i].template == "post.html"]
+    if offload is None or len(away) < OFFLOAD_FROM:
+        away = []
+    here = sorted(set(todo) - set(away))
+
+    def render_here() -> dict[int, bytes]:
+        return {i: render_page(env, jobs[i], layouts[i]) for i in here}
+
+    if away:
+        rendered, data = offload([(jobs[i], layouts[i]) for i in away], render_here)
+        data = {**(data or {}), **dict(zip(away, rendered, strict=True))}
+    else:
+        data = render_here()
+    return [OutputFile(job.output, data.get(i), job.source) for i, job in enumerate(jobs)]
 
 
 def page_layout(site: Site, job: PageJob) -> Layout:

@@ -1,10 +1,11 @@
-"""Rendering posts on several processes: the Markdown stage is most of a build, and
-each post renders on its own.
+"""Rendering on several processes: the Markdown stage is most of a build, and each
+post renders on its own; so does each post's page.
 
 Workers are spawned (safe wherever Python runs), each loads the configuration and
-starts its own KaTeX engine, and renders chunks of posts. Results are put back by
-slug, so the output does not depend on which worker finished first; `--jobs 1`
-renders in the calling process and gives the same bytes.
+starts its own KaTeX engine (and, for pages, the templates), and renders chunks of
+posts, later of post pages. Results are put back by slug or in order, so the output
+does not depend on which worker finished first; `--jobs 1` renders in the calling
+process and gives the same bytes.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import jinja2
+
 from .config import SiteConfig, load_config
 from .katex import KatexEngine
 from .markdown import RenderContext, Rendered, render_post, render_title
+from .pages import Layout, PageJob, render_page, template_environment
 
 T = TypeVar("T")
 
@@ -57,38 +61,80 @@ def render_post_job(job: PostJob, config: SiteConfig, engine: KatexEngine
     return body, title
 
 
-def render_posts(jobs: Sequence[PostJob], site_dir: Path, base_url: str | None, workers: int,
-                 progress: Callable[[int, int], None] | None = None,
-                 cache_dir: Path | None = None, meanwhile: Callable[[], T] | None = None
-                 ) -> tuple[dict[str, tuple[Rendered, Rendered]], T | None]:
-    """Render every post on `workers` processes: (slug → (body, title), what `meanwhile`
-    returned). `meanwhile` runs in the calling process while the workers render (the
-    reader comments, say), so that no core waits. The workers' KaTeX engines keep their
-    results in `cache_dir` (None: no cache)."""
-    chunks = [list(jobs[i:i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
-    results: dict[str, tuple[Rendered, Rendered]] = {}
-    context = multiprocessing.get_context("spawn")
-    finished = [0]
-    lock = threading.Lock()
+class Workers:
+    """The worker processes of one build, spawned when first needed and shut down by
+    `close` (or the with-block). They render posts (the Markdown stage) and, once the
+    site is assembled, post pages (Jinja)."""
 
-    def report(size: int) -> None:  # on the pool's thread, as each chunk comes back
-        with lock:
-            finished[0] += size
-            if progress:
-                progress(finished[0], len(jobs))
+    def __init__(self, site_dir: Path, base_url: str | None, count: int,
+                 cache_dir: Path | None):
+        self._start = (site_dir, base_url, cache_dir)
+        self._count = count
+        self._pool: ProcessPoolExecutor | None = None
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_start_worker, initargs=(site_dir, base_url, cache_dir)) as pool:
-        futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._count, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker, initargs=self._start)
+        return self._pool
+
+    def render_posts(self, jobs: Sequence[PostJob],
+                     progress: Callable[[int, int], None] | None = None,
+                     meanwhile: Callable[[], T] | None = None
+                     ) -> tuple[dict[str, tuple[Rendered, Rendered]], T | None]:
+        """(slug → (body, title), what `meanwhile` returned). `meanwhile` runs in the
+        calling process while the workers render (the reader comments, say), so that
+        no core waits."""
+        chunks = [list(jobs[i:i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
+        finished = [0]
+        lock = threading.Lock()
+
+        def report(size: int) -> None:  # on the pool's thread, as each chunk comes back
+            with lock:
+                finished[0] += size
+                if progress:
+                    progress(finished[0], len(jobs))
+
+        futures = [self._started().submit(_render_chunk, chunk) for chunk in chunks]
         for chunk, future in zip(chunks, futures, strict=True):
             future.add_done_callback(lambda _, size=len(chunk): report(size))
         other = meanwhile() if meanwhile is not None else None
+        results: dict[str, tuple[Rendered, Rendered]] = {}
         for chunk, future in zip(chunks, futures, strict=True):
             results.update(zip((job.slug for job in chunk), future.result(), strict=True))
-    return results, other
+        return results, other
+
+    def render_pages(self, pages: Sequence[tuple[PageJob, Layout]],
+                     meanwhile: Callable[[], T] | None = None) -> tuple[list[bytes], T | None]:
+        """Each (job, layout) through the templates, in order, and what `meanwhile`
+        returned (it runs in the calling process as the workers render)."""
+        chunks = [list(pages[i:i + CHUNK]) for i in range(0, len(pages), CHUNK)]
+        futures = [self._started().submit(_render_page_chunk, chunk) for chunk in chunks]
+        other = meanwhile() if meanwhile is not None else None
+        return [data for future in futures for data in future.result()], other
 
 
-_worker: tuple[SiteConfig, KatexEngine] | None = None
+@dataclass
+class _WorkerState:
+    site_dir: Path
+    config: SiteConfig
+    engine: KatexEngine
+    templates: jinja2.Environment | None = None
+
+
+_worker: _WorkerState | None = None
 
 
 def _start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) -> None:
@@ -96,10 +142,16 @@ def _start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) 
     config = load_config(site_dir, base_url=base_url)
     engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
     atexit.register(engine.close)
-    _worker = (config, engine)
+    _worker = _WorkerState(site_dir, config, engine)
 
 
 def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
     assert _worker is not None, "worker not started"
-    config, engine = _worker
-    return [render_post_job(job, config, engine) for job in chunk]
+    return [render_post_job(job, _worker.config, _worker.engine) for job in chunk]
+
+
+def _render_page_chunk(chunk: list[tuple[PageJob, Layout]]) -> list[bytes]:
+    assert _worker is not None, "worker not started"
+    if _worker.templates is None:
+        _worker.templates = template_environment(_worker.site_dir, _worker.config)
+    return [render_page(_worker.templates, job, layout) for job, layout in chunk]
