@@ -55,12 +55,13 @@ def page_salt(site_dir: Path, config: SiteConfig) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(json.dumps([FORMAT, code_fingerprint(), katex_version(), repr(config)])
                   .encode("utf-8"))
-    for folder in (site_dir / "templates", theme_dir("templates")):
+    for layer, folder in (("site", site_dir / "templates"), ("theme", theme_dir("templates"))):
         for top, folders, names in sorted(os.walk(folder)):
             folders.sort()
             for name in sorted(names):
                 path = Path(top, name)
-                digest.update(f"\0{path}\0".encode())
+                # by name within its layer: moving the site or blogbuild changes no page
+                digest.update(f"\0{layer}/{path.relative_to(folder).as_posix()}\0".encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 
