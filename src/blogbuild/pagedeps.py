@@ -56,8 +56,7 @@ def page_salt(site_dir: Path, config: SiteConfig) -> str:
     digest.update(json.dumps([FORMAT, code_fingerprint(), katex_version(), repr(config)])
                   .encode("utf-8"))
     for layer, folder in (("site", site_dir / "templates"), ("theme", theme_dir("templates"))):
-        for top, folders, names in sorted(os.walk(folder)):
-            folders.sort()
+        for top, _, names in sorted(os.walk(folder)):
             for name in sorted(names):
                 path = Path(top, name)
                 # by name within its layer: moving the site or blogbuild changes no page
