@@ -179,3 +179,13 @@ def test_hidden_files_such_as_editor_locks_are_not_content(tmp_path: Path):
     (tmp_path / "content/posts/.a.md.swp").write_bytes(b"\x00\x01 not text")
     content = load_content(tmp_path, CONFIG)
     assert [p.slug for p in content.posts] == ["a"] and content.problems == ()
+
+
+def test_a_post_survives_the_cache_with_its_unknown_keys_read_only():
+    import pickle
+    from types import MappingProxyType
+
+    record, problems = parse(post("t", "2024-01-02", enTitle="Title", show_toc="true"))
+    assert record is not None and record.extra["enTitle"] == "Title"
+    again = pickle.loads(pickle.dumps(record))
+    assert again == record and isinstance(again.extra, MappingProxyType)

@@ -58,10 +58,10 @@ class Post:
     title_line: int = 2
     """Line of `title:` in `source`, for problems in the title's formulas."""
     extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-
-    def __reduce__(self):
-        return _with_extra, (type(self), _fields_of(self))
     """Front-matter keys the SPEC does not name, kept for templates."""
+
+    def __reduce__(self):  # the caches pickle posts; a mappingproxy does not pickle
+        return _with_extra, (type(self), _fields_of(self))
 
 
 @dataclass(frozen=True)
