@@ -63,20 +63,14 @@ def render_post_job(job: PostJob, config: SiteConfig, engine: KatexEngine
 
 class Workers:
     """The worker processes of one build, spawned when first needed and shut down by
-    `close` (or the with-block). They render posts (the Markdown stage) and, once the
-    site is assembled, post pages (Jinja)."""
+    `close`. They render posts (the Markdown stage) and, once the site is assembled,
+    post pages (Jinja)."""
 
     def __init__(self, site_dir: Path, base_url: str | None, count: int,
                  cache_dir: Path | None):
         self._start = (site_dir, base_url, cache_dir)
         self._count = count
         self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> Workers:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def close(self) -> None:
         if self._pool is not None:
