@@ -204,3 +204,30 @@ def test_the_command_line_has_no_cache(tmp_path: Path):
     assert main(["build", str(site), "--no-cache", "-j", "1"]) == 0
     assert not (site / ".blogbuild-cache").exists()
     assert (site / "dist/archives/a/index.html").is_file()
+
+
+def entries(cache: Path) -> dict[str, int]:
+    import sqlite3
+    counts = {}
+    for name in ("content.sqlite", "rendered.sqlite"):
+        with sqlite3.connect(cache / name) as db:
+            counts[name] = db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+    return counts
+
+
+def test_the_caches_keep_only_what_the_site_has(tmp_path: Path):
+    """Editing a post many times must not grow the caches: the old parse and the old
+    rendering of an edited post go, as does everything of a deleted post."""
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, site / "dist")
+    first = entries(site / ".blogbuild-cache")
+    post_a = site / "content/posts/a.md"
+    for n in range(3):
+        post_a.write_text(post_a.read_text(encoding="utf-8") + f"\n第{n}次补充。\n", encoding="utf-8")
+        build_site(site, site / "dist")
+        assert entries(site / ".blogbuild-cache") == first
+    (site / "content/posts/b.md").unlink()
+    build_site(site, site / "dist")
+    after = entries(site / ".blogbuild-cache")
+    assert all(after[name] < first[name] for name in first)
+    assert tree(site / "dist") == cold_build(site, tmp_path)

@@ -111,6 +111,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     workers = Workers(site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
     try:
         rendered = render_content(config, content, engine, progress, workers, cache)
+        if cache:
+            cache.prune()  # render_content looked up everything the site has
         problems = [*content.problems, *rendered.problems]
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
@@ -150,7 +152,9 @@ def _load_content(site_dir: Path, config: SiteConfig, drafts: bool,
     store = Store(cache_dir / "content.sqlite")
     try:
         salt = f"{code_fingerprint()}\0{config!r}"
-        return load_content(site_dir, config, drafts=drafts, cache=ContentCache(store, salt))
+        content = load_content(site_dir, config, drafts=drafts, cache=ContentCache(store, salt))
+        store.prune()  # every content file was looked up: the rest are gone or edited
+        return content
     finally:
         store.close()
 

@@ -42,6 +42,10 @@ class RenderCache:
     def put(self, results: dict[str, object]) -> None:
         self._store.put(results)
 
+    def prune(self) -> None:
+        """Drop the results no lookup or store of this build concerned (store.Store.prune)."""
+        self._store.prune()
+
     def close(self) -> None:
         self._store.close()
 

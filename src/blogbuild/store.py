@@ -15,6 +15,7 @@ from pathlib import Path
 class Store:
     def __init__(self, path: Path):
         self._path = path
+        self._touched: set[str] = set()
         try:
             self._db = self._open()
         except sqlite3.DatabaseError:
@@ -35,6 +36,7 @@ class Store:
         return db
 
     def get(self, keys: list[str]) -> dict[str, object]:
+        self._touched.update(keys)
         found: dict[str, object] = {}
         try:
             for start in range(0, len(keys), 500):
@@ -51,11 +53,26 @@ class Store:
         return found
 
     def put(self, values: dict[str, object]) -> None:
+        self._touched.update(values)
         try:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
                                      [(key, pickle.dumps(value, protocol=5))
                                       for key, value in values.items()])
+        except sqlite3.DatabaseError:
+            pass
+
+    def prune(self) -> None:
+        """Delete every entry this store was not asked for nor given since it opened: for
+        a cache that a build consults for everything it needs, that is what the site no
+        longer has (an old version of an edited post), so the file does not only grow."""
+        try:
+            with self._db:
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY)")
+                self._db.execute("DELETE FROM kept")
+                self._db.executemany("INSERT OR IGNORE INTO kept VALUES (?)",
+                                     ((key,) for key in self._touched))
+                self._db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM kept)")
         except sqlite3.DatabaseError:
             pass
 
