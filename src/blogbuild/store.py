@@ -56,9 +56,10 @@ class Store:
         self._touched.update(values)
         try:
             with self._db:
+                # a generator: thousands of pickled posts are never all in memory at once
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
-                                     [(key, pickle.dumps(value, protocol=5))
-                                      for key, value in values.items()])
+                                     ((key, pickle.dumps(value, protocol=5))
+                                      for key, value in values.items()))
         except sqlite3.DatabaseError:
             pass
 
