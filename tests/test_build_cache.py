@@ -231,3 +231,14 @@ def test_the_caches_keep_only_what_the_site_has(tmp_path: Path):
     after = entries(site / ".blogbuild-cache")
     assert all(after[name] < first[name] for name in first)
     assert tree(site / "dist") == cold_build(site, tmp_path)
+
+
+def test_a_changed_hidden_static_file_is_copied_again(tmp_path: Path):
+    """Static files are copied hidden ones included (.well-known/), so a change to one is
+    a change of input: the build must not say "nothing changed"."""
+    site = write_site(tmp_path / "site", {**FILES, "static/.well-known/security.txt": "v1\n"})
+    build_site(site, site / "dist")
+    (site / "static/.well-known/security.txt").write_text("v2\n", encoding="utf-8")
+    report = build_site(site, site / "dist")
+    assert not report.unchanged
+    assert (site / "dist/.well-known/security.txt").read_text(encoding="utf-8") == "v2\n"

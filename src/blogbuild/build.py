@@ -72,8 +72,9 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     started = time.perf_counter()
     out_dir = out_dir or site_dir / "dist"
     cache_dir = site_dir / CACHE_FOLDER
-    inputs = fingerprint(site_dir, out_dir, {"drafts": drafts, "base_url": base_url})
     remember = remember and use_cache
+    inputs = fingerprint(site_dir, out_dir, {"drafts": drafts, "base_url": base_url}) \
+        if remember else ""
     last = read_last_build(cache_dir) if remember else None
     if last and last.fingerprint == inputs and out_dir.is_dir() and \
             last.output == output_listing(out_dir):

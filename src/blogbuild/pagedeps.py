@@ -23,7 +23,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -36,6 +35,7 @@ from .problems import Problem
 from .rendercache import code_fingerprint
 from .site import CommentNode, RecentComment
 from .theme import katex_version, theme_dir
+from .unchanged import source_files
 
 RECORD = "pages.json"
 """In the cache folder: output path → [digest, size, mtime_ns] of the last build."""
@@ -56,12 +56,10 @@ def page_salt(site_dir: Path, config: SiteConfig) -> str:
     digest.update(json.dumps([FORMAT, code_fingerprint(), katex_version(), repr(config)])
                   .encode("utf-8"))
     for layer, folder in (("site", site_dir / "templates"), ("theme", theme_dir("templates"))):
-        for top, _, names in sorted(os.walk(folder)):
-            for name in sorted(names):
-                path = Path(top, name)
-                # by name within its layer: moving the site or blogbuild changes no page
-                digest.update(f"\0{layer}/{path.relative_to(folder).as_posix()}\0".encode())
-                digest.update(path.read_bytes())
+        for path in source_files(folder):
+            # by name within its layer: moving the site or blogbuild changes no page
+            digest.update(f"\0{layer}/{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

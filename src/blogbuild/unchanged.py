@@ -38,10 +38,13 @@ def fingerprint(site_dir: Path, out_dir: Path, options: dict) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([code_fingerprint(), katex_version(), _pagefind_version(),
                               str(out_dir.resolve()), options], sort_keys=True).encode())
-    sources = [site_dir / "site.toml", site_dir / "content", site_dir / "templates",
-               site_dir / "static", theme_dir("templates"), theme_dir("static")]
-    for source in sources:
-        for path in _files(source):
+    # static files are copied hidden ones included (.well-known/, .htaccess); content
+    # and templates never read a hidden file (an editor's lock or swap file)
+    sources = [(site_dir / "site.toml", False), (site_dir / "content", False),
+               (site_dir / "templates", False), (site_dir / "static", True),
+               (theme_dir("templates"), False), (theme_dir("static"), True)]
+    for source, hidden in sources:
+        for path in source_files(source, hidden=hidden):
             digest.update(f"\0{path}\0".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -78,14 +81,15 @@ def write_last_build(cache_dir: Path, record: LastBuild) -> None:
                                     encoding="utf-8")
 
 
-def _files(root: Path) -> list[Path]:
-    """The files under `root` in a fixed order, hidden ones (an editor's lock) left out."""
+def source_files(root: Path, *, hidden: bool = False) -> list[Path]:
+    """The files under `root` in a fixed order; hidden ones (an editor's lock) left out
+    unless `hidden`."""
     if root.is_file():
         return [root]
     found = []
     for top, folders, names in os.walk(root):
-        folders[:] = sorted(f for f in folders if not f.startswith("."))
-        found += [Path(top, name) for name in sorted(names) if not name.startswith(".")]
+        folders[:] = sorted(f for f in folders if hidden or not f.startswith("."))
+        found += [Path(top, name) for name in sorted(names) if hidden or not name.startswith(".")]
     return found
 
 
