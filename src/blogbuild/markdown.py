@@ -62,7 +62,8 @@ class Rendered:
     """Number of formulas found."""
     problems: tuple[Problem, ...]
     tex_html: str = ""
-    """`html` with formulas as TeX, for feeds (equal to `html` in client mode)."""
+    """`html` with formulas as TeX, for feeds (equal to `html` in client mode); post
+    bodies only (render_post), empty for titles, comments and fragments."""
     tex_excerpt_html: str = ""
 
 
@@ -131,12 +132,9 @@ def _render_fragment(md: MarkdownIt, text: str, context: RenderContext, *,
         if context.katex_html:
             env["typeset"] = typeset.html
     page_html = md.renderer.render(tokens, md.options, env)
-    tex_html = page_html
-    if env.get("typeset"):
-        tex_html = md.renderer.render(tokens, md.options, {**env, "typeset": {}})
+    # no TeX rendering for feeds: feeds carry post bodies only, never titles or comments
     return Rendered(html=page_html, excerpt_html=page_html, has_more=False,
-                    formulas=len(formulas), problems=tuple(problems), tex_html=tex_html,
-                    tex_excerpt_html=tex_html)
+                    formulas=len(formulas), problems=tuple(problems))
 
 
 def _env(context: RenderContext, link_prefix: str) -> dict:
