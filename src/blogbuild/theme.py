@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -24,6 +25,8 @@ def katex_dir() -> Path:
     return _PACKAGE / "katex"
 
 
+@functools.cache
 def katex_version() -> str:
+    """The shipped KaTeX release (part of every cache key: read once per process)."""
     stamp = katex_dir() / "VERSION"
     return stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else "missing"
