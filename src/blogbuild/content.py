@@ -164,8 +164,14 @@ class ContentCache:
             self._store.put(self._fresh)
             self._fresh = {}
 
+    @property
+    def stored(self) -> bool:
+        """Parses are kept in a store between builds (prefetch them)."""
+        return self._store is not None
+
     def prefetch(self, keys: list[tuple]) -> None:
-        """Look up the stored parses of `keys` at once (one query, not one per file)."""
+        """Look up the stored parses of `keys` at once (one query, not one per file);
+        a parse not found then is parsed, not looked up again."""
         if self._store is not None:
             wanted = [self._store_key(key) for key in keys if key not in self._parsed]
             self._fetched = self._store.get(wanted)
@@ -176,10 +182,7 @@ class ContentCache:
     def _stored(self, key: tuple) -> tuple[object, tuple[Problem, ...]] | None:
         if self._store is None:
             return None
-        stored_key = self._store_key(key)
-        value = self._fetched.pop(stored_key, None)
-        if value is None:
-            value = self._store.get([stored_key]).get(stored_key)
+        value = self._fetched.pop(self._store_key(key), None)
         return value if isinstance(value, tuple) and len(value) == 2 else None
 
 
@@ -189,7 +192,8 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     cache = cache or ContentCache()
     problems: list[Problem] = []
     root = site_dir / "content"
-    cache.prefetch(_parse_keys(root, site_dir, cache))
+    if cache.stored:
+        cache.prefetch(_parse_keys(root, site_dir, cache))
     posts: list[Post] = []
     draft_slugs: set[str] = set()
     first_unknown: dict[str, tuple[str, int]] = {}
