@@ -128,27 +128,17 @@ def _number_multline(body: str, numbering: Numbering, *, automatic: bool) -> Num
     that. KaTeX has no multline, and no formula can know the width of the page it sits
     on, so each row becomes a formula of its own: the first flush left, the last flush
     right with the number, the others centred unless shoved."""
-    labels = _LABEL.findall(body)
-    body = _LABEL.sub("", body)
-    explicit = _TAG.search(body)
-    number, tag = None, ""
-    if _NOTAG.search(body):
-        body = _NOTAG.sub("", body)
-    elif explicit:
-        number, tag = explicit.group(1), " " + explicit.group(0)
-        body = _TAG.sub("", body)
-    elif automatic:
-        numbering.count += 1
-        number = str(numbering.count)
-        tag = f" \\tag{{{number}}}"
-    for label in labels:
-        numbering.record(label.strip(), number or "")
+    # numbered as one row (labels, \notag, \tag, the automatic number), then the tag
+    # moved to the end of the last row
+    whole = _number_rows([body], numbering, automatic=automatic)
+    tag = _TAG.search(whole.tex)
+    body = _TAG.sub("", whole.tex)
     texts = [row for row in (_split_separator(row)[0].strip() for row in _split_rows(body))
              if row] or [""]
     rows = [_multline_row(text, index, len(texts)) for index, text in enumerate(texts)]
-    rows[-1] = MultlineRow(rows[-1].tex + tag, rows[-1].place)
-    return NumberedFormula("\\\\".join(row.tex for row in rows),
-                           (number,) if number is not None else (), tuple(rows))
+    if tag:
+        rows[-1] = MultlineRow(f"{rows[-1].tex} {tag.group(0)}", rows[-1].place)
+    return NumberedFormula("\\\\".join(row.tex for row in rows), whole.numbers, tuple(rows))
 
 
 _SHOVE = re.compile(r"^\\shove(left|right)(?![A-Za-z])\s*(?:\[[^\]]*\])?\s*")
