@@ -129,3 +129,21 @@ def test_comment_formulas_are_checked_without_trust(tmp_path: Path):
     rendered = render_comment("我觉得 $\\frac{1}{2$ 不对", context)
     assert [str(p).split(": KaTeX")[0] for p in rendered.problems] == ["content/comments/p.yaml:7"]
     engine.close()
+
+
+def test_a_sidebar_extract_in_build_mode_gets_the_mathjax_habit_retry(tmp_path: Path):
+    """The sidebar's comment extracts are typeset like the comments: `t_\\max`, which
+    KaTeX refuses as written, renders after the MathJax-habit rewrite."""
+    from dataclasses import replace
+
+    from blogbuild.build import inline_math_renderer
+    from blogbuild.config import SiteConfig
+
+    engine = KatexEngine({}, tmp_path)
+    client_mode = SiteConfig(title="t", base_url="https://example.org/")
+    build_mode = replace(client_mode, math=replace(client_mode.math, render="build"))
+    html = inline_math_renderer(engine, build_mode)("t_\\max")
+    assert 'class="katex"' in html and "\\(" not in html
+    client = inline_math_renderer(engine, client_mode)
+    assert client("t_\\max") == "\\(t_\\max\\)"
+    engine.close()

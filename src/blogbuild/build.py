@@ -18,6 +18,7 @@ from .content import Content, ContentCache, load_content
 from .feeds import render_feeds, render_sitemap
 from .katex import CACHE_FOLDER, KatexEngine
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
+from .mathrender import Formula, typeset_formulas
 from .output import collect_static, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
@@ -246,11 +247,18 @@ def _cached(cache: RenderCache | None, parts: tuple, render):
 
 
 def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> Callable[[str], str]:
-    """TeX → the inside of an inline formula's span, in the site's render mode."""
-    def inline(tex: str) -> str:
-        if config.math.render == "build":
-            result = engine.typeset([(tex, False)], trusted=False)[0]
-            if result.html is not None:
-                return result.html
+    """TeX from a reader → the inside of an inline formula's span, in the site's render
+    mode (the sidebar's comment extracts), typeset as the comment bodies are."""
+    def as_tex(tex: str) -> str:
         return f"\\({escapeHtml(tex)}\\)"
+
+    if config.math.render != "build":
+        return as_tex
+
+    def reader(formulas):
+        return engine.typeset(formulas, trusted=False)
+
+    def inline(tex: str) -> str:
+        typeset = typeset_formulas([Formula(tex, False, 0, tex)], reader, "")
+        return typeset.html.get((tex, False)) or as_tex(tex)
     return inline
