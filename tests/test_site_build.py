@@ -5,6 +5,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 
 from blogbuild.build import build_site
 from conftest import html, post
@@ -195,3 +196,20 @@ def test_the_pager_links_the_first_last_and_nearby_pages():
     assert shown[18] == [1, None, 17, 18, 19]
     assert pages[9][0].page_links[2] == (8, "page/8/")
     assert [[link[0] for link in page.page_links] for page, _ in paginate((1, 2), 5, "", "")] == [[1]]
+
+
+def test_a_full_content_feed_links_equations_footnotes_and_itself_absolutely(site, tmp_path: Path):
+    root = site({"site.toml": 'title = "t"\nbase_url = "https://example.org/blog/"\n'
+                              "[feed]\nfull_content = true\n[search]\nenabled = false\n",
+                 "content/posts/a.md": post("甲", "2024-01-01", "见\\eqref{e}与脚注[^1]。\n\n"
+                                            "\\begin{equation}e\\label{e}\\end{equation}\n\n"
+                                            "[^1]: 注。\n")})
+    build_site(root, tmp_path / "out")
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((tmp_path / "out" / name).read_bytes())
+        assert not feed.bozo, (name, feed.bozo_exception)
+        assert [link.href for link in feed.feed.links if link.rel == "self"] == [
+            f"https://example.org/blog/{name}"]
+        body = BeautifulSoup(feed.entries[0].content[0].value, "html.parser")
+        hrefs = [a["href"] for a in body.select("a[href]")]
+        assert hrefs and all(h.startswith("https://example.org/blog/archives/a/#") for h in hrefs), hrefs

@@ -14,16 +14,21 @@ from xml.sax.saxutils import escape
 from feedgen.feed import FeedGenerator
 
 from .pages import OutputFile
-from .site import Site, absolute_url, latest
+from .site import Site, absolute_url, latest, origin
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _RELATIVE = re.compile(r'(\s(?:href|src)=")(/[^"/][^"]*|/)"')
+_FRAGMENT = re.compile(r'(\shref=")(#[^"]*)"')
 
 
 def render_feeds(site: Site) -> list[OutputFile]:
     generator = _feed(site)
-    return [OutputFile("feed.xml", generator.rss_str(pretty=True), "feed"),
-            OutputFile("atom.xml", generator.atom_str(pretty=True), "feed")]
+    files = []
+    for name, write in (("feed.xml", generator.rss_str), ("atom.xml", generator.atom_str)):
+        # each feed names itself as rel="self"
+        generator.link(href=absolute_url(site.config, name), rel="self", replace=True)
+        files.append(OutputFile(name, write(pretty=True), "feed"))
+    return files
 
 
 def _feed(site: Site) -> FeedGenerator:
@@ -33,7 +38,6 @@ def _feed(site: Site) -> FeedGenerator:
     generator.title(config.title)
     generator.subtitle(config.description or config.title)
     generator.link(href=config.base_url, rel="alternate")
-    generator.link(href=config.base_url + "atom.xml", rel="self")
     generator.language(config.language)
     if config.author:
         generator.author(name=config.author)
@@ -58,15 +62,17 @@ def _feed(site: Site) -> FeedGenerator:
             item.category(term=post.category)
         for tag in post.tags:
             item.category(term=tag)
-        item.content(absolute_links(html, site), type="CDATA")
-        item.description(absolute_links(entry.feed_excerpt_html, site))
+        item.content(absolute_links(html, site, link), type="CDATA")
+        item.description(absolute_links(entry.feed_excerpt_html, site, link))
     return generator
 
 
-def absolute_links(html: str, site: Site) -> str:
-    """Root-relative href/src (as the renderer writes them) → absolute URLs."""
-    origin = site.config.base_url[: len(site.config.base_url) - len(site.config.base_path)]
-    return _RELATIVE.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', html)
+def absolute_links(html: str, site: Site, page_url: str) -> str:
+    """Root-relative href/src (as the renderer writes them) and in-page `#…` links (an
+    equation, a footnote, a heading of the post at `page_url`) → absolute URLs."""
+    host = origin(site.config)
+    html = _RELATIVE.sub(lambda m: f'{m.group(1)}{host}{m.group(2)}"', html)
+    return _FRAGMENT.sub(lambda m: f'{m.group(1)}{page_url}{m.group(2)}"', html)
 
 
 def render_sitemap(site: Site, page_paths: list[str]) -> OutputFile:

@@ -268,7 +268,7 @@ class _Site:
         for body in bodies:
             for link, _ in parse_html(body).links:
                 split = urlsplit(link.strip())
-                if link.startswith("#") or link.lower().startswith(_IGNORED_SCHEMES):
+                if link.lower().startswith(_IGNORED_SCHEMES):
                     continue
                 if link.lower().startswith("javascript:"):
                     report(link, "a javascript: URL")

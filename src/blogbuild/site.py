@@ -105,10 +105,14 @@ def url_path(config: SiteConfig, path: str) -> str:
     return quote(config.base_path + path, safe="/#%:@!$&'()*+,;=-._~")
 
 
+def origin(config: SiteConfig) -> str:
+    """Scheme and host of base_url: "https://user.github.io"."""
+    return config.base_url[: len(config.base_url) - len(config.base_path)]
+
+
 def absolute_url(config: SiteConfig, path: str) -> str:
     """The full, percent-encoded URL of a site path, for feeds, sitemaps and <head>."""
-    origin = config.base_url[: len(config.base_url) - len(config.base_path)]
-    return origin + url_path(config, path)
+    return origin(config) + url_path(config, path)
 
 
 @dataclass(frozen=True)
