@@ -59,7 +59,8 @@ def test_style_and_relative_links_need_trust_and_readers_get_none(tmp_path: Path
                             trusted=True)
     assert 'style="color:red"' in author[0].html and 'href="#eq-1"' in author[1].html
     reader = engine.typeset([("\\href{javascript:alert(1)}{x}", False),
-                             ("\\style{color:red}{x}", False)], trusted=False)
+                             ("\\style{color:red}{x}", False), ("\\href{#eq-1}{(1)}", False)],
+                            trusted=False)
     assert all("href=" not in r.html and 'style="color:red"' not in r.html for r in reader)
     engine.close()
 
@@ -69,6 +70,11 @@ def test_a_corrupt_cache_file_is_replaced(tmp_path: Path):
     engine = KatexEngine({}, tmp_path)
     assert engine.typeset([("a^2", False)], trusted=True)[0].error is None
     engine.close()
+    # replaced, not merely ignored: the answer is found there by the next engine
+    again = KatexEngine({}, tmp_path)
+    assert again.typeset([("a^2", False)], trusted=True)[0].error is None
+    assert again._context is None  # no KaTeX started: a cache hit
+    again.close()
 
 
 def test_mathjax_habits_are_rewritten_only_when_katex_refuses_them(tmp_path: Path):

@@ -53,6 +53,7 @@ def test_long_shared_tuples_and_records_are_digested_once_but_correctly():
     shared = tuple(replace(LINK, slug=str(n)) for n in range(20))
     digester = PageDigester("s")
     first = digester.page("t", {"posts": shared})
+    assert digester._known[id(shared)][0] is shared  # remembered by identity
     assert digester.page("t", {"posts": shared}) == first
     assert digester.page("t", {"posts": shared[:-1] + (LINK,)}) != first
 
