@@ -22,6 +22,13 @@ enabled = false  # Pagefind adds a second per build; tests of search turn it on
 """
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` (relative "/" path → bytes): two equal trees are equal
+    outputs, names and bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def write_site(root: Path, files: dict[str, str]) -> Path:
     """Write `files` (relative path → text, dedented) under `root`; site.toml defaults."""
     files = {"site.toml": SITE_TOML, **files}

@@ -9,7 +9,7 @@ import pytest
 from blogbuild import pages
 from blogbuild.build import build_site
 from blogbuild.cli import main
-from conftest import post, write_site
+from conftest import post, tree, write_site
 
 FILES = {
     "content/posts/a.md": post("甲 $x$", "2024-01-01", "开头 $a_1$\n\n<!--more-->\n\n\\begin{equation}e\\label{e}\\end{equation}\n",
@@ -18,11 +18,6 @@ FILES = {
     "content/pages/about.md": "---\ntitle: 关于\n---\n关于 $c$\n",
     "content/comments/a.yaml": "- {id: 1, author: 读者, date: 2024-01-03, body: '好 $d$'}\n",
 }
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 EDITS = {

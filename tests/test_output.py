@@ -7,16 +7,12 @@ import pytest
 
 from blogbuild.output import write_site
 from blogbuild.pages import OutputFile
+from conftest import tree
 
 
 def files(**named: bytes | None) -> list[OutputFile]:
     return [OutputFile(path.replace("__", "/").replace("_html", ".html"), data, "test")
             for path, data in named.items()]
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def stats(folder: Path) -> dict[str, tuple[int, int]]:
