@@ -189,3 +189,11 @@ def test_a_post_survives_the_cache_with_its_unknown_keys_read_only():
     assert record is not None and record.extra["enTitle"] == "Title"
     again = pickle.loads(pickle.dumps(record))
     assert again == record and isinstance(again.extra, MappingProxyType)
+
+
+def test_a_comment_missing_its_author_or_date_is_told_about_the_comment_not_a_file_name():
+    problems: list = []
+    parse_comments("content/comments/a.yaml", "- id: 1\n  body: hi\n", "a", CONFIG, problems)
+    messages = [p.message for p in problems]
+    assert "missing `author:` in this comment; add e.g. `author: ...`" in messages
+    assert "missing `date:`; add e.g. `date: 2024-01-14 10:30`" in messages

@@ -71,7 +71,7 @@ def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
             report("id", f"comment `id` must be a whole number, not {ident!r}")
         if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
             report("parent", f"`parent` must be the id of another comment, not {parent!r}")
-        author = text_field(item, "author", report, required=True)
+        author = text_field(item, "author", report, required=True, where="this comment")
         date = date_field(item, "date", config.zone, report, required=True)
         body = item.get("body")
         if not isinstance(body, str):

@@ -291,7 +291,8 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
     stem = Path(source).stem
     dated = _DATE_PREFIX.match(stem)
     title = text_field(fields, "title", report, required=True)
-    date = date_field(fields, "date", config.zone, report, required=not dated)
+    date = date_field(fields, "date", config.zone, report, required=not dated,
+                      or_else=", or start the file name with the date (2024-01-14-slug.md)")
     if date is None and dated and "date" not in fields:
         try:
             date = parse_date(dated.group(1), config.zone)

@@ -148,13 +148,15 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime:
     return moment
 
 
-# Readers of one front-matter value; `report(key, message)` collects a problem.
+# Readers of one front-matter value; `report(key, message)` collects a problem. Posts
+# and comments share them: `where` names what lacks a required key.
 
-def text_field(fields: dict, key: str, report, *, required: bool = False) -> str | None:
+def text_field(fields: dict, key: str, report, *, required: bool = False,
+               where: str = "the front matter") -> str | None:
     value = fields.get(key)
     if value is None or value == "":
         if required:
-            report(key, f"missing `{key}:` in the front matter; add e.g. `{key}: ...`")
+            report(key, f"missing `{key}:` in {where}; add e.g. `{key}: ...`")
         return None
     if isinstance(value, (dict, list)):
         report(key, f"`{key}` must be a single text value, not {type(value).__name__}")
@@ -163,11 +165,11 @@ def text_field(fields: dict, key: str, report, *, required: bool = False) -> str
 
 
 def date_field(fields: dict, key: str, zone: ZoneInfo, report, *,
-               required: bool = False) -> datetime | None:
+               required: bool = False, or_else: str = "") -> datetime | None:
+    """`or_else`: another way to give the date, added to the message when it is missing."""
     if fields.get(key) in (None, ""):
         if required:
-            report(key, f"missing `{key}:`; add e.g. `{key}: 2024-01-14 10:30`, or start the "
-                        "file name with the date (2024-01-14-slug.md)")
+            report(key, f"missing `{key}:`; add e.g. `{key}: 2024-01-14 10:30`{or_else}")
         return None
     try:
         return parse_date(fields[key], zone)
