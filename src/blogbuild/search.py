@@ -18,6 +18,11 @@ from .problems import BlogbuildError
 INDEX_FOLDER = "pagefind"
 
 
+def pagefind_command(site: Path) -> list[str]:
+    """Pagefind (the Python package's binary) indexing the built site in `site`."""
+    return [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+
+
 def index_site(out_dir: Path, previous: Path | None = None) -> None:
     """Write the search index into `out_dir/pagefind/`; raises BlogbuildError if Pagefind
     is missing or fails. `previous`: an earlier output with the very same pages, whose
@@ -28,9 +33,9 @@ def index_site(out_dir: Path, previous: Path | None = None) -> None:
             return
         except OSError:
             shutil.rmtree(out_dir / INDEX_FOLDER, ignore_errors=True)
-    command = [sys.executable, "-m", "pagefind", "--site", str(out_dir), "--silent"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(pagefind_command(out_dir), capture_output=True, text=True,
+                              timeout=600)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise BlogbuildError(f"search index: cannot run Pagefind: {error}") from None
     if done.returncode != 0:

@@ -31,6 +31,7 @@ from pathlib import Path
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
 from .problems import BlogbuildError, ContentErrors, UsageError
+from .search import pagefind_command
 
 QUIET_PERIOD = 0.04
 """Seconds without events before a rebuild starts: editors save in several steps."""
@@ -291,9 +292,8 @@ class DevServer:
                 target = scratch / output
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(snapshot.render(output))
-            self._indexer = subprocess.Popen(
-                [sys.executable, "-m", "pagefind", "--site", str(scratch), "--silent"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._indexer = subprocess.Popen(pagefind_command(scratch),
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             _, err = self._indexer.communicate()
             if self._indexer.returncode == 0 and not self._closing:
                 (scratch / "pagefind").rename(self.output.root / "pagefind")
