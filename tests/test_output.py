@@ -86,3 +86,19 @@ def test_the_search_index_runs_on_the_whole_site_only_when_a_page_changed(out: P
     assert len(calls) == 2 and (out / "pagefind/index.js").read_bytes() == b"2"
     write_site(files(**pages, css__x=b"css changed"), out)  # search turned off
     assert not (out / "pagefind").exists()
+
+
+def test_when_the_search_index_must_run_no_old_file_is_read_twice(out: Path, monkeypatch):
+    def index(folder: Path, previous: Path | None) -> None:
+        (folder / "pagefind").mkdir(exist_ok=True)
+
+    pages = dict(index_html=b"home", a__index_html=b"a", b__index_html=b"b", css__x=b"css")
+    write_site(files(**pages), out, finish=index, generated="pagefind")
+    reads: list[Path] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
+    write_site(files(**{**pages, "a__index_html": b"a changed"}), out, finish=index,
+               generated="pagefind")
+    monkeypatch.undo()
+    assert reads and len(reads) == len(set(reads)), sorted(map(str, reads))
+    assert tree(out)["a/index.html"] == b"a changed" and tree(out)["css/x"] == b"css"

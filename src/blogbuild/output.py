@@ -75,12 +75,13 @@ def write_site(files: list[OutputFile], out_dir: Path,
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    changes = None
     if out_dir.is_dir() and (finish is None or (out_dir / generated).is_dir()):
         changes = _changes(files, out_dir, keep=generated if finish is not None else "")
         if changes is not None and not (finish is not None and changes.pages_changed):
             _update(changes, out_dir)
             return
-    _rebuild(files, out_dir, finish)
+    _rebuild(files, out_dir, finish, same=changes.same if changes else None)
 
 
 @dataclass
@@ -88,6 +89,8 @@ class _Changes:
     write: list[OutputFile]
     remove: list[Path]
     pages_changed: bool
+    same: set[str]
+    """Paths whose file already holds the new bytes (or that have no data)."""
 
 
 def _changes(files: list[OutputFile], out_dir: Path, keep: str) -> _Changes | None:
@@ -95,14 +98,16 @@ def _changes(files: list[OutputFile], out_dir: Path, keep: str) -> _Changes | No
     place (a file must become a folder, or the other way round)."""
     existing = _listing(out_dir)
     wanted = {file.path for file in files}
-    write = []
+    write, same = [], set()
     for file in files:
         target = out_dir / file.path
         if file.data is None:
             if file.path not in existing:
                 return None
+            same.add(file.path)
             continue
         if file.path in existing and _same(target, file.data):
+            same.add(file.path)
             continue
         if target.is_dir() or any(parent in existing for parent in _parents(file.path)):
             return None
@@ -111,7 +116,7 @@ def _changes(files: list[OutputFile], out_dir: Path, keep: str) -> _Changes | No
               and not (keep and path.startswith(keep + "/"))]
     pages_changed = any(f.path.endswith(".html") for f in write) or \
         any(p.suffix == ".html" for p in remove)
-    return _Changes(write, remove, pages_changed)
+    return _Changes(write, remove, pages_changed, same)
 
 
 def _update(changes: _Changes, out_dir: Path) -> None:
@@ -136,7 +141,11 @@ def _update(changes: _Changes, out_dir: Path) -> None:
 
 
 def _rebuild(files: list[OutputFile], out_dir: Path,
-             finish: Callable[[Path, Path | None], None] | None) -> None:
+             finish: Callable[[Path, Path | None], None] | None,
+             same: set[str] | None = None) -> None:
+    """The whole site into a temporary sibling, swapped in when complete. `same`: the
+    paths _changes already found equal in the old output (None: not compared yet), so
+    no file is read twice."""
     previous = out_dir if out_dir.is_dir() else None
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
@@ -147,13 +156,14 @@ def _rebuild(files: list[OutputFile], out_dir: Path,
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            if file.data is None:
+            if file.data is None or (same is not None and file.path in same):
                 if previous is None:
                     raise ContentErrors([Problem(file.source, 0, f"{file.path} was to be kept "
                                                  "from the previous output, which is gone; "
                                                  "build again")])
                 _take_over(previous / file.path, target)
-            elif not (previous and _reuse(previous / file.path, file.data, target)):
+            elif same is not None or not (previous and _reuse(previous / file.path, file.data,
+                                                              target)):
                 target.write_bytes(file.data)
                 pages_changed |= file.path.endswith(".html")
         os.chmod(staging, 0o755)
