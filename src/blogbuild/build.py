@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from markdown_it.common.utils import escapeHtml
 
@@ -30,6 +31,7 @@ from .problems import ContentErrors, Problem
 from .search import INDEX_FOLDER, index_site
 from .site import RenderedContent, assemble, post_path, url_path
 
+K = TypeVar("K")
 PARALLEL_FROM = 64
 """Fewer posts than this render in the calling process: starting workers costs more."""
 
@@ -177,22 +179,33 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     def reader(formulas):
         return engine.typeset(formulas, trusted=False)
 
-    jobs = [PostJob(post.slug, post.source, url_path(config, post_path(config, post)),
-                    post.body, post.body_line, post.title, post.title_line, post.summary)
-            for post in content.posts]
-    keys = {job.slug: cache.key("post", *vars(job).values()) for job in jobs} if cache else {}
-    done = cache.get(list(keys.values())) if cache else {}
-    done = {job.slug: done[keys[job.slug]] for job in jobs if keys.get(job.slug) in done}
-    missing = [job for job in jobs if job.slug not in done]
+    jobs = {post.slug: PostJob(post.slug, post.source, url_path(config, post_path(config, post)),
+                               post.body, post.body_line, post.title, post.title_line,
+                               post.summary)
+            for post in content.posts}
+    done, keys = _look_up(cache, {slug: ("post", *vars(job).values()) for slug, job in jobs.items()})
+    missing = [job for slug, job in jobs.items() if slug not in done]
+
+    pages = {page.slug: page for page in content.pages}
+    comments = {comment.id: comment for comment in content.comments}
+
+    def page_body(slug: str) -> Rendered:
+        page = pages[slug]
+        return render_post(page.body, RenderContext(page.source, page.body_line,
+                                                    url_path(config, f"{slug}/"), author,
+                                                    build_mode))
+
+    def comment_body(ident: int) -> Rendered:
+        comment = comments[ident]
+        return render_comment(comment.body, RenderContext(comment.source, comment.body_line,
+                                                          "", reader, build_mode),
+                              images=config.comments.images)
 
     def pages_and_comments() -> tuple[dict[str, Rendered], dict[int, Rendered]]:
-        pages = {page.slug: _cached(cache, ("page", page.source, page.body_line, page.slug,
-                                            page.body),
-                                    lambda page=page: render_post(page.body, RenderContext(
-                                        page.source, page.body_line,
-                                        url_path(config, f"{page.slug}/"), author, build_mode)))
-                 for page in content.pages}
-        return pages, _render_comments(content, cache, reader, build_mode, config.comments.images)
+        return (_render_all(cache, {slug: ("page", page.source, page.body_line, slug, page.body)
+                                    for slug, page in pages.items()}, page_body),
+                _render_all(cache, {ident: ("comment", c.source, c.body_line, c.body)
+                                    for ident, c in comments.items()}, comment_body))
 
     if workers is not None and len(missing) >= PARALLEL_FROM:
         fresh, rest = workers.render_posts(missing, progress, meanwhile=pages_and_comments)
@@ -203,47 +216,35 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
             if progress:
                 progress(len(fresh), len(missing))
         rest = pages_and_comments()
-    pages, comments = rest
-    if cache and fresh:
-        cache.put({keys[slug]: result for slug, result in fresh.items()})
+    _store(cache, keys, fresh)
     done.update(fresh)
-    bodies = {job.slug: done[job.slug][0] for job in jobs}
-    titles = {job.slug: done[job.slug][1] for job in jobs}
-    return RenderedContent(bodies=bodies, titles=titles, pages=pages, comments=comments)
+    return RenderedContent(bodies={slug: done[slug][0] for slug in jobs},
+                           titles={slug: done[slug][1] for slug in jobs},
+                           pages=rest[0], comments=rest[1])
 
 
-def _render_comments(content: Content, cache: RenderCache | None, reader, build_mode: bool,
-                     images: bool) -> dict[int, Rendered]:
-    """Every comment's body; looked up in the cache all at once (there are thousands)."""
-    parts = {c.id: ("comment", c.source, c.body_line, c.body) for c in content.comments}
-    keys = {ident: cache.key(*part) for ident, part in parts.items()} if cache else {}
-    found = cache.get(list(keys.values())) if cache else {}
-    rendered: dict[int, Rendered] = {}
-    fresh: dict[str, Rendered] = {}
-    for comment in content.comments:
-        key = keys.get(comment.id)
-        if key in found:
-            rendered[comment.id] = found[key]
-            continue
-        rendered[comment.id] = render_comment(comment.body, RenderContext(
-            comment.source, comment.body_line, "", reader, build_mode), images=images)
-        if key is not None:
-            fresh[key] = rendered[comment.id]
-    if cache and fresh:
-        cache.put(fresh)
-    return rendered
-
-
-def _cached(cache: RenderCache | None, parts: tuple, render):
+def _look_up(cache: RenderCache | None, parts: dict[K, tuple]) -> tuple[dict[K, Any], dict[K, str]]:
+    """(item → its cached result, for those the cache has; item → its key), with one
+    query for all items (there are thousands of comments)."""
     if cache is None:
-        return render()
-    key = cache.key(*parts)
-    found = cache.get([key])
-    if key in found:
-        return found[key]
-    result = render()
-    cache.put({key: result})
-    return result
+        return {}, {}
+    keys = {item: cache.key(*part) for item, part in parts.items()}
+    found = cache.get(list(keys.values()))
+    return {item: found[key] for item, key in keys.items() if key in found}, keys
+
+
+def _store(cache: RenderCache | None, keys: dict[K, str], fresh: dict[K, Any]) -> None:
+    if cache is not None and fresh:
+        cache.put({keys[item]: result for item, result in fresh.items()})
+
+
+def _render_all(cache: RenderCache | None, parts: dict[K, tuple],
+                render: Callable[[K], Any]) -> dict[K, Any]:
+    """Each item's result, from the cache or rendered now (and then stored), in order."""
+    done, keys = _look_up(cache, parts)
+    fresh = {item: render(item) for item in parts if item not in done}
+    _store(cache, keys, fresh)
+    return {item: done[item] if item in done else fresh[item] for item in parts}
 
 
 def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> Callable[[str], str]:
