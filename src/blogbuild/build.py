@@ -139,8 +139,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         if workers:
             workers.close()
     files += render_feeds(site)
-    files.append(render_sitemap(site, [f.path.removesuffix("index.html") for f in files
-                                       if f.path.endswith("index.html")]))
+    files.append(render_sitemap(site, (f.path for f in files)))
     files.append(OutputFile("assets/highlight.css", highlight_css().encode("utf-8"), "theme"))
     files += collect_static(site_dir)
     return SitePlan(files=files, page_digests=digests, config=config, content=content,

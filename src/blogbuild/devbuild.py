@@ -71,8 +71,7 @@ class Snapshot:
                     self._rendered[file.path] = file.data
                 return self._rendered[output]
             elif output == "sitemap.xml":
-                data = render_sitemap(self.site, [p.removesuffix("index.html")
-                                                  for p in self.jobs if p.endswith("index.html")]).data
+                data = render_sitemap(self.site, self.jobs).data
             else:
                 return None
             self._rendered[output] = data

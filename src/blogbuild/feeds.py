@@ -8,6 +8,7 @@ feed dates come from the posts.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape
 
@@ -75,10 +76,13 @@ def absolute_links(html: str, site: Site, page_url: str) -> str:
     return _FRAGMENT.sub(lambda m: f'{m.group(1)}{page_url}{m.group(2)}"', html)
 
 
-def render_sitemap(site: Site, page_paths: list[str]) -> OutputFile:
-    """Every page of the site: a post or standalone page with its own date, listings
-    with the date of the newest post."""
+def render_sitemap(site: Site, outputs: Iterable[str]) -> OutputFile:
+    """Every page of the site, given the output files (`…/index.html` pages are listed
+    at their folder's URL; other files are not pages): a post or standalone page with
+    its own date, listings with the date of the newest post."""
     config = site.config
+    page_paths = [path.removesuffix("index.html") for path in outputs
+                  if path.endswith("index.html")]
     newest = latest(site.posts)
     dated = {entry.path: entry.post.updated or entry.post.date for entry in site.posts}
     dated.update({entry.path: entry.page.date for entry in site.pages})
