@@ -24,8 +24,7 @@ from .output import collect_static, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, Workers, render_post_job
-from .rendercache import RenderCache, code_fingerprint
-from .store import Store
+from .rendercache import RenderCache
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
 from .problems import ContentErrors, Problem
 from .search import INDEX_FOLDER, index_site
@@ -152,10 +151,9 @@ def _load_content(site_dir: Path, config: SiteConfig, drafts: bool,
     """content.load_content, with the parses of earlier builds when there is a cache."""
     if cache_dir is None:
         return load_content(site_dir, config, drafts=drafts)
-    store = Store(cache_dir / "content.sqlite")
+    store = RenderCache(cache_dir / "content.sqlite", config)
     try:
-        salt = f"{code_fingerprint()}\0{config!r}"
-        content = load_content(site_dir, config, drafts=drafts, cache=ContentCache(store, salt))
+        content = load_content(site_dir, config, drafts=drafts, cache=ContentCache(store))
         store.prune()  # every content file was looked up: the rest are gone or edited
         return content
     finally:

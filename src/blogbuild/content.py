@@ -8,8 +8,6 @@ dev server can drive them directly. Problems are collected, never raised one by 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import pickle
 import re
 import typing
 from dataclasses import dataclass, field
@@ -27,7 +25,7 @@ from .frontmatter import (
     text_field,
 )
 from .problems import Problem, relative_name
-from .store import Store
+from .rendercache import RenderCache
 
 
 @dataclass(frozen=True)
@@ -113,14 +111,14 @@ class ContentCache:
     and an unchanged file gives back the very same records.
 
     A build uses a fresh one, with `store`: parse results kept in a file between builds
-    (YAML is most of the loading time), under keys that hold the text, blogbuild's code
-    and the configuration the parse depends on (`salt`)."""
+    (YAML is most of the loading time), under the store's keys (text, place, blogbuild's
+    code and the configuration the parse depends on)."""
 
-    def __init__(self, store: Store | None = None, salt: str = "") -> None:
+    def __init__(self, store: RenderCache | None = None) -> None:
         self._texts: dict[Path, tuple[tuple[int, int], str | None, tuple[Problem, ...]]] = {}
         self._parsed: dict[tuple, tuple[object, tuple[Problem, ...]]] = {}
         self._used: dict[tuple, tuple[object, tuple[Problem, ...]]] = {}
-        self._store, self._salt = store, salt
+        self._store = store
         self._fresh: dict[str, tuple[object, tuple[Problem, ...]]] = {}
         self._fetched: dict[str, object] = {}
 
@@ -177,7 +175,7 @@ class ContentCache:
             self._fetched = self._store.get(wanted)
 
     def _store_key(self, key: tuple) -> str:
-        return hashlib.sha256(pickle.dumps((self._salt, key), protocol=5)).hexdigest()
+        return self._store.key("parse", *key)
 
     def _stored(self, key: tuple) -> tuple[object, tuple[Problem, ...]] | None:
         if self._store is None:

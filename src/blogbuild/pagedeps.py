@@ -32,9 +32,9 @@ from .comments import Comment
 from .config import SiteConfig
 from .content import Page, Post
 from .problems import Problem
-from .rendercache import code_fingerprint
+from .rendercache import build_salt
 from .site import CommentNode, RecentComment
-from .theme import katex_version, theme_dir
+from .theme import theme_dir
 from .unchanged import source_files
 
 RECORD = "pages.json"
@@ -52,9 +52,7 @@ sidebar's recent comments: the same tuple on many pages)."""
 def page_salt(site_dir: Path, config: SiteConfig) -> str:
     """What every page depends on besides its context: code, KaTeX, configuration and
     every template file (site and theme), since templates include one another."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(json.dumps([FORMAT, code_fingerprint(), katex_version(), repr(config)])
-                  .encode("utf-8"))
+    digest = hashlib.blake2b(f"{FORMAT}\0{build_salt(config)}".encode(), digest_size=16)
     for layer, folder in (("site", site_dir / "templates"), ("theme", theme_dir("templates"))):
         for path in source_files(folder):
             # by name within its layer: moving the site or blogbuild changes no page

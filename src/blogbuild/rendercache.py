@@ -27,9 +27,7 @@ class RenderCache:
 
     def __init__(self, path: Path, config: SiteConfig):
         self._store = Store(path)
-        self._salt = hashlib.sha256(
-            "\0".join([FORMAT, code_fingerprint(), katex_version(), repr(config)]).encode()
-        ).hexdigest()
+        self._salt = build_salt(config)
 
     def key(self, *parts: object) -> str:
         """The key of a result that depends on `parts` (JSON-able) and the salt."""
@@ -48,6 +46,13 @@ class RenderCache:
 
     def close(self) -> None:
         self._store.close()
+
+
+def build_salt(config: SiteConfig) -> str:
+    """What every cached result depends on besides its own input: blogbuild's code,
+    the KaTeX release and the configuration."""
+    return hashlib.sha256("\0".join([FORMAT, code_fingerprint(), katex_version(),
+                                     repr(config)]).encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)
