@@ -31,12 +31,11 @@ from .content import Content, ContentCache, load_content
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine
 from .markdown import Rendered, highlight_css
-from .output import KATEX_FOLDER, find_collisions
+from .output import find_collisions, is_copied, static_layers
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
                     template_environment)
 from .problems import ContentErrors, Problem
 from .site import PostEntry, RenderedContent, Site, assemble
-from .theme import katex_dir, theme_dir
 
 GENERATED = ("feed.xml", "atom.xml", "sitemap.xml")
 """Outputs made from the whole site besides pages."""
@@ -218,11 +217,6 @@ class OutputFolder:
         self.site_dir = Path(site_dir)
         self.root = Path(tempfile.mkdtemp(prefix="blogbuild-serve-")).resolve()
 
-    def _layers(self) -> list[tuple[Path, str]]:
-        """(folder, prefix below the output), the later winning, as output.collect_static."""
-        return [(theme_dir("static"), ""), (katex_dir(), KATEX_FOLDER + "/"),
-                (self.site_dir / "static", "")]
-
     def write_all(self) -> None:
         self._write(".nojekyll", b"")
         self._write("assets/highlight.css", highlight_css().encode("utf-8"))
@@ -234,7 +228,7 @@ class OutputFolder:
         for name in names:
             name = name.strip("/")
             wanted: dict[str, Path] = {}
-            for folder, prefix in self._layers():
+            for folder, prefix, _ in static_layers(self.site_dir):
                 if not folder.is_dir():
                     continue
                 if not prefix:
@@ -248,7 +242,7 @@ class OutputFolder:
                 start = folder / below if below else folder
                 files = [start] if start.is_file() else sorted(start.rglob("*")) if start.is_dir() else []
                 for path in files:
-                    if path.is_file() and path.name not in ("VERSION", ".keep"):
+                    if is_copied(path):
                         wanted[prefix + path.relative_to(folder).as_posix()] = path
             for output, path in wanted.items():
                 try:

@@ -22,18 +22,29 @@ from .theme import katex_dir, theme_dir
 KATEX_FOLDER = "katex"
 
 
+def static_layers(site_dir: Path) -> list[tuple[Path, str, str]]:
+    """(folder, prefix below the output, source) of the copied files, the later winning:
+    the theme's static files, then KaTeX's, then the site's own static/."""
+    return [(theme_dir("static"), "", "theme"), (katex_dir(), KATEX_FOLDER + "/", "KaTeX"),
+            (site_dir / "static", "", "static")]
+
+
+def is_copied(path: Path) -> bool:
+    """A file of a static layer that goes into the output (not KaTeX's VERSION stamp,
+    nor a .keep that only keeps a folder in git)."""
+    return path.is_file() and path.name not in ("VERSION", ".keep")
+
+
 def collect_static(site_dir: Path) -> list[OutputFile]:
-    """The theme's static files, then KaTeX's, then the site's own static/ (which wins)."""
-    layers = [(theme_dir("static"), "", "theme"), (katex_dir(), KATEX_FOLDER + "/", "KaTeX"),
-              (site_dir / "static", "", "static")]
+    """The files of every static layer (static_layers), the later winning."""
     # GitHub Pages runs Jekyll unless it finds .nojekyll, and Jekyll drops files and
     # folders starting with "_" or "." (a static/_x.js, a theme's _partials)
     files: dict[str, OutputFile] = {".nojekyll": OutputFile(".nojekyll", b"", "theme")}
-    for folder, prefix, source in layers:
+    for folder, prefix, source in static_layers(site_dir):
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.name not in ("VERSION", ".keep"):
+            if is_copied(path):
                 name = prefix + path.relative_to(folder).as_posix()
                 files[name] = OutputFile(name, path.read_bytes(),
                                          relative_name(path, site_dir) if source == "static" else source)
