@@ -146,3 +146,12 @@ def test_names_sharing_a_url_are_listed_together_with_a_warning(site, tmp_path: 
         "content/posts/c.md: warning: tag 'deep-learning' has the same URL as 'deep learning' "
         "(tags/deep-learning/); they are listed together as 'deep learning'. Spell them the same way"]
     assert listed(tmp_path / "out", "tags/deep-learning/") == ["d", "c", "b", "a"]
+
+
+def test_a_post_lists_its_tags_in_its_own_order_whatever_spelling_names_the_page(site, tmp_path: Path):
+    root = site({"content/posts/a.md": post("a", "2024-01-01", tags="[ML, 数学]"),
+                 "content/posts/b.md": post("b", "2024-01-02", tags="[ML]"),
+                 "content/posts/c.md": post("c", "2024-01-03", tags="[ml, 数学]")})
+    build_site(root, tmp_path / "out")
+    page = html(tmp_path / "out/archives/c/index.html")
+    assert [a.get_text() for a in page.select(".taxonomy a.tag")] == ["ML", "数学"]

@@ -140,8 +140,9 @@ def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
                    for term in series}
     for index, entry in enumerate(posts):
         own = by_post.get(entry.post.slug, {})
-        own_tags = sorted(own.get("tag", []), key=lambda t: entry.post.tags.index(t.name)
-                          if t.name in entry.post.tags else len(entry.post.tags))
+        # in the post's own order, by URL: the page may be named by another spelling
+        written = [f"tags/{term_slug(name)}/" for name in entry.post.tags]
+        own_tags = sorted(own.get("tag", []), key=lambda t: written.index(t.path))
         category, part_of = (own.get("category") or [None])[0], (own.get("series") or [None])[0]
         nav[entry.post.slug] = PostNav(
             newer=links[posts[index - 1].post.slug] if index > 0 else None,
