@@ -31,6 +31,8 @@ from .search import INDEX_FOLDER, index_site
 from .site import RenderedContent, assemble, post_path, url_path
 
 K = TypeVar("K")
+RENDERED = "rendered.sqlite"
+"""In the cache folder: the rendered posts, titles, pages and comments (rendercache.py)."""
 PARALLEL_FROM = 64
 """Fewer posts than this render in the calling process: starting workers costs more."""
 
@@ -108,11 +110,16 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     the cache folder, nor written to it."""
     config = load_config(site_dir, base_url=base_url)
     cache_dir = site_dir / CACHE_FOLDER if use_cache else None
-    content = _load_content(site_dir, config, drafts, cache_dir)
-    engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
-    cache = RenderCache(cache_dir / "rendered.sqlite", config) if cache_dir else None
     workers = Workers(site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
+    if workers and (cache_dir is None or not (cache_dir / RENDERED).exists()):
+        # nothing was rendered before: every post will go to the workers, which start
+        # (imports, KaTeX) while the content loads
+        workers.start()
+    engine = cache = None
     try:
+        content = _load_content(site_dir, config, drafts, cache_dir)
+        engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
+        cache = RenderCache(cache_dir / RENDERED, config) if cache_dir else None
         rendered = render_content(config, content, engine, progress, workers, cache)
         if cache:
             cache.prune()  # render_content looked up everything the site has
@@ -132,7 +139,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
                              unchanged if previous is not None else None,
                              workers.render_pages if workers else None)
     finally:
-        engine.close()
+        if engine is not None:
+            engine.close()
         if cache:
             cache.close()
         if workers:

@@ -77,6 +77,13 @@ class Workers:
             self._pool.shutdown()
             self._pool = None
 
+    def start(self) -> None:
+        """Spawn every worker now rather than at the first task, so that their start
+        overlaps with what the calling process does next."""
+        pool = self._started()
+        for _ in range(self._count):
+            pool.submit(_started_worker)
+
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
@@ -137,6 +144,10 @@ def _start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) 
     engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
     atexit.register(engine.close)
     _worker = _WorkerState(site_dir, config, engine)
+
+
+def _started_worker() -> None:
+    """A task that only makes the pool spawn a worker (its initializer does the rest)."""
 
 
 def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
