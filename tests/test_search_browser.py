@@ -29,6 +29,7 @@ def demo(tmp_path_factory) -> Path:
 
 
 def search(browser, base: str, query: str) -> list[str]:
+    """The result links Pagefind's box lists for `query` (none: its message says so)."""
     context = browser.new_context()
     try:
         page, log = open_page(context)
@@ -36,10 +37,14 @@ def search(browser, base: str, query: str) -> list[str]:
         box = page.locator("#search input")
         box.wait_for(timeout=10_000)
         box.fill(query)
-        page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+        page.wait_for_selector(".pagefind-ui__result-link, .pagefind-ui__message",
+                               timeout=10_000)
         page.wait_for_timeout(300)  # let the result list settle after the last keystroke
         links = page.eval_on_selector_all(".pagefind-ui__result-link",
                                           "links => links.map(a => a.getAttribute('href'))")
+        if not links:
+            message = page.locator(".pagefind-ui__message").inner_text()
+            assert query in message, message  # "No results for …", not still loading
         assert log.page_errors == [] and log.outside_requests == [], (log.page_errors,
                                                                       log.outside_requests)
         return links
@@ -47,15 +52,25 @@ def search(browser, base: str, query: str) -> list[str]:
         context.close()
 
 
-def posts_containing(out: Path, text: str) -> set[str]:
-    """Post paths whose article text contains `text` (computed from the built files)."""
+def posts_containing(out: Path, text: str, *, in_formulas: bool = False) -> set[str]:
+    """Post paths whose article text outside formulas (or, with `in_formulas`, inside
+    them) contains `text` (computed from the built files)."""
     from bs4 import BeautifulSoup
 
     found = set()
     for page in (out / "archives").glob("*/index.html"):
         article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(
             "article[data-pagefind-body]")
-        if article is not None and text.lower() in article.get_text().lower():
+        if article is None:
+            continue
+        formulas = article.select(".math")
+        if in_formulas:
+            words = " ".join(formula.get_text() for formula in formulas)
+        else:
+            for formula in formulas:
+                formula.decompose()
+            words = article.get_text()
+        if text.lower() in words.lower():
             found.add(f"/blog/archives/{page.parent.name}/")
     return found
 
@@ -69,3 +84,14 @@ def test_a_query_typed_in_the_search_box_lists_the_posts_that_contain_it(browser
         found = search(browser, base, query)
     # sub-results link to sections of the same post: compare the posts
     assert {link.split("#")[0] for link in found} == expected, (query, found, expected)
+
+
+@pytest.mark.browser
+def test_formulas_are_not_indexed(browser, demo):
+    # \boldsymbol is in hundreds of the demo's formulas; outside them, in one code block
+    in_formulas = posts_containing(demo, "boldsymbol", in_formulas=True)
+    elsewhere = posts_containing(demo, "boldsymbol")
+    assert len(in_formulas - elsewhere) >= 3, (in_formulas, elsewhere)
+    with serve_folder(demo, "/blog/") as base:
+        found = search(browser, base, "boldsymbol")
+    assert {link.split("#")[0] for link in found} == elsewhere, found
