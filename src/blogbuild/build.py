@@ -135,7 +135,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
             digests[job.output] = digester.page(job.template, job.context, layout)
             return previous.unchanged(job.output, digests[job.output])
 
-        files = render_pages(site, template_environment(site_dir, config),
+        files = render_pages(site, template_environment(site_dir, config, cache_dir),
                              unchanged if previous is not None else None,
                              workers.render_pages if workers else None)
     finally:

@@ -17,9 +17,12 @@ import jinja2
 
 from .config import SiteConfig
 from .problems import ContentErrors, Problem
+from .rendercache import code_fingerprint
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
 from .theme import theme_dir
 
+COMPILED_TEMPLATES = "templates"
+"""In the cache folder: compiled templates (template_environment)."""
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 LABELS = {
@@ -95,12 +98,23 @@ def labels_for(language: str) -> dict[str, str]:
     return LABELS["zh" if language.lower().startswith("zh") else "en"]
 
 
-def template_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
-    """Site templates override the default theme's file by file."""
+def template_environment(site_dir: Path, config: SiteConfig,
+                         cache_dir: Path | None = None) -> jinja2.Environment:
+    """Site templates override the default theme's file by file. With `cache_dir`,
+    compiled templates are kept there between builds (Jinja checks each against its
+    source; the file names carry Jinja's version and blogbuild's code, which set the
+    compiler's options)."""
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(site_dir / "templates"),
                                   jinja2.FileSystemLoader(theme_dir("templates"))])
+    compiled = None
+    if cache_dir is not None:
+        folder = cache_dir / COMPILED_TEMPLATES
+        folder.mkdir(parents=True, exist_ok=True)
+        salt = f"{jinja2.__version__}-{code_fingerprint()[:16]}"
+        compiled = jinja2.FileSystemBytecodeCache(str(folder), f"{salt}-%s.cache")
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             bytecode_cache=compiled)
     env.globals["url"] = functools.lru_cache(maxsize=None)(lambda path: url_path(config, path))
     env.globals["labels"] = labels_for(config.language)
     # derived from a post and the configuration: computed where shown, so that a page's

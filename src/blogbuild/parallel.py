@@ -130,6 +130,7 @@ class Workers:
 @dataclass
 class _WorkerState:
     site_dir: Path
+    cache_dir: Path | None
     config: SiteConfig
     engine: KatexEngine
     templates: jinja2.Environment | None = None
@@ -143,7 +144,7 @@ def _start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) 
     config = load_config(site_dir, base_url=base_url)
     engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
     atexit.register(engine.close)
-    _worker = _WorkerState(site_dir, config, engine)
+    _worker = _WorkerState(site_dir, cache_dir, config, engine)
 
 
 def _started_worker() -> None:
@@ -158,5 +159,6 @@ def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
 def _render_page_chunk(chunk: list[tuple[PageJob, Layout]]) -> list[bytes]:
     assert _worker is not None, "worker not started"
     if _worker.templates is None:
-        _worker.templates = template_environment(_worker.site_dir, _worker.config)
+        _worker.templates = template_environment(_worker.site_dir, _worker.config,
+                                                 _worker.cache_dir)
     return [render_page(_worker.templates, job, layout) for job, layout in chunk]
