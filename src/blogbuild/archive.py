@@ -117,8 +117,15 @@ def term_slug(name: str) -> str:
     return "".join(c.lower() if c.isascii() else c for c in slug) or "-"
 
 
-def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
-    """`posts` newest first, as the site lists them."""
+Memo = Callable[[tuple, Callable[[], dict[str, tuple[str, ...]]]], dict[str, tuple[str, ...]]]
+"""memo(key, compute): what `compute()` returns for `key`, from an earlier build where
+one is kept (a JSON-able key naming everything the value depends on)."""
+
+
+def build_archive(posts: tuple[PostEntry, ...], memo: Memo | None = None) -> Archive:
+    """`posts` newest first, as the site lists them. Related posts compare every post
+    with every post sharing a tag (seconds at 5000 posts) and depend only on the posts'
+    order and tags, so with `memo` they are kept between builds under those."""
     problems: list[Problem] = []
     tags = _terms("tag", "tags", posts, lambda p: p.post.tags, problems)
     categories = _terms("category", "category", posts,
@@ -132,8 +139,15 @@ def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
             for entry in term.posts:
                 by_post.setdefault(entry.post.slug, {}).setdefault(kind, []).append(term)
     nav = {}
-    order = {entry.post.slug: index for index, entry in enumerate(posts)}
-    members = {term.path: tuple(e.post.slug for e in term.posts) for term in tags}
+
+    def related_posts() -> dict[str, tuple[str, ...]]:
+        order = {entry.post.slug: index for index, entry in enumerate(posts)}
+        members = {term.path: tuple(e.post.slug for e in term.posts) for term in tags}
+        return {slug: _related(slug, [members[t.path] for t in own.get("tag", [])], order)
+                for slug, own in by_post.items()}
+
+    related = memo(("related", [(e.post.slug, e.post.tags) for e in posts]), related_posts) \
+        if memo else related_posts()
     links = {entry.post.slug: post_link(entry) for entry in posts}
     series_navs = {term.path: SeriesNav(term.name, term.path,
                                         tuple(links[e.post.slug] for e in term.posts))
@@ -150,8 +164,7 @@ def build_archive(posts: tuple[PostEntry, ...]) -> Archive:
             tags=tuple(term_link(t) for t in own_tags),
             category=term_link(category) if category else None,
             series=series_navs[part_of.path] if part_of else None,
-            related=tuple(links[slug] for slug in _related(entry.post.slug, [
-                members[t.path] for t in own.get("tag", [])], order)))
+            related=tuple(links[slug] for slug in related.get(entry.post.slug, ())))
     return Archive(tags=_by_size(tags), categories=_by_size(categories),
                    series=tuple(sorted(series, key=lambda t: t.name)), months=_months(posts),
                    nav=MappingProxyType(nav), problems=tuple(problems))
@@ -204,7 +217,7 @@ def term_link(term: Term) -> TermLink:
 
 
 def _related(slug: str, tag_members: list[tuple[str, ...]], order: Mapping[str, int]
-             ) -> list[str]:
+             ) -> tuple[str, ...]:
     """The slugs of the related posts, from the slugs of each of the post's tags' posts;
     `order`: slug → position, newest first."""
     # this runs for every post of the site, over every post sharing a tag with it (a
@@ -217,4 +230,4 @@ def _related(slug: str, tag_members: list[tuple[str, ...]], order: Mapping[str, 
         best += heapq.nsmallest(RELATED_POSTS - len(best), tied, key=order.__getitem__)
         if len(best) == RELATED_POSTS:
             break
-    return best
+    return tuple(best)

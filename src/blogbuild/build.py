@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from markdown_it.common.utils import escapeHtml
 
+from .archive import Memo, build_archive
 from .config import SiteConfig, load_config
 from .content import Content, ContentCache, load_content
 from .feeds import render_feeds, render_sitemap
@@ -121,12 +122,13 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
         cache = RenderCache(cache_dir / RENDERED, config) if cache_dir else None
         rendered = render_content(config, content, engine, progress, workers, cache)
-        if cache:
-            cache.prune()  # render_content looked up everything the site has
         problems = [*content.problems, *rendered.problems]
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
-        site = assemble(config, content, rendered, inline_math_renderer(engine, config))
+        site = assemble(config, content, rendered, inline_math_renderer(engine, config),
+                        lambda posts: build_archive(posts, _memo(cache)))
+        if cache:
+            cache.prune()  # everything the site has was looked up by now
         problems += site.archive.problems
         digester = PageDigester(page_salt(site_dir, config))
         digests: dict[str, str] = {}
@@ -241,6 +243,16 @@ def _look_up(cache: RenderCache | None, parts: dict[K, tuple]) -> tuple[dict[K, 
 def _store(cache: RenderCache | None, keys: dict[K, str], fresh: dict[K, Any]) -> None:
     if cache is not None and fresh:
         cache.put({keys[item]: result for item, result in fresh.items()})
+
+
+def _memo(cache: RenderCache | None) -> Memo | None:
+    """archive.Memo over the cache (None without one)."""
+    if cache is None:
+        return None
+
+    def memo(parts: tuple, compute: Callable[[], Any]) -> Any:
+        return _render_all(cache, {0: parts}, lambda _: compute())[0]
+    return memo
 
 
 def _render_all(cache: RenderCache | None, parts: dict[K, tuple],
