@@ -181,6 +181,21 @@ def test_hidden_files_such_as_editor_locks_are_not_content(tmp_path: Path):
     assert [p.slug for p in content.posts] == ["a"] and content.problems == ()
 
 
+def test_content_files_are_found_in_subfolders_in_a_fixed_order_hidden_ones_left_out(
+        tmp_path: Path):
+    from blogbuild.content import content_files
+
+    for name in ["2024/b.md", "2024/a.md", "a.md", "2023/01/c.md", ".trash/d.md",
+                 "2024/.e.md", "notes.txt", "old/x.md.bak"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "folder.md").mkdir()  # a folder is not a file, whatever its name
+    found = ["/".join(p.relative_to(tmp_path).parts) for p in content_files(tmp_path, "**/*.md")]
+    assert found == ["2023/01/c.md", "2024/a.md", "2024/b.md", "a.md"]
+    assert content_files(tmp_path, "*.md") == [tmp_path / "a.md"]
+    assert content_files(tmp_path / "missing", "*.md") == []
+
+
 def test_a_post_survives_the_cache_with_its_unknown_keys_read_only():
     import pickle
     from types import MappingProxyType
@@ -197,3 +212,14 @@ def test_a_comment_missing_its_author_or_date_is_told_about_the_comment_not_a_fi
     messages = [p.message for p in problems]
     assert "missing `author:` in this comment; add e.g. `author: ...`" in messages
     assert "missing `date:`; add e.g. `date: 2024-01-14 10:30`" in messages
+
+
+def test_a_file_is_named_relative_to_the_site_folder_when_inside_it(tmp_path: Path):
+    from blogbuild.problems import relative_name
+
+    assert relative_name(tmp_path / "content/posts/a.md", tmp_path) == "content/posts/a.md"
+    assert relative_name(tmp_path.parent / "elsewhere.md", tmp_path) == \
+        (tmp_path.parent / "elsewhere.md").as_posix()
+    assert relative_name(Path(str(tmp_path) + "-sibling/a.md"), tmp_path) == \
+        str(tmp_path) + "-sibling/a.md"
+    assert relative_name(Path("content/a.md"), Path(".")) == "content/a.md"

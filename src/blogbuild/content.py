@@ -8,6 +8,8 @@ dev server can drive them directly. Problems are collected, never raised one by 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
+import os
 import re
 import typing
 from dataclasses import dataclass, field
@@ -121,6 +123,8 @@ class ContentCache:
         self._store = store
         self._fresh: dict[str, tuple[object, tuple[Problem, ...]]] = {}
         self._fetched: dict[str, object] = {}
+        self._store_keys: dict[tuple, str] = {}
+        """Parse key → store key (a hash of the whole text: computed once per build)."""
 
     def text(self, path: Path, site_dir: Path, problems: list[Problem]) -> str | None:
         try:
@@ -175,7 +179,10 @@ class ContentCache:
             self._fetched = self._store.get(wanted)
 
     def _store_key(self, key: tuple) -> str:
-        return self._store.key("parse", *key)
+        known = self._store_keys.get(key)
+        if known is None:
+            known = self._store_keys[key] = self._store.key("parse", *key)
+        return known
 
     def _stored(self, key: tuple) -> tuple[object, tuple[Problem, ...]] | None:
         if self._store is None:
@@ -250,10 +257,17 @@ def _parse_keys(root: Path, site_dir: Path, cache: ContentCache) -> list[tuple]:
 
 
 def content_files(folder: Path, pattern: str) -> list[Path]:
-    """Files under `folder` matching `pattern`, in a fixed order; hidden files (an
-    editor's `.#post.md` lock, `.post.md.swp`) are never content."""
-    return sorted(path for path in folder.glob(pattern)
-                  if not any(part.startswith(".") for part in path.relative_to(folder).parts))
+    """Files under `folder` matching `pattern` ("*.md", or "**/*.md" for every
+    subfolder too), in a fixed order; hidden files and folders (an editor's
+    `.#post.md` lock, `.post.md.swp`) are never content."""
+    names = pattern.removeprefix("**/")
+    found = []
+    for top, folders, files in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")] \
+            if names != pattern else []
+        found += [Path(top, name) for name in fnmatch.filter(files, names)
+                  if not name.startswith(".")]
+    return sorted(found)
 
 
 def read_text(path: Path, site_dir: Path, problems: list[Problem]) -> str | None:

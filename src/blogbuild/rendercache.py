@@ -27,12 +27,21 @@ class RenderCache:
 
     def __init__(self, path: Path, config: SiteConfig):
         self._store = Store(path)
-        self._salt = build_salt(config)
+        self._salt = build_salt(config).encode("ascii")
 
     def key(self, *parts: object) -> str:
-        """The key of a result that depends on `parts` (JSON-able) and the salt."""
-        material = json.dumps([self._salt, *parts], ensure_ascii=False, default=str)
-        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+        """The key of a result that depends on `parts` (strings, or JSON-able) and the
+        salt. Strings (whole posts) are hashed as they are, not as JSON: a third of the
+        time, and the key still tells every sequence of parts from every other."""
+        digest = hashlib.sha256(self._salt)
+        for part in parts:
+            if type(part) is str:
+                data, kind = part.encode("utf-8", "surrogatepass"), b"s"
+            else:
+                data, kind = json.dumps(part, ensure_ascii=False, default=str).encode("utf-8"), b"j"
+            digest.update(b"%s%d:" % (kind, len(data)))
+            digest.update(data)
+        return digest.hexdigest()
 
     def get(self, keys: list[str]) -> dict[str, object]:
         return self._store.get(keys)
