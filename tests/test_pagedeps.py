@@ -58,6 +58,16 @@ def test_long_shared_tuples_and_records_are_digested_once_but_correctly():
     assert digester.page("t", {"posts": shared[:-1] + (LINK,)}) != first
 
 
+def test_long_texts_are_digested_once_by_identity_but_by_value():
+    html = "<p>长文</p>" * 1000
+    digester = PageDigester("s")
+    first = digester.page("post.html", {"html": html, "feed_html": html})
+    assert digester._known[id(html)][0] is html
+    assert digest({"html": html, "feed_html": "".join(list(html))}) == first
+    assert digest({"html": html, "feed_html": html[:-1] + "!"}) != first
+    assert digest({"html": html, "feed_html": html, "note": ""}) != first
+
+
 def test_a_value_it_cannot_digest_is_an_error_not_a_miss():
     with pytest.raises(TypeError, match="cannot digest"):
         digest({"callback": print})

@@ -47,6 +47,9 @@ records that no other record shares (a comment's replies)."""
 _SHARED_LENGTH = 8
 """Tuples at least this long are remembered by identity too (a term's posts, the
 sidebar's recent comments: the same tuple on many pages)."""
+_SHARED_TEXT = 2048
+"""So are strings this long: a post's HTML is both its page's and its feed's (client
+mode), and its excerpt is on several listings."""
 
 
 def page_salt(site_dir: Path, config: SiteConfig) -> str:
@@ -76,12 +79,15 @@ class PageDigester:
         return digest.hexdigest()
 
     def _shared(self, value: object) -> bytes:
-        """The digest of a record or a long tuple, computed once per object."""
+        """The digest of a record, a long tuple or a long string, computed once per object."""
         known = self._known.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
         if isinstance(value, _PLAIN_RECORDS):
             result = hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"),
+                                     digest_size=16).digest()
+        elif type(value) is str:
+            result = hashlib.blake2b(value.encode("utf-8", "surrogatepass"),
                                      digest_size=16).digest()
         else:
             kind = type(value)
@@ -100,7 +106,10 @@ class PageDigester:
 
     def _feed(self, digest, value: object) -> None:
         kind = type(value)
-        if kind is str:
+        if kind is str and len(value) >= _SHARED_TEXT:
+            digest.update(b"S")
+            digest.update(self._shared(value))
+        elif kind is str:
             data = value.encode("utf-8", "surrogatepass")
             digest.update(b"s%d:" % len(data))
             digest.update(data)
