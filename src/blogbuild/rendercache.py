@@ -35,12 +35,19 @@ class RenderCache:
         time, and the key still tells every sequence of parts from every other."""
         digest = hashlib.sha256(self._salt)
         for part in parts:
-            if type(part) is str:
-                data, kind = part.encode("utf-8", "surrogatepass"), b"s"
+            kind = type(part)
+            if kind is str:
+                data = part.encode("utf-8", "surrogatepass")
+                digest.update(b"s%d:" % len(data))
+                digest.update(data)
+            elif kind is int:  # lines and ids: thousands of keys have a few each
+                digest.update(b"i%d;" % part)
+            elif part is None:
+                digest.update(b"n;")
             else:
-                data, kind = json.dumps(part, ensure_ascii=False, default=str).encode("utf-8"), b"j"
-            digest.update(b"%s%d:" % (kind, len(data)))
-            digest.update(data)
+                data = json.dumps(part, ensure_ascii=False, default=str).encode("utf-8")
+                digest.update(b"j%d:" % len(data))
+                digest.update(data)
         return digest.hexdigest()
 
     def get(self, keys: list[str]) -> dict[str, object]:
