@@ -167,16 +167,32 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
     root = site(archive(max(PARALLEL_FROM, OFFLOAD_FROM) + 6))
     build_site(root, tmp_path / "one", jobs=1, use_cache=False)
     # without the cache, or the second build would find every post rendered by the first
-    rendered, offloaded = [], []
-    real = Workers.render_pages
+    rendered, offloaded, early = [], [], []
+    real_pages, real_early = Workers.render_pages, Workers.early
     monkeypatch.setattr(Workers, "render_pages", lambda self, pages, meanwhile: (
-        offloaded.extend(job.output for job, _ in pages) or real(self, pages, meanwhile)))
+        offloaded.extend(job.output for job, _ in pages) or real_pages(self, pages, meanwhile)))
+    monkeypatch.setattr(Workers, "early", lambda self, job: (
+        early.append(job.slug) or real_early(self, job)))
     build_site(root, tmp_path / "two", jobs=2, use_cache=False,
                progress=lambda done, total: rendered.append((done, total)))
     posts = max(PARALLEL_FROM, OFFLOAD_FROM) + 6
     assert rendered[-1] == (posts, posts)  # every post by the workers
+    assert len(set(early)) == posts  # each handed over as it was parsed (nothing cached)
     assert len(offloaded) == posts and all(o.startswith("archives/") for o in offloaded)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_a_broken_post_fails_a_parallel_build_after_others_were_handed_over(site, tmp_path):
+    from blogbuild.build import PARALLEL_FROM
+    from blogbuild.problems import ContentErrors
+
+    files = archive(PARALLEL_FROM + 6)
+    last = sorted(files)[-1]
+    files[last] = files[last].replace("title:", "title: [unclosed", 1)
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", jobs=2, use_cache=False)
+    assert [p.path for p in raised.value.problems] == [last]
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_pager_links_the_first_last_and_nearby_pages():

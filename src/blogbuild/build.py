@@ -16,7 +16,7 @@ from markdown_it.common.utils import escapeHtml
 
 from .archive import Memo, build_archive
 from .config import SiteConfig, load_config
-from .content import Content, ContentCache, load_content
+from .content import POSTS, Content, ContentCache, Post, content_files, load_content
 from .feeds import render_feeds, render_sitemap
 from .katex import CACHE_FOLDER, KatexEngine
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
@@ -29,7 +29,7 @@ from .rendercache import RenderCache
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
 from .problems import ContentErrors, Problem
 from .search import INDEX_FOLDER, index_site
-from .site import RenderedContent, assemble, post_path, url_path
+from .site import RenderedContent, assemble, url_path
 
 K = TypeVar("K")
 RENDERED = "rendered.sqlite"
@@ -112,13 +112,17 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     config = load_config(site_dir, base_url=base_url)
     cache_dir = site_dir / CACHE_FOLDER if use_cache else None
     workers = Workers(site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
-    if workers and (cache_dir is None or not (cache_dir / RENDERED).exists()):
-        # nothing was rendered before: every post will go to the workers, which start
-        # (imports, KaTeX) while the content loads
+    # nothing rendered before, and posts enough: every post will go to the workers, so
+    # they start now (imports, KaTeX) and get each post as soon as it is parsed
+    cold = workers is not None and (cache_dir is None or not (cache_dir / RENDERED).exists()) \
+        and len(content_files(site_dir / "content" / "posts", POSTS)) >= PARALLEL_FROM
+    if cold:
         workers.start()
     engine = cache = None
     try:
-        content = _load_content(site_dir, config, drafts, cache_dir)
+        content = _load_content(site_dir, config, drafts, cache_dir,
+                                (lambda post: workers.early(PostJob.of(config, post)))
+                                if cold else None)
         engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
         cache = RenderCache(cache_dir / RENDERED, config) if cache_dir else None
         rendered = render_content(config, content, engine, progress, workers, cache)
@@ -157,13 +161,14 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
 
 
 def _load_content(site_dir: Path, config: SiteConfig, drafts: bool,
-                  cache_dir: Path | None) -> Content:
+                  cache_dir: Path | None, on_post: Callable[[Post], None] | None) -> Content:
     """content.load_content, with the parses of earlier builds when there is a cache."""
     if cache_dir is None:
-        return load_content(site_dir, config, drafts=drafts)
+        return load_content(site_dir, config, drafts=drafts, on_post=on_post)
     store = RenderCache(cache_dir / "content.sqlite", config)
     try:
-        content = load_content(site_dir, config, drafts=drafts, cache=ContentCache(store))
+        content = load_content(site_dir, config, drafts=drafts, cache=ContentCache(store),
+                               on_post=on_post)
         store.prune()  # every content file was looked up: the rest are gone or edited
         return content
     finally:
@@ -186,10 +191,7 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     def reader(formulas):
         return engine.typeset(formulas, trusted=False)
 
-    jobs = {post.slug: PostJob(post.slug, post.source, url_path(config, post_path(config, post)),
-                               post.body, post.body_line, post.title, post.title_line,
-                               post.summary)
-            for post in content.posts}
+    jobs = {post.slug: PostJob.of(config, post) for post in content.posts}
     done, keys = _look_up(cache, {slug: ("post", *vars(job).values()) for slug, job in jobs.items()})
     missing = [job for slug, job in jobs.items() if slug not in done]
 

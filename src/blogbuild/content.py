@@ -101,6 +101,8 @@ class Content:
     problems: tuple[Problem, ...]
 
 
+POSTS = "**/*.md"
+"""The post files in content/posts (content_files), subfolders included."""
 POST_KEYS = frozenset({"title", "date", "slug", "author", "tags", "category", "series",
                        "views", "draft", "updated", "summary"})
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
@@ -192,8 +194,11 @@ class ContentCache:
 
 
 def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
-                 cache: ContentCache | None = None) -> Content:
-    """Read and parse every post, page and comment file of the site."""
+                 cache: ContentCache | None = None,
+                 on_post: typing.Callable[[Post], None] | None = None) -> Content:
+    """Read and parse every post, page and comment file of the site. `on_post` is
+    given each post to be built as soon as it is parsed (the site may still turn out
+    to have errors)."""
     cache = cache or ContentCache()
     problems: list[Problem] = []
     root = site_dir / "content"
@@ -202,7 +207,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     posts: list[Post] = []
     draft_slugs: set[str] = set()
     first_unknown: dict[str, tuple[str, int]] = {}
-    for path in content_files(root / "posts", "**/*.md"):
+    for path in content_files(root / "posts", POSTS):
         if (text := cache.text(path, site_dir, problems)) is None:
             continue
         source = relative_name(path, site_dir)
@@ -216,6 +221,8 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
             first_unknown.setdefault(key, where)
         if post is not None and (drafts or not post.draft):
             posts.append(post)
+            if on_post:
+                on_post(post)
         elif post is not None:
             draft_slugs.add(post.slug)
     pages = []
@@ -244,7 +251,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
 def _parse_keys(root: Path, site_dir: Path, cache: ContentCache) -> list[tuple]:
     """The keys load_content will parse under, as it builds them below."""
     keys = []
-    for kind, folder, patterns in (("post", "posts", ("**/*.md",)), ("page", "pages", ("*.md",)),
+    for kind, folder, patterns in (("post", "posts", (POSTS,)), ("page", "pages", ("*.md",)),
                                    ("comments", "comments", ("*.yaml", "*.yml"))):
         for pattern in patterns:
             for path in content_files(root / folder, pattern):

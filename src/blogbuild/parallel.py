@@ -13,8 +13,9 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -22,9 +23,11 @@ from typing import TypeVar
 import jinja2
 
 from .config import SiteConfig, load_config
+from .content import Post
 from .katex import KatexEngine
 from .markdown import RenderContext, Rendered, render_post, render_title
 from .pages import Layout, PageJob, render_page, template_environment
+from .site import post_path, url_path
 
 T = TypeVar("T")
 
@@ -45,6 +48,11 @@ class PostJob:
     title: str
     title_line: int
     summary: str | None
+
+    @classmethod
+    def of(cls, config: SiteConfig, post: Post) -> PostJob:
+        return cls(post.slug, post.source, url_path(config, post_path(config, post)), post.body,
+                   post.body_line, post.title, post.title_line, post.summary)
 
 
 def render_post_job(job: PostJob, config: SiteConfig, engine: KatexEngine
@@ -71,10 +79,14 @@ class Workers:
         self._start = (site_dir, base_url, cache_dir)
         self._count = count
         self._pool: ProcessPoolExecutor | None = None
+        self._waiting: list[PostJob] = []
+        """Posts handed over early (`early`), not yet sent as a chunk."""
+        self._sent: dict[str, tuple[PostJob, Future, int]] = {}
+        """Slug → (job, future of its chunk, place in the chunk), for posts sent early."""
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(cancel_futures=True)  # early posts nobody asked for
             self._pool = None
 
     def start(self) -> None:
@@ -91,6 +103,21 @@ class Workers:
                 initializer=_start_worker, initargs=self._start)
         return self._pool
 
+    def early(self, job: PostJob) -> None:
+        """Start rendering a post before the whole site is loaded (a cold build hands
+        each over as it is parsed, so the workers need not wait for the last file);
+        render_posts then takes its result if it asks for the very same job."""
+        self._waiting.append(job)
+        if len(self._waiting) == CHUNK:
+            self._send_waiting()
+
+    def _send_waiting(self) -> None:
+        if self._waiting:
+            chunk, self._waiting = self._waiting, []
+            future = self._started().submit(_render_chunk, chunk)
+            for place, job in enumerate(chunk):
+                self._sent[job.slug] = (job, future, place)
+
     def render_posts(self, jobs: Sequence[PostJob],
                      progress: Callable[[int, int], None] | None = None,
                      meanwhile: Callable[[], T] | None = None
@@ -98,7 +125,15 @@ class Workers:
         """(slug → (body, title), what `meanwhile` returned). `meanwhile` runs in the
         calling process while the workers render (the reader comments, say), so that
         no core waits."""
-        chunks = [list(jobs[i:i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
+        self._send_waiting()
+        sent = {job.slug: self._sent[job.slug][1:] for job in jobs
+                if job.slug in self._sent and self._sent[job.slug][0] == job}
+        self._sent = {}
+        rest = [job for job in jobs if job.slug not in sent]
+        chunks = [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]
+        for chunk in chunks:
+            future = self._started().submit(_render_chunk, chunk)
+            sent.update((job.slug, (future, place)) for place, job in enumerate(chunk))
         finished = [0]
         lock = threading.Lock()
 
@@ -108,14 +143,11 @@ class Workers:
                 if progress:
                     progress(finished[0], len(jobs))
 
-        futures = [self._started().submit(_render_chunk, chunk) for chunk in chunks]
-        for chunk, future in zip(chunks, futures, strict=True):
-            future.add_done_callback(lambda _, size=len(chunk): report(size))
+        sizes = Counter(future for future, _ in sent.values())
+        for future, size in sizes.items():
+            future.add_done_callback(lambda _, size=size: report(size))
         other = meanwhile() if meanwhile is not None else None
-        results: dict[str, tuple[Rendered, Rendered]] = {}
-        for chunk, future in zip(chunks, futures, strict=True):
-            results.update(zip((job.slug for job in chunk), future.result(), strict=True))
-        return results, other
+        return {job.slug: sent[job.slug][0].result()[sent[job.slug][1]] for job in jobs}, other
 
     def render_pages(self, pages: Sequence[tuple[PageJob, Layout]],
                      meanwhile: Callable[[], T] | None = None) -> tuple[list[bytes], T | None]:
