@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from xml.sax.saxutils import escape
+from html import escape
 
 from feedgen.feed import FeedGenerator
 
@@ -91,6 +91,6 @@ def render_sitemap(site: Site, outputs: Iterable[str]) -> OutputFile:
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, moment in sorted(rows, key=lambda row: row[0]):
         lastmod = f"<lastmod>{moment.date().isoformat()}</lastmod>" if moment else ""
-        lines.append(f"  <url><loc>{escape(absolute_url(config, path))}</loc>{lastmod}</url>")
+        lines.append(f"  <url><loc>{escape(absolute_url(config, path), quote=False)}</loc>{lastmod}</url>")
     lines.append("</urlset>\n")
     return OutputFile("sitemap.xml", "\n".join(lines).encode("utf-8"), "sitemap")
