@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,7 +90,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress, jobs=jobs,
                      previous=PreviousPages(cache_dir, out_dir) if remember else None,
                      use_cache=use_cache)
-    write_site(plan.files, out_dir, finish=index_site if plan.config.search.enabled else None,
+    write_site(plan.files, out_dir,
+               finish=partial(index_site, plan.config) if plan.config.search.enabled else None,
                generated=INDEX_FOLDER)
     if remember:
         remember_pages(cache_dir, out_dir, plan.page_digests)

@@ -4,17 +4,21 @@ Pagefind's extended build (the `pagefind[extended]` package) segments Chinese, s
 two-character query finds the posts that contain it. Only elements marked
 `data-pagefind-body` (post articles) are indexed, and not their formulas: readers
 search for words, and TeX source (or, in build mode, KaTeX's glyph-by-glyph HTML)
-only adds noise to the results, and a quarter of the indexing time.
+only adds noise to the results, and a quarter of the indexing time. Pagefind is only
+shown the files where post pages can be (a glob made from the permalink): the listing
+pages have nothing to index, and reading them was a fifth of its time.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from .config import SiteConfig
 from .problems import BlogbuildError
 
 INDEX_FOLDER = "pagefind"
@@ -22,13 +26,29 @@ FORMULAS = ".math, .multline"
 """What mathrender writes around a formula (a multline's rows are .math too)."""
 
 
-def pagefind_command(site: Path) -> list[str]:
+def pagefind_command(site: Path, config: SiteConfig) -> list[str]:
     """Pagefind (the Python package's binary) indexing the built site in `site`."""
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--silent",
-            "--exclude-selectors", FORMULAS]
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent",
+               "--exclude-selectors", FORMULAS]
+    glob = post_pages_glob(config)
+    return command + ["--glob", glob] if glob else command
 
 
-def index_site(out_dir: Path, previous: Path | None = None) -> None:
+_FIELD = re.compile(r"\{(?:slug|year|month|day)\}")
+
+
+def post_pages_glob(config: SiteConfig) -> str | None:
+    """A Pagefind glob for the files post pages are written to (perhaps matching a few
+    other pages too): the permalink with each field a `*` (no field holds a "/"). None
+    where the permalink itself has characters a glob would read otherwise."""
+    pattern = config.permalink.lstrip("/")
+    if any(char in _FIELD.sub("", pattern) for char in "*?[]{}<>!\\"):
+        return None
+    glob = _FIELD.sub("*", pattern)
+    return glob + "index.html" if glob.endswith("/") or not glob else glob
+
+
+def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) -> None:
     """Write the search index into `out_dir/pagefind/`; raises BlogbuildError if Pagefind
     is missing or fails. `previous`: an earlier output with the very same pages, whose
     index is reused (hard links) instead of indexing everything again."""
@@ -39,7 +59,8 @@ def index_site(out_dir: Path, previous: Path | None = None) -> None:
         except OSError:
             shutil.rmtree(out_dir / INDEX_FOLDER, ignore_errors=True)
     try:
-        done = subprocess.run(pagefind_command(out_dir), capture_output=True, text=True,
+        done = subprocess.run(pagefind_command(out_dir, config), capture_output=True,
+                              text=True,
                               timeout=600)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise BlogbuildError(f"search index: cannot run Pagefind: {error}") from None

@@ -286,13 +286,15 @@ class DevServer:
         snapshot = self._snapshot
         scratch = self.output.root / ".search-build"
         try:
-            for output in snapshot.jobs:
+            for output, job in snapshot.jobs.items():
                 if self._closing:
                     return
+                if job.template != "post.html":  # nothing else is indexed
+                    continue
                 target = scratch / output
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(snapshot.render(output))
-            self._indexer = subprocess.Popen(pagefind_command(scratch),
+            self._indexer = subprocess.Popen(pagefind_command(scratch, snapshot.site.config),
                                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             _, err = self._indexer.communicate()
             if self._indexer.returncode == 0 and not self._closing:

@@ -1,0 +1,40 @@
+"""The search index (search.py): what Pagefind is shown and what it indexes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SITE_TOML, post, write_site
+
+from blogbuild.build import build_site
+from blogbuild.config import SiteConfig
+from blogbuild.search import post_pages_glob
+
+
+@pytest.mark.parametrize("permalink, glob", [
+    ("/archives/{slug}/", "archives/*/index.html"),
+    ("/{year}/{month}/{day}/{slug}/", "*/*/*/*/index.html"),
+    ("/p/{slug}.html", "p/*.html"),
+    ("/{slug}/", "*/index.html"),
+    ("/a[b]/{slug}/", None),  # the permalink's own text would read as a pattern
+    ("/x{{y}}/{slug}/", None),
+])
+def test_pagefind_is_shown_where_post_pages_can_be(permalink, glob):
+    config = SiteConfig(title="t", base_url="https://example.org/", permalink=permalink)
+    assert post_pages_glob(config) == glob
+
+
+@pytest.mark.parametrize("permalink", ['"/{year}/{month}/{slug}/"', '"/p/{slug}.html"'])
+def test_every_post_is_indexed_whatever_the_permalink(tmp_path: Path, permalink: str):
+    files = {f"content/posts/2024-01-{n:02d}-p{n}.md": post(f"第{n}篇", f"2024-01-{n:02d}",
+                                                          f"正文{n}，噪声与信号。", tags="[数学]")
+             for n in range(1, 13)}
+    files["content/pages/about.md"] = "---\ntitle: 关于\n---\n关于噪声。\n"
+    files["site.toml"] = f"permalink = {permalink}\n" + \
+        SITE_TOML.replace("enabled = false", "enabled = true")
+    site = write_site(tmp_path / "site", files)
+    build_site(site, site / "dist")
+    entry = json.loads((site / "dist/pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert [language["page_count"] for language in entry["languages"].values()] == [12]
