@@ -147,7 +147,11 @@ class Workers:
         for future, size in sizes.items():
             future.add_done_callback(lambda _, size=size: report(size))
         other = meanwhile() if meanwhile is not None else None
-        return {job.slug: sent[job.slug][0].result()[sent[job.slug][1]] for job in jobs}, other
+        results = {}
+        for job in jobs:
+            future, place = sent[job.slug]
+            results[job.slug] = future.result()[place]
+        return results, other
 
     def render_pages(self, pages: Sequence[tuple[PageJob, Layout]],
                      meanwhile: Callable[[], T] | None = None) -> tuple[list[bytes], T | None]:
