@@ -138,14 +138,24 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         problems += site.archive.problems
         digester = PageDigester(page_salt(site_dir, config))
         digests: dict[str, str] = {}
+        undigested: list[tuple[PageJob, Layout]] = []
 
         def unchanged(job: PageJob, layout: Layout) -> bool:
+            if not previous.has(job.output):
+                # rendered in any case (a cold build: every page): its digest is only for
+                # the next build, and is taken while the workers render post pages
+                undigested.append((job, layout))
+                return False
             digests[job.output] = digester.page(job.template, job.context, layout)
             return previous.unchanged(job.output, digests[job.output])
 
+        def digest_the_rest() -> None:
+            for job, layout in undigested:
+                digests[job.output] = digester.page(job.template, job.context, layout)
+
         files = render_pages(site, template_environment(site_dir, config, cache_dir),
                              unchanged if previous is not None else None,
-                             workers.render_pages if workers else None)
+                             workers.render_pages if workers else None, digest_the_rest)
     finally:
         if engine is not None:
             engine.close()

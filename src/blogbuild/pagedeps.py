@@ -160,6 +160,10 @@ class PreviousPages:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             self._pages = {}
 
+    def has(self, path: str) -> bool:
+        """The last build recorded a page at `path` (else it must be rendered)."""
+        return path in self._pages
+
     def unchanged(self, path: str, digest: str) -> bool:
         """True if `path` was built from the same digest and its file is untouched."""
         entry = self._pages.get(path)

@@ -154,10 +154,12 @@ OFFLOAD_FROM = 64
 
 def render_pages(site: Site, env: jinja2.Environment,
                  unchanged: Callable[[PageJob, Layout], bool] | None = None,
-                 offload: Offload | None = None) -> list[OutputFile]:
+                 offload: Offload | None = None,
+                 alongside: Callable[[], None] | None = None) -> list[OutputFile]:
     """Every HTML page of the site: listings, posts, standalone pages, 404. A page for
     which `unchanged(job, layout)` holds is not rendered (its data is None). With
-    `offload`, post pages render on other processes while the rest render here."""
+    `offload`, post pages render on other processes while the rest render here, and
+    then `alongside` runs here (work that need not hold up the pages)."""
     jobs = plan_pages(site)
     layouts = [page_layout(site, job) for job in jobs]
     todo = [i for i, job in enumerate(jobs) if not (unchanged and unchanged(job, layouts[i]))]
@@ -167,7 +169,10 @@ def render_pages(site: Site, env: jinja2.Environment,
     here = sorted(set(todo) - set(away))
 
     def render_here() -> dict[int, bytes]:
-        return {i: render_page(env, jobs[i], layouts[i]) for i in here}
+        data = {i: render_page(env, jobs[i], layouts[i]) for i in here}
+        if alongside:
+            alongside()
+        return data
 
     if away:
         rendered, data = offload([(jobs[i], layouts[i]) for i in away], render_here)
