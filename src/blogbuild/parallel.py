@@ -3,9 +3,10 @@ post renders on its own; so does each post's page.
 
 Workers are spawned (safe wherever Python runs), each loads the configuration and
 starts its own KaTeX engine (and, for pages, the templates), and renders chunks of
-posts, later of post pages. Results are put back by slug or in order, so the output
-does not depend on which worker finished first; `--jobs 1` renders in the calling
-process and gives the same bytes.
+posts, later of post pages. In a cold build they are started before the content
+loads and get each post as soon as it is parsed (`early`). Results are put back by
+slug or in order, so the output does not depend on which worker finished first;
+`--jobs 1` renders in the calling process and gives the same bytes.
 """
 
 from __future__ import annotations
