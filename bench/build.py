@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,32 +60,48 @@ def main() -> int:
     return 0
 
 
-def bench_size(work: Path, posts: int, repeat: int, jobs: int, tools: set[str]
-               ) -> dict[str, list[tuple[float, int]]]:
-    rows: dict[str, list[tuple[float, int]]] = {}
+Rows = dict[str, list[tuple[float, int]]]
+
+
+def bench_size(work: Path, posts: int, repeat: int, jobs: int, tools: set[str]) -> Rows:
+    """Every timing of one archive size. Each repetition is a round of every generator,
+    one after the other: this VM's speed drifts by 10-25 % within minutes, and timing
+    all of blogbuild first and Hugo afterwards let the drift into the ratios."""
+    rounds: list[Callable[[Rows], None]] = []
+    outputs: list[Path] = []
     if "blogbuild" in tools:
-        bench_blogbuild(work, posts, repeat, jobs, rows)
+        rounds += blogbuild_rounds(work, posts, jobs, outputs)
     if "hugo" in tools and shutil.which("hugo"):
         hugo = generate(work, "hugo", posts)
-        command = ["hugo", "--quiet", "-s", str(hugo), "-d", str(hugo / "public")]
+        hugo_build = ["hugo", "--quiet", "-s", str(hugo), "-d", str(hugo / "public")]
         pagefind = [sys.executable, "-m", "pagefind", "--site", str(hugo / "public"), "--silent"]
-        for _ in range(repeat):
+
+        def hugo_round(rows: Rows) -> None:
             clear(hugo / "public", hugo / "resources")
-            rows.setdefault("hugo cold", []).append(timed(command))
-            rows.setdefault("hugo no change", []).append(timed(command))
+            rows.setdefault("hugo cold", []).append(timed(hugo_build))
+            rows.setdefault("hugo no change", []).append(timed(hugo_build))
             if importlib.util.find_spec("pagefind"):
                 clear(hugo / "public", hugo / "resources")
-                rows.setdefault("hugo + pagefind cold", []).append(timed_all([command, pagefind]))
-        built_enough(hugo / "public", posts)
+                rows.setdefault("hugo + pagefind cold", []).append(timed_all([hugo_build, pagefind]))
+        rounds.append(hugo_round)
+        outputs.append(hugo / "public")
     if "pelican" in tools and importlib.util.find_spec("pelican"):
         pelican = generate(work, "pelican", posts)
-        command = [sys.executable, "-m", "pelican", str(pelican / "content"), "-s",
+        pelican_build = [sys.executable, "-m", "pelican", str(pelican / "content"), "-s",
                    str(pelican / "pelicanconf.py"), "-o", str(pelican / "output"), "-q"]
-        for _ in range(repeat):
+
+        def pelican_round(rows: Rows) -> None:
             clear(pelican / "output", pelican / "cache")
-            rows.setdefault("pelican cold", []).append(timed(command, cwd=pelican))
-            rows.setdefault("pelican no change", []).append(timed(command, cwd=pelican))
-        built_enough(pelican / "output", posts)
+            rows.setdefault("pelican cold", []).append(timed(pelican_build, cwd=pelican))
+            rows.setdefault("pelican no change", []).append(timed(pelican_build, cwd=pelican))
+        rounds.append(pelican_round)
+        outputs.append(pelican / "output")
+    rows: Rows = {}
+    for _ in range(repeat):
+        for one_round in rounds:
+            one_round(rows)
+    for output in outputs:
+        built_enough(output, posts)
     return rows
 
 
@@ -95,8 +112,10 @@ def built_enough(output: Path, posts: int) -> None:
         sys.exit(f"{output} has {pages} HTML files for {posts} posts: that run built nothing")
 
 
-def bench_blogbuild(work: Path, posts: int, repeat: int, jobs: int,
-                    rows: dict[str, list[tuple[float, int]]]) -> None:
+def blogbuild_rounds(work: Path, posts: int, jobs: int, outputs: list[Path]
+                     ) -> list[Callable[[Rows], None]]:
+    """One round per variant (search on and off; client and build mode), each adding
+    its timings to the rows; the folders they build into are added to `outputs`."""
     site = generate(work, "blogbuild", posts)
     for path in (site / "content").rglob("*"):
         if path.suffix in (".md", ".yaml") and _BROKEN_VERT.search(text := path.read_text("utf-8")):
@@ -110,21 +129,28 @@ def bench_blogbuild(work: Path, posts: int, repeat: int, jobs: int,
         return [sys.executable, "-m", "blogbuild", "build", str(folder),
                 *(["-j", str(jobs)] if jobs else [])]
 
-    for folder, suffix in ((site, ""), (no_search, ", no search")):
+    def client_round(folder: Path, suffix: str) -> Callable[[Rows], None]:
         build = build_command(folder)
         victim = next((folder / "content" / "posts").rglob("*.md"))
-        for _ in range(repeat):
+
+        def one_round(rows: Rows) -> None:
             clear(folder / "dist", folder / ".blogbuild-cache")
             rows.setdefault(f"blogbuild cold{suffix}", []).append(timed(build))
             rows.setdefault(f"blogbuild no change{suffix}", []).append(timed(build))
             victim.write_text(victim.read_text("utf-8") + "\n\n又补充了一句。\n", encoding="utf-8")
             rows.setdefault(f"blogbuild one edit{suffix}", []).append(timed(build))
-        built_enough(folder / "dist", posts)
-    for folder, suffix in ((build_mode, ""), (build_mode_no_search, ", no search")):
-        for _ in range(repeat):
+        return one_round
+
+    def build_mode_round(folder: Path, suffix: str) -> Callable[[Rows], None]:
+        def one_round(rows: Rows) -> None:
             clear(folder / "dist", folder / ".blogbuild-cache")
             rows.setdefault(f"blogbuild build-mode cold{suffix}", []).append(
                 timed(build_command(folder)))
+        return one_round
+
+    outputs += [site / "dist", no_search / "dist"]
+    return [client_round(site, ""), client_round(no_search, ", no search"),
+            build_mode_round(build_mode, ""), build_mode_round(build_mode_no_search, ", no search")]
 
 
 def variant(site: Path, folder: Path, toml_addition: str) -> Path:
@@ -180,7 +206,7 @@ def timed_all(commands: list[list[str]]) -> tuple[float, int]:
     return sum(seconds for seconds, _ in runs), max(peak for _, peak in runs)
 
 
-def report(posts: int, rows: dict[str, list[tuple[float, int]]]) -> None:
+def report(posts: int, rows: Rows) -> None:
     print(f"\n{posts} posts")
     print(f"{'run':38} {'median s':>9} {'min':>7} {'max':>7} {'peak MB':>8}")
     medians = {}
