@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import os
 import re
 import typing
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from .frontmatter import (
 )
 from .problems import Problem, relative_name
 from .rendercache import RenderCache
+from .unchanged import source_files
 
 
 @dataclass(frozen=True)
@@ -266,15 +266,10 @@ def _parse_keys(root: Path, site_dir: Path, cache: ContentCache) -> list[tuple]:
 def content_files(folder: Path, pattern: str) -> list[Path]:
     """Files under `folder` matching `pattern` ("*.md", or "**/*.md" for every
     subfolder too), in a fixed order; hidden files and folders (an editor's
-    `.#post.md` lock, `.post.md.swp`) are never content."""
+    `.#post.md` lock, `.post.md.swp`) are never content (unchanged.source_files)."""
     names = pattern.removeprefix("**/")
-    found = []
-    for top, folders, files in os.walk(folder):
-        folders[:] = [name for name in folders if not name.startswith(".")] \
-            if names != pattern else []
-        found += [Path(top, name) for name in fnmatch.filter(files, names)
-                  if not name.startswith(".")]
-    return sorted(found)
+    return sorted(path for path in source_files(folder) if fnmatch.fnmatch(path.name, names)
+                  and (names != pattern or path.parent == folder))
 
 
 def read_text(path: Path, site_dir: Path, problems: list[Problem]) -> str | None:
