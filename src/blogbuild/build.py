@@ -35,6 +35,8 @@ from .site import RenderedContent, assemble, url_path
 K = TypeVar("K")
 RENDERED = "rendered.sqlite"
 """In the cache folder: the rendered posts, titles, pages and comments (rendercache.py)."""
+PARSED = "content.sqlite"
+"""In the cache folder: the parsed content files (content.ContentCache)."""
 PARALLEL_FROM = 64
 """Fewer posts than this render in the calling process: starting workers costs more."""
 
@@ -177,7 +179,7 @@ def _load_content(site_dir: Path, config: SiteConfig, drafts: bool,
     """content.load_content, with the parses of earlier builds when there is a cache."""
     if cache_dir is None:
         return load_content(site_dir, config, drafts=drafts, on_post=on_post)
-    store = RenderCache(cache_dir / "content.sqlite", config)
+    store = RenderCache(cache_dir / PARSED, config)
     try:
         content = load_content(site_dir, config, drafts=drafts, cache=ContentCache(store),
                                on_post=on_post)
