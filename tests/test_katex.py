@@ -53,6 +53,61 @@ def test_a_macro_defined_by_one_formula_serves_the_later_ones(tmp_path: Path):
     warm.close()
 
 
+def test_groups_typeset_together_keep_their_macros_to_themselves(tmp_path: Path):
+    """One call for several posts' formulas: a macro one post defines must not serve
+    another (the single-post answers are the reference), and a formula several posts
+    share is asked of KaTeX once."""
+    groups = [[("\\newcommand{\\KL}{\\operatorname{KL}}", False), ("\\KL(p\\|q)", False)],
+              [("\\KL(p\\|q)", False), ("a^2", False)],
+              [("a^2", False), ("\\frac{", True)],
+              [],
+              [("\\newcommand{\\KL}{\\operatorname{KL}}", False), ("\\KL(p\\|q)", False)]]
+    for html in (True, False):
+        alone = KatexEngine({}, None, html=html)
+        one_by_one = [alone.typeset(group, trusted=True) for group in groups]
+        alone.close()
+        together = KatexEngine({}, None, html=html)
+        asked = []
+        run = together._run
+        together._run = lambda batch, trusted: asked.append(batch) or run(batch, trusted)
+        assert together.typeset_groups(groups, trusted=True) == one_by_one
+        assert one_by_one[1][0].error is not None  # \KL is not defined in the second post
+        assert len(asked) == 1
+        assert sum(formula == ("a^2", False) for group in asked[0] for formula in group) == 1
+        together.close()
+
+
+def test_render_batch_checks_once_and_renders_again_only_what_katex_refused(tmp_path: Path):
+    """Client mode renders each comment as though KaTeX accepted its formulas, checks
+    them all in one call, and renders again those with a refused one: the results are
+    those of rendering each alone, the refused formula reported at its line."""
+    bodies = ["好 $a^2$", "无公式", "坏 $\\frac{$ 和 $b$", "$$\\KL$$", "又好 $a^2$ $c_1$"]
+    for html in (True, False):
+        def rendered_with(engine, body, typesetter):
+            return render_comment(body, RenderContext("c.yaml", 3, "", typesetter, html))
+
+        alone = KatexEngine({}, tmp_path / f"alone-{html}", html=html)
+        expected = [rendered_with(alone, body, lambda f: alone.typeset(f, trusted=False))
+                    for body in bodies]
+        alone.close()
+        engine = KatexEngine({}, tmp_path / f"batch-{html}", html=html)
+        calls, renders = [], []
+        run = engine._run
+        engine._run = lambda batch, trusted: calls.append(batch) or run(batch, trusted)
+
+        def render(body, typesetter):
+            renders.append(body)
+            return rendered_with(engine, body, typesetter)
+
+        assert engine.render_batch(bodies, render, trusted=False) == expected
+        assert [p.line for r in expected for p in r.problems] == [3, 3]
+        if not html:
+            # rendering again finds every verdict (and the MathJax retry's) in the cache
+            assert len(calls) == 1
+            assert renders == bodies + [bodies[2], bodies[3]]
+        engine.close()
+
+
 def test_style_and_relative_links_need_trust_and_readers_get_none(tmp_path: Path):
     engine = KatexEngine({}, tmp_path)
     author = engine.typeset([("\\style{color:red}{x}", False), ("\\href{#eq-1}{(1)}", False)],

@@ -19,13 +19,13 @@ from .archive import Memo, build_archive
 from .config import SiteConfig, load_config
 from .content import POSTS, Content, ContentCache, Post, content_files, load_content
 from .feeds import render_feeds, render_sitemap
-from .katex import CACHE_FOLDER, KatexEngine
+from .katex import CACHE_FOLDER, KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
 from .mathrender import Formula, typeset_formulas
 from .output import collect_static, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
-from .parallel import PostJob, Workers, render_post_job
+from .parallel import CHUNK, PostJob, Workers, render_posts_together
 from .rendercache import RenderCache
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
 from .problems import ContentErrors, Problem
@@ -198,13 +198,6 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     `workers`, posts render on other processes; with `cache`, only what was never
     rendered before is rendered."""
     build_mode = config.math.render == "build"
-
-    def author(formulas):
-        return engine.typeset(formulas, trusted=True)
-
-    def reader(formulas):
-        return engine.typeset(formulas, trusted=False)
-
     jobs = {post.slug: PostJob.of(config, post) for post in content.posts}
     done, keys = _look_up(cache, {slug: ("post", *vars(job).values()) for slug, job in jobs.items()})
     missing = [job for slug, job in jobs.items() if slug not in done]
@@ -212,13 +205,13 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     pages = {page.slug: page for page in content.pages}
     comments = {comment.id: comment for comment in content.comments}
 
-    def page_body(slug: str) -> Rendered:
+    def page_body(slug: str, author: Typesetter) -> Rendered:
         page = pages[slug]
         return render_post(page.body, RenderContext(page.source, page.body_line,
                                                     url_path(config, f"{slug}/"), author,
                                                     build_mode))
 
-    def comment_body(ident: int) -> Rendered:
+    def comment_body(ident: int, reader: Typesetter) -> Rendered:
         comment = comments[ident]
         return render_comment(comment.body, RenderContext(comment.source, comment.body_line,
                                                           "", reader, build_mode),
@@ -226,16 +219,21 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
 
     def pages_and_comments() -> tuple[dict[str, Rendered], dict[int, Rendered]]:
         return (_render_all(cache, {slug: ("page", page.source, page.body_line, slug, page.body)
-                                    for slug, page in pages.items()}, page_body),
+                                    for slug, page in pages.items()},
+                            lambda slugs: engine.render_batch(slugs, page_body, trusted=True)),
                 _render_all(cache, {ident: ("comment", c.source, c.body_line, c.body)
-                                    for ident, c in comments.items()}, comment_body))
+                                    for ident, c in comments.items()},
+                            lambda idents: engine.render_batch(idents, comment_body,
+                                                               trusted=False)))
 
     if workers is not None and len(missing) >= PARALLEL_FROM:
         fresh, rest = workers.render_posts(missing, progress, meanwhile=pages_and_comments)
     else:
         fresh = {}
-        for job in missing:
-            fresh[job.slug] = render_post_job(job, config, engine)
+        for start in range(0, len(missing), CHUNK):
+            chunk = missing[start:start + CHUNK]
+            fresh.update(zip((job.slug for job in chunk),
+                             render_posts_together(chunk, config, engine)))
             if progress:
                 progress(len(fresh), len(missing))
         rest = pages_and_comments()
@@ -267,15 +265,17 @@ def _memo(cache: RenderCache | None) -> Memo | None:
         return None
 
     def memo(parts: tuple, compute: Callable[[], Any]) -> Any:
-        return _render_all(cache, {0: parts}, lambda _: compute())[0]
+        return _render_all(cache, {0: parts}, lambda _: [compute()])[0]
     return memo
 
 
 def _render_all(cache: RenderCache | None, parts: dict[K, tuple],
-                render: Callable[[K], Any]) -> dict[K, Any]:
-    """Each item's result, from the cache or rendered now (and then stored), in order."""
+                render: Callable[[list[K]], list[Any]]) -> dict[K, Any]:
+    """Each item's result, from the cache or rendered now (every missing item in one
+    call to `render`, then stored), in order."""
     done, keys = _look_up(cache, parts)
-    fresh = {item: render(item) for item in parts if item not in done}
+    missing = [item for item in parts if item not in done]
+    fresh = dict(zip(missing, render(missing))) if missing else {}
     _store(cache, keys, fresh)
     return {item: done[item] if item in done else fresh[item] for item in parts}
 

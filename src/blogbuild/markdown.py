@@ -25,8 +25,8 @@ from pygments.util import ClassNotFound
 
 from .excerpt import cut_excerpt
 from .htmlmath import install_html_math
-from .mathrender import (Typesetter, collect_formulas, install_math_rendering,
-                         typeset_formulas)
+from .katex import Typesetter
+from .mathrender import collect_formulas, install_math_rendering, typeset_formulas
 from .mathsyntax import math_plugin
 from .problems import Problem
 

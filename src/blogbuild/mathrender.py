@@ -10,7 +10,6 @@ a formula (render = "build"), that HTML.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -18,14 +17,11 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from .katex import Typeset
+from .katex import Typesetter
 from .mathjax import mathjax_compatible
 from .mathsyntax import MATH_TOKENS
 from .numbering import Numbering, equation_anchor, number_display
 from .problems import Problem
-
-Typesetter = Callable[[list[tuple[str, bool]]], list[Typeset]]
-"""Typesets (TeX, display?) pairs in order; bound to a trust level by the caller."""
 
 _REF = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
 _DISPLAY = frozenset({"math_display", "math_block", "amsmath"})

@@ -25,7 +25,7 @@ import jinja2
 
 from .config import SiteConfig, load_config
 from .content import Post
-from .katex import KatexEngine
+from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, render_post, render_title
 from .pages import Layout, PageJob, render_page, template_environment
 from .site import post_path, url_path
@@ -56,18 +56,22 @@ class PostJob:
                    post.body_line, post.title, post.title_line, post.summary)
 
 
-def render_post_job(job: PostJob, config: SiteConfig, engine: KatexEngine
+def render_post_job(job: PostJob, config: SiteConfig, author: Typesetter
                     ) -> tuple[Rendered, Rendered]:
-    """A post's body and title, with the author's trust for KaTeX."""
-    def author(formulas):
-        return engine.typeset(formulas, trusted=True)
-
+    """A post's body and title; `author` typesets with the author's trust."""
     build_mode = config.math.render == "build"
     body = render_post(job.body, RenderContext(job.source, job.body_line, job.url, author,
                                                build_mode), job.summary)
     title = render_title(job.title, RenderContext(job.source, job.title_line, job.url, author,
                                                   build_mode))
     return body, title
+
+
+def render_posts_together(jobs: Sequence[PostJob], config: SiteConfig, engine: KatexEngine
+                          ) -> list[tuple[Rendered, Rendered]]:
+    """render_post_job for each job, their formulas checked by KaTeX in one call."""
+    return engine.render_batch(jobs, lambda job, author: render_post_job(job, config, author),
+                               trusted=True)
 
 
 class Workers:
@@ -190,7 +194,7 @@ def _started_worker() -> None:
 
 def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
     assert _worker is not None, "worker not started"
-    return [render_post_job(job, _worker.config, _worker.engine) for job in chunk]
+    return render_posts_together(chunk, _worker.config, _worker.engine)
 
 
 def _render_page_chunk(chunk: list[tuple[PageJob, Layout]]) -> list[bytes]:
