@@ -164,7 +164,12 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
     from blogbuild.pages import OFFLOAD_FROM
     from blogbuild.parallel import Workers
 
-    root = site(archive(max(PARALLEL_FROM, OFFLOAD_FROM) + 6))
+    files = archive(max(PARALLEL_FROM, OFFLOAD_FROM) + 6)
+    # KaTeX refuses this as written and accepts MathJax's habit rewritten: the post
+    # renders again after its chunk's formulas are checked together
+    habit = sorted(files)[40]
+    files[habit] = files[habit].replace("正文", "正文 $\\text{style_fwd}$ ", 1)
+    root = site(files)
     build_site(root, tmp_path / "one", jobs=1, use_cache=False)
     # without the cache, or the second build would find every post rendered by the first
     rendered, offloaded, early = [], [], []
@@ -180,6 +185,31 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
     assert len(set(early)) == posts  # each handed over as it was parsed (nothing cached)
     assert len(offloaded) == posts and all(o.startswith("archives/") for o in offloaded)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    shown = html(tmp_path / "two" / "archives" / Path(habit).stem.split("-")[-1] / "index.html")
+    assert "\\(\\text{style\\_fwd}\\)" in [m.get_text() for m in shown.select("article .math")]
+
+
+def test_formulas_katex_refuses_are_reported_alike_by_one_process_and_by_workers(site, tmp_path):
+    """Posts and comments are checked by KaTeX in batches: a refused formula is still
+    reported at its file and line, in the body, the title or a comment."""
+    from blogbuild.build import PARALLEL_FROM
+    from blogbuild.problems import ContentErrors
+
+    files = archive(PARALLEL_FROM + 6)
+    body, title = sorted(files)[10], sorted(files)[50]
+    files[body] = files[body].replace("正文", "正文\n\n坏 $\\frac{$\n", 1)
+    files[title] = files[title].replace("title: ", "title: $\\badcommand$ ", 1)
+    files["content/comments/p05.yaml"] += "- id: 900\n  author: 读者\n  date: 2024-02-09 09:00\n" \
+                                          "  body: 又坏 $\\left( x$\n"
+    root = site(files)
+    reported = []
+    for jobs in (1, 2):
+        with pytest.raises(ContentErrors) as raised:
+            build_site(root, tmp_path / f"out{jobs}", jobs=jobs, use_cache=False)
+        reported.append([(p.path, p.line) for p in raised.value.problems])
+    assert reported[0] == reported[1]
+    assert sorted(reported[0]) == sorted([(body, 13), (title, 2),
+                                          ("content/comments/p05.yaml", 20)])
 
 
 def test_a_broken_post_fails_a_parallel_build_after_others_were_handed_over(site, tmp_path):
