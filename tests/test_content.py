@@ -186,7 +186,7 @@ def test_content_files_are_found_in_subfolders_in_a_fixed_order_hidden_ones_left
     from blogbuild.content import content_files
 
     for name in ["2024/b.md", "2024/a.md", "a.md", "2023/01/c.md", ".trash/d.md",
-                 "2024/.e.md", "notes.txt", "old/x.md.bak"]:
+                 "2024/.e.md", "notes.txt", "old/x.md.bak", "b.yml", "a.yaml", "2024/c.yaml"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     (tmp_path / "folder.md").mkdir()  # a folder is not a file, whatever its name
@@ -194,6 +194,8 @@ def test_content_files_are_found_in_subfolders_in_a_fixed_order_hidden_ones_left
     assert found == ["2023/01/c.md", "2024/a.md", "2024/b.md", "a.md"]
     assert content_files(tmp_path, "*.md") == [tmp_path / "a.md"]
     assert content_files(tmp_path / "missing", "*.md") == []
+    # comments files: either extension, one order for both
+    assert content_files(tmp_path, "*.yaml", "*.yml") == [tmp_path / "a.yaml", tmp_path / "b.yml"]
 
 
 def test_a_post_survives_the_cache_with_its_unknown_keys_read_only():

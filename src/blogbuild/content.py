@@ -201,13 +201,13 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     to have errors)."""
     cache = cache or ContentCache()
     problems: list[Problem] = []
-    root = site_dir / "content"
+    files = _ContentFiles.under(site_dir / "content")
     if cache.stored:
-        cache.prefetch(_parse_keys(root, site_dir, cache))
+        cache.prefetch(_parse_keys(files, site_dir, cache))
     posts: list[Post] = []
     draft_slugs: set[str] = set()
     first_unknown: dict[str, tuple[str, int]] = {}
-    for path in content_files(root / "posts", POSTS):
+    for path in files.posts:
         if (text := cache.text(path, site_dir, problems)) is None:
             continue
         source = relative_name(path, site_dir)
@@ -226,7 +226,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         elif post is not None:
             draft_slugs.add(post.slug)
     pages = []
-    for path in content_files(root / "pages", "*.md"):
+    for path in files.pages:
         if (text := cache.text(path, site_dir, problems)) is None:
             continue
         source = relative_name(path, site_dir)
@@ -241,35 +241,49 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
                                 f"{', '.join(sorted(POST_KEYS))}", warning=True))
     check_unique_slugs(posts, problems)
     check_unique_slugs(pages, problems)
-    comments = _load_comments(root / "comments", site_dir, config, {post.slug for post in posts},
+    comments = _load_comments(files.comments, site_dir, config, {post.slug for post in posts},
                               draft_slugs, problems, cache)
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
     return Content(tuple(posts), tuple(pages), comments, tuple(problems))
 
 
-def _parse_keys(root: Path, site_dir: Path, cache: ContentCache) -> list[tuple]:
+@dataclass(frozen=True)
+class _ContentFiles:
+    """The content files of one load, each folder walked once."""
+
+    posts: list[Path]
+    pages: list[Path]
+    comments: list[Path]
+
+    @classmethod
+    def under(cls, root: Path) -> _ContentFiles:
+        return cls(content_files(root / "posts", POSTS), content_files(root / "pages", "*.md"),
+                   content_files(root / "comments", "*.yaml", "*.yml"))
+
+
+def _parse_keys(files: _ContentFiles, site_dir: Path, cache: ContentCache) -> list[tuple]:
     """The keys load_content will parse under, as it builds them below."""
     keys = []
-    for kind, folder, patterns in (("post", "posts", (POSTS,)), ("page", "pages", ("*.md",)),
-                                   ("comments", "comments", ("*.yaml", "*.yml"))):
-        for pattern in patterns:
-            for path in content_files(root / folder, pattern):
-                text = cache.text(path, site_dir, [])
-                if text is not None:
-                    source = relative_name(path, site_dir)
-                    keys.append((kind, source, text, path.stem) if kind == "comments"
-                                else (kind, source, text))
+    for kind, paths in (("post", files.posts), ("page", files.pages),
+                        ("comments", files.comments)):
+        for path in paths:
+            text = cache.text(path, site_dir, [])
+            if text is not None:
+                source = relative_name(path, site_dir)
+                keys.append((kind, source, text, path.stem) if kind == "comments"
+                            else (kind, source, text))
     return keys
 
 
-def content_files(folder: Path, pattern: str) -> list[Path]:
-    """Files under `folder` matching `pattern` ("*.md", or "**/*.md" for every
+def content_files(folder: Path, *patterns: str) -> list[Path]:
+    """Files under `folder` matching any of `patterns` ("*.md", or "**/*.md" for every
     subfolder too), in a fixed order; hidden files and folders (an editor's
     `.#post.md` lock, `.post.md.swp`) are never content (unchanged.source_files)."""
-    names = pattern.removeprefix("**/")
-    return sorted(path for path in source_files(folder) if fnmatch.fnmatch(path.name, names)
-                  and (names != pattern or path.parent == folder))
+    wanted = [(pattern.removeprefix("**/"), pattern.startswith("**/")) for pattern in patterns]
+    return sorted(path for path in source_files(folder)
+                  if any(fnmatch.fnmatch(path.name, names) and (deep or path.parent == folder)
+                         for names, deep in wanted))
 
 
 def read_text(path: Path, site_dir: Path, problems: list[Problem]) -> str | None:
@@ -410,12 +424,12 @@ def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) 
             seen[item.slug] = item.source
 
 
-def _load_comments(folder: Path, site_dir: Path, config: SiteConfig, slugs: set[str],
+def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs: set[str],
                    draft_slugs: set[str], problems: list[Problem],
                    cache: ContentCache) -> tuple[Comment, ...]:
     """Read content/comments/<slug>.yaml for the posts that are built."""
     comments: list[Comment] = []
-    for path in sorted([*content_files(folder, "*.yaml"), *content_files(folder, "*.yml")]):
+    for path in files:
         source = relative_name(path, site_dir)
         if path.stem not in slugs:
             # a draft's comments stay hidden with it; any other file names no post
