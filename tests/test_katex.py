@@ -83,11 +83,11 @@ def test_render_batch_checks_once_and_renders_again_only_what_katex_refused(tmp_
     those of rendering each alone, the refused formula reported at its line."""
     bodies = ["好 $a^2$", "无公式", "坏 $\\frac{$ 和 $b$", "$$\\KL$$", "又好 $a^2$ $c_1$"]
     for html in (True, False):
-        def rendered_with(engine, body, typesetter):
+        def rendered_with(body, typesetter):
             return render_comment(body, RenderContext("c.yaml", 3, "", typesetter, html))
 
         alone = KatexEngine({}, tmp_path / f"alone-{html}", html=html)
-        expected = [rendered_with(alone, body, lambda f: alone.typeset(f, trusted=False))
+        expected = [rendered_with(body, lambda f: alone.typeset(f, trusted=False))
                     for body in bodies]
         alone.close()
         engine = KatexEngine({}, tmp_path / f"batch-{html}", html=html)
@@ -97,7 +97,7 @@ def test_render_batch_checks_once_and_renders_again_only_what_katex_refused(tmp_
 
         def render(body, typesetter):
             renders.append(body)
-            return rendered_with(engine, body, typesetter)
+            return rendered_with(body, typesetter)
 
         assert engine.render_batch(bodies, render, trusted=False) == expected
         assert [p.line for r in expected for p in r.problems] == [3, 3]

@@ -7,8 +7,9 @@ parser raises every error a reader would see; parsing is ~5x faster than renderi
 One engine per process, started only when a formula is not in the cache. A call
 into V8 costs ~1 ms of CPU, more than parsing a formula (~0.2 ms), so formulas go in
 batches: `typeset` takes one post's or comment's, and `render_batch` checks many
-posts' or comments' formulas in one call. Results are cached in `.blogbuild-cache/katex.sqlite`, keyed by
-everything that can change them, so an unchanged formula is never parsed twice.
+posts' or comments' formulas in one call. Results are cached in
+`.blogbuild-cache/katex.sqlite`, keyed by everything that can change them, so an
+unchanged formula is never parsed twice.
 """
 
 from __future__ import annotations
@@ -149,8 +150,8 @@ class KatexEngine:
 
         if self._html:
             return [render(item, typesetter) for item in items]
+        # for each item, the formulas of each of its calls to the typesetter
         calls: list[list[list[tuple[str, bool]]]] = []
-        """For each item, the formulas of each of its calls to the typesetter."""
 
         def accepted(into: list[list[tuple[str, bool]]], formulas):
             into.append(list(formulas))
@@ -163,8 +164,8 @@ class KatexEngine:
         verdicts = iter(self.typeset_groups([group for made in calls for group in made],
                                             trusted=trusted))
         for place, made in enumerate(calls):
-            answers = [answer for _ in made for answer in next(verdicts)]
-            if any(answer.error for answer in answers):
+            answers = [next(verdicts) for _ in made]  # this item's, call by call
+            if any(answer.error for group in answers for answer in group):
                 results[place] = render(items[place], typesetter)
         return results
 
