@@ -17,7 +17,8 @@ from markdown_it.common.utils import escapeHtml
 
 from .archive import Memo, build_archive
 from .config import SiteConfig, load_config
-from .content import POSTS, Content, ContentCache, Post, content_files, load_content
+from .content import POSTS, Content, Post, content_files, load_content
+from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
 from .katex import CACHE_FOLDER, KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
@@ -36,7 +37,7 @@ K = TypeVar("K")
 RENDERED = "rendered.sqlite"
 """In the cache folder: the rendered posts, titles, pages and comments (rendercache.py)."""
 PARSED = "content.sqlite"
-"""In the cache folder: the parsed content files (content.ContentCache)."""
+"""In the cache folder: the parsed content files (contentcache.ContentCache)."""
 PARALLEL_FROM = 64
 """Fewer posts than this render in the calling process: starting workers costs more."""
 

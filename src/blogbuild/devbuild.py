@@ -27,7 +27,8 @@ from .archive import Archive, build_archive
 from .build import CACHE_FOLDER, inline_math_renderer, render_content
 from .changes import RebuildPlan
 from .config import SiteConfig, load_config
-from .content import Content, ContentCache, load_content
+from .content import Content, load_content
+from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine
 from .markdown import Rendered, highlight_css
