@@ -78,33 +78,37 @@ def test_groups_typeset_together_keep_their_macros_to_themselves(tmp_path: Path)
 
 
 def test_render_batch_checks_once_and_renders_again_only_what_katex_refused(tmp_path: Path):
-    """Client mode renders each comment as though KaTeX accepted its formulas, checks
-    them all in one call, and renders again those with a refused one: the results are
-    those of rendering each alone, the refused formula reported at its line."""
-    bodies = ["好 $a^2$", "无公式", "坏 $\\frac{$ 和 $b$", "$$\\KL$$", "又好 $a^2$ $c_1$"]
+    """Client mode renders each item as though KaTeX accepted its formulas, checks them
+    all in one call, and renders again the items with a refused one: the results are
+    those of rendering each alone, the refused formula reported at its line. An item
+    typesets more than once (a post's body, then its title): a refusal in its first
+    call must not hide one in the next item's last."""
+    items = [("好 $a^2$", "无公式"), ("坏 $\\frac{$ 和 $b$", "好 $b$"), ("又好 $a^2$", "$$\\KL$$"),
+             ("$c_1$", "$c_2$")]
     for html in (True, False):
-        def rendered_with(body, typesetter):
-            return render_comment(body, RenderContext("c.yaml", 3, "", typesetter, html))
+        def rendered_with(item, typesetter):
+            return tuple(render_comment(text, RenderContext("c.yaml", 3, "", typesetter, html))
+                         for text in item)
 
         alone = KatexEngine({}, tmp_path / f"alone-{html}", html=html)
-        expected = [rendered_with(body, lambda f: alone.typeset(f, trusted=False))
-                    for body in bodies]
+        expected = [rendered_with(item, lambda f: alone.typeset(f, trusted=False))
+                    for item in items]
         alone.close()
         engine = KatexEngine({}, tmp_path / f"batch-{html}", html=html)
         calls, renders = [], []
         run = engine._run
         engine._run = lambda batch, trusted: calls.append(batch) or run(batch, trusted)
 
-        def render(body, typesetter):
-            renders.append(body)
-            return rendered_with(body, typesetter)
+        def render(item, typesetter):
+            renders.append(item)
+            return rendered_with(item, typesetter)
 
-        assert engine.render_batch(bodies, render, trusted=False) == expected
-        assert [p.line for r in expected for p in r.problems] == [3, 3]
+        assert engine.render_batch(items, render, trusted=False) == expected
+        assert [p.line for pair in expected for r in pair for p in r.problems] == [3, 3]
         if not html:
             # rendering again finds every verdict (and the MathJax retry's) in the cache
             assert len(calls) == 1
-            assert renders == bodies + [bodies[2], bodies[3]]
+            assert renders == items + [items[1], items[2]]
         engine.close()
 
 
