@@ -10,7 +10,7 @@ from conftest import SITE_TOML, post, write_site
 
 from blogbuild.build import build_site
 from blogbuild.config import SiteConfig
-from blogbuild.search import post_pages_glob
+from blogbuild.search import post_pages_glob, read_by_pagefind
 
 
 @pytest.mark.parametrize("permalink, glob", [
@@ -24,6 +24,22 @@ from blogbuild.search import post_pages_glob
 def test_pagefind_is_shown_where_post_pages_can_be(permalink, glob):
     config = SiteConfig(title="t", base_url="https://example.org/", permalink=permalink)
     assert post_pages_glob(config) == glob
+
+
+@pytest.mark.parametrize("permalink, read", [
+    ("/archives/{slug}/", ["archives/a/index.html"]),
+    ("/{slug}/", ["a/index.html", "tags/index.html", "about/index.html"]),
+    ("/{year}/{month}/{slug}/", ["2024/01/a/index.html", "archives/2024/01/index.html"]),
+    ("/a[b]/{slug}/", None),  # no glob: Pagefind reads every page
+])
+def test_the_dev_server_writes_for_pagefind_the_pages_a_build_shows_it(permalink, read):
+    """What serve indexes is what build indexes: the pages the glob names."""
+    config = SiteConfig(title="t", base_url="https://example.org/", permalink=permalink)
+    outputs = ["index.html", "404.html", "archives/a/index.html", "a/index.html",
+               "about/index.html", "tags/index.html", "tags/ml/page/2/index.html",
+               "2024/01/a/index.html", "archives/2024/01/index.html", "a[b]/a/index.html"]
+    assert [o for o in outputs if read_by_pagefind(o, config)] == \
+        [o for o in outputs if read is None or o in read]
 
 
 @pytest.mark.parametrize("permalink", ['"/{year}/{month}/{slug}/"', '"/p/{slug}.html"'])

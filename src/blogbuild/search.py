@@ -11,6 +11,7 @@ pages have nothing to index, and reading them was a fifth of its time.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shutil
@@ -48,6 +49,17 @@ def post_pages_glob(config: SiteConfig) -> str | None:
     return glob + "index.html" if glob.endswith("/") or not glob else glob
 
 
+def read_by_pagefind(output: str, config: SiteConfig) -> bool:
+    """Whether Pagefind reads the page written to `output` ("archives/x/index.html"):
+    the glob's rule (a `*` stays within one folder name), every page without one. The
+    dev server writes only these pages for it."""
+    glob = post_pages_glob(config)
+    if glob is None:
+        return True
+    parts, wanted = output.split("/"), glob.split("/")
+    return len(parts) == len(wanted) and all(map(fnmatch.fnmatchcase, parts, wanted))
+
+
 def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) -> None:
     """Write the search index into `out_dir/pagefind/`; raises BlogbuildError if Pagefind
     is missing or fails. `previous`: an earlier output with the very same pages, whose
@@ -60,8 +72,7 @@ def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) 
             shutil.rmtree(out_dir / INDEX_FOLDER, ignore_errors=True)
     try:
         done = subprocess.run(pagefind_command(out_dir, config), capture_output=True,
-                              text=True,
-                              timeout=600)
+                              text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise BlogbuildError(f"search index: cannot run Pagefind: {error}") from None
     if done.returncode != 0:

@@ -31,7 +31,7 @@ from pathlib import Path
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
 from .problems import BlogbuildError, ContentErrors, UsageError
-from .search import pagefind_command
+from .search import pagefind_command, read_by_pagefind
 
 QUIET_PERIOD = 0.04
 """Seconds without events before a rebuild starts: editors save in several steps."""
@@ -286,10 +286,10 @@ class DevServer:
         snapshot = self._snapshot
         scratch = self.output.root / ".search-build"
         try:
-            for output, job in snapshot.jobs.items():
+            for output in snapshot.jobs:
                 if self._closing:
                     return
-                if job.template != "post.html":  # nothing else is indexed
+                if not read_by_pagefind(output, snapshot.site.config):
                     continue
                 target = scratch / output
                 target.parent.mkdir(parents=True, exist_ok=True)
