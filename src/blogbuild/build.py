@@ -26,7 +26,7 @@ from .mathrender import Formula, typeset_formulas
 from .output import collect_static, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
-from .parallel import CHUNK, PostJob, Workers, render_posts_together
+from .parallel import PostJob, Workers, chunks, render_posts_together
 from .rendercache import RenderCache
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
 from .problems import ContentErrors, Problem
@@ -231,8 +231,7 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
         fresh, rest = workers.render_posts(missing, progress, meanwhile=pages_and_comments)
     else:
         fresh = {}
-        for start in range(0, len(missing), CHUNK):
-            chunk = missing[start:start + CHUNK]
+        for chunk in chunks(missing):
             fresh.update(zip((job.slug for job in chunk),
                              render_posts_together(chunk, config, engine)))
             if progress:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from .comments import Comment, check_comment_ids, parse_comments
 from .config import SiteConfig
+from .contentcache import ContentCache
 from .frontmatter import (
     FrontMatterError,
     date_field,
@@ -26,7 +27,6 @@ from .frontmatter import (
     text_field,
 )
 from .problems import Problem, relative_name
-from .contentcache import ContentCache
 from .unchanged import source_files
 
 

@@ -37,6 +37,11 @@ CHUNK = 16
 the work out evenly."""
 
 
+def chunks(items: Sequence[T]) -> list[list[T]]:
+    """`items` in order, CHUNK at a time: the tasks of a pool, or KaTeX's batches."""
+    return [list(items[start:start + CHUNK]) for start in range(0, len(items), CHUNK)]
+
+
 @dataclass(frozen=True)
 class PostJob:
     """What rendering one post needs (picklable: plain strings and numbers)."""
@@ -135,8 +140,7 @@ class Workers:
                 if job.slug in self._sent and self._sent[job.slug][0] == job}
         self._sent = {}
         rest = [job for job in jobs if job.slug not in sent]
-        chunks = [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]
-        for chunk in chunks:
+        for chunk in chunks(rest):
             future = self._started().submit(_render_chunk, chunk)
             sent.update((job.slug, (future, place)) for place, job in enumerate(chunk))
         finished = [0]
@@ -162,8 +166,7 @@ class Workers:
                      meanwhile: Callable[[], T] | None = None) -> tuple[list[bytes], T | None]:
         """Each (job, layout) through the templates, in order, and what `meanwhile`
         returned (it runs in the calling process as the workers render)."""
-        chunks = [list(pages[i:i + CHUNK]) for i in range(0, len(pages), CHUNK)]
-        futures = [self._started().submit(_render_page_chunk, chunk) for chunk in chunks]
+        futures = [self._started().submit(_render_page_chunk, chunk) for chunk in chunks(pages)]
         other = meanwhile() if meanwhile is not None else None
         return [data for future in futures for data in future.result()], other
 
