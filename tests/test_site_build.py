@@ -174,8 +174,9 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
     # without the cache, or the second build would find every post rendered by the first
     rendered, offloaded, early = [], [], []
     real_pages, real_early = Workers.render_pages, Workers.early
-    monkeypatch.setattr(Workers, "render_pages", lambda self, pages, meanwhile: (
-        offloaded.extend(job.output for job, _ in pages) or real_pages(self, pages, meanwhile)))
+    monkeypatch.setattr(Workers, "render_pages", lambda self, pages, here, meanwhile: (
+        offloaded.extend(job.output for job, _ in pages) or real_pages(self, pages, here,
+                                                                       meanwhile)))
     monkeypatch.setattr(Workers, "early", lambda self, job: (
         early.append(job.slug) or real_early(self, job)))
     build_site(root, tmp_path / "two", jobs=2, use_cache=False,

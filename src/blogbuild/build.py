@@ -228,7 +228,9 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                                                                trusted=False)))
 
     if workers is not None and len(missing) >= PARALLEL_FROM:
-        fresh, rest = workers.render_posts(missing, progress, meanwhile=pages_and_comments)
+        fresh, rest = workers.render_posts(
+            missing, lambda chunk: render_posts_together(chunk, config, engine), progress,
+            meanwhile=pages_and_comments)
     else:
         fresh = {}
         for chunk in chunks(missing):

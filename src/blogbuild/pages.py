@@ -144,10 +144,12 @@ class PageJob:
     """The template's own variables (besides `layout`)."""
 
 
-Offload = Callable[[list[tuple["PageJob", "Layout"]], Callable[[], dict[int, bytes]]],
+Pairs = list[tuple["PageJob", "Layout"]]
+Offload = Callable[[Pairs, Callable[[Pairs], list[bytes]], Callable[[], dict[int, bytes]]],
                    tuple[list[bytes], dict[int, bytes] | None]]
-"""Renders (job, layout) pairs on other processes, in order, while calling the given
-function here; returns both results (parallel.Workers.render_pages)."""
+"""offload(pairs, render_here, meanwhile) renders (job, layout) pairs on other
+processes and, once `meanwhile` has run here, with `render_here` here too; returns
+the pairs' pages in order and what `meanwhile` returned (parallel.Workers.render_pages)."""
 OFFLOAD_FROM = 64
 """Fewer post pages than this to render are rendered here: handing them over costs more."""
 
@@ -158,8 +160,9 @@ def render_pages(site: Site, env: jinja2.Environment,
                  alongside: Callable[[], None] | None = None) -> list[OutputFile]:
     """Every HTML page of the site: listings, posts, standalone pages, 404. A page for
     which `unchanged(job, layout)` holds is not rendered (its data is None). With
-    `offload`, post pages render on other processes while the rest render here, and
-    then `alongside` runs here (work that need not hold up the pages)."""
+    `offload`, post pages render on other processes while the rest render here, then
+    `alongside` runs here (work that need not hold up the pages), then this process
+    takes its share of the post pages not yet handed out."""
     jobs = plan_pages(site)
     layouts = [page_layout(site, job) for job in jobs]
     todo = [i for i, job in enumerate(jobs) if not (unchanged and unchanged(job, layouts[i]))]
@@ -168,17 +171,19 @@ def render_pages(site: Site, env: jinja2.Environment,
         away = []
     here = sorted(set(todo) - set(away))
 
-    def render_here() -> dict[int, bytes]:
+    def render_the_rest() -> dict[int, bytes]:
         data = {i: render_page(env, jobs[i], layouts[i]) for i in here}
         if alongside:
             alongside()
         return data
 
     if away:
-        rendered, data = offload([(jobs[i], layouts[i]) for i in away], render_here)
+        rendered, data = offload([(jobs[i], layouts[i]) for i in away],
+                                 lambda pairs: [render_page(env, *pair) for pair in pairs],
+                                 render_the_rest)
         data = {**(data or {}), **dict(zip(away, rendered, strict=True))}
     else:
-        data = render_here()
+        data = render_the_rest()
     return [OutputFile(job.output, data.get(i), job.source) for i, job in enumerate(jobs)]
 
 

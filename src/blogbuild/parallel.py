@@ -1,12 +1,16 @@
 """Rendering on several processes: the Markdown stage is most of a build, and each
 post renders on its own; so does each post's page.
 
-Workers are spawned (safe wherever Python runs), each loads the configuration and
-starts its own KaTeX engine (and, for pages, the templates), and renders chunks of
-posts, later of post pages. In a cold build they are started before the content
-loads and get each post as soon as it is parsed (`early`). Results are put back by
-slug or in order, so the output does not depend on which worker finished first;
-`--jobs 1` renders in the calling process and gives the same bytes.
+`--jobs N` renders on N processes: the calling process and N-1 spawned workers (safe
+wherever Python runs). Each worker loads the configuration and starts its own KaTeX
+engine (and, for pages, the templates). Work goes out in chunks from one queue: each
+worker is kept a few chunks ahead, and the calling process, whenever it has nothing
+else to do, takes the next chunk itself, so no core waits and no interpreter is
+started that one already running could replace. In a cold build the workers are
+started before the content loads and get each post as soon as it is parsed
+(`early`). Results are put back by slug or in order, so the output does not depend on
+which process rendered what; `--jobs 1` renders in the calling process alone and gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -14,12 +18,12 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import threading
-from collections import Counter
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import jinja2
 
@@ -31,15 +35,93 @@ from .pages import Layout, PageJob, render_page, template_environment
 from .site import post_path, url_path
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 CHUNK = 16
 """Posts per task: large enough that sending them costs little, small enough to share
 the work out evenly."""
 
 
+AHEAD = 2
+"""Chunks sent to each worker and not yet back: the next one is waiting when it
+finishes one, and little is left in flight when the queue runs dry, so the calling
+process, which takes chunks too, does not wait long for the last."""
+
+
 def chunks(items: Sequence[T]) -> list[list[T]]:
     """`items` in order, CHUNK at a time: the tasks of a pool, or KaTeX's batches."""
     return [list(items[start:start + CHUNK]) for start in range(0, len(items), CHUNK)]
+
+
+class _Task(Generic[T, R]):
+    """One chunk, rendered by a worker (`future`) or by the calling process (`result`)."""
+
+    def __init__(self, items: list[T]):
+        self.items = items
+        self.future: Future | None = None
+        self.result: list[R] | None = None
+
+    def wait(self) -> list[R]:
+        if self.future is not None:
+            return self.future.result()
+        assert self.result is not None, "a chunk taken by the calling process is unfinished"
+        return self.result
+
+
+class _Queue(Generic[T, R]):
+    """Chunks waiting to be rendered, shared by the workers and the calling process.
+
+    Each worker is sent chunks AHEAD of time as earlier ones come back (on the pool's
+    thread); the calling process takes the rest, in order, when it calls `help`."""
+
+    def __init__(self, submit: Callable[[list[T]], Future], ahead: int,
+                 finished: Callable[[_Task[T, R]], None] = lambda task: None):
+        self._submit = submit
+        self._ahead = ahead
+        self._finished = finished
+        """Called with each task once it is rendered, wherever."""
+        self._lock = threading.Lock()
+        self._unsent: deque[_Task[T, R]] = deque()
+        self._in_flight = 0
+        self._closed = False
+
+    def add(self, task: _Task[T, R]) -> None:
+        with self._lock:
+            self._unsent.append(task)
+        self._send()
+
+    def _send(self) -> None:
+        sent = []
+        with self._lock:
+            while not self._closed and self._unsent and self._in_flight < self._ahead:
+                task = self._unsent.popleft()
+                task.future = self._submit(task.items)
+                self._in_flight += 1
+                sent.append(task)
+        for task in sent:  # outside the lock: a finished future calls back at once
+            task.future.add_done_callback(lambda _, task=task: self._back(task))
+
+    def _back(self, task: _Task[T, R]) -> None:
+        with self._lock:
+            self._in_flight -= 1
+        self._finished(task)
+        self._send()
+
+    def help(self, render: Callable[[list[T]], list[R]]) -> None:
+        """Render unsent chunks here with `render` until none is left."""
+        while True:
+            with self._lock:
+                if not self._unsent:
+                    return
+                task = self._unsent.popleft()
+            task.result = render(task.items)
+            self._finished(task)
+
+    def close(self) -> None:
+        """Send nothing more (the pool is shutting down)."""
+        with self._lock:
+            self._closed = True
+            self._unsent.clear()
 
 
 @dataclass(frozen=True)
@@ -81,20 +163,30 @@ def render_posts_together(jobs: Sequence[PostJob], config: SiteConfig, engine: K
 
 class Workers:
     """The worker processes of one build, spawned when first needed and shut down by
-    `close`. They render posts (the Markdown stage) and, once the site is assembled,
-    post pages (Jinja)."""
+    `close`. With the calling process they render posts (the Markdown stage) and,
+    once the site is assembled, post pages (Jinja)."""
 
-    def __init__(self, site_dir: Path, base_url: str | None, count: int,
+    def __init__(self, site_dir: Path, base_url: str | None, jobs: int,
                  cache_dir: Path | None):
+        """`jobs`: processes that render, the calling one included (at least 2)."""
         self._start = (site_dir, base_url, cache_dir)
-        self._count = count
+        self._count = jobs - 1
         self._pool: ProcessPoolExecutor | None = None
+        self._posts: _Queue[PostJob, tuple[Rendered, Rendered]] = _Queue(
+            lambda chunk: self._started().submit(_render_chunk, chunk), AHEAD * self._count,
+            self._rendered)
         self._waiting: list[PostJob] = []
-        """Posts handed over early (`early`), not yet sent as a chunk."""
-        self._sent: dict[str, tuple[PostJob, Future, int]] = {}
-        """Slug → (job, future of its chunk, place in the chunk), for posts sent early."""
+        """Posts handed over early (`early`), not yet queued as a chunk."""
+        self._sent: dict[str, tuple[PostJob, _Task, int]] = {}
+        """Slug → (job, its chunk, place in the chunk), for posts handed over early."""
+        self._lock = threading.Lock()
+        self._report: Callable[[_Task], None] | None = None
+        """While render_posts waits: called (under the lock) as each chunk is rendered."""
+        self._finished: list[_Task] = []
+        """Chunks rendered before that (early ones)."""
 
     def close(self) -> None:
+        self._posts.close()
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)  # early posts nobody asked for
             self._pool = None
@@ -119,56 +211,79 @@ class Workers:
         render_posts then takes its result if it asks for the very same job."""
         self._waiting.append(job)
         if len(self._waiting) == CHUNK:
-            self._send_waiting()
+            self._queue_waiting()
 
-    def _send_waiting(self) -> None:
+    def _queue_waiting(self) -> None:
         if self._waiting:
-            chunk, self._waiting = self._waiting, []
-            future = self._started().submit(_render_chunk, chunk)
-            for place, job in enumerate(chunk):
-                self._sent[job.slug] = (job, future, place)
+            task = _Task(self._waiting)
+            self._waiting = []
+            for place, job in enumerate(task.items):
+                self._sent[job.slug] = (job, task, place)
+            self._posts.add(task)
 
-    def render_posts(self, jobs: Sequence[PostJob],
+    def _rendered(self, task: _Task) -> None:
+        with self._lock:
+            if self._report is None:
+                self._finished.append(task)
+            else:
+                self._report(task)
+
+    def render_posts(self, jobs: Sequence[PostJob], render_here: Callable[[list[PostJob]], list],
                      progress: Callable[[int, int], None] | None = None,
                      meanwhile: Callable[[], T] | None = None
                      ) -> tuple[dict[str, tuple[Rendered, Rendered]], T | None]:
-        """(slug → (body, title), what `meanwhile` returned). `meanwhile` runs in the
-        calling process while the workers render (the reader comments, say), so that
-        no core waits."""
-        self._send_waiting()
-        sent = {job.slug: self._sent[job.slug][1:] for job in jobs
-                if job.slug in self._sent and self._sent[job.slug][0] == job}
+        """(slug → (body, title), what `meanwhile` returned). The calling process runs
+        `meanwhile` (the reader comments, say) as the workers render, then renders
+        chunks itself with `render_here` until none is left."""
+        self._queue_waiting()
+        placed = {job.slug: self._sent[job.slug][1:] for job in jobs
+                  if job.slug in self._sent and self._sent[job.slug][0] == job}
         self._sent = {}
-        rest = [job for job in jobs if job.slug not in sent]
-        for chunk in chunks(rest):
-            future = self._started().submit(_render_chunk, chunk)
-            sent.update((job.slug, (future, place)) for place, job in enumerate(chunk))
-        finished = [0]
-        lock = threading.Lock()
+        fresh = [_Task(chunk) for chunk in chunks([job for job in jobs if job.slug not in placed])]
+        for task in fresh:
+            placed.update((job.slug, (task, place)) for place, job in enumerate(task.items))
+        wanted: dict[_Task, int] = {}
+        """Chunk → how many of `jobs` it renders."""
+        for task, _ in placed.values():
+            wanted[task] = wanted.get(task, 0) + 1
+        done = [0]
 
-        def report(size: int) -> None:  # on the pool's thread, as each chunk comes back
-            with lock:
-                finished[0] += size
-                if progress:
-                    progress(finished[0], len(jobs))
+        def report(task: _Task) -> None:
+            done[0] += wanted.get(task, 0)
+            if progress is not None:
+                progress(done[0], len(jobs))
 
-        sizes = Counter(future for future, _ in sent.values())
-        for future, size in sizes.items():
-            future.add_done_callback(lambda _, size=size: report(size))
+        with self._lock:
+            self._report = report
+            for task in self._finished:
+                report(task)
+            self._finished = []
+        for task in fresh:
+            self._posts.add(task)
         other = meanwhile() if meanwhile is not None else None
-        results = {}
-        for job in jobs:
-            future, place = sent[job.slug]
-            results[job.slug] = future.result()[place]
+        self._posts.help(render_here)
+        results = {slug: task.wait()[place] for slug, (task, place) in placed.items()}
+        with self._lock:
+            self._report = None
         return results, other
 
     def render_pages(self, pages: Sequence[tuple[PageJob, Layout]],
+                     render_here: Callable[[list[tuple[PageJob, Layout]]], list[bytes]],
                      meanwhile: Callable[[], T] | None = None) -> tuple[list[bytes], T | None]:
         """Each (job, layout) through the templates, in order, and what `meanwhile`
-        returned (it runs in the calling process as the workers render)."""
-        futures = [self._started().submit(_render_page_chunk, chunk) for chunk in chunks(pages)]
-        other = meanwhile() if meanwhile is not None else None
-        return [data for future in futures for data in future.result()], other
+        returned: it runs in the calling process as the workers render, which then
+        renders chunks itself with `render_here` until none is left."""
+        queue: _Queue[tuple[PageJob, Layout], bytes] = _Queue(
+            lambda chunk: self._started().submit(_render_page_chunk, chunk), AHEAD * self._count)
+        tasks = [_Task(chunk) for chunk in chunks(pages)]
+        for task in tasks:
+            queue.add(task)
+        try:
+            other = meanwhile() if meanwhile is not None else None
+            queue.help(render_here)
+            return [data for task in tasks for data in task.wait()], other
+        finally:
+            queue.close()
 
 
 @dataclass
