@@ -54,3 +54,12 @@ def test_every_post_is_indexed_whatever_the_permalink(tmp_path: Path, permalink:
     build_site(site, site / "dist")
     entry = json.loads((site / "dist/pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
     assert [language["page_count"] for language in entry["languages"].values()] == [12]
+
+
+def test_a_site_without_posts_builds_with_search_on_and_writes_no_index(tmp_path: Path):
+    files = {"content/pages/about.md": "---\ntitle: 关于\n---\n还没有文章。\n",
+             "site.toml": SITE_TOML.replace("enabled = false", "enabled = true")}
+    site = write_site(tmp_path / "site", files)
+    build_site(site, site / "dist")  # Pagefind, given nothing to index, would fail it
+    assert (site / "dist/about/index.html").is_file()
+    assert not (site / "dist/pagefind").exists()

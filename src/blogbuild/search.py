@@ -70,6 +70,8 @@ def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) 
             return
         except OSError:
             shutil.rmtree(out_dir / INDEX_FOLDER, ignore_errors=True)
+    if not _has_pages_to_index(out_dir, config):
+        return  # a site without posts yet: Pagefind refuses an empty index, and no box shows
     try:
         done = subprocess.run(pagefind_command(out_dir, config), capture_output=True,
                               text=True, timeout=600)
@@ -80,3 +82,14 @@ def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) 
         raise BlogbuildError("search index: Pagefind failed"
                              + (f": {detail[-1]}" if detail else "")
                              + " (set `[search] enabled = false` in site.toml to build without it)")
+
+
+def _has_pages_to_index(out_dir: Path, config: SiteConfig) -> bool:
+    """Some HTML file of `out_dir` is one Pagefind reads."""
+    for folder, _, names in os.walk(out_dir):
+        relative = Path(folder).relative_to(out_dir).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        if any(name.endswith(".html") and read_by_pagefind(prefix + name, config)
+               for name in names):
+            return True
+    return False
