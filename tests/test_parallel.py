@@ -47,16 +47,24 @@ def test_chunks_are_shared_and_every_result_lands_in_its_task():
 
 
 def test_a_returning_chunk_makes_room_for_the_next():
+    finished, all_back = [], threading.Event()
+
+    def back(task: _Task) -> None:
+        finished.append(task)
+        if len(finished) == 30:
+            all_back.set()
+
     with ThreadPoolExecutor(2) as pool:
         queue = _Queue(lambda items: pool.submit(lambda: [item * 10 for item in items]),
-                       ahead=1)
+                       ahead=1, finished=back)
         tasks = [_Task([n]) for n in range(30)]
         for task in tasks:
             queue.add(task)
         # nobody helps: the pool alone works through the queue, one chunk at a time
-        assert [task.wait() for task in tasks[:-1]] == [[n * 10] for n in range(29)]
-        tasks[-1].future.result(timeout=5)
-        assert tasks[-1].wait() == [290]
+        assert all_back.wait(10)
+        queue.close()
+    assert finished == tasks  # one at a time: back in the order sent
+    assert [task.wait() for task in tasks] == [[n * 10] for n in range(30)]
 
 
 def test_a_closed_queue_sends_nothing_more():
