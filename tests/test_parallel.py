@@ -82,3 +82,16 @@ def test_a_closed_queue_sends_nothing_more():
         queue.close()
         gate.set()
     assert sent == [[1]]
+
+
+def test_posts_go_out_in_smaller_chunks_towards_the_end():
+    from blogbuild.parallel import CHUNK, post_chunk
+
+    sizes, left = [], 1000
+    while left > 0:
+        sizes.append(min(left, post_chunk(left, processes=2)))
+        left -= sizes[-1]
+    assert sum(sizes) == 1000
+    assert sizes[0] == CHUNK and sizes == sorted(sizes, reverse=True)
+    # what a worker still holds at the end is short
+    assert sizes[-3:-1] == [CHUNK // 4] * 2 and sizes[-1] <= CHUNK // 4

@@ -119,10 +119,12 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     workers = Workers(site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
     # nothing rendered before, and posts enough: every post will go to the workers, so
     # they start now (imports, KaTeX) and get each post as soon as it is parsed
-    cold = workers is not None and (cache_dir is None or not (cache_dir / RENDERED).exists()) \
-        and len(content_files(site_dir / "content" / "posts", POSTS)) >= PARALLEL_FROM
+    posts = len(content_files(site_dir / "content" / "posts", POSTS)) \
+        if workers is not None and (cache_dir is None or not (cache_dir / RENDERED).exists()) \
+        else 0
+    cold = posts >= PARALLEL_FROM
     if cold:
-        workers.start()
+        workers.start(posts)
     engine = cache = None
     try:
         content = _load_content(site_dir, config, drafts, cache_dir,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -48,9 +49,28 @@ finishes one, and little is left in flight when the queue runs dry, so the calli
 process, which takes chunks too, does not wait long for the last."""
 
 
-def chunks(items: Sequence[T]) -> list[list[T]]:
-    """`items` in order, CHUNK at a time: the tasks of a pool, or KaTeX's batches."""
-    return [list(items[start:start + CHUNK]) for start in range(0, len(items), CHUNK)]
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread of the calling process holds the interpreter lock while another
+waits for it, as long as workers run (Python's default: 0.005). Every chunk handed
+over or back goes through the pool's two threads, several lock hand-offs each; at the
+default a worker waited ~0.15 s for each chunk of post pages while the calling
+process rendered listings, and sat idle half the time."""
+PAGE_CHUNK = 48
+"""Post pages per task: a page renders in ~1 ms, and each task waits ~20 ms to be handed
+over while the calling process renders too (its threads share the interpreter lock);
+a worker with a smaller chunk in hand ran dry before the next one came."""
+
+
+def post_chunk(left: int, processes: int) -> int:
+    """Posts in the next chunk when `left` are still to be handed out: CHUNK, fewer
+    towards the end (down to a quarter), so that the processes finish close together:
+    the last chunk a worker has in hand is waited for."""
+    return max(CHUNK // 4, min(CHUNK, left // (4 * processes)))
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> list[list[T]]:
+    """`items` in order, `size` at a time: the tasks of a pool, or KaTeX's batches."""
+    return [list(items[start:start + size]) for start in range(0, len(items), size)]
 
 
 class _Task(Generic[T, R]):
@@ -172,9 +192,13 @@ class Workers:
         self._start = (site_dir, base_url, cache_dir)
         self._count = jobs - 1
         self._pool: ProcessPoolExecutor | None = None
+        self._switch_interval = sys.getswitchinterval()
+        """The calling process's, restored by close."""
         self._posts: _Queue[PostJob, tuple[Rendered, Rendered]] = _Queue(
             lambda chunk: self._started().submit(_render_chunk, chunk), AHEAD * self._count,
             self._rendered)
+        self._expected = 0
+        """Posts `start` was told would be handed over early."""
         self._waiting: list[PostJob] = []
         """Posts handed over early (`early`), not yet queued as a chunk."""
         self._sent: dict[str, tuple[PostJob, _Task, int]] = {}
@@ -190,16 +214,21 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)  # early posts nobody asked for
             self._pool = None
+            sys.setswitchinterval(self._switch_interval)
 
-    def start(self) -> None:
+    def start(self, posts: int) -> None:
         """Spawn every worker now rather than at the first task, so that their start
-        overlaps with what the calling process does next."""
+        overlaps with what the calling process does next; about `posts` will be handed
+        over `early`."""
+        self._expected = posts
         pool = self._started()
         for _ in range(self._count):
             pool.submit(_started_worker)
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL)
             self._pool = ProcessPoolExecutor(
                 max_workers=self._count, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker, initargs=self._start)
@@ -210,7 +239,8 @@ class Workers:
         each over as it is parsed, so the workers need not wait for the last file);
         render_posts then takes its result if it asks for the very same job."""
         self._waiting.append(job)
-        if len(self._waiting) == CHUNK:
+        left = self._expected - len(self._sent) - len(self._waiting)
+        if len(self._waiting) >= post_chunk(left, self._count + 1):
             self._queue_waiting()
 
     def _queue_waiting(self) -> None:
@@ -239,7 +269,12 @@ class Workers:
         placed = {job.slug: self._sent[job.slug][1:] for job in jobs
                   if job.slug in self._sent and self._sent[job.slug][0] == job}
         self._sent = {}
-        fresh = [_Task(chunk) for chunk in chunks([job for job in jobs if job.slug not in placed])]
+        rest = [job for job in jobs if job.slug not in placed]
+        fresh = []
+        while rest:
+            size = post_chunk(len(rest), self._count + 1)
+            fresh.append(_Task(rest[:size]))
+            rest = rest[size:]
         for task in fresh:
             placed.update((job.slug, (task, place)) for place, job in enumerate(task.items))
         wanted: dict[_Task, int] = {}
@@ -275,7 +310,7 @@ class Workers:
         renders chunks itself with `render_here` until none is left."""
         queue: _Queue[tuple[PageJob, Layout], bytes] = _Queue(
             lambda chunk: self._started().submit(_render_page_chunk, chunk), AHEAD * self._count)
-        tasks = [_Task(chunk) for chunk in chunks(pages)]
+        tasks = [_Task(chunk) for chunk in chunks(pages, PAGE_CHUNK)]
         for task in tasks:
             queue.add(task)
         try:
