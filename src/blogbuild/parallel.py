@@ -41,14 +41,10 @@ R = TypeVar("R")
 CHUNK = 16
 """Posts per task: large enough that sending them costs little, small enough to share
 the work out evenly."""
-
-
 AHEAD = 2
 """Chunks sent to each worker and not yet back: the next one is waiting when it
 finishes one, and little is left in flight when the queue runs dry, so the calling
 process, which takes chunks too, does not wait long for the last."""
-
-
 SWITCH_INTERVAL = 0.0005
 """Seconds a thread of the calling process holds the interpreter lock while another
 waits for it, as long as workers run (Python's default: 0.005). Every chunk handed
@@ -251,6 +247,15 @@ class Workers:
                 self._sent[job.slug] = (job, task, place)
             self._posts.add(task)
 
+    def _tasks(self, jobs: list[PostJob]) -> list[_Task]:
+        """`jobs` in chunks, smaller towards the end (post_chunk)."""
+        tasks, start = [], 0
+        while start < len(jobs):
+            size = post_chunk(len(jobs) - start, self._count + 1)
+            tasks.append(_Task(jobs[start:start + size]))
+            start += size
+        return tasks
+
     def _rendered(self, task: _Task) -> None:
         with self._lock:
             if self._report is None:
@@ -269,16 +274,10 @@ class Workers:
         placed = {job.slug: self._sent[job.slug][1:] for job in jobs
                   if job.slug in self._sent and self._sent[job.slug][0] == job}
         self._sent = {}
-        rest = [job for job in jobs if job.slug not in placed]
-        fresh = []
-        while rest:
-            size = post_chunk(len(rest), self._count + 1)
-            fresh.append(_Task(rest[:size]))
-            rest = rest[size:]
+        fresh = self._tasks([job for job in jobs if job.slug not in placed])
         for task in fresh:
             placed.update((job.slug, (task, place)) for place, job in enumerate(task.items))
-        wanted: dict[_Task, int] = {}
-        """Chunk → how many of `jobs` it renders."""
+        wanted: dict[_Task, int] = {}  # chunk → how many of `jobs` it renders
         for task, _ in placed.values():
             wanted[task] = wanted.get(task, 0) + 1
         done = [0]
