@@ -1,13 +1,16 @@
 """The queue that shares chunks between worker processes and the calling process.
 
 A thread pool stands in for the process pool: what is tested is who renders which
-chunk, how many are out at once, and that every result comes back in place.
+chunk, how many are out at once, and that every result comes back in place. A real
+process pool, whose worker exits, stands in for a worker killed mid-build.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from blogbuild.parallel import _Queue, _Task
 
@@ -95,3 +98,15 @@ def test_posts_go_out_in_smaller_chunks_towards_the_end():
     assert sizes[0] == CHUNK and sizes == sorted(sizes, reverse=True)
     # what a worker still holds at the end is short
     assert sizes[-3:-1] == [CHUNK // 4] * 2 and sizes[-1] <= CHUNK // 4
+
+
+def test_chunks_a_dead_worker_had_are_rendered_here():
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+        queue = _Queue(lambda items: pool.submit(os._exit, 1), ahead=2)  # the worker dies
+        tasks = [_Task([n]) for n in range(5)]
+        for task in tasks:
+            queue.add(task)
+        queue.help(lambda items: [f"here {item}" for item in items])
+    assert queue.lost
+    assert [task.wait() for task in tasks] == [[f"here {n}"] for n in range(5)]

@@ -190,6 +190,43 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
     assert "\\(\\text{style\\_fwd}\\)" in [m.get_text() for m in shown.select("article .math")]
 
 
+def test_a_build_whose_worker_dies_is_finished_by_the_main_process(site, tmp_path,
+                                                                  monkeypatch):
+    """A worker killed mid-build (the OOM killer, say): its chunks come back and the main
+    process renders them; the output is that of a one-process build, with a warning."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from blogbuild.build import PARALLEL_FROM
+    from blogbuild.parallel import Workers
+
+    class DeadPool:
+        """A pool whose worker dies on its first call: that call fails, and the pool
+        refuses every one after, as concurrent.futures does."""
+
+        broken = False
+
+        def submit(self, *args) -> Future:
+            if self.broken:
+                raise BrokenProcessPool("the process pool is not usable anymore")
+            self.broken = True
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+            return future
+
+        def shutdown(self, **options) -> None:
+            pass
+
+    root = site(archive(PARALLEL_FROM + 6))
+    build_site(root, tmp_path / "one", jobs=1, use_cache=False)
+    dead = DeadPool()
+    monkeypatch.setattr(Workers, "_started", lambda self: dead)
+    report = build_site(root, tmp_path / "two", jobs=2, use_cache=False)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert [p.path for p in report.warnings] == ["--jobs"]
+    assert "ended abruptly" in report.warnings[0].message
+
+
 def test_formulas_katex_refuses_are_reported_alike_by_one_process_and_by_workers(site, tmp_path):
     """Posts and comments are checked by KaTeX in batches: a refused formula is still
     reported at its file and line, in the body, the title or a comment."""

@@ -168,6 +168,10 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
             cache.close()
         if workers:
             workers.close()
+    if workers and workers.lost:
+        problems.append(Problem("--jobs", 0, "a worker process ended abruptly (killed, or out "
+                                "of memory?); this process rendered its part instead",
+                                warning=True))
     files += render_feeds(site)
     files.append(render_sitemap(site, (f.path for f in files)))
     files.append(OutputFile("assets/highlight.css", highlight_css().encode("utf-8"), "theme"))

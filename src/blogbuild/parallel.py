@@ -22,6 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -88,7 +89,9 @@ class _Queue(Generic[T, R]):
     """Chunks waiting to be rendered, shared by the workers and the calling process.
 
     Each worker is sent chunks AHEAD of time as earlier ones come back (on the pool's
-    thread); the calling process takes the rest, in order, when it calls `help`."""
+    thread); the calling process takes the rest, in order, when it calls `help`. If a
+    worker dies (killed, out of memory), what it had comes back to the queue and the
+    calling process renders everything left (`lost`)."""
 
     def __init__(self, submit: Callable[[list[T]], Future], ahead: int,
                  finished: Callable[[_Task[T, R]], None] = lambda task: None):
@@ -96,37 +99,55 @@ class _Queue(Generic[T, R]):
         self._ahead = ahead
         self._finished = finished
         """Called with each task once it is rendered, wherever."""
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._unsent: deque[_Task[T, R]] = deque()
         self._in_flight = 0
         self._closed = False
+        self.lost = False
+        """A worker died: nothing more is sent."""
 
     def add(self, task: _Task[T, R]) -> None:
-        with self._lock:
+        with self._changed:
             self._unsent.append(task)
         self._send()
 
     def _send(self) -> None:
         sent = []
-        with self._lock:
-            while not self._closed and self._unsent and self._in_flight < self._ahead:
+        with self._changed:
+            while not (self._closed or self.lost) and self._unsent and \
+                    self._in_flight < self._ahead:
+                try:
+                    future = self._submit(self._unsent[0].items)
+                except BrokenProcessPool:
+                    self.lost = True
+                    break
                 task = self._unsent.popleft()
-                task.future = self._submit(task.items)
+                task.future = future
                 self._in_flight += 1
                 sent.append(task)
         for task in sent:  # outside the lock: a finished future calls back at once
-            task.future.add_done_callback(lambda _, task=task: self._back(task))
+            task.future.add_done_callback(lambda future, task=task: self._back(task, future))
 
-    def _back(self, task: _Task[T, R]) -> None:
-        with self._lock:
+    def _back(self, task: _Task[T, R], future: Future) -> None:
+        lost = not future.cancelled() and isinstance(future.exception(), BrokenProcessPool)
+        with self._changed:
             self._in_flight -= 1
-        self._finished(task)
-        self._send()
+            if lost:
+                self.lost = True
+                task.future = None
+                self._unsent.appendleft(task)
+            self._changed.notify_all()
+        if not lost:
+            self._finished(task)
+            self._send()
 
     def help(self, render: Callable[[list[T]], list[R]]) -> None:
-        """Render unsent chunks here with `render` until none is left."""
+        """Render chunks here with `render` until none is unsent and none is out (a
+        chunk out with a worker that dies comes back to be rendered here)."""
         while True:
-            with self._lock:
+            with self._changed:
+                while not self._unsent and self._in_flight:
+                    self._changed.wait()
                 if not self._unsent:
                     return
                 task = self._unsent.popleft()
@@ -135,7 +156,7 @@ class _Queue(Generic[T, R]):
 
     def close(self) -> None:
         """Send nothing more (the pool is shutting down)."""
-        with self._lock:
+        with self._changed:
             self._closed = True
             self._unsent.clear()
 
@@ -204,6 +225,8 @@ class Workers:
         """While render_posts waits: called (under the lock) as each chunk is rendered."""
         self._finished: list[_Task] = []
         """Chunks rendered before that (early ones)."""
+        self.lost = False
+        """A worker died during the build; the calling process rendered its work."""
 
     def close(self) -> None:
         self._posts.close()
@@ -296,6 +319,7 @@ class Workers:
             self._posts.add(task)
         other = meanwhile() if meanwhile is not None else None
         self._posts.help(render_here)
+        self.lost = self.lost or self._posts.lost
         results = {slug: task.wait()[place] for slug, (task, place) in placed.items()}
         with self._lock:
             self._report = None
@@ -315,6 +339,7 @@ class Workers:
         try:
             other = meanwhile() if meanwhile is not None else None
             queue.help(render_here)
+            self.lost = self.lost or queue.lost
             return [data for task in tasks for data in task.wait()], other
         finally:
             queue.close()
