@@ -431,6 +431,25 @@ def test_a_port_in_use_moves_to_the_next_free_one_and_says_so(tmp_path):
             dev.close()
 
 
+def test_a_site_without_posts_is_served_with_search_on_and_no_index_is_tried(tmp_path):
+    from conftest import SITE_TOML
+
+    site = write_site(tmp_path / "site", {
+        "content/pages/about.md": "---\ntitle: About\n---\nNo posts yet.\n",
+        "site.toml": SITE_TOML.replace("enabled = false", "enabled = true")})
+    messages: list[str] = []
+    dev = DevServer(site, port=0, say=messages.append)
+    try:
+        dev.start()
+        for thread in dev._threads:
+            if thread.name == "blogbuild-search-index":
+                thread.join(30)  # Pagefind, given nothing, failed the index with a message
+        assert not any("search index" in message for message in messages), messages
+        assert not (dev.output.root / "pagefind").exists()
+    finally:
+        dev.close()
+
+
 # ------------------------------------------------ same pages as `build` ---
 
 def test_the_dev_builder_serves_what_build_writes_after_each_kind_of_edit(tmp_path):

@@ -286,11 +286,13 @@ class DevServer:
         snapshot = self._snapshot
         scratch = self.output.root / ".search-build"
         try:
-            for output in snapshot.jobs:
+            pages = [output for output in snapshot.jobs
+                     if read_by_pagefind(output, snapshot.site.config)]
+            if not pages:
+                return  # a site without posts yet: nothing to index (as in a build)
+            for output in pages:
                 if self._closing:
                     return
-                if not read_by_pagefind(output, snapshot.site.config):
-                    continue
                 target = scratch / output
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(snapshot.render(output))
