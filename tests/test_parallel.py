@@ -26,6 +26,11 @@ def test_chunks_are_shared_and_every_result_lands_in_its_task():
             out[0] -= 1
         return [f"away {item}" for item in items]
 
+    def here(items: list[int]) -> list[str]:
+        if items == [18, 19]:  # the last: now the worker may finish (help waits for it)
+            release.set()
+        return [f"here {item}" for item in items]
+
     with ThreadPoolExecutor(4) as pool:
         def submit(items):
             with lock:
@@ -37,8 +42,8 @@ def test_chunks_are_shared_and_every_result_lands_in_its_task():
         tasks = [_Task([n, n + 1]) for n in range(0, 20, 2)]
         for task in tasks:
             queue.add(task)
-        queue.help(lambda items: [f"here {item}" for item in items])
-        release.set()
+        queue.help(here)
+        assert release.is_set()
         results = [task.wait() for task in tasks]
 
     assert most_out[0] == 2  # never more than `ahead` chunks out at once
