@@ -63,3 +63,12 @@ def test_a_site_without_posts_builds_with_search_on_and_writes_no_index(tmp_path
     build_site(site, site / "dist")  # Pagefind, given nothing to index, would fail it
     assert (site / "dist/about/index.html").is_file()
     assert not (site / "dist/pagefind").exists()
+    # a first post gets an index; the index goes with the last post
+    first = site / "content/posts/2024-01-01-first.md"
+    first.parent.mkdir(parents=True, exist_ok=True)
+    first.write_text(post("第一篇", "2024-01-01", "噪声。"), encoding="utf-8")
+    build_site(site, site / "dist")
+    assert (site / "dist/pagefind/pagefind-entry.json").is_file()
+    first.unlink()
+    build_site(site, site / "dist")
+    assert not (site / "dist/pagefind").exists()

@@ -30,7 +30,7 @@ from .parallel import PostJob, Workers, chunks, render_posts_together
 from .rendercache import RenderCache
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
 from .problems import ContentErrors, Problem
-from .search import INDEX_FOLDER, index_site
+from .search import INDEX_FOLDER, index_site, indexed_pages
 from .site import RenderedContent, assemble, url_path
 
 K = TypeVar("K")
@@ -93,8 +93,9 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress, jobs=jobs,
                      previous=PreviousPages(cache_dir, out_dir) if remember else None,
                      use_cache=use_cache)
-    write_site(plan.files, out_dir,
-               finish=partial(index_site, plan.config) if plan.config.search.enabled else None,
+    indexed = plan.config.search.enabled and \
+        indexed_pages((file.path for file in plan.files), plan.config)
+    write_site(plan.files, out_dir, finish=partial(index_site, plan.config) if indexed else None,
                generated=INDEX_FOLDER)
     if remember:
         remember_pages(cache_dir, out_dir, plan.page_digests)

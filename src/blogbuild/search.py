@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from .config import SiteConfig
@@ -60,6 +61,13 @@ def read_by_pagefind(output: str, config: SiteConfig) -> bool:
     return len(parts) == len(wanted) and all(map(fnmatch.fnmatchcase, parts, wanted))
 
 
+def indexed_pages(outputs: Iterable[str], config: SiteConfig) -> list[str]:
+    """The HTML files among `outputs` (output paths) that Pagefind reads. None: a site
+    without posts yet, which gets no index (Pagefind refuses to write an empty one)."""
+    return [output for output in outputs
+            if output.endswith(".html") and read_by_pagefind(output, config)]
+
+
 def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) -> None:
     """Write the search index into `out_dir/pagefind/`; raises BlogbuildError if Pagefind
     is missing or fails. `previous`: an earlier output with the very same pages, whose
@@ -70,8 +78,6 @@ def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) 
             return
         except OSError:
             shutil.rmtree(out_dir / INDEX_FOLDER, ignore_errors=True)
-    if not _has_pages_to_index(out_dir, config):
-        return  # a site without posts yet: Pagefind refuses an empty index, and no box shows
     try:
         done = subprocess.run(pagefind_command(out_dir, config), capture_output=True,
                               text=True, timeout=600)
@@ -83,13 +89,3 @@ def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) 
                              + (f": {detail[-1]}" if detail else "")
                              + " (set `[search] enabled = false` in site.toml to build without it)")
 
-
-def _has_pages_to_index(out_dir: Path, config: SiteConfig) -> bool:
-    """Some HTML file of `out_dir` is one Pagefind reads."""
-    for folder, _, names in os.walk(out_dir):
-        relative = Path(folder).relative_to(out_dir).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        if any(name.endswith(".html") and read_by_pagefind(prefix + name, config)
-               for name in names):
-            return True
-    return False

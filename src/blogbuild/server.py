@@ -31,7 +31,7 @@ from pathlib import Path
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
 from .problems import BlogbuildError, ContentErrors, UsageError
-from .search import pagefind_command, read_by_pagefind
+from .search import indexed_pages, pagefind_command
 
 QUIET_PERIOD = 0.04
 """Seconds without events before a rebuild starts: editors save in several steps."""
@@ -286,8 +286,7 @@ class DevServer:
         snapshot = self._snapshot
         scratch = self.output.root / ".search-build"
         try:
-            pages = [output for output in snapshot.jobs
-                     if read_by_pagefind(output, snapshot.site.config)]
+            pages = indexed_pages(snapshot.jobs, snapshot.site.config)
             if not pages:
                 return  # a site without posts yet: nothing to index (as in a build)
             for output in pages:
