@@ -1,5 +1,6 @@
 """Whole-site builds of fixture sites, asserted on the parsed HTML and feeds."""
 
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -179,8 +180,10 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
                                                                        meanwhile)))
     monkeypatch.setattr(Workers, "early", lambda self, job: (
         early.append(job.slug) or real_early(self, job)))
+    switching = sys.getswitchinterval()
     build_site(root, tmp_path / "two", jobs=2, use_cache=False,
                progress=lambda done, total: rendered.append((done, total)))
+    assert sys.getswitchinterval() == switching  # the caller's again, once workers are gone
     posts = max(PARALLEL_FROM, OFFLOAD_FROM) + 6
     assert rendered[-1] == (posts, posts)  # every post by the workers
     assert len(set(early)) == posts  # each handed over as it was parsed (nothing cached)

@@ -246,7 +246,6 @@ class Workers:
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(SWITCH_INTERVAL)
             self._pool = ProcessPoolExecutor(
                 max_workers=self._count, mp_context=multiprocessing.get_context("spawn"),
