@@ -94,7 +94,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
                      previous=PreviousPages(cache_dir, out_dir) if remember else None,
                      use_cache=use_cache)
     indexed = plan.config.search.enabled and \
-        indexed_pages((file.path for file in plan.files), plan.config)
+        any(indexed_pages((file.path for file in plan.files), plan.config))
     write_site(plan.files, out_dir, finish=partial(index_site, plan.config) if indexed else None,
                generated=INDEX_FOLDER)
     if remember:

@@ -17,7 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .config import SiteConfig
@@ -61,11 +61,11 @@ def read_by_pagefind(output: str, config: SiteConfig) -> bool:
     return len(parts) == len(wanted) and all(map(fnmatch.fnmatchcase, parts, wanted))
 
 
-def indexed_pages(outputs: Iterable[str], config: SiteConfig) -> list[str]:
-    """The HTML files among `outputs` (output paths) that Pagefind reads. None: a site
-    without posts yet, which gets no index (Pagefind refuses to write an empty one)."""
-    return [output for output in outputs
-            if output.endswith(".html") and read_by_pagefind(output, config)]
+def indexed_pages(outputs: Iterable[str], config: SiteConfig) -> Iterator[str]:
+    """The HTML files among `outputs` (output paths) that Pagefind reads, lazily. None:
+    a site without posts yet, which gets no index (Pagefind refuses an empty one)."""
+    return (output for output in outputs
+            if output.endswith(".html") and read_by_pagefind(output, config))
 
 
 def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) -> None:

@@ -286,7 +286,7 @@ class DevServer:
         snapshot = self._snapshot
         scratch = self.output.root / ".search-build"
         try:
-            pages = indexed_pages(snapshot.jobs, snapshot.site.config)
+            pages = list(indexed_pages(snapshot.jobs, snapshot.site.config))
             if not pages:
                 return  # a site without posts yet: nothing to index (as in a build)
             for output in pages:
