@@ -17,29 +17,25 @@ from markdown_it.common.utils import escapeHtml
 
 from .archive import Memo, build_archive
 from .config import SiteConfig, load_config
-from .content import POSTS, Content, Post, content_files, load_content
+from .content import Content, Post, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
-from .katex import CACHE_FOLDER, KatexEngine, Typesetter
+from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
 from .mathrender import Formula, typeset_formulas
 from .output import collect_static, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, Workers, chunks, render_posts_together
+from .prestart import PARALLEL_FROM, cold_posts
 from .rendercache import RenderCache
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
 from .problems import ContentErrors, Problem
 from .search import INDEX_FOLDER, index_site, indexed_pages
 from .site import RenderedContent, assemble, url_path
+from .sources import CACHE_FOLDER, PARSED, RENDERED
 
 K = TypeVar("K")
-RENDERED = "rendered.sqlite"
-"""In the cache folder: the rendered posts, titles, pages and comments (rendercache.py)."""
-PARSED = "content.sqlite"
-"""In the cache folder: the parsed content files (contentcache.ContentCache)."""
-PARALLEL_FROM = 64
-"""Fewer posts than this render in the calling process: starting workers costs more."""
 
 Progress = Callable[[int, int], None]
 """Called as progress(done, total) while posts are rendered."""
@@ -119,11 +115,10 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     cache_dir = site_dir / CACHE_FOLDER if use_cache else None
     workers = Workers(site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
     # nothing rendered before, and posts enough: every post will go to the workers, so
-    # they start now (imports, KaTeX) and get each post as soon as it is parsed
-    posts = len(content_files(site_dir / "content" / "posts", POSTS)) \
-        if workers is not None and (cache_dir is None or not (cache_dir / RENDERED).exists()) \
-        else 0
-    cold = posts >= PARALLEL_FROM
+    # they start now (imports, KaTeX; unless the command line started them already)
+    # and get each post as soon as it is parsed
+    posts = cold_posts(site_dir, cache_dir) if workers is not None else 0
+    cold = posts > 0
     if cold:
         workers.start(posts)
     engine = cache = None

@@ -10,13 +10,17 @@ import sys
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__
-from .build import CACHE_FOLDER, build_site, plan_site
-from .config import load_config
-from .linkcheck import LinkReport, check_links
+from . import __version__, prestart
 from .problems import BlogbuildError, ContentErrors, Problem, UsageError
-from .scaffold import init_site
+from .sources import CACHE_FOLDER
+
+if TYPE_CHECKING:
+    from .linkcheck import LinkReport
+
+# Each command imports what it needs when it runs: `build` starts its worker
+# processes before it imports the build (prestart.py), so that they start together.
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,14 +123,23 @@ def _build(args: argparse.Namespace) -> int:
     site_dir = _site_dir(args.site_dir)
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    report = build_site(site_dir, args.output, drafts=args.drafts, base_url=args.base_url,
-                        jobs=args.jobs, use_cache=not args.no_cache,
-                        progress=_progress_bar() if sys.stderr.isatty() else None)
+    prestart.start_early(site_dir, args.base_url, args.jobs, use_cache=not args.no_cache)
+    try:
+        from .build import build_site
+
+        report = build_site(site_dir, args.output, drafts=args.drafts, base_url=args.base_url,
+                            jobs=args.jobs, use_cache=not args.no_cache,
+                            progress=_progress_bar() if sys.stderr.isatty() else None)
+    finally:
+        prestart.discard()
     _report(report.warnings)
     what = "nothing changed since the last build of" if report.unchanged else "built"
     print(f"{what} {report.posts} posts, {report.pages} pages in {report.seconds:.1f} s",
           file=sys.stderr)
     if args.check_links:
+        from .config import load_config
+        from .linkcheck import check_links
+
         out_dir = args.output or site_dir / "dist"
         links = check_links(out_dir, load_config(site_dir, base_url=args.base_url).base_url)
         if _report_links(links):
@@ -136,6 +149,10 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .build import build_site, plan_site
+    from .config import load_config
+    from .linkcheck import check_links
+
     site_dir = _site_dir(args.site_dir)
     if args.links or args.list_external:
         # a real build, so that the crawl sees exactly what `build` would publish
@@ -177,6 +194,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from .scaffold import init_site
+
     if args.target.exists() and not args.target.is_dir():
         raise UsageError(f"{args.target} is not a folder")
     written = init_site(args.target, date.today())
@@ -189,6 +208,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from .config import load_config
+
     site_dir = _site_dir(args.site_dir)
     config = load_config(site_dir)
     now = datetime.now(config.zone)

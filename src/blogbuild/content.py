@@ -8,7 +8,6 @@ dev server can drive them directly. Problems are collected, never raised one by 
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import re
 import typing
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from .frontmatter import (
     text_field,
 )
 from .problems import Problem, relative_name
-from .unchanged import source_files
+from .sources import POSTS, content_files
 
 
 @dataclass(frozen=True)
@@ -101,8 +100,6 @@ class Content:
     problems: tuple[Problem, ...]
 
 
-POSTS = "**/*.md"
-"""The post files in content/posts (content_files), subfolders included."""
 POST_KEYS = frozenset({"title", "date", "slug", "author", "tags", "category", "series",
                        "views", "draft", "updated", "summary"})
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
@@ -190,16 +187,6 @@ def _parse_keys(files: _ContentFiles, site_dir: Path, cache: ContentCache) -> li
                 keys.append((kind, source, text, path.stem) if kind == "comments"
                             else (kind, source, text))
     return keys
-
-
-def content_files(folder: Path, *patterns: str) -> list[Path]:
-    """Files under `folder` matching any of `patterns` ("*.md", or "**/*.md" for every
-    subfolder too), in a fixed order; hidden files and folders (an editor's
-    `.#post.md` lock, `.post.md.swp`) are never content (unchanged.source_files)."""
-    wanted = [(pattern.removeprefix("**/"), pattern.startswith("**/")) for pattern in patterns]
-    return sorted(path for path in source_files(folder)
-                  if any(fnmatch.fnmatch(path.name, names) and (deep or path.parent == folder)
-                         for names, deep in wanted))
 
 
 def parse_post(source: str, text: str, config: SiteConfig, problems: list[Problem],

@@ -26,9 +26,6 @@ from typing import TypeVar
 from .store import Store
 from .theme import katex_dir, katex_version
 
-CACHE_FOLDER = ".blogbuild-cache"
-"""In the site folder: KaTeX results that later builds reuse (safe to delete)."""
-
 AUTHOR_MACROS = {"\\style": "\\htmlStyle{#1}{#2}"}
 """MathJax's \\style, which the blog uses, is KaTeX's \\htmlStyle."""
 

@@ -34,8 +34,8 @@ from .content import Page, Post
 from .problems import Problem
 from .rendercache import build_salt
 from .site import CommentNode, RecentComment
+from .sources import source_files
 from .theme import theme_dir
-from .unchanged import source_files
 
 RECORD = "pages.json"
 """In the cache folder: output path → [digest, size, mtime_ns] of the last build."""

@@ -7,16 +7,16 @@ engine (and, for pages, the templates). Work goes out in chunks from one queue: 
 worker is kept a few chunks ahead, and the calling process, whenever it has nothing
 else to do, takes the next chunk itself, so no core waits and no interpreter is
 started that one already running could replace. In a cold build the workers are
-started before the content loads and get each post as soon as it is parsed
-(`early`). Results are put back by slug or in order, so the output does not depend on
-which process rendered what; `--jobs 1` renders in the calling process alone and gives
-the same bytes.
+started before the content loads (by the command line, before it even imports the
+build: prestart.py) and get each post as soon as it is parsed (`early`). Results are
+put back by slug or in order, so the output does not depend on which process
+rendered what; `--jobs 1` renders in the calling process alone and gives the same
+bytes.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing
 import sys
 import threading
 from collections import deque
@@ -29,6 +29,7 @@ from typing import Generic, TypeVar
 
 import jinja2
 
+from . import prestart
 from .config import SiteConfig, load_config
 from .content import Post
 from .katex import KatexEngine, Typesetter
@@ -237,19 +238,17 @@ class Workers:
 
     def start(self, posts: int) -> None:
         """Spawn every worker now rather than at the first task, so that their start
-        overlaps with what the calling process does next; about `posts` will be handed
-        over `early`."""
+        overlaps with what the calling process does next (or take over the ones the
+        command line spawned before it imported the build: prestart.py); about
+        `posts` will be handed over `early`."""
         self._expected = posts
-        pool = self._started()
-        for _ in range(self._count):
-            pool.submit(_started_worker)
+        self._started(spawn_now=True)
 
-    def _started(self) -> ProcessPoolExecutor:
+    def _started(self, spawn_now: bool = False) -> ProcessPoolExecutor:
         if self._pool is None:
             sys.setswitchinterval(SWITCH_INTERVAL)
-            self._pool = ProcessPoolExecutor(
-                max_workers=self._count, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=self._start)
+            self._pool = prestart.take(self._start, self._count) or \
+                prestart.start_pool(self._count, self._start, spawn_now=spawn_now)
         return self._pool
 
     def early(self, job: PostJob) -> None:
@@ -356,16 +355,13 @@ class _WorkerState:
 _worker: _WorkerState | None = None
 
 
-def _start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) -> None:
+def start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) -> None:
+    """Make this process a worker (prestart.py runs it first in each)."""
     global _worker
     config = load_config(site_dir, base_url=base_url)
     engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
     atexit.register(engine.close)
     _worker = _WorkerState(site_dir, cache_dir, config, engine)
-
-
-def _started_worker() -> None:
-    """A task that only makes the pool spawn a worker (its initializer does the rest)."""
 
 
 def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:

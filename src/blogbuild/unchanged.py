@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .problems import Problem
 from .rendercache import code_fingerprint
+from .sources import source_files
 from .theme import katex_version, theme_dir
 
 RECORD = "last-build.json"
@@ -79,18 +80,6 @@ def write_last_build(cache_dir: Path, record: LastBuild) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     (cache_dir / RECORD).write_text(json.dumps(asdict(record), ensure_ascii=False),
                                     encoding="utf-8")
-
-
-def source_files(root: Path, *, hidden: bool = False) -> list[Path]:
-    """The files under `root` in a fixed order; hidden ones (an editor's lock) left out
-    unless `hidden`."""
-    if root.is_file():
-        return [root]
-    found = []
-    for top, folders, names in os.walk(root):
-        folders[:] = sorted(f for f in folders if hidden or not f.startswith("."))
-        found += [Path(top, name) for name in sorted(names) if hidden or not name.startswith(".")]
-    return found
 
 
 def _pagefind_version() -> str:

@@ -1,0 +1,90 @@
+"""Starting a cold build's worker processes before the rest of blogbuild is imported.
+
+With `--jobs N`, a build with nothing rendered in its cache hands every post to N-1
+worker processes as the content loads (parallel.py). A worker takes ~0.8 s to start
+(a fresh interpreter importing blogbuild, then KaTeX), and the command line used to
+spend ~0.4 s importing blogbuild before the build could spawn one, with a core idle.
+So the command line calls `start_early` first: this module imports only the standard
+library (and sources.py), and the build's parallel.Workers takes the pool over
+(`take`) if it was started for the same site and options.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .sources import CACHE_FOLDER, POSTS, RENDERED, content_files
+
+PARALLEL_FROM = 64
+"""Fewer posts than this render in the calling process: starting workers costs more."""
+
+StartArgs = tuple[Path, str | None, Path | None]
+"""What a worker starts from: the site folder, the --base-url override, the cache
+folder (None: --no-cache)."""
+
+_early: tuple[StartArgs, int, ProcessPoolExecutor] | None = None
+"""The pool start_early spawned (with its start arguments and size), until taken."""
+
+
+def cold_posts(site_dir: Path, cache_dir: Path | None) -> int:
+    """The posts a build hands to workers as it loads them: every post file if nothing
+    was rendered before and there are at least PARALLEL_FROM, else none (0)."""
+    if cache_dir is not None and (cache_dir / RENDERED).exists():
+        return 0
+    posts = len(content_files(site_dir / "content" / "posts", POSTS))
+    return posts if posts >= PARALLEL_FROM else 0
+
+
+def start_pool(workers: int, start: StartArgs, *, spawn_now: bool) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, each starting from `start`; spawned now, or by
+    the pool at its first task."""
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_initialize, initargs=start)
+    if spawn_now:
+        for _ in range(workers):
+            pool.submit(_nothing)
+    return pool
+
+
+def start_early(site_dir: Path, base_url: str | None, jobs: int, use_cache: bool) -> None:
+    """Spawn the workers that a build of `site_dir` on `jobs` processes is going to
+    start as soon as it runs (a cold build: cold_posts)."""
+    global _early
+    cache_dir = site_dir / CACHE_FOLDER if use_cache else None
+    if _early is None and jobs > 1 and cold_posts(site_dir, cache_dir):
+        start = (site_dir, base_url, cache_dir)
+        _early = (start, jobs - 1, start_pool(jobs - 1, start, spawn_now=True))
+
+
+def take(start: StartArgs, workers: int) -> ProcessPoolExecutor | None:
+    """The pool start_early spawned for exactly these workers, if any; the caller
+    shuts it down."""
+    global _early
+    if _early is None or _early[:2] != (start, workers):
+        return None
+    pool = _early[2]
+    _early = None
+    return pool
+
+
+def discard() -> None:
+    """Shut down a pool start_early spawned that no build took (it stopped before)."""
+    global _early
+    if _early is not None:
+        pool = _early[2]
+        _early = None
+        pool.shutdown(cancel_futures=True)
+
+
+def _initialize(site_dir: Path, base_url: str | None, cache_dir: Path | None) -> None:
+    """In each worker, first: import the build's modules and start (parallel.py)."""
+    from .parallel import start_worker
+
+    start_worker(site_dir, base_url, cache_dir)
+
+
+def _nothing() -> None:
+    """A task that only makes the pool spawn a worker (its initializer does the rest)."""

@@ -1,0 +1,92 @@
+"""Worker processes started by the command line before it imports the build."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from blogbuild import prestart
+from blogbuild.build import build_site
+from blogbuild.sources import CACHE_FOLDER, RENDERED
+from conftest import post, tree
+
+
+def posts(count: int) -> dict[str, str]:
+    return {f"content/posts/2024/2024-01-01-p{n:03d}.md": post(f"Post {n}", "2024-01-01 10:00",
+                                                              f"正文 $x_{{{n}}}$\n")
+            for n in range(count)}
+
+
+def test_a_build_is_cold_with_nothing_rendered_and_posts_enough(site):
+    root = site({**posts(prestart.PARALLEL_FROM), "content/posts/.#lock.md": "editor's"})
+    cache = root / CACHE_FOLDER
+    assert prestart.cold_posts(root, cache) == prestart.PARALLEL_FROM
+    cache.mkdir()
+    (cache / RENDERED).write_bytes(b"")
+    assert prestart.cold_posts(root, cache) == 0  # rendered before: an incremental build
+    assert prestart.cold_posts(root, None) == prestart.PARALLEL_FROM  # --no-cache
+    (root / "content/posts/2024/2024-01-01-p000.md").unlink()
+    assert prestart.cold_posts(root, None) == 0  # too few to be worth a worker
+
+
+def test_an_early_pool_goes_only_to_the_build_it_was_started_for(site, monkeypatch):
+    class Pool:
+        down = False
+
+        def shutdown(self, **options) -> None:
+            self.down = True
+
+    started: list[tuple] = []
+    monkeypatch.setattr(prestart, "start_pool", lambda workers, start, spawn_now: (
+        started.append((workers, start, spawn_now)) or Pool()))
+    root = site(posts(prestart.PARALLEL_FROM))
+    prestart.start_early(root, None, 1, use_cache=True)
+    assert started == []  # --jobs 1: no workers
+    prestart.start_early(root, None, 3, use_cache=True)
+    start = (root, None, root / CACHE_FOLDER)
+    assert started == [(2, start, True)]
+    assert prestart.take((root, "https://other.example/", root / CACHE_FOLDER), 2) is None
+    assert prestart.take(start, 1) is None
+    pool = prestart.take(start, 2)
+    assert isinstance(pool, Pool) and prestart.take(start, 2) is None  # taken once
+    prestart.start_early(root, None, 2, use_cache=False)
+    left = prestart._early[2]
+    prestart.discard()  # the build stopped before it took it
+    assert left.down and prestart._early is None and not pool.down
+
+
+def test_the_command_line_spawns_the_workers_before_it_imports_the_build(site, tmp_path):
+    root = site(posts(prestart.PARALLEL_FROM + 2))
+    script = tmp_path / "run.py"
+    # in a fresh interpreter, as a user runs it; the spawned worker runs this file too
+    script.write_text(textwrap.dedent("""
+        import sys
+        from blogbuild import cli, prestart
+
+        heavy, taken = [], []
+        real_start, real_take = prestart.start_pool, prestart.take
+
+        def start_pool(*args, **options):
+            heavy.append([m for m in ("blogbuild.build", "jinja2", "markdown_it")
+                          if m in sys.modules])
+            return real_start(*args, **options)
+
+        def take(*args):
+            pool = real_take(*args)
+            taken.append(pool is not None)
+            return pool
+
+        prestart.start_pool, prestart.take = start_pool, take
+        if __name__ == "__main__":
+            code = cli.main(["build", sys.argv[1], "-o", sys.argv[2], "-j", "2"])
+            print(heavy, taken)
+            sys.exit(code)
+        """), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(root), str(tmp_path / "two")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    # one pool, started with none of the build's modules imported, and the build took it
+    assert done.stdout.split("\n")[0] == "[[]] [True]"
+    build_site(root, tmp_path / "one", jobs=1, use_cache=False)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
