@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from blogbuild.output import write_site
+from blogbuild.output import staging_folder, write_site
 from blogbuild.pages import OutputFile
 from conftest import tree
 
@@ -41,6 +41,22 @@ def test_an_update_writes_only_what_changed_and_removes_what_is_gone(out: Path):
     assert after["css/x"] != before["css/x"]
     assert not (out / "b").exists()  # its folder went with its only file
     assert not list(out.parent.glob(".dist.*"))  # no temporary folder left
+
+
+def test_pages_a_worker_wrote_into_the_staging_folder_are_completed_and_swapped_in(tmp_path):
+    out = tmp_path / "dist"
+    staging = staging_folder(out)
+    (staging / "a").mkdir()
+    (staging / "a" / "index.html").write_bytes(b"a, by a worker")
+    seen = []
+    write_site([OutputFile("a/index.html", None, "test", staged=True),
+                *files(index_html=b"home", css__x=b"css")], out, staging=staging,
+               finish=lambda folder, previous: seen.append((tree(folder), previous)),
+               generated="search")
+    written = {"a/index.html": b"a, by a worker", "index.html": b"home", "css/x": b"css"}
+    assert tree(out) == written
+    assert seen == [(written, None)]  # the index ran on the complete site
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
 
 def test_a_failure_while_writing_leaves_the_old_output_as_it_was(out: Path, monkeypatch):

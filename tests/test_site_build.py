@@ -161,6 +161,7 @@ def test_chinese_slugs_become_percent_encoded_links_to_existing_files(site, tmp_
 
 def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path: Path,
                                                                   monkeypatch):
+    from blogbuild import build
     from blogbuild.build import PARALLEL_FROM
     from blogbuild.pages import OFFLOAD_FROM
     from blogbuild.parallel import Workers
@@ -173,13 +174,15 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
     root = site(files)
     build_site(root, tmp_path / "one", jobs=1, use_cache=False)
     # without the cache, or the second build would find every post rendered by the first
-    rendered, offloaded, early = [], [], []
-    real_pages, real_early = Workers.render_pages, Workers.early
-    monkeypatch.setattr(Workers, "render_pages", lambda self, pages, here, meanwhile: (
+    rendered, offloaded, early, staged = [], [], [], []
+    real_pages, real_early, real_write = Workers.render_pages, Workers.early, build.write_site
+    monkeypatch.setattr(Workers, "render_pages", lambda self, pages, here, meanwhile, **options: (
         offloaded.extend(job.output for job, _ in pages) or real_pages(self, pages, here,
-                                                                       meanwhile)))
+                                                                       meanwhile, **options)))
     monkeypatch.setattr(Workers, "early", lambda self, job: (
         early.append(job.slug) or real_early(self, job)))
+    monkeypatch.setattr(build, "write_site", lambda files, *args, **options: (
+        staged.extend(f.path for f in files if f.staged) or real_write(files, *args, **options)))
     switching = sys.getswitchinterval()
     build_site(root, tmp_path / "two", jobs=2, use_cache=False,
                progress=lambda done, total: rendered.append((done, total)))
@@ -188,7 +191,10 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
     assert rendered[-1] == (posts, posts)  # every post by the workers
     assert len(set(early)) == posts  # each handed over as it was parsed (nothing cached)
     assert len(offloaded) == posts and all(o.startswith("archives/") for o in offloaded)
+    # the worker wrote the pages it rendered (no output yet: into the new one)
+    assert staged and set(staged) <= set(offloaded)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "site", "two"]
     shown = html(tmp_path / "two" / "archives" / Path(habit).stem.split("-")[-1] / "index.html")
     assert "\\(\\text{style\\_fwd}\\)" in [m.get_text() for m in shown.select("article .math")]
 
@@ -264,6 +270,22 @@ def test_a_broken_post_fails_a_parallel_build_after_others_were_handed_over(site
         build_site(site(files), tmp_path / "out", jobs=2, use_cache=False)
     assert [p.path for p in raised.value.problems] == [last]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_parallel_build_that_fails_after_its_workers_wrote_pages_leaves_nothing(site,
+                                                                              tmp_path):
+    """With no output yet, workers write the post pages they render beside it; a build
+    that fails after that (here: a static file where a post page goes) removes them."""
+    from blogbuild.build import PARALLEL_FROM
+    from blogbuild.pages import OFFLOAD_FROM
+    from blogbuild.problems import ContentErrors
+
+    files = archive(max(PARALLEL_FROM, OFFLOAD_FROM) + 6)
+    files["static/archives/p03/index.html"] = "<p>mine</p>"
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", jobs=2, use_cache=False)
+    assert "archives/p03/index.html" in raised.value.problems[0].message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def test_the_pager_links_the_first_last_and_nearby_pages():

@@ -6,6 +6,7 @@ and decides when problems stop the build (before anything is written).
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
 from .mathrender import Formula, typeset_formulas
-from .output import collect_static, write_site
+from .output import collect_static, staging_folder, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, Workers, chunks, render_posts_together
@@ -86,13 +87,21 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
         return BuildReport(posts=last.posts, pages=last.pages, formulas=last.formulas,
                            seconds=time.perf_counter() - started, warnings=last.warnings,
                            unchanged=True)
-    plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress, jobs=jobs,
-                     previous=PreviousPages(cache_dir, out_dir) if remember else None,
-                     use_cache=use_cache)
-    indexed = plan.config.search.enabled and \
-        any(indexed_pages((file.path for file in plan.files), plan.config))
-    write_site(plan.files, out_dir, finish=partial(index_site, plan.config) if indexed else None,
-               generated=INDEX_FOLDER)
+    # no output yet (a first build, CI's): the new one is made beside it, and workers
+    # write the post pages they render there themselves
+    staging = staging_folder(out_dir) if jobs > 1 and not out_dir.exists() else None
+    try:
+        plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress,
+                         jobs=jobs, previous=PreviousPages(cache_dir, out_dir) if remember else None,
+                         use_cache=use_cache, staging=staging)
+        indexed = plan.config.search.enabled and \
+            any(indexed_pages((file.path for file in plan.files), plan.config))
+        write_site(plan.files, out_dir, generated=INDEX_FOLDER, staging=staging,
+                   finish=partial(index_site, plan.config) if indexed else None)
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     if remember:
         remember_pages(cache_dir, out_dir, plan.page_digests)
     pages = sum(1 for f in plan.files if f.path.endswith(".html"))
@@ -106,11 +115,13 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
 
 def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = None,
               progress: Progress | None = None, jobs: int = 1,
-              previous: PreviousPages | None = None, use_cache: bool = True) -> SitePlan:
+              previous: PreviousPages | None = None, use_cache: bool = True,
+              staging: Path | None = None) -> SitePlan:
     """Everything up to writing; raises ContentErrors with every error found. Pages
     that `previous` (the last build's output) holds as they would be rendered now are
     not rendered: their files have no data. Without `use_cache` nothing is taken from
-    the cache folder, nor written to it."""
+    the cache folder, nor written to it. With `staging` (output.staging_folder), the
+    post pages a worker renders are written there (their files are `staged`)."""
     config = load_config(site_dir, base_url=base_url)
     cache_dir = site_dir / CACHE_FOLDER if use_cache else None
     workers = Workers(site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
@@ -156,7 +167,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
 
         files = render_pages(site, template_environment(site_dir, config, cache_dir),
                              unchanged if previous is not None else None,
-                             workers.render_pages if workers else None, digest_the_rest)
+                             partial(workers.render_pages, staging=staging) if workers else None,
+                             digest_the_rest)
     finally:
         if engine is not None:
             engine.close()

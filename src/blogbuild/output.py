@@ -74,9 +74,16 @@ def find_collisions(files: list[OutputFile]) -> list[Problem]:
     return problems
 
 
+def staging_folder(out_dir: Path) -> Path:
+    """A new empty folder beside `out_dir` to build its next contents in."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+
+
 def write_site(files: list[OutputFile], out_dir: Path,
                finish: Callable[[Path, Path | None], None] | None = None,
-               generated: str = "") -> None:
+               generated: str = "", staging: Path | None = None) -> None:
     """Write the site into `out_dir` so that a failure leaves the old output as it was.
 
     Where an output exists, only files whose bytes differ are written: first all into
@@ -90,18 +97,23 @@ def write_site(files: list[OutputFile], out_dir: Path,
     the complete site; it must see the whole new site, so when it has to run (a page
     changed, or there is no old output) everything is built in a temporary sibling of
     `out_dir`, which is swapped in when complete. `previous` is the old output when no
-    HTML page changed (its `generated` folder can be reused), else None."""
+    HTML page changed (its `generated` folder can be reused), else None.
+
+    `staging`: that temporary sibling (staging_folder), made before the pages were
+    rendered, when there was no output yet: the files marked `staged` are in it
+    already. The caller removes it if this raises."""
     if problems := find_collisions(files):
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     changes = None
-    if out_dir.is_dir() and (finish is None or (out_dir / generated).is_dir()):
+    if staging is None and out_dir.is_dir() and \
+            (finish is None or (out_dir / generated).is_dir()):
         changes = _changes(files, out_dir, keep=generated if finish is not None else "")
         if changes is not None and not (finish is not None and changes.pages_changed):
             _update(changes, out_dir)
             return
-    _rebuild(files, out_dir, finish, same=changes.same if changes else None)
+    _rebuild(files, out_dir, finish, same=changes.same if changes else None, staging=staging)
 
 
 @dataclass
@@ -140,7 +152,7 @@ def _changes(files: list[OutputFile], out_dir: Path, keep: str) -> _Changes | No
 
 
 def _update(changes: _Changes, out_dir: Path) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    staging = staging_folder(out_dir)
     try:
         temporary = [staging / str(index) for index in range(len(changes.write))]
         _each(lambda pair: pair[0].write_bytes(pair[1].data), zip(temporary, changes.write))
@@ -160,16 +172,16 @@ def _update(changes: _Changes, out_dir: Path) -> None:
 
 def _rebuild(files: list[OutputFile], out_dir: Path,
              finish: Callable[[Path, Path | None], None] | None,
-             same: set[str] | None = None) -> None:
-    """The whole site into a temporary sibling, swapped in when complete. `same`: the
-    paths _changes already found equal in the old output (None: not compared yet), so
-    no file is read twice."""
+             same: set[str] | None = None, staging: Path | None = None) -> None:
+    """The whole site into a temporary sibling (`staging`, if the build made it
+    already), swapped in when complete. `same`: the paths _changes already found
+    equal in the old output (None: not compared yet), so no file is read twice."""
     previous = out_dir if out_dir.is_dir() else None
-    kept = next((file for file in files if file.data is None), None)
+    kept = next((file for file in files if file.data is None and not file.staged), None)
     if previous is None and kept is not None:
         raise ContentErrors([Problem(kept.source, 0, f"{kept.path} was to be kept from the "
                                      "previous output, which is gone; build again")])
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    staging = staging or staging_folder(out_dir)
 
     def place(file: OutputFile) -> bool:
         """Put `file` into the staging folder; True where its bytes had to be written."""
@@ -184,11 +196,12 @@ def _rebuild(files: list[OutputFile], out_dir: Path,
         return True
 
     try:
+        unstaged = [file for file in files if not file.staged]
         _each(lambda folder: folder.mkdir(parents=True, exist_ok=True),
-              {(staging / file.path).parent for file in files})
-        written = _each(place, files)
-        pages_changed = previous is None or any(
-            wrote and file.path.endswith(".html") for file, wrote in zip(files, written))
+              {(staging / file.path).parent for file in unstaged})
+        written = _each(place, unstaged)
+        pages_changed = previous is None or len(unstaged) < len(files) or any(
+            wrote and file.path.endswith(".html") for file, wrote in zip(unstaged, written))
         os.chmod(staging, 0o755)
         if finish is not None:
             finish(staging, None if pages_changed else previous)

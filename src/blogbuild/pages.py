@@ -55,9 +55,13 @@ class OutputFile:
     path: str
     """Path below the output folder, with "/" separators."""
     data: bytes | None
-    """None: unchanged since the last build, taken over from the output folder."""
+    """None: not held here; unchanged since the last build, taken over from the output
+    folder, or else `staged`."""
     source: str
     """What produced it (a content file or "theme"), for collision messages."""
+    staged: bool = False
+    """Already written into the folder the build writes the new output in (a worker
+    wrote the page it rendered: output.write_site's `staging`)."""
 
 
 @dataclass(frozen=True)
@@ -146,10 +150,11 @@ class PageJob:
 
 Pairs = list[tuple["PageJob", "Layout"]]
 Offload = Callable[[Pairs, Callable[[Pairs], list[bytes]], Callable[[], dict[int, bytes]]],
-                   tuple[list[bytes], dict[int, bytes] | None]]
+                   tuple[list[bytes | None], dict[int, bytes] | None]]
 """offload(pairs, render_here, meanwhile) renders (job, layout) pairs on other
 processes and, once `meanwhile` has run here, with `render_here` here too; returns
-the pairs' pages in order and what `meanwhile` returned (parallel.Workers.render_pages)."""
+the pairs' pages in order (None: written into the staging folder by the process that
+rendered it) and what `meanwhile` returned (parallel.Workers.render_pages)."""
 OFFLOAD_FROM = 64
 """Fewer post pages than this to render are rendered here: handing them over costs more."""
 
@@ -177,14 +182,17 @@ def render_pages(site: Site, env: jinja2.Environment,
             alongside()
         return data
 
+    staged: set[int] = set()
     if away:
         rendered, data = offload([(jobs[i], layouts[i]) for i in away],
                                  lambda pairs: [render_page(env, *pair) for pair in pairs],
                                  render_the_rest)
         data = {**(data or {}), **dict(zip(away, rendered, strict=True))}
+        staged = {i for i in away if data[i] is None}
     else:
         data = render_the_rest()
-    return [OutputFile(job.output, data.get(i), job.source) for i, job in enumerate(jobs)]
+    return [OutputFile(job.output, data.get(i), job.source, staged=i in staged)
+            for i, job in enumerate(jobs)]
 
 
 def page_layout(site: Site, job: PageJob) -> Layout:

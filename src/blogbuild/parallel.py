@@ -325,12 +325,16 @@ class Workers:
 
     def render_pages(self, pages: Sequence[tuple[PageJob, Layout]],
                      render_here: Callable[[list[tuple[PageJob, Layout]]], list[bytes]],
-                     meanwhile: Callable[[], T] | None = None) -> tuple[list[bytes], T | None]:
+                     meanwhile: Callable[[], T] | None = None, *, staging: Path | None = None
+                     ) -> tuple[list[bytes | None], T | None]:
         """Each (job, layout) through the templates, in order, and what `meanwhile`
         returned: it runs in the calling process as the workers render, which then
-        renders chunks itself with `render_here` until none is left."""
-        queue: _Queue[tuple[PageJob, Layout], bytes] = _Queue(
-            lambda chunk: self._started().submit(_render_page_chunk, chunk), AHEAD * self._count)
+        renders chunks itself with `render_here` until none is left. With `staging`,
+        a worker writes the pages it renders into that folder (at their output paths)
+        instead of sending them back: those pages are None."""
+        queue: _Queue[tuple[PageJob, Layout], bytes | None] = _Queue(
+            lambda chunk: self._started().submit(_render_page_chunk, chunk, staging),
+            AHEAD * self._count)
         tasks = [_Task(chunk) for chunk in chunks(pages, PAGE_CHUNK)]
         for task in tasks:
             queue.add(task)
@@ -369,9 +373,20 @@ def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
     return render_posts_together(chunk, _worker.config, _worker.engine)
 
 
-def _render_page_chunk(chunk: list[tuple[PageJob, Layout]]) -> list[bytes]:
+def _render_page_chunk(chunk: list[tuple[PageJob, Layout]],
+                       staging: Path | None) -> list[bytes] | list[None]:
+    """The chunk's pages; or, with `staging`, each written there and None for each
+    (the pages need not travel back to the calling process, which would write them
+    later with the workers idle)."""
     assert _worker is not None, "worker not started"
     if _worker.templates is None:
         _worker.templates = template_environment(_worker.site_dir, _worker.config,
                                                  _worker.cache_dir)
-    return [render_page(_worker.templates, job, layout) for job, layout in chunk]
+    pages = [render_page(_worker.templates, job, layout) for job, layout in chunk]
+    if staging is None:
+        return pages
+    for (job, _), data in zip(chunk, pages):
+        target = staging / job.output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return [None] * len(pages)
