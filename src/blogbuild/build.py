@@ -24,7 +24,7 @@ from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
 from .mathrender import Formula, typeset_formulas
-from .output import collect_static, staging_folder, write_site
+from .output import collect_static, stage_file, staging_folder, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, Workers, chunks, render_posts_together
@@ -87,8 +87,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
         return BuildReport(posts=last.posts, pages=last.pages, formulas=last.formulas,
                            seconds=time.perf_counter() - started, warnings=last.warnings,
                            unchanged=True)
-    # no output yet (a first build, CI's): the new one is made beside it, and workers
-    # write the post pages they render there themselves
+    # no output yet (a first build, CI's): the new one is made beside it, and each
+    # page is written there as soon as it is rendered, by the process that rendered it
     staging = staging_folder(out_dir) if jobs > 1 and not out_dir.exists() else None
     try:
         plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress,
@@ -121,7 +121,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     that `previous` (the last build's output) holds as they would be rendered now are
     not rendered: their files have no data. Without `use_cache` nothing is taken from
     the cache folder, nor written to it. With `staging` (output.staging_folder), the
-    post pages a worker renders are written there (their files are `staged`)."""
+    pages are written there as they are rendered (their files are `staged`)."""
     config = load_config(site_dir, base_url=base_url)
     cache_dir = site_dir / CACHE_FOLDER if use_cache else None
     workers = Workers(site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
@@ -168,7 +168,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         files = render_pages(site, template_environment(site_dir, config, cache_dir),
                              unchanged if previous is not None else None,
                              partial(workers.render_pages, staging=staging) if workers else None,
-                             digest_the_rest)
+                             digest_the_rest, partial(stage_file, staging) if staging else None)
     finally:
         if engine is not None:
             engine.close()

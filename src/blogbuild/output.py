@@ -81,6 +81,14 @@ def staging_folder(out_dir: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
 
 
+def stage_file(staging: Path, path: str, data: bytes) -> None:
+    """Write the output file at `path` into `staging` (staging_folder) ahead of
+    write_site, which is then given it as `staged`."""
+    target = staging / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
 def write_site(files: list[OutputFile], out_dir: Path,
                finish: Callable[[Path, Path | None], None] | None = None,
                generated: str = "", staging: Path | None = None) -> None:

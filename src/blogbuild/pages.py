@@ -149,8 +149,9 @@ class PageJob:
 
 
 Pairs = list[tuple["PageJob", "Layout"]]
-Offload = Callable[[Pairs, Callable[[Pairs], list[bytes]], Callable[[], dict[int, bytes]]],
-                   tuple[list[bytes | None], dict[int, bytes] | None]]
+Offload = Callable[[Pairs, Callable[[Pairs], list[bytes | None]],
+                    Callable[[], dict[int, bytes | None]]],
+                   tuple[list[bytes | None], dict[int, bytes | None] | None]]
 """offload(pairs, render_here, meanwhile) renders (job, layout) pairs on other
 processes and, once `meanwhile` has run here, with `render_here` here too; returns
 the pairs' pages in order (None: written into the staging folder by the process that
@@ -162,12 +163,16 @@ OFFLOAD_FROM = 64
 def render_pages(site: Site, env: jinja2.Environment,
                  unchanged: Callable[[PageJob, Layout], bool] | None = None,
                  offload: Offload | None = None,
-                 alongside: Callable[[], None] | None = None) -> list[OutputFile]:
+                 alongside: Callable[[], None] | None = None,
+                 stage: Callable[[str, bytes], None] | None = None) -> list[OutputFile]:
     """Every HTML page of the site: listings, posts, standalone pages, 404. A page for
     which `unchanged(job, layout)` holds is not rendered (its data is None). With
     `offload`, post pages render on other processes while the rest render here, then
     `alongside` runs here (work that need not hold up the pages), then this process
-    takes its share of the post pages not yet handed out."""
+    takes its share of the post pages not yet handed out. With `stage`, each page is
+    written as soon as it is rendered, by stage(output path, bytes) here (into the
+    folder the new output is built in) and likewise by `offload`'s processes, and
+    its file is `staged` (its data None)."""
     jobs = plan_pages(site)
     layouts = [page_layout(site, job) for job in jobs]
     todo = [i for i, job in enumerate(jobs) if not (unchanged and unchanged(job, layouts[i]))]
@@ -176,22 +181,27 @@ def render_pages(site: Site, env: jinja2.Environment,
         away = []
     here = sorted(set(todo) - set(away))
 
-    def render_the_rest() -> dict[int, bytes]:
-        data = {i: render_page(env, jobs[i], layouts[i]) for i in here}
+    def render_here(job: PageJob, layout: Layout) -> bytes | None:
+        data = render_page(env, job, layout)
+        if stage is None:
+            return data
+        stage(job.output, data)
+        return None
+
+    def render_the_rest() -> dict[int, bytes | None]:
+        data = {i: render_here(jobs[i], layouts[i]) for i in here}
         if alongside:
             alongside()
         return data
 
-    staged: set[int] = set()
     if away:
         rendered, data = offload([(jobs[i], layouts[i]) for i in away],
-                                 lambda pairs: [render_page(env, *pair) for pair in pairs],
+                                 lambda pairs: [render_here(*pair) for pair in pairs],
                                  render_the_rest)
         data = {**(data or {}), **dict(zip(away, rendered, strict=True))}
-        staged = {i for i in away if data[i] is None}
     else:
         data = render_the_rest()
-    return [OutputFile(job.output, data.get(i), job.source, staged=i in staged)
+    return [OutputFile(job.output, data.get(i), job.source, staged=i in data and data[i] is None)
             for i, job in enumerate(jobs)]
 
 

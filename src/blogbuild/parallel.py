@@ -34,6 +34,7 @@ from .config import SiteConfig, load_config
 from .content import Post
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, render_post, render_title
+from .output import stage_file
 from .pages import Layout, PageJob, render_page, template_environment
 from .site import post_path, url_path
 
@@ -386,7 +387,5 @@ def _render_page_chunk(chunk: list[tuple[PageJob, Layout]],
     if staging is None:
         return pages
     for (job, _), data in zip(chunk, pages):
-        target = staging / job.output
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        stage_file(staging, job.output, data)
     return [None] * len(pages)
