@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from blogbuild import prestart
 from blogbuild.build import build_site
 from blogbuild.sources import CACHE_FOLDER, RENDERED
@@ -90,3 +92,29 @@ def test_the_command_line_spawns_the_workers_before_it_imports_the_build(site, t
     assert done.stdout.split("\n")[0] == "[[]] [True]"
     build_site(root, tmp_path / "one", jobs=1, use_cache=False)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_a_broken_site_toml_in_a_cold_build_is_reported_without_a_traceback(site):
+    """The command line starts the workers before the build reads site.toml: a worker
+    that cannot read it either must not end in a traceback on the terminal."""
+    root = site(posts(prestart.PARALLEL_FROM))
+    (root / "site.toml").write_text('title = "x"\nbase_url =\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "blogbuild", "build", str(root), "-j", "2"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "site.toml:2: not valid TOML: Invalid value (at line 2, column 11)",
+        "error: 1 problem found; nothing was written"]
+
+
+def test_a_worker_that_could_not_read_site_toml_refuses_work_with_the_reason(site, monkeypatch):
+    from blogbuild import parallel
+    from blogbuild.problems import BlogbuildError
+
+    monkeypatch.setattr(parallel, "_unloadable", [])
+    root = site({})
+    (root / "site.toml").write_text("title = \n", encoding="utf-8")
+    parallel.start_worker(root, None, None)
+    assert parallel._worker is None
+    with pytest.raises(BlogbuildError, match=r"could not load site\.toml \(site\.toml:1: "):
+        parallel._render_chunk([])

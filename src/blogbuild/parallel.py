@@ -36,6 +36,7 @@ from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, render_post, render_title
 from .output import stage_file
 from .pages import Layout, PageJob, render_page, template_environment
+from .problems import BlogbuildError, ContentErrors, Problem
 from .site import post_path, url_path
 
 T = TypeVar("T")
@@ -358,20 +359,36 @@ class _WorkerState:
 
 
 _worker: _WorkerState | None = None
+_unloadable: list[Problem] = []
+"""Why start_worker could not load the configuration."""
 
 
 def start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) -> None:
-    """Make this process a worker (prestart.py runs it first in each)."""
+    """Make this process a worker (prestart.py runs it first in each). A site.toml
+    it cannot load leaves it without work rather than ending it (concurrent.futures
+    would print the error as a traceback): the build loads the file first and reports
+    its problems itself (the command line starts workers before that: prestart.py)."""
     global _worker
-    config = load_config(site_dir, base_url=base_url)
+    try:
+        config = load_config(site_dir, base_url=base_url)
+    except ContentErrors as errors:
+        _unloadable[:] = errors.problems
+        return
     engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
     atexit.register(engine.close)
     _worker = _WorkerState(site_dir, cache_dir, config, engine)
 
 
+def _this_worker() -> _WorkerState:
+    if _worker is None:  # site.toml changed between the build's reading and this one's
+        raise BlogbuildError("a worker process could not load site.toml ("
+                             + "; ".join(map(str, _unloadable)) + "); build again")
+    return _worker
+
+
 def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
-    assert _worker is not None, "worker not started"
-    return render_posts_together(chunk, _worker.config, _worker.engine)
+    worker = _this_worker()
+    return render_posts_together(chunk, worker.config, worker.engine)
 
 
 def _render_page_chunk(chunk: list[tuple[PageJob, Layout]],
@@ -379,11 +396,11 @@ def _render_page_chunk(chunk: list[tuple[PageJob, Layout]],
     """The chunk's pages; or, with `staging`, each written there and None for each
     (the pages need not travel back to the calling process, which would write them
     later with the workers idle)."""
-    assert _worker is not None, "worker not started"
-    if _worker.templates is None:
-        _worker.templates = template_environment(_worker.site_dir, _worker.config,
-                                                 _worker.cache_dir)
-    pages = [render_page(_worker.templates, job, layout) for job, layout in chunk]
+    worker = _this_worker()
+    if worker.templates is None:
+        worker.templates = template_environment(worker.site_dir, worker.config,
+                                                worker.cache_dir)
+    pages = [render_page(worker.templates, job, layout) for job, layout in chunk]
     if staging is None:
         return pages
     for (job, _), data in zip(chunk, pages):
