@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -40,14 +44,14 @@ def test_an_early_pool_goes_only_to_the_build_it_was_started_for(site, monkeypat
             self.down = True
 
     started: list[tuple] = []
-    monkeypatch.setattr(prestart, "start_pool", lambda workers, start, spawn_now: (
-        started.append((workers, start, spawn_now)) or Pool()))
+    monkeypatch.setattr(prestart, "start_pool", lambda workers, start: (
+        started.append((workers, start)) or Pool()))
     root = site(posts(prestart.PARALLEL_FROM))
     prestart.start_early(root, None, 1, use_cache=True)
     assert started == []  # --jobs 1: no workers
     prestart.start_early(root, None, 3, use_cache=True)
     start = (root, None, root / CACHE_FOLDER)
-    assert started == [(2, start, True)]
+    assert started == [(2, start)]
     assert prestart.take((root, "https://other.example/", root / CACHE_FOLDER), 2) is None
     assert prestart.take(start, 1) is None
     pool = prestart.take(start, 2)
@@ -118,3 +122,32 @@ def test_a_worker_that_could_not_read_site_toml_refuses_work_with_the_reason(sit
     assert parallel._worker is None
     with pytest.raises(BlogbuildError, match=r"could not load site\.toml \(site\.toml:1: "):
         parallel._render_chunk([])
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_ctrl_c_while_the_workers_start_ends_the_build_without_tracebacks(site):
+    """Ctrl-C reaches every process of the terminal's foreground group: the workers,
+    too, which the command line starts first."""
+    root = site(posts(prestart.PARALLEL_FROM))
+    build = subprocess.Popen([sys.executable, "-m", "blogbuild", "build", str(root), "-j", "2"],
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    waited = 0.0
+    while not _children(build.pid) and waited < 30:
+        time.sleep(0.01)
+        waited += 0.01
+    time.sleep(0.1)  # the worker is importing blogbuild now
+    os.killpg(build.pid, signal.SIGINT)
+    _, errors = build.communicate(timeout=60)
+    assert (build.returncode, errors.splitlines()) == (130, ["interrupted"])

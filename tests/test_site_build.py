@@ -232,7 +232,7 @@ def test_a_build_whose_worker_dies_is_finished_by_the_main_process(site, tmp_pat
     root = site(archive(PARALLEL_FROM + 6))
     build_site(root, tmp_path / "one", jobs=1, use_cache=False)
     dead = DeadPool()
-    monkeypatch.setattr(Workers, "_started", lambda self, spawn_now=False: dead)
+    monkeypatch.setattr(Workers, "_started", lambda self: dead)
     report = build_site(root, tmp_path / "two", jobs=2, use_cache=False)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
     assert [p.path for p in report.warnings] == ["--jobs"]

@@ -244,13 +244,13 @@ class Workers:
         command line spawned before it imported the build: prestart.py); about
         `posts` will be handed over `early`."""
         self._expected = posts
-        self._started(spawn_now=True)
+        self._started()
 
-    def _started(self, spawn_now: bool = False) -> ProcessPoolExecutor:
+    def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             sys.setswitchinterval(SWITCH_INTERVAL)
             self._pool = prestart.take(self._start, self._count) or \
-                prestart.start_pool(self._count, self._start, spawn_now=spawn_now)
+                prestart.start_pool(self._count, self._start)
         return self._pool
 
     def early(self, job: PostJob) -> None:

@@ -12,6 +12,8 @@ library (and sources.py), and the build's parallel.Workers takes the pool over
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -37,15 +39,22 @@ def cold_posts(site_dir: Path, cache_dir: Path | None) -> int:
     return posts if posts >= PARALLEL_FROM else 0
 
 
-def start_pool(workers: int, start: StartArgs, *, spawn_now: bool) -> ProcessPoolExecutor:
-    """A pool of `workers` processes, each starting from `start`; spawned now, or by
-    the pool at its first task."""
+def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, each starting from `start`, spawned now (not at
+    the pool's first task), with Ctrl-C ignored: the calling process alone answers it
+    (it shuts the pool down), instead of each worker printing a traceback of wherever
+    it was. (A new interpreter keeps ignoring a signal its parent ignored.)"""
     pool = ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"),
                                initializer=_initialize, initargs=start)
-    if spawn_now:
+    main_thread = threading.current_thread() is threading.main_thread()
+    answer = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
         for _ in range(workers):
             pool.submit(_nothing)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, answer)
     return pool
 
 
@@ -56,7 +65,7 @@ def start_early(site_dir: Path, base_url: str | None, jobs: int, use_cache: bool
     cache_dir = site_dir / CACHE_FOLDER if use_cache else None
     if _early is None and jobs > 1 and cold_posts(site_dir, cache_dir):
         start = (site_dir, base_url, cache_dir)
-        _early = (start, jobs - 1, start_pool(jobs - 1, start, spawn_now=True))
+        _early = (start, jobs - 1, start_pool(jobs - 1, start))
 
 
 def take(start: StartArgs, workers: int) -> ProcessPoolExecutor | None:
