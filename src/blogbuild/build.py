@@ -89,6 +89,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
                            unchanged=True)
     # no output yet (a first build, CI's): the new one is made beside it, and each
     # page is written there as soon as it is rendered, by the process that rendered it
+    # (one process alone has no other to keep busy: write_site writes its pages after,
+    # on several threads)
     staging = staging_folder(out_dir) if jobs > 1 and not out_dir.exists() else None
     try:
         plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress,

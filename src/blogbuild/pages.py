@@ -60,8 +60,8 @@ class OutputFile:
     source: str
     """What produced it (a content file or "theme"), for collision messages."""
     staged: bool = False
-    """Already written into the folder the build writes the new output in (a worker
-    wrote the page it rendered: output.write_site's `staging`)."""
+    """Already written into the folder the new output is built in, by the process that
+    rendered it (output.stage_file; write_site's `staging`)."""
 
 
 @dataclass(frozen=True)

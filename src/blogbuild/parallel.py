@@ -326,7 +326,7 @@ class Workers:
         return results, other
 
     def render_pages(self, pages: Sequence[tuple[PageJob, Layout]],
-                     render_here: Callable[[list[tuple[PageJob, Layout]]], list[bytes]],
+                     render_here: Callable[[list[tuple[PageJob, Layout]]], list[bytes | None]],
                      meanwhile: Callable[[], T] | None = None, *, staging: Path | None = None
                      ) -> tuple[list[bytes | None], T | None]:
         """Each (job, layout) through the templates, in order, and what `meanwhile`
@@ -394,8 +394,7 @@ def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
 def _render_page_chunk(chunk: list[tuple[PageJob, Layout]],
                        staging: Path | None) -> list[bytes] | list[None]:
     """The chunk's pages; or, with `staging`, each written there and None for each
-    (the pages need not travel back to the calling process, which would write them
-    later with the workers idle)."""
+    (then they need not travel back to the calling process)."""
     worker = _this_worker()
     if worker.templates is None:
         worker.templates = template_environment(worker.site_dir, worker.config,
