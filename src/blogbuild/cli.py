@@ -43,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     except BlogbuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # the output's folder not writable, the disk full, ...
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
