@@ -150,4 +150,9 @@ def test_ctrl_c_while_the_workers_start_ends_the_build_without_tracebacks(site):
     time.sleep(0.1)  # the worker is importing blogbuild now
     os.killpg(build.pid, signal.SIGINT)
     _, errors = build.communicate(timeout=60)
-    assert (build.returncode, errors.splitlines()) == (130, ["interrupted"])
+    assert errors.splitlines() == ["interrupted"]
+    # 130, or ended by SIGINT itself, which a shell shows as 130 too: under `python -m`,
+    # CPython 3.11 remembers a KeyboardInterrupt raised inside exec() of a string
+    # (dataclasses makes its methods so, as the build's modules import), handled or
+    # not, and ends the process with the signal at exit (the `blogbuild` script: 130)
+    assert build.returncode in (130, -signal.SIGINT)
