@@ -198,6 +198,30 @@ def test_content_files_are_found_in_subfolders_in_a_fixed_order_hidden_ones_left
     assert content_files(tmp_path, "*.yaml", "*.yml") == [tmp_path / "a.yaml", tmp_path / "b.yml"]
 
 
+def test_enough_content_files_are_counted_by_the_same_rule_without_walking_further(
+        tmp_path: Path, monkeypatch):
+    from blogbuild import sources
+
+    for name in ["2023/01/c.md", "2024/a.md", "2024/b.md", "2024/.e.md", ".trash/d.md",
+                 "a.md", "notes.txt", "2025/f.md"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert sources.has_content_files(tmp_path, 5, "**/*.md")
+    assert not sources.has_content_files(tmp_path, 6, "**/*.md")  # hidden ones left out
+    assert not sources.has_content_files(tmp_path / "missing", 1, "**/*.md")
+    walked, real_walk = [], sources.os.walk
+
+    def walk(root):
+        for step in real_walk(root):
+            walked.append(step[0])
+            yield step
+
+    monkeypatch.setattr(sources.os, "walk", walk)
+    assert sources.has_content_files(tmp_path, 2, "**/*.md")  # a.md, then 2023/01/c.md
+    assert [Path(top).relative_to(tmp_path).as_posix() for top in walked] == [
+        ".", "2023", "2023/01"]
+
+
 def test_a_post_survives_the_cache_with_its_unknown_keys_read_only():
     import pickle
     from types import MappingProxyType

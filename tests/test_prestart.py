@@ -27,13 +27,14 @@ def posts(count: int) -> dict[str, str]:
 def test_a_build_is_cold_with_nothing_rendered_and_posts_enough(site):
     root = site({**posts(prestart.PARALLEL_FROM), "content/posts/.#lock.md": "editor's"})
     cache = root / CACHE_FOLDER
-    assert prestart.cold_posts(root, cache) == prestart.PARALLEL_FROM
+    assert prestart.is_cold(root, cache)
     cache.mkdir()
     (cache / RENDERED).write_bytes(b"")
-    assert prestart.cold_posts(root, cache) == 0  # rendered before: an incremental build
-    assert prestart.cold_posts(root, None) == prestart.PARALLEL_FROM  # --no-cache
+    assert not prestart.is_cold(root, cache)  # rendered before: an incremental build
+    assert prestart.is_cold(root, None)  # --no-cache
     (root / "content/posts/2024/2024-01-01-p000.md").unlink()
-    assert prestart.cold_posts(root, None) == 0  # too few to be worth a worker
+    assert not prestart.is_cold(root, None)  # too few to be worth a worker (the lock file
+    # is not a post)
 
 
 def test_an_early_pool_goes_only_to_the_build_it_was_started_for(site, monkeypatch):

@@ -180,8 +180,8 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
                         **options: offloaded.extend(job.output for job, _ in pages) or real_pages(
                             self, pages, lambda pairs: here.extend(pairs) or render_here(pairs),
                             meanwhile, **options))
-    monkeypatch.setattr(Workers, "early", lambda self, job: (
-        early.append(job.slug) or real_early(self, job)))
+    monkeypatch.setattr(Workers, "early", lambda self, job, left: (
+        early.append(job.slug) or real_early(self, job, left)))
     monkeypatch.setattr(build, "write_site", lambda files, *args, **options: (
         staged.extend(f.path for f in files if f.staged) or real_write(files, *args, **options)))
     switching = sys.getswitchinterval()

@@ -28,7 +28,7 @@ from .output import collect_static, stage_file, staging_folder, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, Workers, chunks, render_posts_together
-from .prestart import PARALLEL_FROM, cold_posts
+from .prestart import PARALLEL_FROM, is_cold
 from .rendercache import RenderCache
 from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
 from .problems import ContentErrors, Problem
@@ -130,14 +130,13 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     # nothing rendered before, and posts enough: every post will go to the workers, so
     # they start now (imports, KaTeX; unless the command line started them already)
     # and get each post as soon as it is parsed
-    posts = cold_posts(site_dir, cache_dir) if workers is not None else 0
-    cold = posts > 0
+    cold = workers is not None and is_cold(site_dir, cache_dir)
     if cold:
-        workers.start(posts)
+        workers.start()
     engine = cache = None
     try:
         content = _load_content(site_dir, config, drafts, cache_dir,
-                                (lambda post: workers.early(PostJob.of(config, post)))
+                                (lambda post, left: workers.early(PostJob.of(config, post), left))
                                 if cold else None)
         engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
         cache = RenderCache(cache_dir / RENDERED, config) if cache_dir else None
@@ -192,7 +191,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
 
 
 def _load_content(site_dir: Path, config: SiteConfig, drafts: bool,
-                  cache_dir: Path | None, on_post: Callable[[Post], None] | None) -> Content:
+                  cache_dir: Path | None, on_post: Callable[[Post, int], None] | None) -> Content:
     """content.load_content, with the parses of earlier builds when there is a cache."""
     if cache_dir is None:
         return load_content(site_dir, config, drafts=drafts, on_post=on_post)

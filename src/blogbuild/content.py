@@ -108,10 +108,10 @@ _BAD_SLUG = re.compile(r"[/\\?#%\"<>|*:\s]|^\.|^$")
 
 def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
                  cache: ContentCache | None = None,
-                 on_post: typing.Callable[[Post], None] | None = None) -> Content:
+                 on_post: typing.Callable[[Post, int], None] | None = None) -> Content:
     """Read and parse every post, page and comment file of the site. `on_post` is
-    given each post to be built as soon as it is parsed (the site may still turn out
-    to have errors)."""
+    given each post to be built as soon as it is parsed, with the number of post files
+    still to parse (the site may still turn out to have errors)."""
     cache = cache or ContentCache()
     problems: list[Problem] = []
     files = _ContentFiles.under(site_dir / "content")
@@ -120,7 +120,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     posts: list[Post] = []
     draft_slugs: set[str] = set()
     first_unknown: dict[str, tuple[str, int]] = {}
-    for path in files.posts:
+    for index, path in enumerate(files.posts):
         if (text := cache.text(path, site_dir, problems)) is None:
             continue
         source = relative_name(path, site_dir)
@@ -135,7 +135,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         if post is not None and (drafts or not post.draft):
             posts.append(post)
             if on_post:
-                on_post(post)
+                on_post(post, len(files.posts) - index - 1)
         elif post is not None:
             draft_slugs.add(post.slug)
     pages = []

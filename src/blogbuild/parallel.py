@@ -217,8 +217,6 @@ class Workers:
         self._posts: _Queue[PostJob, tuple[Rendered, Rendered]] = _Queue(
             lambda chunk: self._started().submit(_render_chunk, chunk), AHEAD * self._count,
             self._rendered)
-        self._expected = 0
-        """Posts `start` was told would be handed over early."""
         self._waiting: list[PostJob] = []
         """Posts handed over early (`early`), not yet queued as a chunk."""
         self._sent: dict[str, tuple[PostJob, _Task, int]] = {}
@@ -238,12 +236,10 @@ class Workers:
             self._pool = None
             sys.setswitchinterval(self._switch_interval)
 
-    def start(self, posts: int) -> None:
+    def start(self) -> None:
         """Spawn every worker now rather than at the first task, so that their start
         overlaps with what the calling process does next (or take over the ones the
-        command line spawned before it imported the build: prestart.py); about
-        `posts` will be handed over `early`."""
-        self._expected = posts
+        command line spawned before it imported the build: prestart.py)."""
         self._started()
 
     def _started(self) -> ProcessPoolExecutor:
@@ -253,12 +249,12 @@ class Workers:
                 prestart.start_pool(self._count, self._start)
         return self._pool
 
-    def early(self, job: PostJob) -> None:
+    def early(self, job: PostJob, left: int) -> None:
         """Start rendering a post before the whole site is loaded (a cold build hands
-        each over as it is parsed, so the workers need not wait for the last file);
-        render_posts then takes its result if it asks for the very same job."""
+        each over as it is parsed, so the workers need not wait for the last file;
+        `left`: the post files still to parse); render_posts then takes its result if
+        it asks for the very same job."""
         self._waiting.append(job)
-        left = self._expected - len(self._sent) - len(self._waiting)
         if len(self._waiting) >= post_chunk(left, self._count + 1):
             self._queue_waiting()
 

@@ -17,7 +17,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .sources import CACHE_FOLDER, POSTS, RENDERED, content_files
+from .sources import CACHE_FOLDER, POSTS, RENDERED, has_content_files
 
 PARALLEL_FROM = 64
 """Fewer posts than this render in the calling process: starting workers costs more."""
@@ -30,13 +30,13 @@ _early: tuple[StartArgs, int, ProcessPoolExecutor] | None = None
 """The pool start_early spawned (with its start arguments and size), until taken."""
 
 
-def cold_posts(site_dir: Path, cache_dir: Path | None) -> int:
-    """The posts a build hands to workers as it loads them: every post file if nothing
-    was rendered before and there are at least PARALLEL_FROM, else none (0)."""
+def is_cold(site_dir: Path, cache_dir: Path | None) -> bool:
+    """Whether a build hands every post to workers as it loads them: nothing was
+    rendered before, and there are at least PARALLEL_FROM post files (the loader
+    lists them all; this looks no further than that many)."""
     if cache_dir is not None and (cache_dir / RENDERED).exists():
-        return 0
-    posts = len(content_files(site_dir / "content" / "posts", POSTS))
-    return posts if posts >= PARALLEL_FROM else 0
+        return False
+    return has_content_files(site_dir / "content" / "posts", PARALLEL_FROM, POSTS)
 
 
 def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
@@ -60,10 +60,10 @@ def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
 
 def start_early(site_dir: Path, base_url: str | None, jobs: int, use_cache: bool) -> None:
     """Spawn the workers that a build of `site_dir` on `jobs` processes is going to
-    start as soon as it runs (a cold build: cold_posts)."""
+    start as soon as it runs (a cold build: is_cold)."""
     global _early
     cache_dir = site_dir / CACHE_FOLDER if use_cache else None
-    if _early is None and jobs > 1 and cold_posts(site_dir, cache_dir):
+    if _early is None and jobs > 1 and is_cold(site_dir, cache_dir):
         start = (site_dir, base_url, cache_dir)
         _early = (start, jobs - 1, start_pool(jobs - 1, start))
 

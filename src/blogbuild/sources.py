@@ -7,7 +7,9 @@ blogbuild (prestart.py).
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 CACHE_FOLDER = ".blogbuild-cache"
@@ -23,20 +25,33 @@ POSTS = "**/*.md"
 def source_files(root: Path, *, hidden: bool = False) -> list[Path]:
     """The files under `root` in a fixed order; hidden ones (an editor's lock) left out
     unless `hidden`."""
-    if root.is_file():
-        return [root]
-    found = []
-    for top, folders, names in os.walk(root):
-        folders[:] = sorted(f for f in folders if hidden or not f.startswith("."))
-        found += [Path(top, name) for name in sorted(names) if hidden or not name.startswith(".")]
-    return found
+    return list(_walk(root, hidden))
 
 
 def content_files(folder: Path, *patterns: str) -> list[Path]:
     """Files under `folder` matching any of `patterns` ("*.md", or "**/*.md" for every
     subfolder too), in a fixed order; hidden files and folders (an editor's
     `.#post.md` lock, `.post.md.swp`) are never content (source_files)."""
+    return sorted(_matching(folder, patterns))
+
+
+def has_content_files(folder: Path, count: int, *patterns: str) -> bool:
+    """Whether `folder` has at least `count` content files (content_files), found
+    without listing more of it than it takes."""
+    return sum(1 for _ in itertools.islice(_matching(folder, patterns), count)) == count
+
+
+def _walk(root: Path, hidden: bool) -> Iterator[Path]:
+    if root.is_file():
+        yield root
+        return
+    for top, folders, names in os.walk(root):
+        folders[:] = sorted(f for f in folders if hidden or not f.startswith("."))
+        yield from (Path(top, name) for name in sorted(names) if hidden or not name.startswith("."))
+
+
+def _matching(folder: Path, patterns: tuple[str, ...]) -> Iterator[Path]:
     wanted = [(pattern.removeprefix("**/"), pattern.startswith("**/")) for pattern in patterns]
-    return sorted(path for path in source_files(folder)
-                  if any(fnmatch.fnmatch(path.name, names) and (deep or path.parent == folder)
-                         for names, deep in wanted))
+    return (path for path in _walk(folder, False)
+            if any(fnmatch.fnmatch(path.name, names) and (deep or path.parent == folder)
+                   for names, deep in wanted))
