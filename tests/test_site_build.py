@@ -177,9 +177,9 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(site, tmp_path:
     rendered, offloaded, here, early, staged = [], [], [], [], []
     real_pages, real_early, real_write = Workers.render_pages, Workers.early, build.write_site
     monkeypatch.setattr(Workers, "render_pages", lambda self, pages, render_here, meanwhile,
-                        **options: offloaded.extend(job.output for job, _ in pages) or real_pages(
+                        stage: offloaded.extend(job.output for job, _ in pages) or real_pages(
                             self, pages, lambda pairs: here.extend(pairs) or render_here(pairs),
-                            meanwhile, **options))
+                            meanwhile, stage))
     monkeypatch.setattr(Workers, "early", lambda self, job, left: (
         early.append(job.slug) or real_early(self, job, left)))
     monkeypatch.setattr(build, "write_site", lambda files, *args, **options: (

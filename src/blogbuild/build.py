@@ -168,8 +168,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
 
         files = render_pages(site, template_environment(site_dir, config, cache_dir),
                              unchanged if previous is not None else None,
-                             partial(workers.render_pages, staging=staging) if workers else None,
-                             digest_the_rest, partial(stage_file, staging) if staging else None)
+                             workers.render_pages if workers else None, digest_the_rest,
+                             partial(stage_file, staging) if staging else None)
     finally:
         if engine is not None:
             engine.close()

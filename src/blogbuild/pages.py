@@ -149,13 +149,16 @@ class PageJob:
 
 
 Pairs = list[tuple["PageJob", "Layout"]]
+Stage = Callable[[str, bytes], None]
+"""stage(output path, bytes) writes a page into the folder the new output is built in
+(output.stage_file)."""
 Offload = Callable[[Pairs, Callable[[Pairs], list[bytes | None]],
-                    Callable[[], dict[int, bytes | None]]],
+                    Callable[[], dict[int, bytes | None]], Stage | None],
                    tuple[list[bytes | None], dict[int, bytes | None] | None]]
-"""offload(pairs, render_here, meanwhile) renders (job, layout) pairs on other
+"""offload(pairs, render_here, meanwhile, stage) renders (job, layout) pairs on other
 processes and, once `meanwhile` has run here, with `render_here` here too; returns
-the pairs' pages in order (None: written into the staging folder by the process that
-rendered it) and what `meanwhile` returned (parallel.Workers.render_pages)."""
+the pairs' pages in order (None: written by `stage` where it was rendered) and what
+`meanwhile` returned (parallel.Workers.render_pages)."""
 OFFLOAD_FROM = 64
 """Fewer post pages than this to render are rendered here: handing them over costs more."""
 
@@ -164,15 +167,14 @@ def render_pages(site: Site, env: jinja2.Environment,
                  unchanged: Callable[[PageJob, Layout], bool] | None = None,
                  offload: Offload | None = None,
                  alongside: Callable[[], None] | None = None,
-                 stage: Callable[[str, bytes], None] | None = None) -> list[OutputFile]:
+                 stage: Stage | None = None) -> list[OutputFile]:
     """Every HTML page of the site: listings, posts, standalone pages, 404. A page for
     which `unchanged(job, layout)` holds is not rendered (its data is None). With
     `offload`, post pages render on other processes while the rest render here, then
     `alongside` runs here (work that need not hold up the pages), then this process
     takes its share of the post pages not yet handed out. With `stage`, each page is
-    written as soon as it is rendered, by stage(output path, bytes) here (into the
-    folder the new output is built in) and likewise by `offload`'s processes, and
-    its file is `staged` (its data None)."""
+    written by it as soon as it is rendered, on whichever process, and its file is
+    `staged` (its data None)."""
     jobs = plan_pages(site)
     layouts = [page_layout(site, job) for job in jobs]
     todo = [i for i, job in enumerate(jobs) if not (unchanged and unchanged(job, layouts[i]))]
@@ -197,7 +199,7 @@ def render_pages(site: Site, env: jinja2.Environment,
     if away:
         rendered, data = offload([(jobs[i], layouts[i]) for i in away],
                                  lambda pairs: [render_here(*pair) for pair in pairs],
-                                 render_the_rest)
+                                 render_the_rest, stage)
         data = {**(data or {}), **dict(zip(away, rendered, strict=True))}
     else:
         data = render_the_rest()

@@ -34,7 +34,6 @@ from .config import SiteConfig, load_config
 from .content import Post
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, render_post, render_title
-from .output import stage_file
 from .pages import Layout, PageJob, render_page, template_environment
 from .problems import BlogbuildError, ContentErrors, Problem
 from .site import post_path, url_path
@@ -323,15 +322,17 @@ class Workers:
 
     def render_pages(self, pages: Sequence[tuple[PageJob, Layout]],
                      render_here: Callable[[list[tuple[PageJob, Layout]]], list[bytes | None]],
-                     meanwhile: Callable[[], T] | None = None, *, staging: Path | None = None
+                     meanwhile: Callable[[], T] | None = None,
+                     stage: Callable[[str, bytes], None] | None = None
                      ) -> tuple[list[bytes | None], T | None]:
         """Each (job, layout) through the templates, in order, and what `meanwhile`
         returned: it runs in the calling process as the workers render, which then
-        renders chunks itself with `render_here` until none is left. With `staging`,
-        a worker writes the pages it renders into that folder (at their output paths)
-        instead of sending them back: those pages are None."""
+        renders chunks itself with `render_here` until none is left. With `stage`
+        (picklable: output.stage_file with its folder), a worker writes each page it
+        renders by stage(output path, bytes) instead of sending it back: those pages
+        are None."""
         queue: _Queue[tuple[PageJob, Layout], bytes | None] = _Queue(
-            lambda chunk: self._started().submit(_render_page_chunk, chunk, staging),
+            lambda chunk: self._started().submit(_render_page_chunk, chunk, stage),
             AHEAD * self._count)
         tasks = [_Task(chunk) for chunk in chunks(pages, PAGE_CHUNK)]
         for task in tasks:
@@ -388,16 +389,16 @@ def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
 
 
 def _render_page_chunk(chunk: list[tuple[PageJob, Layout]],
-                       staging: Path | None) -> list[bytes] | list[None]:
-    """The chunk's pages; or, with `staging`, each written there and None for each
-    (then they need not travel back to the calling process)."""
+                       stage: Callable[[str, bytes], None] | None) -> list[bytes] | list[None]:
+    """The chunk's pages; or, with `stage`, each written by it and None for each (then
+    they need not travel back to the calling process)."""
     worker = _this_worker()
     if worker.templates is None:
         worker.templates = template_environment(worker.site_dir, worker.config,
                                                 worker.cache_dir)
     pages = [render_page(worker.templates, job, layout) for job, layout in chunk]
-    if staging is None:
+    if stage is None:
         return pages
     for (job, _), data in zip(chunk, pages):
-        stage_file(staging, job.output, data)
+        stage(job.output, data)
     return [None] * len(pages)
