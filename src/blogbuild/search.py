@@ -62,8 +62,9 @@ def read_by_pagefind(output: str, config: SiteConfig) -> bool:
 
 
 def indexed_pages(outputs: Iterable[str], config: SiteConfig) -> Iterator[str]:
-    """The HTML files among `outputs` (output paths) that Pagefind reads, lazily. None:
-    a site without posts yet, which gets no index (Pagefind refuses an empty one)."""
+    """The HTML files among `outputs` (output paths) that Pagefind reads, lazily. None
+    at all for a site without posts yet, which gets no index (Pagefind refuses an empty
+    one)."""
     return (output for output in outputs
             if output.endswith(".html") and read_by_pagefind(output, config))
 
@@ -88,4 +89,3 @@ def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) 
         raise BlogbuildError("search index: Pagefind failed"
                              + (f": {detail[-1]}" if detail else "")
                              + " (set `[search] enabled = false` in site.toml to build without it)")
-
