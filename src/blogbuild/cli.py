@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, prestart
+from . import __version__
 from .problems import BlogbuildError, ContentErrors, Problem, UsageError
 from .sources import CACHE_FOLDER
 
@@ -127,6 +127,8 @@ def _build(args: argparse.Namespace) -> int:
     site_dir = _site_dir(args.site_dir)
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    from . import prestart
+
     prestart.start_early(site_dir, args.base_url, args.jobs, use_cache=not args.no_cache)
     try:
         from .build import build_site
