@@ -126,6 +126,16 @@ def test_fenced_code_is_highlighted_and_keeps_its_dollars():
     assert soup.select_one("div.highlight pre").get_text() == "price = '$5'  # $x$\n"
 
 
+def test_links_are_normalized_as_markdown_it_does_each_time_they_recur():
+    source = ("[a](https://例子.中国/路径?q=一) [b](./相对) [c](https://例子.中国/路径?q=一)"
+              " [d](<https://e.org/a b>)\n")
+    for _ in range(2):  # the second render finds every URL normalized before
+        links = [a["href"] for a in BeautifulSoup(render(source).html, "html.parser")("a")]
+        assert links == ["https://xn--fsqu00a.xn--fiqs8s/%E8%B7%AF%E5%BE%84?q=%E4%B8%80",
+                         "/blog/archives/p/%E7%9B%B8%E5%AF%B9",
+                         "https://xn--fsqu00a.xn--fiqs8s/%E8%B7%AF%E5%BE%84?q=%E4%B8%80",
+                         "https://e.org/a%20b"]
+
 def test_comment_html_is_shown_as_text_and_links_are_checked():
     html = render_comment('<script>alert(1)</script> [x](javascript:alert(1)) '
                           '[ok](https://e.org) ![img](https://e.org/a.png) $a_1$',
