@@ -249,3 +249,34 @@ def test_a_file_is_named_relative_to_the_site_folder_when_inside_it(tmp_path: Pa
     assert relative_name(Path(str(tmp_path) + "-sibling/a.md"), tmp_path) == \
         str(tmp_path) + "-sibling/a.md"
     assert relative_name(Path("content/a.md"), Path(".")) == "content/a.md"
+
+
+def test_a_first_load_parses_each_post_as_soon_as_it_is_read_a_later_one_prefetches(
+        tmp_path: Path, monkeypatch):
+    """The workers of a cold build get each post as soon as it is parsed: reading and
+    hashing every file first, to look up parses a new cache cannot have, kept them
+    waiting. With parses stored, one query finds them all (every file read first)."""
+    from blogbuild import contentcache
+    from blogbuild.contentcache import ContentCache
+    from blogbuild.rendercache import RenderCache
+
+    write_site(tmp_path, {f"content/posts/p{n}.md": post(f"p{n}", f"2020-01-0{n}")
+                          for n in range(1, 4)})
+    reads: list[Path] = []
+    real_read = contentcache.read_text
+    monkeypatch.setattr(contentcache, "read_text",
+                        lambda path, *rest: reads.append(path) or real_read(path, *rest))
+
+    def reads_at_each_post() -> list[int]:
+        reads.clear()
+        at: list[int] = []
+        store = RenderCache(tmp_path / "parsed.sqlite", CONFIG)
+        try:
+            load_content(tmp_path, CONFIG, cache=ContentCache(store),
+                         on_post=lambda post, left: at.append(len(reads)))
+        finally:
+            store.close()
+        return at
+
+    assert reads_at_each_post() == [1, 2, 3]
+    assert reads_at_each_post() == [3, 3, 3]

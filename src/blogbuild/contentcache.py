@@ -70,8 +70,10 @@ class ContentCache:
 
     @property
     def stored(self) -> bool:
-        """Parses are kept in a store between builds (prefetch them)."""
-        return self._store is not None
+        """The store holds parses of earlier builds (prefetch them). A first build's
+        store is empty: prefetching would only read every file before the first is
+        parsed, while the workers of a cold build wait for the first posts."""
+        return self._store is not None and not self._store.empty()
 
     def prefetch(self, keys: list[tuple]) -> None:
         """Look up the stored parses of `keys` at once (one query, not one per file);

@@ -53,6 +53,9 @@ class RenderCache:
     def get(self, keys: list[str]) -> dict[str, object]:
         return self._store.get(keys)
 
+    def empty(self) -> bool:
+        return self._store.empty()
+
     def put(self, results: dict[str, object]) -> None:
         self._store.put(results)
 

@@ -52,6 +52,13 @@ class Store:
             return {}
         return found
 
+    def empty(self) -> bool:
+        """Nothing is stored (a first build, or the file was replaced)."""
+        try:
+            return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
+        except sqlite3.DatabaseError:
+            return True
+
     def put(self, values: dict[str, object]) -> None:
         self._touched.update(values)
         try:
