@@ -87,11 +87,13 @@ def test_only_the_pages_that_show_an_edited_post_are_rendered_again(tmp_path: Pa
     assert tree(site / "dist") == cold_build(site, tmp_path)
 
 
-def test_an_output_file_changed_by_hand_is_rendered_again(tmp_path: Path):
+def test_output_files_changed_or_deleted_by_hand_are_written_again(tmp_path: Path):
     site = write_site(tmp_path / "site", FILES)
     build_site(site, site / "dist")
     page_b = site / "dist/archives/b/index.html"
     page_b.write_text("edited by hand", encoding="utf-8")
+    (site / "dist/tags/index.html").unlink()
+    (site / "dist/css/blogbuild.css").unlink()
     post_a = site / "content/posts/a.md"
     post_a.write_text(post_a.read_text(encoding="utf-8") + "\n补一句。\n", encoding="utf-8")
     build_site(site, site / "dist")

@@ -30,7 +30,8 @@ from .pages import Layout, OutputFile, PageJob, render_pages, template_environme
 from .parallel import PostJob, Workers, chunks, render_posts_together
 from .prestart import PARALLEL_FROM, is_cold
 from .rendercache import RenderCache
-from .unchanged import LastBuild, fingerprint, output_listing, read_last_build, write_last_build
+from .unchanged import (LastBuild, fingerprint, output_files, output_listing, read_last_build,
+                        write_last_build)
 from .problems import ContentErrors, Problem
 from .search import INDEX_FOLDER, index_site, indexed_pages
 from .site import RenderedContent, assemble, url_path
@@ -82,8 +83,10 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     inputs = fingerprint(site_dir, out_dir, {"drafts": drafts, "base_url": base_url}) \
         if remember else ""
     last = read_last_build(cache_dir) if remember else None
-    if last and last.fingerprint == inputs and out_dir.is_dir() and \
-            last.output == output_listing(out_dir):
+    # the output as this build finds it (one walk serves every question about it)
+    found = output_files(out_dir) if out_dir.is_dir() else None
+    if last and last.fingerprint == inputs and found is not None and \
+            last.output == output_listing(found):
         return BuildReport(posts=last.posts, pages=last.pages, formulas=last.formulas,
                            seconds=time.perf_counter() - started, warnings=last.warnings,
                            unchanged=True)
@@ -94,23 +97,24 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     staging = staging_folder(out_dir) if jobs > 1 and not out_dir.exists() else None
     try:
         plan = plan_site(site_dir, drafts=drafts, base_url=base_url, progress=progress,
-                         jobs=jobs, previous=PreviousPages(cache_dir, out_dir) if remember else None,
+                         jobs=jobs,
+                         previous=PreviousPages(cache_dir, out_dir, found or {}) if remember else None,
                          use_cache=use_cache, staging=staging)
         indexed = plan.config.search.enabled and \
             any(indexed_pages((file.path for file in plan.files), plan.config))
         write_site(plan.files, out_dir, generated=INDEX_FOLDER, staging=staging,
-                   finish=partial(index_site, plan.config) if indexed else None)
+                   finish=partial(index_site, plan.config) if indexed else None, existing=found)
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         raise
-    if remember:
-        remember_pages(cache_dir, out_dir, plan.page_digests)
     pages = sum(1 for f in plan.files if f.path.endswith(".html"))
     report = BuildReport(posts=len(plan.content.posts), pages=pages, formulas=plan.formulas,
                          seconds=time.perf_counter() - started, warnings=plan.warnings)
     if remember:
-        write_last_build(cache_dir, LastBuild(inputs, output_listing(out_dir), report.posts,
+        written = output_files(out_dir)
+        remember_pages(cache_dir, out_dir, plan.page_digests, written)
+        write_last_build(cache_dir, LastBuild(inputs, output_listing(written), report.posts,
                                               report.pages, report.formulas, report.warnings))
     return report
 

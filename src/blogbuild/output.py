@@ -20,6 +20,7 @@ from typing import TypeVar
 from .pages import OutputFile
 from .problems import ContentErrors, Problem, relative_name
 from .theme import katex_dir, theme_dir
+from .unchanged import Stamps, output_files
 
 KATEX_FOLDER = "katex"
 WRITERS = 8
@@ -91,7 +92,8 @@ def stage_file(staging: Path, path: str, data: bytes) -> None:
 
 def write_site(files: list[OutputFile], out_dir: Path,
                finish: Callable[[Path, Path | None], None] | None = None,
-               generated: str = "", staging: Path | None = None) -> None:
+               generated: str = "", staging: Path | None = None,
+               existing: Stamps | None = None) -> None:
     """Write the site into `out_dir` so that a failure leaves the old output as it was.
 
     Where an output exists, only files whose bytes differ are written: first all into
@@ -109,7 +111,8 @@ def write_site(files: list[OutputFile], out_dir: Path,
 
     `staging`: that temporary sibling (staging_folder), made before the pages were
     rendered, when there was no output yet: the files marked `staged` are in it
-    already. The caller removes it if this raises."""
+    already. The caller removes it if this raises. `existing`: the files of `out_dir`
+    (unchanged.output_files) as the caller found them, if it did."""
     if problems := find_collisions(files):
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
@@ -117,7 +120,8 @@ def write_site(files: list[OutputFile], out_dir: Path,
     changes = None
     if staging is None and out_dir.is_dir() and \
             (finish is None or (out_dir / generated).is_dir()):
-        changes = _changes(files, out_dir, keep=generated if finish is not None else "")
+        changes = _changes(files, out_dir, keep=generated if finish is not None else "",
+                           existing=output_files(out_dir) if existing is None else existing)
         if changes is not None and not (finish is not None and changes.pages_changed):
             _update(changes, out_dir)
             return
@@ -133,10 +137,11 @@ class _Changes:
     """Paths whose file already holds the new bytes (or that have no data)."""
 
 
-def _changes(files: list[OutputFile], out_dir: Path, keep: str) -> _Changes | None:
-    """What updating `out_dir` in place takes; None where it cannot be done safely in
-    place (a file must become a folder, or the other way round)."""
-    existing = _listing(out_dir)
+def _changes(files: list[OutputFile], out_dir: Path, keep: str, existing: Stamps
+             ) -> _Changes | None:
+    """What updating `out_dir` (holding `existing`) in place takes; None where it
+    cannot be done safely in place (a file must become a folder, or the other way
+    round)."""
     wanted = {file.path for file in files}
     write, same = [], set()
     for file in files:
@@ -225,20 +230,6 @@ def _each(action: Callable[[T], object], items: Iterable[T]) -> list:
     with ThreadPoolExecutor(WRITERS) as pool:
         futures = [pool.submit(action, item) for item in items]
     return [future.result() for future in futures]
-
-
-def _listing(out_dir: Path) -> set[str]:
-    """Every file below `out_dir`, as "/"-separated relative paths."""
-    found, folders = set(), [(out_dir, "")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((Path(entry.path), prefix + entry.name + "/"))
-                else:
-                    found.add(prefix + entry.name)
-    return found
 
 
 def _parents(path: str) -> list[str]:

@@ -36,6 +36,7 @@ from .rendercache import build_salt
 from .site import CommentNode, RecentComment
 from .sources import source_files
 from .theme import theme_dir
+from .unchanged import Stamps
 
 RECORD = "pages.json"
 """In the cache folder: output path → [digest, size, mtime_ns] of the last build."""
@@ -151,8 +152,9 @@ def _field_names(kind: type) -> tuple[tuple[str, bytes], ...]:
 class PreviousPages:
     """The pages the last build wrote, and whether one of them can be taken over."""
 
-    def __init__(self, cache_dir: Path, out_dir: Path):
-        self._out_dir = out_dir
+    def __init__(self, cache_dir: Path, out_dir: Path, files: Stamps):
+        """`files`: what `out_dir` holds now (unchanged.output_files)."""
+        self._files = files
         try:
             data = json.loads((cache_dir / RECORD).read_text(encoding="utf-8"))
             self._pages = {path: tuple(entry) for path, entry in data["pages"].items()} \
@@ -169,22 +171,14 @@ class PreviousPages:
         entry = self._pages.get(path)
         if entry is None or len(entry) != 3 or entry[0] != digest:
             return False
-        try:
-            stat = (self._out_dir / path).stat()
-        except OSError:
-            return False
-        return (stat.st_size, stat.st_mtime_ns) == (entry[1], entry[2])
+        return self._files.get(path) == (entry[1], entry[2])
 
 
-def remember_pages(cache_dir: Path, out_dir: Path, digests: Mapping[str, str]) -> None:
-    """Record each page's digest with its file as it now is in `out_dir`."""
-    pages = {}
-    for path, digest in digests.items():
-        try:
-            stat = (out_dir / path).stat()
-        except OSError:
-            continue
-        pages[path] = [digest, stat.st_size, stat.st_mtime_ns]
+def remember_pages(cache_dir: Path, out_dir: Path, digests: Mapping[str, str],
+                   files: Stamps) -> None:
+    """Record each page's digest with its file as `files` (unchanged.output_files)
+    found it in `out_dir` after the build."""
+    pages = {path: [digest, *files[path]] for path, digest in digests.items() if path in files}
     cache_dir.mkdir(parents=True, exist_ok=True)
     (cache_dir / RECORD).write_text(json.dumps({"output": str(out_dir.resolve()),
                                                 "pages": pages}), encoding="utf-8")

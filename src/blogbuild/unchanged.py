@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -51,19 +52,34 @@ def fingerprint(site_dir: Path, out_dir: Path, options: dict) -> str:
     return digest.hexdigest()
 
 
-def output_listing(out_dir: Path) -> str:
-    """Names, sizes and mtimes of everything in the output folder, hashed; runs after
-    every build, so it walks with scandir, whose entries carry their stat."""
-    digest = hashlib.sha256()
-    folders = [str(out_dir)]
+Stamps = Mapping[str, tuple[int, int]]
+"""The files of an output folder: "/"-separated relative path → (size, mtime_ns)."""
+
+
+def output_files(out_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every file below `out_dir` with its size and modification time, from one walk
+    (scandir's entries carry their stat); a build walks its output once before and
+    once after, and each step that asks about the old or new files reads this."""
+    found: dict[str, tuple[int, int]] = {}
+    folders = [(str(out_dir), "")]
     while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
+                    folders.append((entry.path, prefix + entry.name + "/"))
                 else:
                     stat = entry.stat(follow_symlinks=False)
-                    digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+                    found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def output_listing(files: Stamps) -> str:
+    """The output folder as `files` describe it (output_files), hashed."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        size, mtime = files[path]
+        digest.update(f"{path}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()
 
 
