@@ -246,3 +246,33 @@ def test_a_changed_hidden_static_file_is_copied_again(tmp_path: Path):
     report = build_site(site, site / "dist")
     assert not report.unchanged
     assert (site / "dist/.well-known/security.txt").read_text(encoding="utf-8") == "v2\n"
+
+
+def test_a_build_cut_short_keeps_the_posts_it_rendered(tmp_path: Path, monkeypatch):
+    """Each chunk of posts goes into the cache as soon as it is rendered: a long cold
+    build interrupted halfway (Ctrl-C, a killed process) resumes where it stopped."""
+    from blogbuild import parallel
+
+    site = write_site(tmp_path / "site", {
+        f"content/posts/p{n:02d}.md": post(f"第{n}篇", f"2024-01-{n:02d}", f"正文 $x_{{{n}}}$\n")
+        for n in range(1, 29)})
+    rendered: list[str] = []
+    real = parallel.render_post_job
+
+    def render_until_p20(job, config, author):
+        if job.slug == "p20":
+            raise KeyboardInterrupt
+        rendered.append(job.slug)
+        return real(job, config, author)
+
+    monkeypatch.setattr(parallel, "render_post_job", render_until_p20)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(site, site / "dist")
+    assert not (site / "dist").exists()
+    monkeypatch.setattr(parallel, "render_post_job",
+                        lambda job, config, author: rendered.append(job.slug) or real(job, config, author))
+    rendered.clear()
+    build_site(site, site / "dist")
+    # the first chunk (parallel.CHUNK posts, oldest first) was kept; the rest render now
+    assert sorted(rendered) == [f"p{n:02d}" for n in range(parallel.CHUNK + 1, 29)]
+    assert tree(site / "dist") == cold_build(site, tmp_path)

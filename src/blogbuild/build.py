@@ -219,7 +219,9 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     rendered before is rendered."""
     build_mode = config.math.render == "build"
     jobs = {post.slug: PostJob.of(config, post) for post in content.posts}
-    done, keys = _look_up(cache, {slug: ("post", *vars(job).values()) for slug, job in jobs.items()})
+    # every key is looked up, even in a cold build: what the workers store this build
+    # is then kept by the cache's prune
+    done, _ = _look_up(cache, {slug: job.cache_parts() for slug, job in jobs.items()})
     missing = [job for slug, job in jobs.items() if slug not in done]
 
     pages = {page.slug: page for page in content.pages}
@@ -246,19 +248,19 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                             lambda idents: engine.render_batch(idents, comment_body,
                                                                trusted=False)))
 
+    # each chunk is stored in the cache as soon as it is rendered, wherever
     if workers is not None and len(missing) >= PARALLEL_FROM:
         fresh, rest = workers.render_posts(
-            missing, lambda chunk: render_posts_together(chunk, config, engine), progress,
+            missing, lambda chunk: render_posts_together(chunk, config, engine, cache), progress,
             meanwhile=pages_and_comments)
     else:
         fresh = {}
         for chunk in chunks(missing):
             fresh.update(zip((job.slug for job in chunk),
-                             render_posts_together(chunk, config, engine)))
+                             render_posts_together(chunk, config, engine, cache)))
             if progress:
                 progress(len(fresh), len(missing))
         rest = pages_and_comments()
-    _store(cache, keys, fresh)
     done.update(fresh)
     return RenderedContent(bodies={slug: done[slug][0] for slug in jobs},
                            titles={slug: done[slug][1] for slug in jobs},

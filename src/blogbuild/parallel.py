@@ -36,7 +36,9 @@ from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, render_post, render_title
 from .pages import Layout, PageJob, render_page, template_environment
 from .problems import BlogbuildError, ContentErrors, Problem
+from .rendercache import RenderCache
 from .site import post_path, url_path
+from .sources import RENDERED
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -181,6 +183,11 @@ class PostJob:
         return cls(post.slug, post.source, url_path(config, post_path(config, post)), post.body,
                    post.body_line, post.title, post.title_line, post.summary)
 
+    def cache_parts(self) -> tuple:
+        """What its body and title are kept under in the render cache (RenderCache.key):
+        everything they depend on besides the configuration and the code."""
+        return ("post", *vars(self).values())
+
 
 def render_post_job(job: PostJob, config: SiteConfig, author: Typesetter
                     ) -> tuple[Rendered, Rendered]:
@@ -193,11 +200,16 @@ def render_post_job(job: PostJob, config: SiteConfig, author: Typesetter
     return body, title
 
 
-def render_posts_together(jobs: Sequence[PostJob], config: SiteConfig, engine: KatexEngine
-                          ) -> list[tuple[Rendered, Rendered]]:
-    """render_post_job for each job, their formulas checked by KaTeX in one call."""
-    return engine.render_batch(jobs, lambda job, author: render_post_job(job, config, author),
-                               trusted=True)
+def render_posts_together(jobs: Sequence[PostJob], config: SiteConfig, engine: KatexEngine,
+                          cache: RenderCache | None = None) -> list[tuple[Rendered, Rendered]]:
+    """render_post_job for each job, their formulas checked by KaTeX in one call. With
+    `cache`, the results go into it at once, by the process that rendered them: a build
+    cut short keeps what it rendered, and none waits at the end to store them all."""
+    results = engine.render_batch(jobs, lambda job, author: render_post_job(job, config, author),
+                                  trusted=True)
+    if cache is not None:
+        cache.put({cache.key(*job.cache_parts()): result for job, result in zip(jobs, results)})
+    return results
 
 
 class Workers:
@@ -357,6 +369,15 @@ class _WorkerState:
     config: SiteConfig
     engine: KatexEngine
     templates: jinja2.Environment | None = None
+    rendered: RenderCache | None = None
+    """Opened at the first chunk of posts: a worker started before the build (prestart)
+    must not create the file whose absence tells the build it is cold (is_cold)."""
+
+    def render_cache(self) -> RenderCache | None:
+        if self.rendered is None and self.cache_dir is not None:
+            self.rendered = RenderCache(self.cache_dir / RENDERED, self.config)
+            atexit.register(self.rendered.close)
+        return self.rendered
 
 
 _worker: _WorkerState | None = None
@@ -389,7 +410,7 @@ def _this_worker() -> _WorkerState:
 
 def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
     worker = _this_worker()
-    return render_posts_together(chunk, worker.config, worker.engine)
+    return render_posts_together(chunk, worker.config, worker.engine, worker.render_cache())
 
 
 def _render_page_chunk(chunk: list[tuple[PageJob, Layout]],
