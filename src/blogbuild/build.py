@@ -248,8 +248,10 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                             lambda idents: engine.render_batch(idents, comment_body,
                                                                trusted=False)))
 
-    # each chunk is stored in the cache as soon as it is rendered, wherever
-    if workers is not None and len(missing) >= PARALLEL_FROM:
+    # each chunk is stored in the cache as soon as it is rendered, wherever; workers
+    # started already (a cold build) render the rest even if they stored a few chunks
+    # before this looked
+    if workers is not None and (workers.running or len(missing) >= PARALLEL_FROM):
         fresh, rest = workers.render_posts(
             missing, lambda chunk: render_posts_together(chunk, config, engine, cache), progress,
             meanwhile=pages_and_comments)

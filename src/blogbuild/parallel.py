@@ -251,6 +251,11 @@ class Workers:
             self._pool = None
             sys.setswitchinterval(self._switch_interval)
 
+    @property
+    def running(self) -> bool:
+        """The workers were spawned (a cold build starts them before loading)."""
+        return self._pool is not None
+
     def start(self) -> None:
         """Spawn every worker now rather than at the first task, so that their start
         overlaps with what the calling process does next (or take over the ones the
