@@ -1,6 +1,7 @@
 """Whole-site builds of fixture sites, asserted on the parsed HTML and feeds."""
 
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -288,6 +289,26 @@ def test_a_parallel_build_that_fails_after_its_workers_wrote_pages_leaves_nothin
     with pytest.raises(ContentErrors) as raised:
         build_site(site(files), tmp_path / "out", jobs=2, use_cache=False)
     assert "archives/p03/index.html" in raised.value.problems[0].message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_parallel_build_that_fails_while_its_workers_write_pages_leaves_nothing(
+        site, tmp_path):
+    """A template error in a listing, rendered here while the worker writes post pages
+    into the new output: the build waits for the worker's chunks before it removes
+    that folder, so none is written again after (a hidden folder of pages, each build)."""
+    from blogbuild.build import PARALLEL_FROM
+    from blogbuild.pages import OFFLOAD_FROM
+    from blogbuild.problems import ContentErrors
+
+    files = archive(max(PARALLEL_FROM, OFFLOAD_FROM) + 40)
+    for name in [n for n in files if n.startswith("content/posts/")]:
+        files[name] += "很长的正文。" * 3000  # post pages that take the worker a while
+    files["templates/listing.html"] = "{{ no_such_variable }}\n"
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", jobs=2, use_cache=False)
+    assert "no_such_variable" in raised.value.problems[0].message
+    time.sleep(1)  # a worker still writing would have made its folders by now
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 

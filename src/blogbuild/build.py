@@ -138,6 +138,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     if cold:
         workers.start()
     engine = cache = None
+    planned = False
     try:
         content = _load_content(site_dir, config, drafts, cache_dir,
                                 (lambda post, left: workers.early(PostJob.of(config, post), left))
@@ -174,13 +175,16 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
                              unchanged if previous is not None else None,
                              workers.render_pages if workers else None, digest_the_rest,
                              partial(stage_file, staging) if staging else None)
+        planned = True
     finally:
         if engine is not None:
             engine.close()
         if cache:
             cache.close()
         if workers:
-            workers.close()
+            # a build that fails waits for the chunks the workers are still writing into
+            # the staging folder, which build_site then removes
+            workers.close(wait=not planned)
     if workers and workers.lost:
         problems.append(Problem("--jobs", 0, "a worker process ended abruptly (killed, or out "
                                 "of memory?); this process rendered its part instead",

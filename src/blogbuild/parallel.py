@@ -240,14 +240,15 @@ class Workers:
         self.lost = False
         """A worker died during the build; the calling process rendered its work."""
 
-    def close(self) -> None:
-        """Shut the workers down without waiting for them to end (~0.1 s: KaTeX's engine
-        and the interpreter closing): the build writes its output meanwhile, and the
-        interpreter waits for them before it exits."""
+    def close(self, wait: bool = True) -> None:
+        """Shut the workers down. Without `wait`, once all they were given is done, this
+        does not wait for them to end (~0.1 s: KaTeX's engine and the interpreter
+        closing): the build writes its output meanwhile, and the interpreter waits for
+        them before it exits."""
         self._posts.close()
         if self._pool is not None:
             # cancel: early posts nobody asked for
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
             sys.setswitchinterval(self._switch_interval)
 
