@@ -276,3 +276,53 @@ def test_a_build_cut_short_keeps_the_posts_it_rendered(tmp_path: Path, monkeypat
     # the first chunk (parallel.CHUNK posts, oldest first) was kept; the rest render now
     assert sorted(rendered) == [f"p{n:02d}" for n in range(parallel.CHUNK + 1, 29)]
     assert tree(site / "dist") == cold_build(site, tmp_path)
+
+
+def test_what_the_workers_of_a_cold_build_render_is_kept_for_the_next(tmp_path: Path,
+                                                                     monkeypatch):
+    """Workers store the posts they render in the cache themselves; the build's prune
+    keeps them (it keeps what the build looked up)."""
+    from blogbuild import parallel
+    from blogbuild.build import PARALLEL_FROM
+
+    site = write_site(tmp_path / "site", {
+        f"content/posts/p{n:03d}.md": post(f"第{n}篇", "2024-01-01", f"正文 $x_{{{n}}}$\n")
+        for n in range(PARALLEL_FROM + 8)})
+    build_site(site, site / "dist", jobs=2)
+    rendered: list[str] = []
+    real = parallel.render_post_job
+    monkeypatch.setattr(parallel, "render_post_job",
+                        lambda job, config, author: rendered.append(job.slug) or real(job, config, author))
+    shutil.rmtree(site / "dist")
+    build_site(site, site / "dist", jobs=1)
+    assert rendered == []
+    assert tree(site / "dist") == cold_build(site, tmp_path)
+
+
+def test_a_cache_file_another_process_is_opening_is_waited_for_not_replaced(tmp_path: Path,
+                                                                            monkeypatch):
+    """Workers starting together open one SQLite file at once; "database is locked"
+    then means busy, not damaged: deleting the file would lose what is in it."""
+    import sqlite3
+
+    from blogbuild.store import Store
+
+    path = tmp_path / "rendered.sqlite"
+    first = Store(path)
+    first.put({"kept": 1})
+    first.close()
+    busy = [2]
+    real_open = Store._open
+
+    def opening_elsewhere(self):
+        if busy[0]:
+            busy[0] -= 1
+            error = sqlite3.OperationalError("database is locked")
+            error.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise error
+        return real_open(self)
+
+    monkeypatch.setattr(Store, "_open", opening_elsewhere)
+    again = Store(path)
+    assert again.get(["kept"]) == {"kept": 1}
+    again.close()

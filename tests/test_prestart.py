@@ -112,6 +112,20 @@ def test_a_broken_site_toml_in_a_cold_build_is_reported_without_a_traceback(site
         "error: 1 problem found; nothing was written"]
 
 
+def test_an_early_worker_leaves_the_cache_as_the_build_will_find_it(site):
+    """A worker opens the render cache, where it stores what it renders, at its first
+    posts: started before the build, it must not make the file whose absence is what
+    makes the build cold (and hand its posts over as they load)."""
+    root = site(posts(prestart.PARALLEL_FROM))
+    cache = root / CACHE_FOLDER
+    pool = prestart.start_pool(1, (root, None, cache))
+    try:
+        pool.submit(prestart._nothing).result(timeout=60)  # started, initializer done
+        assert prestart.is_cold(root, cache)
+    finally:
+        pool.shutdown()
+
+
 def test_a_worker_that_could_not_read_site_toml_refuses_work_with_the_reason(site, monkeypatch):
     from blogbuild import parallel
     from blogbuild.problems import BlogbuildError

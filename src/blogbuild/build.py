@@ -140,11 +140,13 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     engine = cache = None
     planned = False
     try:
+        # opened before any post goes to a worker: workers store what they render in
+        # it, and several processes creating one SQLite file at once can fail to
+        cache = RenderCache(cache_dir / RENDERED, config) if cache_dir else None
         content = _load_content(site_dir, config, drafts, cache_dir,
                                 (lambda post, left: workers.early(PostJob.of(config, post), left))
                                 if cold else None)
         engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
-        cache = RenderCache(cache_dir / RENDERED, config) if cache_dir else None
         rendered = render_content(config, content, engine, progress, workers, cache)
         problems = [*content.problems, *rendered.problems]
         if any(not p.warning for p in problems):

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+import time
 from pathlib import Path
+
+OPEN_TRIES = 40
+"""Attempts to open a file that another process is opening (making it, switching it
+to WAL) at the same moment, 0.05 s apart: it is busy, not damaged."""
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class Store:
@@ -17,22 +23,38 @@ class Store:
         self._path = path
         self._touched: set[str] = set()
         try:
-            self._db = self._open()
+            self._db = self._open_patiently()
         except sqlite3.DatabaseError:
             for damaged in (path, path.with_name(path.name + "-wal"),
                             path.with_name(path.name + "-shm")):
                 damaged.unlink(missing_ok=True)
             self._db = self._open()
 
+    def _open_patiently(self) -> sqlite3.Connection:
+        tries = OPEN_TRIES
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as error:
+                tries -= 1
+                if not tries or error.sqlite_errorcode & 0xFF not in _BUSY:
+                    raise
+            time.sleep(0.05)
+
     def _open(self) -> sqlite3.Connection:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self._path, timeout=60)
-        # a cache needs no durability: without the fsync of every commit, a cold build
-        # of 1000 posts spends ~2 s less waiting on the disk (a crash loses entries, and
-        # a damaged file is replaced); WAL lets the parallel workers read while one writes
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=OFF")
-        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB)")
+        try:
+            # a cache needs no durability: without the fsync of every commit, a cold
+            # build of 1000 posts spends ~2 s less waiting on the disk (a crash loses
+            # entries, and a damaged file is replaced); WAL lets the parallel workers
+            # read while one writes
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=OFF")
+            db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB)")
+        except BaseException:
+            db.close()
+            raise
         return db
 
     def get(self, keys: list[str]) -> dict[str, object]:
