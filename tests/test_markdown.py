@@ -136,6 +136,7 @@ def test_links_are_normalized_as_markdown_it_does_each_time_they_recur():
                          "https://xn--fsqu00a.xn--fiqs8s/%E8%B7%AF%E5%BE%84?q=%E4%B8%80",
                          "https://e.org/a%20b"]
 
+
 def test_comment_html_is_shown_as_text_and_links_are_checked():
     html = render_comment('<script>alert(1)</script> [x](javascript:alert(1)) '
                           '[ok](https://e.org) ![img](https://e.org/a.png) $a_1$',
