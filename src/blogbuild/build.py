@@ -140,8 +140,9 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     engine = cache = None
     planned = False
     try:
-        # opened before any post goes to a worker: workers store what they render in
-        # it, and several processes creating one SQLite file at once can fail to
+        # opened (made, the first time) before any post goes to a worker: workers store
+        # what they render in it, and processes making one SQLite file together wait
+        # for each other (store.py)
         cache = RenderCache(cache_dir / RENDERED, config) if cache_dir else None
         content = _load_content(site_dir, config, drafts, cache_dir,
                                 (lambda post, left: workers.early(PostJob.of(config, post), left))

@@ -241,10 +241,10 @@ class Workers:
         """A worker died during the build; the calling process rendered its work."""
 
     def close(self, wait: bool = True) -> None:
-        """Shut the workers down. Without `wait`, once all they were given is done, this
-        does not wait for them to end (~0.1 s: KaTeX's engine and the interpreter
-        closing): the build writes its output meanwhile, and the interpreter waits for
-        them before it exits."""
+        """Shut the workers down; with `wait`, return once they have ended. A build whose
+        workers have finished all it gave them need not wait (~0.1 s: KaTeX's engine and
+        the interpreter closing): it writes its output meanwhile, and the interpreter
+        waits for them before it exits."""
         self._posts.close()
         if self._pool is not None:
             # cancel: early posts nobody asked for
