@@ -183,22 +183,16 @@ def render_pages(site: Site, env: jinja2.Environment,
         away = []
     here = sorted(set(todo) - set(away))
 
-    def render_here(job: PageJob, layout: Layout) -> bytes | None:
-        data = render_page(env, job, layout)
-        if stage is None:
-            return data
-        stage(job.output, data)
-        return None
-
     def render_the_rest() -> dict[int, bytes | None]:
-        data = {i: render_here(jobs[i], layouts[i]) for i in here}
+        data = {i: render_and_stage(env, jobs[i], layouts[i], stage) for i in here}
         if alongside:
             alongside()
         return data
 
     if away:
         rendered, data = offload([(jobs[i], layouts[i]) for i in away],
-                                 lambda pairs: [render_here(*pair) for pair in pairs],
+                                 lambda pairs: [render_and_stage(env, *pair, stage)
+                                                for pair in pairs],
                                  render_the_rest, stage)
         data = {**(data or {}), **dict(zip(away, rendered, strict=True))}
     else:
@@ -213,6 +207,17 @@ def page_layout(site: Site, job: PageJob) -> Layout:
 
 def render_page(env: jinja2.Environment, job: PageJob, layout: Layout) -> bytes:
     return _render(env, job.template, layout=layout, **job.context).encode("utf-8")
+
+
+def render_and_stage(env: jinja2.Environment, job: PageJob, layout: Layout,
+                     stage: Stage | None) -> bytes | None:
+    """render_page; with `stage`, the page is written by it at once and None returned
+    (then its bytes need not be held, nor sent back from a worker)."""
+    data = render_page(env, job, layout)
+    if stage is None:
+        return data
+    stage(job.output, data)
+    return None
 
 
 def plan_pages(site: Site) -> list[PageJob]:

@@ -34,7 +34,7 @@ from .config import SiteConfig, load_config
 from .content import Post
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, render_post, render_title
-from .pages import Layout, PageJob, render_page, template_environment
+from .pages import Layout, PageJob, render_and_stage, template_environment
 from .problems import BlogbuildError, ContentErrors, Problem
 from .rendercache import RenderCache
 from .site import post_path, url_path
@@ -420,16 +420,10 @@ def _render_chunk(chunk: list[PostJob]) -> list[tuple[Rendered, Rendered]]:
 
 
 def _render_page_chunk(chunk: list[tuple[PageJob, Layout]],
-                       stage: Callable[[str, bytes], None] | None) -> list[bytes] | list[None]:
-    """The chunk's pages; or, with `stage`, each written by it and None for each (then
-    they need not travel back to the calling process)."""
+                       stage: Callable[[str, bytes], None] | None) -> list[bytes | None]:
+    """The chunk's pages (pages.render_and_stage: None for each one `stage` wrote)."""
     worker = _this_worker()
     if worker.templates is None:
         worker.templates = template_environment(worker.site_dir, worker.config,
                                                 worker.cache_dir)
-    pages = [render_page(worker.templates, job, layout) for job, layout in chunk]
-    if stage is None:
-        return pages
-    for (job, _), data in zip(chunk, pages):
-        stage(job.output, data)
-    return [None] * len(pages)
+    return [render_and_stage(worker.templates, job, layout, stage) for job, layout in chunk]
