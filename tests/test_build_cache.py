@@ -32,6 +32,20 @@ EDITS = {
 }
 
 
+def make_edit(site: Path, edit: str) -> None:
+    name, change = EDITS[edit]
+    path = site / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""),
+                    encoding="utf-8")
+
+
+def turn_search_on(site: Path) -> None:
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("enabled = false", "enabled = true"),
+                    encoding="utf-8")
+
+
 def cold_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
     """What a build of the same inputs from nothing (no cache, no output) writes."""
     fresh = tmp_path / "fresh"
@@ -46,11 +60,7 @@ def test_a_build_after_an_edit_equals_a_build_from_nothing(edit, tmp_path: Path)
     site = write_site(tmp_path / "site", FILES)
     build_site(site, site / "dist")  # fills the caches
     before = tree(site / "dist")
-    name, change = EDITS[edit]
-    path = site / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""),
-                    encoding="utf-8")
+    make_edit(site, edit)
     build_site(site, site / "dist")
     assert tree(site / "dist") == cold_build(site, tmp_path)
     assert tree(site / "dist") != before
@@ -174,9 +184,7 @@ def test_files_a_change_does_not_touch_keep_their_modification_times(tmp_path: P
 
 def test_the_search_index_is_reused_when_no_page_changed(tmp_path: Path):
     site = write_site(tmp_path / "site", FILES)
-    toml = site / "site.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("enabled = false", "enabled = true"),
-                    encoding="utf-8")
+    turn_search_on(site)
     build_site(site, site / "dist")
     index = {p: p.stat().st_ino for p in (site / "dist/pagefind").rglob("*") if p.is_file()}
     assert index
@@ -188,6 +196,27 @@ def test_the_search_index_is_reused_when_no_page_changed(tmp_path: Path):
     post_a.write_text(post_a.read_text(encoding="utf-8") + "\n新的一句。\n", encoding="utf-8")
     build_site(site, site / "dist")  # a page changed: indexed again
     assert {p: p.stat().st_ino for p in (site / "dist/pagefind").rglob("*") if p.is_file()} != index
+
+
+@pytest.mark.parametrize("edit", ["post body", "front matter", "comment added", "template"])
+def test_with_search_a_build_after_an_edit_equals_a_build_from_nothing(edit, tmp_path: Path):
+    """The index is made again beside the output and replaces the old one file by file:
+    the same bytes as a cold build's, and its files that did not change are not
+    written again."""
+    site = write_site(tmp_path / "site", FILES)
+    turn_search_on(site)
+    build_site(site, site / "dist")
+    before, before_mtimes = tree(site / "dist"), mtimes(site / "dist")
+    make_edit(site, edit)
+    build_site(site, site / "dist")
+    after, after_mtimes = tree(site / "dist"), mtimes(site / "dist")
+    assert after == cold_build(site, tmp_path)
+    assert any(name.startswith("pagefind/") for name in after)
+    kept = [name for name in after if before.get(name) == after[name]]
+    assert any(name.startswith("pagefind/") for name in kept)
+    assert {name: after_mtimes[name] for name in kept} == \
+        {name: before_mtimes[name] for name in kept}
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".dist")) == []
 
 
 def test_no_cache_builds_from_nothing_without_touching_the_cache(tmp_path: Path):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from blogbuild.output import staging_folder, write_site
+from blogbuild.output import Generated, staging_folder, write_site
 from blogbuild.pages import OutputFile
 from conftest import tree
 
@@ -51,11 +51,11 @@ def test_pages_a_worker_wrote_into_the_staging_folder_are_completed_and_swapped_
     seen = []
     write_site([OutputFile("a/index.html", None, "test", staged=True),
                 *files(index_html=b"home", css__x=b"css")], out, staging=staging,
-               finish=lambda folder, previous: seen.append((tree(folder), previous)),
-               generated="search")
+               generated=Generated("search", lambda path: True,
+                                   lambda folder: seen.append(tree(folder))))
     written = {"a/index.html": b"a, by a worker", "index.html": b"home", "css/x": b"css"}
     assert tree(out) == written
-    assert seen == [(written, None)]  # the index ran on the complete site
+    assert seen == [written]  # the index ran on the complete site
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
 
@@ -82,39 +82,101 @@ def test_a_file_that_must_become_a_folder_is_handled(out: Path):
     assert tree(out) == {"index.html/x": b"now a folder", "a": b"a file"}
 
 
-def test_the_search_index_runs_on_the_whole_site_only_when_a_page_changed(out: Path):
+def post_pages(path: str) -> bool:
+    """What the search index of these tests reads: the pages in a folder."""
+    return path.endswith("/index.html")
+
+
+def test_the_search_index_is_made_again_only_when_a_page_it_reads_changed(out: Path):
     calls = []
 
-    def index(folder: Path, previous: Path | None) -> None:
-        calls.append((sorted(tree(folder)), previous))
+    def index(folder: Path) -> None:
+        calls.append(tree(folder))
         (folder / "pagefind").mkdir()
         (folder / "pagefind/index.js").write_bytes(b"%d" % len(calls))
 
+    search = Generated("pagefind", post_pages, index)
     pages = dict(index_html=b"home", a__index_html=b"a", b__index_html=b"b")
-    # the output has no index yet: the whole site is staged and indexed; no page
-    # changed, so the old output is offered for an index to reuse (it has none)
-    write_site(files(**pages, css__x=b"css"), out, finish=index, generated="pagefind")
-    assert calls == [(["a/index.html", "b/index.html", "css/x", "index.html"], out.resolve())]
-    write_site(files(**pages, css__x=b"css changed"), out, finish=index, generated="pagefind")
-    assert len(calls) == 1 and (out / "pagefind/index.js").read_bytes() == b"1"
-    write_site(files(**{**pages, "a__index_html": b"a changed"}, css__x=b"css changed"), out,
-               finish=index, generated="pagefind")
-    assert len(calls) == 2 and (out / "pagefind/index.js").read_bytes() == b"2"
-    write_site(files(**pages, css__x=b"css changed"), out)  # search turned off
+    # the output has no index yet: the whole site is staged and indexed
+    write_site(files(**pages, css__x=b"css"), out, generated=search)
+    assert sorted(calls[0]) == ["a/index.html", "b/index.html", "css/x", "index.html"]
+    assert tree(out)["pagefind/index.js"] == b"1"
+    # neither a stylesheet nor a page it does not read
+    write_site(files(**{**pages, "index_html": b"home 2"}, css__x=b"css 2"), out,
+               generated=search)
+    assert len(calls) == 1 and tree(out)["index.html"] == b"home 2"
+    # a page it reads: made from those pages alone, as they will be, beside the output
+    before = stats(out)
+    write_site(files(**{**pages, "a__index_html": b"a 2"}), out, generated=search)
+    assert calls[1] == {"a/index.html": b"a 2", "b/index.html": b"b"}
+    assert tree(out) == {"index.html": b"home", "a/index.html": b"a 2",
+                         "b/index.html": b"b", "pagefind/index.js": b"2"}
+    after = stats(out)
+    assert after["b/index.html"] == before["b/index.html"]  # still the same file
+    # a page it read is gone
+    write_site(files(index_html=b"home", a__index_html=b"a 2"), out, generated=search)
+    assert calls[2] == {"a/index.html": b"a 2"}
+    assert sorted(tree(out)) == ["a/index.html", "index.html", "pagefind/index.js"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["dist"]
+    write_site(files(index_html=b"home", a__index_html=b"a 2"), out)  # search turned off
     assert not (out / "pagefind").exists()
 
 
+def test_a_failing_search_index_leaves_the_old_output_as_it_was(out: Path):
+    def index(folder: Path) -> None:
+        (folder / "pagefind").mkdir()
+        if (folder / "a/index.html").read_bytes() == b"a 2":
+            raise OSError("Pagefind failed")
+
+    write_site(files(index_html=b"home", a__index_html=b"a", css__x=b"css"), out,
+               generated=Generated("pagefind", post_pages, index))
+    before, before_stats = tree(out), stats(out)
+    with pytest.raises(OSError):
+        write_site(files(index_html=b"home 2", a__index_html=b"a 2", css__x=b"css 2"), out,
+                   generated=Generated("pagefind", post_pages, index))
+    assert tree(out) == before and stats(out) == before_stats
+    assert sorted(p.name for p in out.parent.iterdir()) == ["dist"]
+
+
+def test_the_new_search_index_replaces_the_old_one_file_by_file(out: Path):
+    """Pagefind names most of its files by a digest of what they hold: after one edit
+    most are the same, and keep their modification time for rsync and Pages."""
+    def index(folder: Path) -> None:
+        edited = (folder / "a/index.html").read_bytes()
+        for name, data in {"entry.json": edited, "fragment/b": b"b",
+                           f"fragment/{edited.decode()}": edited}.items():
+            (folder / "pagefind" / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / "pagefind" / name).write_bytes(data)
+
+    search = Generated("pagefind", post_pages, index)
+    write_site(files(a__index_html=b"a", b__index_html=b"b"), out, generated=search)
+    before = stats(out)
+    write_site(files(a__index_html=b"a 2", b__index_html=b"b"), out, generated=search)
+    assert tree(out / "pagefind") == {"entry.json": b"a 2", "fragment/b": b"b",
+                                      "fragment/a 2": b"a 2"}
+    after = stats(out)
+    assert after["pagefind/fragment/b"] == before["pagefind/fragment/b"]
+    assert after["pagefind/entry.json"] != before["pagefind/entry.json"]
+    # a file of the index that must become a folder: the new index is swapped in whole
+    write_site(files(a__index_html=b"entry.json/x", b__index_html=b"b"), out,
+               generated=Generated("pagefind", post_pages, lambda folder: (
+                   (folder / "pagefind/entry.json").mkdir(parents=True),
+                   (folder / "pagefind/entry.json/x").write_bytes(b"x"))))
+    assert tree(out / "pagefind") == {"entry.json/x": b"x"}
+    assert sorted(p.name for p in out.iterdir()) == ["a", "b", "pagefind"]
+
+
 def test_when_the_search_index_must_run_no_old_file_is_read_twice(out: Path, monkeypatch):
-    def index(folder: Path, previous: Path | None) -> None:
+    def index(folder: Path) -> None:
         (folder / "pagefind").mkdir(exist_ok=True)
 
+    search = Generated("pagefind", post_pages, index)
     pages = dict(index_html=b"home", a__index_html=b"a", b__index_html=b"b", css__x=b"css")
-    write_site(files(**pages), out, finish=index, generated="pagefind")
+    write_site(files(**pages), out, generated=search)
     reads: list[Path] = []
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
-    write_site(files(**{**pages, "a__index_html": b"a changed"}), out, finish=index,
-               generated="pagefind")
+    write_site(files(**{**pages, "a__index_html": b"a changed"}), out, generated=search)
     monkeypatch.undo()
     assert reads and len(reads) == len(set(reads)), sorted(map(str, reads))
     assert tree(out)["a/index.html"] == b"a changed" and tree(out)["css/x"] == b"css"

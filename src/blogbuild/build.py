@@ -24,7 +24,7 @@ from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
 from .mathrender import Formula, typeset_formulas
-from .output import collect_static, stage_file, staging_folder, write_site
+from .output import Generated, collect_static, stage_file, staging_folder, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, Workers, chunks, render_posts_together
@@ -33,7 +33,7 @@ from .rendercache import RenderCache
 from .unchanged import (LastBuild, fingerprint, output_files, output_listing, read_last_build,
                         write_last_build)
 from .problems import ContentErrors, Problem
-from .search import INDEX_FOLDER, index_site, indexed_pages
+from .search import INDEX_FOLDER, index_site, indexed_pages, is_indexed
 from .site import RenderedContent, assemble, url_path
 from .sources import CACHE_FOLDER, PARSED, RENDERED
 
@@ -102,8 +102,9 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
                          use_cache=use_cache, staging=staging)
         indexed = plan.config.search.enabled and \
             any(indexed_pages((file.path for file in plan.files), plan.config))
-        write_site(plan.files, out_dir, generated=INDEX_FOLDER, staging=staging,
-                   finish=partial(index_site, plan.config) if indexed else None, existing=found)
+        search = Generated(INDEX_FOLDER, partial(is_indexed, config=plan.config),
+                           partial(index_site, plan.config)) if indexed else None
+        write_site(plan.files, out_dir, generated=search, staging=staging, existing=found)
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)

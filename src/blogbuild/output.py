@@ -1,9 +1,10 @@
 """Output: the built site into its folder, touching only what changed.
 
 A failed build never reaches this module. Writing goes to a temporary folder first
-(only the changed files, or the whole site where the search index must run over it),
-and only a complete write is moved into place, so a failure while writing leaves the
-previous output byte-identical either way.
+(only the changed files; the whole site where there is no output yet), and only a
+complete write is moved into place, so a failure while writing leaves the previous
+output byte-identical either way. The search index is made beside the output too, from
+the pages it reads, before anything in the output changes.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ cold build) writing a 1000-post site, 1,800 folders, took 2.0–3.1 s on 8 threa
 3.3–4.0 s on one, on a 2-core VM; on a quiet disk both take ~0.4 s."""
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A folder of the output that another program makes from the finished site (the
+    search index)."""
+
+    folder: str
+    """Its path in the output ("pagefind")."""
+    reads: Callable[[str], bool]
+    """Whether it is made from the output file at this path (the others do not matter)."""
+    make: Callable[[Path], None]
+    """make(site) writes `site/folder` from the files in `site` it reads."""
 
 
 def static_layers(site_dir: Path) -> list[tuple[Path, str, str]]:
@@ -90,10 +104,8 @@ def stage_file(staging: Path, path: str, data: bytes) -> None:
     target.write_bytes(data)
 
 
-def write_site(files: list[OutputFile], out_dir: Path,
-               finish: Callable[[Path, Path | None], None] | None = None,
-               generated: str = "", staging: Path | None = None,
-               existing: Stamps | None = None) -> None:
+def write_site(files: list[OutputFile], out_dir: Path, generated: Generated | None = None,
+               staging: Path | None = None, existing: Stamps | None = None) -> None:
     """Write the site into `out_dir` so that a failure leaves the old output as it was.
 
     Where an output exists, only files whose bytes differ are written: first all into
@@ -103,15 +115,15 @@ def write_site(files: list[OutputFile], out_dir: Path,
     it, pagedeps.py) is left as it is, and so is every file whose bytes are equal, so
     both keep their modification time and rsync or a Pages upload sees only what changed.
 
-    `finish(folder, previous)` (the search index) writes the folder `generated` from
-    the complete site; it must see the whole new site, so when it has to run (a page
-    changed, or there is no old output) everything is built in a temporary sibling of
-    `out_dir`, which is swapped in when complete. `previous` is the old output when no
-    HTML page changed (its `generated` folder can be reused), else None.
+    `generated` (the search index) is made again where a file it reads changed: in a
+    temporary sibling of `out_dir` holding those files, before the output is touched
+    (if it fails, nothing changed); its folder is then updated like the rest, file by
+    file. Where there is no output yet, the whole site is built in such a sibling,
+    `generated` made in it, and the sibling renamed into place.
 
-    `staging`: that temporary sibling (staging_folder), made before the pages were
-    rendered, when there was no output yet: the files marked `staged` are in it
-    already. The caller removes it if this raises. `existing`: the files of `out_dir`
+    `staging`: that sibling (staging_folder), made before the pages were rendered, when
+    there was no output yet: the files marked `staged` are in it already. The caller
+    removes it if this raises. `existing`: the files of `out_dir`
     (unchanged.output_files) as the caller found them, if it did."""
     if problems := find_collisions(files):
         raise ContentErrors(problems)
@@ -119,29 +131,36 @@ def write_site(files: list[OutputFile], out_dir: Path,
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     changes = None
     if staging is None and out_dir.is_dir() and \
-            (finish is None or (out_dir / generated).is_dir()):
-        changes = _changes(files, out_dir, keep=generated if finish is not None else "",
+            (generated is None or (out_dir / generated.folder).is_dir()):
+        changes = _changes(files, out_dir, keep=generated.folder if generated else "",
                            existing=output_files(out_dir) if existing is None else existing)
-        if changes is not None and not (finish is not None and changes.pages_changed):
-            _update(changes, out_dir)
+        if changes is not None:
+            if generated is not None and any(map(generated.reads, changes.touched())):
+                _update_with(generated, files, changes, out_dir)
+            else:
+                _update(changes, out_dir)
             return
-    _rebuild(files, out_dir, finish, same=changes.same if changes else None, staging=staging)
+    _rebuild(files, out_dir, generated, same=changes.same if changes else None,
+             staging=staging)
 
 
 @dataclass
 class _Changes:
     write: list[OutputFile]
-    remove: list[Path]
-    pages_changed: bool
+    remove: list[str]
     same: set[str]
     """Paths whose file already holds the new bytes (or that have no data)."""
+
+    def touched(self) -> list[str]:
+        """The paths of the files written or removed."""
+        return [file.path for file in self.write] + self.remove
 
 
 def _changes(files: list[OutputFile], out_dir: Path, keep: str, existing: Stamps
              ) -> _Changes | None:
     """What updating `out_dir` (holding `existing`) in place takes; None where it
     cannot be done safely in place (a file must become a folder, or the other way
-    round)."""
+    round). Files below the folder `keep` are neither written nor removed."""
     wanted = {file.path for file in files}
     write, same = [], set()
     for file in files:
@@ -157,11 +176,9 @@ def _changes(files: list[OutputFile], out_dir: Path, keep: str, existing: Stamps
         if target.is_dir() or any(parent in existing for parent in _parents(file.path)):
             return None
         write.append(file)
-    remove = [out_dir / path for path in existing if path not in wanted
+    remove = [path for path in existing if path not in wanted
               and not (keep and path.startswith(keep + "/"))]
-    pages_changed = any(f.path.endswith(".html") for f in write) or \
-        any(p.suffix == ".html" for p in remove)
-    return _Changes(write, remove, pages_changed, same)
+    return _Changes(write, remove, same)
 
 
 def _update(changes: _Changes, out_dir: Path) -> None:
@@ -175,16 +192,60 @@ def _update(changes: _Changes, out_dir: Path) -> None:
         _each(lambda pair: os.replace(*pair), zip(temporary, targets))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for path in changes.remove:
+    _remove(out_dir, [out_dir / path for path in changes.remove])
+
+
+def _remove(root: Path, paths: Iterable[Path]) -> None:
+    """Delete the files at `paths` below `root`, and the folders they leave empty."""
+    for path in paths:
         path.unlink(missing_ok=True)
         for parent in path.parents:
-            if parent == out_dir or any(parent.iterdir()):
+            if parent == root or any(parent.iterdir()):
                 break
             parent.rmdir()
 
 
-def _rebuild(files: list[OutputFile], out_dir: Path,
-             finish: Callable[[Path, Path | None], None] | None,
+def _update_with(generated: Generated, files: list[OutputFile], changes: _Changes,
+                 out_dir: Path) -> None:
+    """_update, with `generated` made again first, from its files as they will be (the
+    unchanged ones hard-linked from `out_dir`) in a temporary sibling; its new folder
+    then replaces the old one file by file."""
+    beside = staging_folder(out_dir)
+    try:
+        read = [file for file in files if generated.reads(file.path)]
+        _each(lambda folder: folder.mkdir(parents=True, exist_ok=True),
+              {(beside / file.path).parent for file in read})
+        _each(lambda file: _take_over(out_dir / file.path, beside / file.path)
+              if file.path in changes.same else (beside / file.path).write_bytes(file.data),
+              read)
+        generated.make(beside)
+        _update(changes, out_dir)
+        _replace_folder(beside / generated.folder, out_dir / generated.folder)
+    finally:
+        shutil.rmtree(beside, ignore_errors=True)
+
+
+def _replace_folder(new: Path, old: Path) -> None:
+    """Make the folder `old` hold exactly what `new` holds (on the same file system):
+    the files whose bytes differ are moved in, then the files `new` lacks removed; the
+    others keep their modification time (a search index is mostly files named by a
+    digest of their content). Where a file must become a folder or the other way round,
+    `new` is swapped in whole."""
+    fresh, found = output_files(new), output_files(old)
+    if any(parent in found for name in fresh for parent in _parents(name)) or \
+            any(parent in fresh for name in found for parent in _parents(name)):
+        _swap(new, old)
+        return
+    moved = [name for name in sorted(fresh) if not (
+        found.get(name, (-1,))[0] == fresh[name][0] and _same(old / name, (new / name).read_bytes()))]
+    for folder in sorted({(old / name).parent for name in moved}):
+        folder.mkdir(parents=True, exist_ok=True)
+    for name in moved:
+        os.replace(new / name, old / name)
+    _remove(old, [old / name for name in found if name not in fresh])
+
+
+def _rebuild(files: list[OutputFile], out_dir: Path, generated: Generated | None,
              same: set[str] | None = None, staging: Path | None = None) -> None:
     """The whole site into a temporary sibling (`staging`, if the build made it
     already), swapped in when complete. `same`: the paths _changes already found
@@ -196,28 +257,23 @@ def _rebuild(files: list[OutputFile], out_dir: Path,
                                      "previous output, which is gone; build again")])
     staging = staging or staging_folder(out_dir)
 
-    def place(file: OutputFile) -> bool:
-        """Put `file` into the staging folder; True where its bytes had to be written."""
+    def place(file: OutputFile) -> None:
+        """Put `file` into the staging folder."""
         target = staging / file.path
         if file.data is None or (same is not None and file.path in same):
             _take_over(previous / file.path, target)
-            return False
-        if same is None and previous is not None and _reuse(previous / file.path, file.data,
-                                                            target):
-            return False
-        target.write_bytes(file.data)
-        return True
+        elif same is not None or previous is None or \
+                not _reuse(previous / file.path, file.data, target):
+            target.write_bytes(file.data)
 
     try:
         unstaged = [file for file in files if not file.staged]
         _each(lambda folder: folder.mkdir(parents=True, exist_ok=True),
               {(staging / file.path).parent for file in unstaged})
-        written = _each(place, unstaged)
-        pages_changed = previous is None or len(unstaged) < len(files) or any(
-            wrote and file.path.endswith(".html") for file, wrote in zip(unstaged, written))
+        _each(place, unstaged)
         os.chmod(staging, 0o755)
-        if finish is not None:
-            finish(staging, None if pages_changed else previous)
+        if generated is not None:
+            generated.make(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

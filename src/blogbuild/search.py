@@ -12,9 +12,7 @@ pages have nothing to index, and reading them was a fifth of its time.
 from __future__ import annotations
 
 import fnmatch
-import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -61,24 +59,21 @@ def read_by_pagefind(output: str, config: SiteConfig) -> bool:
     return len(parts) == len(wanted) and all(map(fnmatch.fnmatchcase, parts, wanted))
 
 
+def is_indexed(output: str, config: SiteConfig) -> bool:
+    """Whether Pagefind indexes the output file at `output`: an HTML file it reads."""
+    return output.endswith(".html") and read_by_pagefind(output, config)
+
+
 def indexed_pages(outputs: Iterable[str], config: SiteConfig) -> Iterator[str]:
     """The HTML files among `outputs` (output paths) that Pagefind reads, lazily. None
     at all for a site without posts yet, which gets no index (Pagefind refuses an empty
     one)."""
-    return (output for output in outputs
-            if output.endswith(".html") and read_by_pagefind(output, config))
+    return (output for output in outputs if is_indexed(output, config))
 
 
-def index_site(config: SiteConfig, out_dir: Path, previous: Path | None = None) -> None:
+def index_site(config: SiteConfig, out_dir: Path) -> None:
     """Write the search index into `out_dir/pagefind/`; raises BlogbuildError if Pagefind
-    is missing or fails. `previous`: an earlier output with the very same pages, whose
-    index is reused (hard links) instead of indexing everything again."""
-    if previous is not None and (previous / INDEX_FOLDER).is_dir():
-        try:
-            shutil.copytree(previous / INDEX_FOLDER, out_dir / INDEX_FOLDER, copy_function=os.link)
-            return
-        except OSError:
-            shutil.rmtree(out_dir / INDEX_FOLDER, ignore_errors=True)
+    is missing or fails."""
     try:
         done = subprocess.run(pagefind_command(out_dir, config), capture_output=True,
                               text=True, timeout=600)
