@@ -28,6 +28,14 @@ def demo(tmp_path_factory) -> Path:
     return site / "dist"
 
 
+FINISHED = """() => {
+  const message = document.querySelector(".pagefind-ui__message");
+  if (!message || message.textContent.trim().endsWith("...")) return false;
+  const counted = Number((message.textContent.match(/\\d+/) || ["0"])[0]);
+  return document.querySelectorAll(".pagefind-ui__result-link").length >= Math.min(counted, 5);
+}"""
+
+
 def search(browser, base: str, query: str) -> list[str]:
     """The result links Pagefind's box lists for `query` (none: its message says so)."""
     context = browser.new_context()
@@ -37,8 +45,9 @@ def search(browser, base: str, query: str) -> list[str]:
         box = page.locator("#search input")
         box.wait_for(timeout=10_000)
         box.fill(query)
-        page.wait_for_selector(".pagefind-ui__result-link, .pagefind-ui__message",
-                               timeout=10_000)
+        # done searching ("正在搜索 softmax..." is not an answer; a slow machine shows it
+        # for a while), and as many results listed as the answer counts (up to a page)
+        page.wait_for_function(FINISHED, timeout=10_000)
         page.wait_for_timeout(300)  # let the result list settle after the last keystroke
         links = page.eval_on_selector_all(".pagefind-ui__result-link",
                                           "links => links.map(a => a.getAttribute('href'))")
