@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
+from bs4 import BeautifulSoup
 
 from blogbuild.archive import term_slug
 from blogbuild.build import build_site
@@ -132,6 +133,31 @@ def test_bibtex_and_citation_meta_tags(built: Path):
     assert meta["citation_title"] == "第3篇" and meta["citation_publication_date"] == "2024/01/18"
     assert meta["og:url"] == "https://example.org/blog/archives/p03/"
     assert page.select_one(".meta a[href$='#cite']")
+
+
+def test_a_site_and_post_without_an_author_print_no_empty_author(site, tmp_path: Path):
+    """A blog moved from Jekyll often names no author: no "By |", no empty BibTeX or
+    citation author; the Atom feed names the site (Atom wants an author per entry)."""
+    root = site({"site.toml": SITE_TOML.replace('author = "苏剑林"\n', ""),
+                 "content/posts/a.md": post("无名", "2024-01-05"),
+                 "content/posts/b.md": post("有名", "2024-01-06", author="张三")})
+    build_site(root, tmp_path / "out")
+    page = html(tmp_path / "out/archives/a/index.html")
+    assert page.select_one(".post .meta").get_text() == "2024-01-05 | 引用"
+    assert page.select_one("#cite .bibtex").get_text() == (
+        "@online{2024-a,\n  title = {无名},\n  year = {2024},\n  month = {1},\n"
+        "  url = {https://example.org/blog/archives/a/}\n}")
+    assert not page.select('meta[name="citation_author"]')
+    named = html(tmp_path / "out/archives/b/index.html")
+    assert named.select_one(".post .meta").get_text().startswith("By 张三 | 2024-01-06")
+    assert named.select_one('meta[name="citation_author"]')["content"] == "张三"
+    home = html(tmp_path / "out/index.html")
+    assert [m.get_text().split(" | ")[0] for m in home.select(".entry .meta")] == \
+        ["By 张三", "2024-01-05"]
+    atom = BeautifulSoup((tmp_path / "out/atom.xml").read_text(encoding="utf-8"), "xml")
+    assert [a.get_text(strip=True) for a in atom.feed.find_all("author", recursive=False)] == ["测试博客"]
+    assert [[a.get_text(strip=True) for a in e.find_all("author")] for e in atom.find_all("entry")] \
+        == [["张三"], []]
 
 
 def test_names_sharing_a_url_are_listed_together_with_a_warning(site, tmp_path: Path):

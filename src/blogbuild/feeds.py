@@ -40,8 +40,9 @@ def _feed(site: Site) -> FeedGenerator:
     generator.subtitle(config.description or config.title)
     generator.link(href=config.base_url, rel="alternate")
     generator.language(config.language)
-    if config.author:
-        generator.author(name=config.author)
+    # Atom wants an author for every entry, from the entry or the feed: a site that
+    # names none is its own
+    generator.author(name=config.author or config.title)
     generator.generator("blogbuild")
     newest = latest(site.posts) or _EPOCH
     generator.updated(newest)
@@ -56,7 +57,8 @@ def _feed(site: Site) -> FeedGenerator:
         item.guid(link, permalink=True)
         item.title(post.title)
         item.link(href=link)
-        item.author(name=post.author)
+        if post.author:
+            item.author(name=post.author)
         item.published(post.date)
         item.updated(post.updated or post.date)
         if post.category:

@@ -323,7 +323,8 @@ def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str,
     url = absolute_url(config, entry.path)
     published = post.date.strftime("%Y/%m/%d")
     description = " ".join(re.sub(r"<[^>]+>", " ", entry.feed_excerpt_html).split())[:200]
-    return (("name", "citation_title", post.title), ("name", "citation_author", post.author),
+    return (("name", "citation_title", post.title),
+            *((("name", "citation_author", post.author),) if post.author else ()),
             ("name", "citation_publication_date", published),
             ("name", "citation_online_date", published),
             ("name", "citation_journal_title", config.title),
@@ -338,12 +339,15 @@ def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str,
 
 
 def bibtex(config: SiteConfig, entry: PostEntry) -> str:
-    """A ready-to-copy BibTeX @online entry for a post."""
+    """A ready-to-copy BibTeX @online entry for a post (without an author field where
+    neither the post nor the site names one)."""
     post = entry.post
-    key = f"{post.author}-{post.date.year}-{post.slug}".replace(" ", "")
+    key = "-".join(part for part in (post.author, str(post.date.year), post.slug)
+                   if part).replace(" ", "")
     url = absolute_url(config, entry.path)
     fields = [("title", post.title), ("author", post.author), ("year", str(post.date.year)),
               ("month", str(post.date.month)), ("url", url)]
+    fields = [(name, value) for name, value in fields if value]
     body = ",\n".join(f"  {name} = {{{_bibtex_escape(value)}}}" for name, value in fields)
     return f"@online{{{key},\n{body}\n}}"
 
