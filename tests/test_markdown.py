@@ -37,6 +37,15 @@ def test_double_dollar_inside_a_sentence_is_inline_and_on_its_own_lines_is_displ
         ("span", ["math", "inline"]), ("span", ["math", "display"])]
 
 
+def test_double_dollar_in_a_table_cell_is_inline_even_alone_in_it():
+    """A summary table (lil-log's) with `$$..$$` alone in some cells and beside words in
+    others: every one inline, as kramdown has it, not some centred and large."""
+    soup = BeautifulSoup(render("| a | b |\n|---|---|\n| $$x_1$$ | 见 $$y_2$$ |\n").html,
+                         "html.parser")
+    assert [(e.parent.name, e.name, e["class"]) for e in soup.select(".math")] == [
+        ("td", "span", ["math", "inline"]), ("td", "span", ["math", "inline"])]
+
+
 def test_prices_escaped_dollars_and_shell_variables_are_not_math():
     source = ("costs $5 and $10. Set $PATH and $HOME.\n\nA \\$ sign, 20$ too.\n\n"
               "`$x$` is code.\n\n```bash\necho $PATH $1\n```\n")

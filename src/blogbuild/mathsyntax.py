@@ -196,14 +196,17 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
 
 def _double_dollar_on_own_lines(state: StateCore) -> None:
     """`$$..$$` alone on its lines inside a paragraph is display math; within a line it is
-    inline math (kramdown's habit, used by many Jekyll blogs)."""
-    for token in state.tokens:
+    inline math (kramdown's habit, used by many Jekyll blogs). A table cell is part of
+    its row's line: its `$$..$$` is inline even where the cell holds nothing else."""
+    for position, token in enumerate(state.tokens):
         children = token.children or []
+        in_cell = position and state.tokens[position - 1].type in ("td_open", "th_open")
         for index, child in enumerate(children):
             if child.type != "math_inline_double":
                 continue
             before = children[index - 1] if index else None
             after = children[index + 1] if index + 1 < len(children) else None
-            alone = ((before is None or before.type in ("softbreak", "hardbreak"))
-                     and (after is None or after.type in ("softbreak", "hardbreak")))
+            alone = not in_cell and (
+                (before is None or before.type in ("softbreak", "hardbreak"))
+                and (after is None or after.type in ("softbreak", "hardbreak")))
             child.type = "math_display" if alone else "math_inline"
