@@ -174,13 +174,20 @@ def _check(args: argparse.Namespace) -> int:
         if _report_links(links):
             return 1
         print(f"checked {report.posts} posts, {report.formulas} formulas and every link: "
-              "no problems", file=sys.stderr)
+              f"{_verdict(report.warnings)}", file=sys.stderr)
         return 0
     plan = plan_site(site_dir, drafts=args.drafts, base_url=args.base_url)
     _report(plan.warnings)
-    print(f"checked {len(plan.content.posts)} posts, {plan.formulas} formulas: no problems",
-          file=sys.stderr)
+    print(f"checked {len(plan.content.posts)} posts, {plan.formulas} formulas: "
+          f"{_verdict(plan.warnings)}", file=sys.stderr)
     return 0
+
+
+def _verdict(warnings: tuple[Problem, ...] | list[Problem]) -> str:
+    """The end of check's last line: "no problems" is said only where there are none."""
+    if not warnings:
+        return "no problems"
+    return f"no errors, {len(warnings)} warning{'s' if len(warnings) > 1 else ''} (above)"
 
 
 def _report_links(links: LinkReport) -> bool:

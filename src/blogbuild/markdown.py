@@ -25,6 +25,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from .excerpt import cut_excerpt
+from .foreign import foreign_syntax
 from .htmlmath import install_html_math
 from .katex import Typesetter
 from .mathrender import collect_formulas, install_math_rendering, typeset_formulas
@@ -80,7 +81,8 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
     else:
         excerpt_tokens, has_more = cut_excerpt(tokens, MORE_MARKER)
     formulas = collect_formulas(tokens, env, context.first_line)
-    problems = list(env["problems"])
+    problems = [*env["problems"],
+                *foreign_syntax(markdown, tokens, context.source, context.first_line)]
     if context.typeset is not None:
         # the excerpt's formulas differ from the body's only where a reference links away
         everything = formulas + collect_formulas(excerpt_tokens, excerpt_env, context.first_line)
