@@ -104,3 +104,30 @@ def test_formulas_are_not_indexed(browser, demo):
     with serve_folder(demo, "/blog/") as base:
         found = search(browser, base, "boldsymbol")
     assert {link.split("#")[0] for link in found} == elsewhere, found
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_header_leads_to_the_search_box_below_everything(browser, demo):
+    """Below 820 px the sidebar, search box and all, comes after the whole post; the
+    header's 搜索 link (hidden where the sidebar is beside the text) scrolls to the box
+    and puts the cursor in it."""
+    post = next(iter(posts_containing(demo, "噪声")))
+    with serve_folder(demo, "/blog/") as base:
+        for width, shown in ((1280, False), (390, True)):
+            context = browser.new_context(viewport={"width": width, "height": 800})
+            try:
+                page, log = open_page(context)
+                page.goto(base.rstrip("/") + post.removeprefix("/blog"))
+                page.locator("#search input").wait_for(timeout=10_000)
+                link = page.locator(".site-nav a.search-link")
+                assert link.is_visible() == shown, width
+                if shown:
+                    box = page.locator("#search input")
+                    assert box.bounding_box()["y"] > 3 * 800  # far below the first screen
+                    link.click()
+                    page.wait_for_function("() => document.activeElement.matches('#search input')")
+                    top = box.bounding_box()["y"]
+                    assert 0 <= top < 800, top
+                assert log.page_errors == [], log.page_errors
+            finally:
+                context.close()

@@ -8,6 +8,16 @@
       element: "#search", bundlePath: element.dataset.bundle,
       showImages: false, showSubResults: true, resetStyles: false,
     });
+    // the header's link to the box (on a phone the box is at the page's end): type at once
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest('a[href="#search"]');
+      var input = element.querySelector("input");
+      if (link && input) {
+        event.preventDefault();
+        input.focus();
+        (element.closest(".widget") || element).scrollIntoView({block: "start"});
+      }
+    });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
