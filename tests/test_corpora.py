@@ -83,6 +83,10 @@ def _unknown_keys(name: str) -> set[str]:
     return {str(k) for k in keys} - SPEC_KEYS
 
 
+UNKNOWN_KEY = "unknown front-matter key"
+"""How the warning about a key the SPEC does not name begins."""
+
+
 def _names_key(message: str, key: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", message) is not None
 
@@ -165,10 +169,11 @@ def test_front_matter_keys_unknown_to_the_spec_are_one_warning_each_never_an_err
         naming = [p for p in problems if _names_key(p.message, key)]
         if any(not p.warning for p in naming):
             failures.append(f"`{key}` is reported as an error: {[str(p) for p in naming if not p.warning]}")
-        warned = [p for p in naming if p.warning]
+        # (other warnings may mention the word: "/images/cn/…" in a Hugo shortcode)
+        warned = [p for p in naming if p.warning and p.message.startswith(UNKNOWN_KEY)]
         if len(warned) != 1:
             failures.append(f"`{key}`: expected one warning, got {len(warned)}: {[str(p) for p in warned]}")
-    others = [str(p) for p in problems if p.warning and not any(_names_key(p.message, k) for k in unknown)]
+    others = [str(p) for p in problems if p.warning and not p.message.startswith(UNKNOWN_KEY)]
     if others:
         print(f"\n{corpus}: other warnings:\n  " + "\n  ".join(others))
     assert not failures, f"{corpus} (unknown keys {sorted(unknown)}):\n" + "\n".join(failures)
