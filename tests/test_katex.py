@@ -147,6 +147,24 @@ def test_mathjax_habits_are_rewritten_only_when_katex_refuses_them(tmp_path: Pat
     engine.close()
 
 
+def test_a_rewritten_definition_is_in_force_for_the_formulas_after_it(tmp_path: Path):
+    r"""leovan-cn: `\renewcommand{\diag}` of a command KaTeX does not know (MathJax
+    defines it), used by later formulas; a three-column `split` (MathJax lays it out)."""
+    assert mathjax_compatible(r"\renewcommand{\diag}{d}\renewcommand\f[2]{#1#2}") == \
+        r"\def\diag{d}\def\f#1#2{#1#2}"
+    assert mathjax_compatible(r"\begin{split}&a&b\end{split}") == r"\begin{aligned}&a&b\end{aligned}"
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
+    source = ("$\\renewcommand{\\diag}{\\operatorname{diag}}$ 然后 $a$ 与 $\\diag(x)$\n\n"
+              "$$\\begin{split}&a, &b\\end{split}$$\n")
+    rendered = render_post(source, context)
+    texts = [e.get_text() for e in BeautifulSoup(rendered.html, "html.parser").select(".math")]
+    assert rendered.problems == ()
+    assert texts == ["\\(\\def\\diag{\\operatorname{diag}}\\)", "\\(a\\)", "\\(\\diag(x)\\)",
+                     "\\[\\begin{aligned}&a, &b\\end{aligned}\\]"]
+    engine.close()
+
+
 def test_broken_formulas_are_problems_with_their_own_lines(tmp_path: Path):
     engine = KatexEngine({}, tmp_path)
     context = RenderContext("content/posts/p.md", 10, "/p/",

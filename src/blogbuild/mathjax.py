@@ -1,10 +1,13 @@
 r"""MathJax habits that KaTeX rejects, rewritten into what KaTeX accepts.
 
 Blogs written for MathJax contain TeX that MathJax renders and KaTeX refuses:
-`t_\max` and `Q^\vec{\mu}` (a command as a bare sub- or superscript), and
+`t_\max` and `Q^\vec{\mu}` (a command as a bare sub- or superscript),
 `\text{style_fwd}` or `\text{ & }` (characters that are special in math mode, inside
-text). The rewrite is tried only after KaTeX has refused a formula as written, so a
-formula KaTeX accepts always reaches the page unchanged.
+text), `\renewcommand` of a command not defined yet (MathJax defines it; KaTeX wants
+`\newcommand`: both are what `\def` does), and a `split` with more than two columns
+(MathJax lays it out; KaTeX's `aligned` does the same). The rewrite is tried only after
+KaTeX has refused a formula as written, so a formula KaTeX accepts always reaches the
+page unchanged.
 """
 
 from __future__ import annotations
@@ -15,11 +18,22 @@ import re
 _BARE_SCRIPT = re.compile(r"([_^])\s*(\\[A-Za-z]+\*?(?:\s*\{(?:[^{}]|\{[^{}]*\})*\})*)")
 _TEXT_COMMANDS = re.compile(r"\\(?:text|textrm|textbf|textit|textsf|texttt|mbox)\s*\{")
 _TEXT_SPECIAL = re.compile(r"(?<!\\)([_&#%])")
+# \renewcommand{\name}[2]{ (no optional argument's default: \def has none)
+_RENEW = re.compile(r"\\renewcommand\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+))"
+                    r"\s*(?:\[\s*([1-9])\s*\])?(?=\s*\{)")
+_SPLIT = re.compile(r"\\(begin|end)\{split\}")
 
 
 def mathjax_compatible(tex: str) -> str:
     """`tex` with the MathJax-only habits above rewritten; the rest untouched."""
+    tex = _RENEW.sub(_as_def, tex)
+    tex = _SPLIT.sub(r"\\\1{aligned}", tex)
     return _BARE_SCRIPT.sub(r"\1{\2}", _escape_text_arguments(tex))
+
+
+def _as_def(found: re.Match[str]) -> str:
+    name, count = found.group(1) or found.group(2), int(found.group(3) or 0)
+    return "\\def" + name + "".join(f"#{n}" for n in range(1, count + 1))
 
 
 def _escape_text_arguments(tex: str) -> str:

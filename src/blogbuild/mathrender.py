@@ -82,22 +82,27 @@ class TypesetResult:
 
 
 def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) -> TypesetResult:
-    """Run KaTeX on the formulas; a formula it refuses is tried once more with MathJax's
-    habits rewritten, and reported as a problem only if that fails too."""
+    """Run KaTeX on the formulas; where it refuses some, all run once more in order,
+    the refused ones with MathJax's habits rewritten (so that a rewritten definition is
+    in force for the formulas after it, as it will be on the page), and a formula is a
+    problem only if it is refused again."""
     results = typeset([(f.tex, f.display) for f in formulas])
     result = TypesetResult({}, {}, [])
-    refused = []
-    for formula, answer in zip(formulas, results):
+    refused = {}
+    for index, (formula, answer) in enumerate(zip(formulas, results)):
         if answer.error is None:
             if answer.html is not None:
                 result.html[(formula.tex, formula.display)] = answer.html
         else:
-            refused.append((formula, answer.error))
-    retry = [(f, mathjax_compatible(f.tex)) for f, _ in refused]
-    retried = typeset([(tex, f.display) for f, tex in retry]) if retry else []
-    for (formula, error), (_, tex), answer in zip(refused, retry, retried):
-        if answer.error is None and tex != formula.tex:
-            result.rewritten[(formula.tex, formula.display)] = tex
+            refused[index] = answer.error
+    texs = [mathjax_compatible(f.tex) if index in refused else f.tex
+            for index, f in enumerate(formulas)]
+    retried = typeset([(tex, f.display) for tex, f in zip(texs, formulas)]) if refused else []
+    for index, error in refused.items():
+        formula, tex, answer = formulas[index], texs[index], retried[index]
+        if answer.error is None:
+            if tex != formula.tex:
+                result.rewritten[(formula.tex, formula.display)] = tex
             if answer.html is not None:
                 result.html[(formula.tex, formula.display)] = answer.html
             continue
