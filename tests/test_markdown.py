@@ -241,3 +241,21 @@ def test_formulas_inside_a_raw_html_block_are_found_but_code_in_it_is_not():
     assert [e.get_text() for e in soup.select(".math")] == ["\\(a_1 < b\\)", "\\(d\\)"]
     assert soup.select_one("td").find_parent("table") is not None
     assert soup.select_one("pre").get_text() == "$not$ math"
+
+
+def test_with_code_spans_on_a_code_span_that_is_one_formula_is_that_formula():
+    """blogdown's habit ([math] code_spans): `$x$` and `$$…$$` in backticks are math; a
+    `$$` span alone on its lines is a numbered display; other code stays code."""
+    source = ("设 `$x_1*y$` 且 `$a$ and $b$`、`$5 and $10`、`$ x $`、`echo $PATH`。\n\n"
+              "`$$\n\\begin{equation}e^{i\\pi}=-1\\label{e}\\end{equation}\n$$`\n\n"
+              "见 `$\\eqref{e}$` 与行内 `$$y$$` 句中。\n")
+    on = render_post(source, RenderContext("p.md", url="/p/", code_span_math=True))
+    soup = BeautifulSoup(on.html, "html.parser")
+    assert [(e["class"][1], e.get("id"), e.get_text()) for e in soup.select(".math")] == [
+        ("inline", None, r"\(x_1*y\)"),
+        ("display", "eq-1", r"\[\begin{equation*}e^{i\pi}=-1 \tag{1}\end{equation*}\]"),
+        ("inline", None, r"\(\href{#eq-1}{\text{(1)}}\)"), ("inline", None, r"\(y\)")]
+    assert [c.get_text() for c in soup.select("code")] == [
+        "$a$ and $b$", "$5 and $10", "$ x $", "echo $PATH"]
+    off = BeautifulSoup(render(source).html, "html.parser")
+    assert off.select(".math") == [] and len(off.select("code")) == 8

@@ -239,7 +239,7 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
         page = pages[slug]
         return render_post(page.body, RenderContext(page.source, page.body_line,
                                                     url_path(config, f"{slug}/"), author,
-                                                    build_mode))
+                                                    build_mode, config.math.code_spans))
 
     def comment_body(ident: int, reader: Typesetter) -> Rendered:
         comment = comments[ident]

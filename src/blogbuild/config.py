@@ -29,6 +29,9 @@ class MathConfig:
     """"client": KaTeX renders formulas in the browser; "build": at build time."""
     macros: typing.Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """TeX macros available in every formula of the site, e.g. {"\\R": "\\mathbb{R}"}."""
+    code_spans: bool = False
+    """A code span that is a whole formula, `$x$` or `$$x$$`, is that formula (the
+    habit of blogdown sites, whose script typesets such code), not code."""
 
 
 @dataclass(frozen=True)

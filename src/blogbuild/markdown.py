@@ -49,6 +49,8 @@ class RenderContext:
     """KaTeX, to check every formula; None skips the check."""
     katex_html: bool = False
     """Write KaTeX's HTML into the page (render = "build") instead of TeX."""
+    code_span_math: bool = False
+    """A code span holding one `$..$` or `$$..$$` is that formula ([math] code_spans)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ def _render_fragment(md: MarkdownIt, text: str, context: RenderContext, *,
 
 def _env(context: RenderContext, link_prefix: str) -> dict:
     return {"context": context, "source": context.source, "first_line": context.first_line,
-            "problems": [], "link_prefix": link_prefix}
+            "problems": [], "link_prefix": link_prefix,
+            "code_span_math": context.code_span_math}
 
 
 def _unique(formulas: list) -> list:

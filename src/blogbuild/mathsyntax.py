@@ -51,6 +51,7 @@ def math_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("escape", "math_environment", _inline_environment)
     md.inline.ruler.before("escape", "math_ref", _prose_ref)
     md.core.ruler.after("inline", "math_double_dollar_lines", _double_dollar_on_own_lines)
+    md.core.ruler.before("math_double_dollar_lines", "math_code_spans", _code_span_formulas)
 
 
 _dollar_block = math_block_dollar(allow_labels=False, allow_blank_lines=True)
@@ -192,6 +193,30 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     token.map = [start_line, line + 1]
     state.line = line + 1
     return True
+
+
+_CODE_SPAN_FORMULAS = (re.compile(r"(\$\$)(.*\S.*)\$\$", re.S),
+                       re.compile(r"(\$)(?=[^$\s])(.+)\$", re.S))
+"""A code span that is one formula: `$$x$$`, or `$x$` with no space after its first
+`$` (blogdown's script has the same rule; `$x, $` is a formula)."""
+
+
+def _code_span_formulas(state: StateCore) -> None:
+    """With `code_span_math` in the environment (blogdown's habit: formulas in code
+    spans, typeset by a script): a code span that is one formula becomes that formula;
+    `$$..$$` then follows the rule of `$$` in a paragraph (display where it is alone on
+    its lines). A code span keeps no line breaks, so a `%` comment would run to the
+    formula's end; TeX needs none of them otherwise."""
+    if not state.env.get("code_span_math"):
+        return
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "code_inline" and child.content.startswith("$"):
+                found = next(filter(None, (formula.fullmatch(child.content)
+                                           for formula in _CODE_SPAN_FORMULAS)), None)
+                if found and "$" not in found.group(2).replace("\\$", ""):
+                    child.type = "math_inline_double" if found.group(1) == "$$" else "math_inline"
+                    child.tag, child.markup, child.content = "math", found.group(1), found.group(2)
 
 
 def _double_dollar_on_own_lines(state: StateCore) -> None:
