@@ -103,6 +103,7 @@ recent_comments = 10                # size of the "最近评论" sidebar
 [math]
 render = "client"                   # "client": KaTeX in the browser; "build": at build time
 macros = { "\\\\R" = "\\\\mathbb{R}" }  # TeX macros for every formula, posts and comments
+code_spans = false                  # true: a code span that is one formula (`$x$`) is that formula
 
 [feed]
 items = 20                          # newest posts in feed.xml and atom.xml
