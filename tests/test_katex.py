@@ -165,6 +165,28 @@ def test_a_rewritten_definition_is_in_force_for_the_formulas_after_it(tmp_path: 
     engine.close()
 
 
+def test_after_a_rewrite_every_formula_is_judged_in_the_new_context(tmp_path: Path):
+    """The rewritten first formula now defines \\Ex, so the second, accepted while the
+    first was refused, redefines it: refused in the browser, so refused here too. And
+    in build mode the third is drawn with \\vec as the rewrite redefined it."""
+    engine = KatexEngine({}, tmp_path / "check")
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
+    source = ("$$\\renewcommand{\\norm}[1]{|#1|}\\newcommand{\\Ex}{E}$$\n\n"
+              "$$\\newcommand{\\Ex}{E}\\Ex[x]$$\n")
+    problems = [str(p) for p in render_post(source, context).problems]
+    assert len(problems) == 1 and problems[0].startswith("p.md:3: KaTeX:") and "\\Ex" in problems[0]
+    engine.close()
+    engine = KatexEngine({}, tmp_path / "build", html=True)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True),
+                            katex_html=True)
+    source = "$\\renewcommand{\\diag}{d}\\renewcommand{\\vec}[1]{\\mathbf{#1}}$ 与 $\\vec{x}$\n"
+    rendered = render_post(source, context)
+    assert rendered.problems == ()
+    drawn = BeautifulSoup(rendered.html, "html.parser").select(".math")[1]
+    assert drawn.select_one(".mathbf") and not drawn.select_one(".accent")
+    engine.close()
+
+
 def test_broken_formulas_are_problems_with_their_own_lines(tmp_path: Path):
     engine = KatexEngine({}, tmp_path)
     context = RenderContext("content/posts/p.md", 10, "/p/",

@@ -83,23 +83,18 @@ class TypesetResult:
 
 def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) -> TypesetResult:
     """Run KaTeX on the formulas; where it refuses some, all run once more in order,
-    the refused ones with MathJax's habits rewritten (so that a rewritten definition is
-    in force for the formulas after it, as it will be on the page), and a formula is a
-    problem only if it is refused again."""
-    results = typeset([(f.tex, f.display) for f in formulas])
+    the refused ones with MathJax's habits rewritten, and that second run is the
+    verdict for every formula: the macros in force are then those the page will have
+    (a rewritten definition changes what the formulas after it mean), and a formula is
+    a problem if it is refused there."""
+    answers = typeset([(f.tex, f.display) for f in formulas])
+    texs = [f.tex for f in formulas]
+    if any(answer.error is not None for answer in answers):
+        texs = [mathjax_compatible(f.tex) if answer.error is not None else f.tex
+                for f, answer in zip(formulas, answers)]
+        answers = typeset([(tex, f.display) for tex, f in zip(texs, formulas)])
     result = TypesetResult({}, {}, [])
-    refused = {}
-    for index, (formula, answer) in enumerate(zip(formulas, results)):
-        if answer.error is None:
-            if answer.html is not None:
-                result.html[(formula.tex, formula.display)] = answer.html
-        else:
-            refused[index] = answer.error
-    texs = [mathjax_compatible(f.tex) if index in refused else f.tex
-            for index, f in enumerate(formulas)]
-    retried = typeset([(tex, f.display) for tex, f in zip(texs, formulas)]) if refused else []
-    for index, error in refused.items():
-        formula, tex, answer = formulas[index], texs[index], retried[index]
+    for formula, tex, answer in zip(formulas, texs, answers):
         if answer.error is None:
             if tex != formula.tex:
                 result.rewritten[(formula.tex, formula.display)] = tex
@@ -109,7 +104,7 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
         shown = " ".join(formula.written.split())
         shown = shown if len(shown) <= 160 else shown[:160] + "…"
         fence = "$$" if formula.display else "$"
-        result.problems.append(Problem(source, formula.line, f"KaTeX: {_plain(error)} in "
+        result.problems.append(Problem(source, formula.line, f"KaTeX: {_plain(answer.error)} in "
                                        f"{fence}{shown}{fence}"))
     return result
 
