@@ -7,6 +7,7 @@ import pytest
 
 from blogbuild.output import Generated, staging_folder, write_site
 from blogbuild.pages import OutputFile
+from blogbuild.problems import ContentErrors
 from conftest import tree
 
 
@@ -180,3 +181,38 @@ def test_when_the_search_index_must_run_no_old_file_is_read_twice(out: Path, mon
     monkeypatch.undo()
     assert reads and len(reads) == len(set(reads)), sorted(map(str, reads))
     assert tree(out)["a/index.html"] == b"a changed" and tree(out)["css/x"] == b"css"
+
+
+def test_a_file_of_the_site_inside_the_index_folder_is_an_error(out: Path):
+    """It would be deleted by the next index made beside the output."""
+    with pytest.raises(ContentErrors) as raised:
+        write_site(files(index_html=b"home", pagefind__custom_txt=b"mine"), out,
+                   generated=Generated("pagefind", post_pages, lambda folder: None))
+    assert [str(p) for p in raised.value.problems] == [
+        "test: writes pagefind/custom_txt, inside pagefind/, which the search index writes; "
+        "move it elsewhere"]
+
+
+def test_an_index_that_could_not_be_moved_in_is_made_again_next_time(out: Path, monkeypatch):
+    calls = []
+
+    def index(folder: Path) -> None:
+        calls.append(tree(folder))
+        (folder / "pagefind").mkdir()
+        (folder / "pagefind/index.js").write_bytes(b"%d" % len(calls))
+
+    search = Generated("pagefind", post_pages, index)
+    write_site(files(index_html=b"home", a__index_html=b"a"), out, generated=search)
+    edited = files(index_html=b"home", a__index_html=b"a 2")
+    import blogbuild.output
+
+    def failing(new: Path, old: Path) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(blogbuild.output, "_replace_folder", failing)
+    with pytest.raises(OSError):
+        write_site(edited, out, generated=search)
+    monkeypatch.undo()
+    write_site(edited, out, generated=search)
+    assert len(calls) == 3 and tree(out) == {"index.html": b"home", "a/index.html": b"a 2",
+                                             "pagefind/index.js": b"3"}

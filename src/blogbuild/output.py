@@ -125,7 +125,7 @@ def write_site(files: list[OutputFile], out_dir: Path, generated: Generated | No
     there was no output yet: the files marked `staged` are in it already. The caller
     removes it if this raises. `existing`: the files of `out_dir`
     (unchanged.output_files) as the caller found them, if it did."""
-    if problems := find_collisions(files):
+    if problems := find_collisions(files) + _inside(generated, files):
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +142,16 @@ def write_site(files: list[OutputFile], out_dir: Path, generated: Generated | No
             return
     _rebuild(files, out_dir, generated, same=changes.same if changes else None,
              staging=staging)
+
+
+def _inside(generated: Generated | None, files: list[OutputFile]) -> list[Problem]:
+    """Files that would go into the folder `generated` owns (a static/pagefind/x)."""
+    if generated is None:
+        return []
+    folder = generated.folder.lower() + "/"
+    return [Problem(file.source, 0, f"writes {file.path}, inside {generated.folder}/, which "
+                    "the search index writes; move it elsewhere")
+            for file in files if file.path.lower().startswith(folder)]
 
 
 @dataclass
@@ -219,8 +229,10 @@ def _update_with(generated: Generated, files: list[OutputFile], changes: _Change
               if file.path in changes.same else (beside / file.path).write_bytes(file.data),
               read)
         generated.make(beside)
-        _update(changes, out_dir)
+        # the index first: if the update stops halfway, pages not yet written make the
+        # next build index again (the other way round, their index would stay stale)
         _replace_folder(beside / generated.folder, out_dir / generated.folder)
+        _update(changes, out_dir)
     finally:
         shutil.rmtree(beside, ignore_errors=True)
 
