@@ -47,6 +47,28 @@ def test_code_formulas_and_format_specs_are_not_foreign():
     assert warnings(source) == []
 
 
+def test_prose_braces_raw_html_code_and_comments_are_not_foreign():
+    source = ("花括号要写成 {{ 与 }}，集合的集合 {{1,2},{3}}，格式 {:#x} 与 {:#b}。\n\n"
+              "<pre><code>{{ site.baseurl }}\n{% raw %}</code></pre>\n\n"
+              "<!-- {% comment %} -->\n\n<script>var t = '{{ x }}';</script>\n\n"
+              "行内 <code>{{ page.title }}</code> 也是代码。\n")
+    assert warnings(source) == []
+
+
+def test_the_line_is_the_one_shown_not_an_earlier_copy_in_code():
+    source = "先是 `{{ site.url }}`\n然后\n{{ site.url }} 是文字。\n"
+    assert [w.split(": warning")[0] for w in warnings(source)] == ["content/posts/p.md:7"]
+
+
+def test_a_long_line_of_openings_that_never_close_is_quick():
+    import time
+
+    started = time.perf_counter()
+    for opening in ("{{", "{%", "{:a="):
+        assert warnings("x " + (opening + " y ") * 20_000 + "\n") == []
+    assert time.perf_counter() - started < 2
+
+
 def test_a_readers_comment_is_not_checked():
     rendered = render_comment("{{ 我就是这么写的 }}", CONTEXT)
     assert rendered.problems == ()

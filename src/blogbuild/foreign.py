@@ -13,7 +13,7 @@ templates shows them on purpose.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -29,18 +29,24 @@ class _Kind:
     instead: str
 
 
-_ATTRIBUTE = r"""(?:[.#][A-Za-z_][\w-]*|[A-Za-z_][\w-]*=(?:"[^"]*"|'[^']*'|[^\s}]+))"""
+_ATTRIBUTE = r"""(?:[.#][A-Za-z_][\w-]+|[A-Za-z_][\w-]*=(?:"[^"\n]*"|'[^'\n]*'|[^\s}]+))"""
 """One entry of a kramdown attribute list: `.class`, `#id`, `key="value"` (not a
-Python format spec such as `{:.2f}` or `{:>10}`, which prose may mention)."""
+Python format spec such as `{:.2f}`, `{:#x}` or `{:>10}`, which prose may mention)."""
 
+# each bounded to a line and a few hundred characters: a long line of openings that
+# never close must not cost a scan to its end per opening
 _KINDS = (
     # to its end, or to the end of the line: its parameters may run over several lines,
     # or hold an autolink that splits the text
-    _Kind(re.compile(r"\{\{[<%].*?(?:[>%]\}\}|$)", re.M), "a Hugo shortcode",
+    _Kind(re.compile(r"\{\{[<%][^\n]{0,300}?(?:[>%]\}\}|$)", re.M), "a Hugo shortcode",
           "blogbuild has no shortcodes; write Markdown or HTML instead"),
-    _Kind(re.compile(r"(?<!\{)\{%-?\s*\w.*?%\}"), "a Liquid tag (Jekyll)",
+    _Kind(re.compile(r"(?<!\{)\{%-?\s*[A-Za-z_]\w*[^%\n]{0,200}%\}"), "a Liquid tag (Jekyll)",
           "blogbuild runs no Liquid; write a Markdown link, image or fenced code block instead"),
-    _Kind(re.compile(r"\{\{(?![<%]).*?\}\}"), "a template expression (Jekyll, Hugo)",
+    # a name, a .Path or a quoted string, perhaps with | filters (not "{{1,2},{3}}", not
+    # "{{ 与 }}")
+    _Kind(re.compile(r"""\{\{-?\s*(?:\.?[A-Za-z_][\w.]*|'[^'\n]{0,200}'|"[^"\n]{0,200}")"""
+                     r"[^{}\n]{0,200}\}\}"),
+          "a template expression (Jekyll, Hugo)",
           "blogbuild expands none; write the path or text itself"),
     _Kind(re.compile(rf"\{{:\s*(?:toc|{_ATTRIBUTE}(?:\s+{_ATTRIBUTE})*)\s*\}}"),
           "a kramdown attribute list", "CommonMark has none; remove it, or write the element in HTML"),
@@ -48,9 +54,10 @@ _KINDS = (
 _OPENING = re.compile(r"\{[{%:]")
 """How each kind starts: a block without one is not looked into (most of a math blog's
 paragraphs have braces, few have these)."""
-_TEXT = ("text", "html_inline")
-"""Inline tokens whose content is shown (or is HTML whose attributes may hold one)."""
-_LINKS = (("link_open", "href"), ("image", "src"))
+_HIDDEN = re.compile(r"<(pre|code|kbd|samp|script|style)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+"""What of raw HTML is code or never shown."""
+_CODE_OPEN = re.compile(r"<(code|kbd|samp)\b", re.I)
+_LINKS = {"link_open": "href", "image": "src"}
 
 
 def foreign_syntax(markdown: str, tokens: Iterable[Token], source: str, first_line: int
@@ -65,31 +72,41 @@ def foreign_syntax(markdown: str, tokens: Iterable[Token], source: str, first_li
     for block in tokens:
         if not block.map or not _OPENING.search(block.content):
             continue
-        if block.type == "html_block":
-            pieces = [block.content]
-        elif block.type == "inline":
-            pieces = [piece for child in block.children or () for piece in _shown(child)]
-        else:
-            continue
-        for kind in _KINDS:
-            for piece in pieces:
+        for piece, at in _shown(block):
+            for kind in _KINDS:
                 for match in kind.pattern.finditer(piece):
-                    at = block.content.find(match.group(0))
-                    line = first_line + block.map[0] + (block.content.count("\n", 0, at)
-                                                        if at >= 0 else 0)
+                    line = first_line + block.map[0] + block.content.count("\n", 0, at + match.start())
                     first = found.get(kind, (line, match.group(0), 0))
                     found[kind] = (first[0], first[1], first[2] + 1)
     return sorted(_warning(source, kind, *where) for kind, where in found.items())
 
 
-def _shown(token: Token) -> list[str]:
-    """What of an inline token could hold foreign syntax: its text, or its link."""
-    if token.type in _TEXT:
-        return [token.content]
-    for kind, attribute in _LINKS:
-        if token.type == kind:
-            return [unquote(str(token.attrGet(attribute) or ""))]
-    return []
+def _shown(block: Token) -> Iterator[tuple[str, int]]:
+    """The text of a block a reader sees (and its links), each with where it starts in
+    the block's source (as near as can be told): not code spans, formulas, raw HTML's
+    code, scripts and comments."""
+    if block.type == "html_block":
+        yield _HIDDEN.sub(lambda hidden: re.sub(r"[^\n]", " ", hidden.group(0)), block.content), 0
+        return
+    if block.type != "inline":
+        return
+    cursor, inside_code = 0, None
+    for child in block.children or ():
+        found = block.content.find(child.content, cursor) if child.content else -1
+        at = found if found >= 0 else cursor
+        if child.type == "html_inline":
+            if inside_code is None and (opened := _CODE_OPEN.match(child.content)):
+                inside_code = f"</{opened.group(1).lower()}"
+            elif inside_code and child.content.lower().startswith(inside_code):
+                inside_code = None
+            elif inside_code is None:
+                yield child.content, at
+        elif child.type == "text" and inside_code is None:
+            yield child.content, at
+        elif child.type in _LINKS:
+            yield unquote(str(child.attrGet(_LINKS[child.type]) or "")), cursor
+        if found >= 0:
+            cursor = found + len(child.content)
 
 
 def _warning(source: str, kind: _Kind, line: int, first: str, count: int) -> Problem:
