@@ -40,10 +40,11 @@ def test_double_dollar_inside_a_sentence_is_inline_and_on_its_own_lines_is_displ
 def test_double_dollar_in_a_table_cell_is_inline_even_alone_in_it():
     """A summary table (lil-log's) with `$$..$$` alone in some cells and beside words in
     others: every one inline, as kramdown has it, not some centred and large."""
-    soup = BeautifulSoup(render("| a | b |\n|---|---|\n| $$x_1$$ | 见 $$y_2$$ |\n").html,
-                         "html.parser")
+    soup = BeautifulSoup(render("| a | b | c |\n|---|---|---|\n"
+                                "| $$x_1$$ | 见 $$y_2$$ | $$z \\tag{A}$$ |\n").html, "html.parser")
     assert [(e.parent.name, e.name, e["class"]) for e in soup.select(".math")] == [
-        ("td", "span", ["math", "inline"]), ("td", "span", ["math", "inline"])]
+        ("td", "span", ["math", "inline"]), ("td", "span", ["math", "inline"]),
+        ("td", "span", ["math", "display"])]  # but numbered: \tag is for displays only
 
 
 def test_prices_escaped_dollars_and_shell_variables_are_not_math():
@@ -259,3 +260,14 @@ def test_with_code_spans_on_a_code_span_that_is_one_formula_is_that_formula():
         "$a$ and $b$", "$5 and $10", "$ x $", "echo $PATH"]
     off = BeautifulSoup(render(source).html, "html.parser")
     assert off.select(".math") == [] and len(off.select("code")) == 8
+
+
+def test_a_broken_formula_in_a_code_span_over_several_lines_is_told_at_its_line(tmp_path):
+    from blogbuild.katex import KatexEngine
+
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True),
+                            code_span_math=True)
+    problems = render_post("文字\n`$$\na = b\n\\undefined c\n$$`\n", context).problems
+    engine.close()
+    assert [str(p).split(": KaTeX")[0] for p in problems] == ["p.md:3"]  # where its TeX starts

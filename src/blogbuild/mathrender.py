@@ -62,6 +62,10 @@ def collect_formulas(tokens: list[Token], env: dict, first_line: int) -> list[Fo
             if child.type in MATH_TOKENS:
                 # children carry no position: find the formula in the paragraph's text
                 found = block.content.find(child.content, cursor)
+                if found < 0:  # a code span's formula ([math] code_spans) lost its line breaks
+                    spread = re.compile(r"\s+".join(map(re.escape, child.content.split())))
+                    match = spread.search(block.content, cursor)
+                    found = match.start() if match else -1
                 cursor = found if found >= 0 else cursor
                 formulas += [Formula(tex, child.type in _DISPLAY,
                                      line + block.content.count("\n", 0, cursor), child.content)

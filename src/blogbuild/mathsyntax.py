@@ -195,6 +195,8 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     return True
 
 
+_NUMBERED = re.compile(r"\\(?:tag|label)\b")
+
 _CODE_SPAN_FORMULAS = (re.compile(r"(\$\$)(.*\S.*)\$\$", re.S),
                        re.compile(r"(\$)(?=[^$\s])(.+)\$", re.S))
 """A code span that is one formula: `$$x$$`, or `$x$` with no space after its first
@@ -220,9 +222,10 @@ def _code_span_formulas(state: StateCore) -> None:
 
 
 def _double_dollar_on_own_lines(state: StateCore) -> None:
-    """`$$..$$` alone on its lines inside a paragraph is display math; within a line it is
+    r"""`$$..$$` alone on its lines inside a paragraph is display math; within a line it is
     inline math (kramdown's habit, used by many Jekyll blogs). A table cell is part of
-    its row's line: its `$$..$$` is inline even where the cell holds nothing else."""
+    its row's line: its `$$..$$` is inline even where the cell holds nothing else,
+    unless it is numbered there (a `\tag` or `\label`)."""
     for position, token in enumerate(state.tokens):
         children = token.children or []
         in_cell = position and state.tokens[position - 1].type in ("td_open", "th_open")
@@ -231,7 +234,8 @@ def _double_dollar_on_own_lines(state: StateCore) -> None:
                 continue
             before = children[index - 1] if index else None
             after = children[index + 1] if index + 1 < len(children) else None
-            alone = not in_cell and (
-                (before is None or before.type in ("softbreak", "hardbreak"))
-                and (after is None or after.type in ("softbreak", "hardbreak")))
+            alone = (before is None or before.type in ("softbreak", "hardbreak")) and \
+                (after is None or after.type in ("softbreak", "hardbreak"))
+            if in_cell:  # unless numbered: \tag works in a display only
+                alone = alone and _NUMBERED.search(child.content) is not None
             child.type = "math_display" if alone else "math_inline"
