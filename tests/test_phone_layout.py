@@ -1,0 +1,72 @@
+"""The default theme on a phone (390 px), in Chromium: what a review of the corpora
+found wrong there stays right."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_support import open_page, serve_folder, wait_for_math  # noqa: E402
+from conftest import post, write_site  # noqa: E402
+
+pytest_plugins = ["browser_support"]
+pytestmark = pytest.mark.browser
+
+BODY = """\
+<iframe width="560" height="315" src="/blog/nothing.html" title="a player"></iframe>
+
+| | 前向 $KL(p\\|q)$ | 反向 $KL(q\\|p)$ |
+|---|---|---|
+| 对应的训练方式 | 极大似然 $\\max_\\theta \\mathbb{E}_{x\\sim p}[\\log q_\\theta(x)]$ | 变分推断,最大化ELBO |
+
+$$a+b=c \\\\ d+e=f \\tag{T}$$
+"""
+
+
+@pytest.fixture(scope="module")
+def phone_page(browser, tmp_path_factory):
+    from blogbuild.build import build_site
+
+    site = write_site(tmp_path_factory.mktemp("phone"),
+                      {"content/posts/p.md": post("手机", "2024-01-01", BODY)})
+    build_site(site, site / "dist")
+    with serve_folder(site / "dist", "/blog/") as base:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        try:
+            page, log = open_page(context)
+            page.goto(base + "archives/p/", wait_until="load")
+            wait_for_math(page)
+            page.evaluate("async () => { await document.fonts.ready; }")
+            yield page
+        finally:
+            context.close()
+
+
+def test_an_embedded_player_does_not_widen_the_page(phone_page):
+    widths = phone_page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths
+
+
+def test_row_labels_beside_formulas_keep_a_few_characters_a_line(phone_page):
+    label = phone_page.evaluate("""() => {
+      const cell = document.querySelector('.post-body tbody td');
+      const range = document.createRange(); range.selectNodeContents(cell);
+      return {lines: range.getClientRects().length, chars: cell.textContent.trim().length};
+    }""")
+    # "对应的训练方式", 7 characters: one a line before 2ec10a6, at most 3 lines now
+    assert label["lines"] <= 3, label
+
+
+def test_a_numbered_formula_broken_by_a_double_backslash_shows_two_lines(phone_page):
+    tops = phone_page.evaluate("""() => {
+      const html = [...document.querySelectorAll('.katex-display .katex-html')]
+          .find(h => h.querySelector(':scope > .katex-tag'));
+      return [...html.children].filter(c => !c.matches('.katex-tag, .katex-newline'))
+          .map(c => Math.round(c.getBoundingClientRect().top));
+    }""")
+    assert len(set(tops)) == 2, tops
