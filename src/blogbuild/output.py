@@ -117,8 +117,8 @@ def write_site(files: list[OutputFile], out_dir: Path, generated: Generated | No
 
     `generated` (the search index) is made again where a file it reads changed: in a
     temporary sibling of `out_dir` holding those files, before the output is touched
-    (if it fails, nothing changed); its folder is then updated like the rest, file by
-    file. Where there is no output yet, the whole site is built in such a sibling,
+    (if it fails, nothing changed); its folder then replaces the old one file by file,
+    before the other files are updated. Where there is no output yet, the whole site is built in such a sibling,
     `generated` made in it, and the sibling renamed into place.
 
     `staging`: that sibling (staging_folder), made before the pages were rendered, when
@@ -219,7 +219,7 @@ def _update_with(generated: Generated, files: list[OutputFile], changes: _Change
                  out_dir: Path) -> None:
     """_update, with `generated` made again first, from its files as they will be (the
     unchanged ones hard-linked from `out_dir`) in a temporary sibling; its new folder
-    then replaces the old one file by file."""
+    then replaces the old one file by file, and only then are the pages updated."""
     beside = staging_folder(out_dir)
     try:
         read = [file for file in files if generated.reads(file.path)]
