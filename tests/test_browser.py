@@ -444,15 +444,10 @@ def test_equation_numbers_sit_at_the_right_of_their_formulas(visits):
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
-def test_on_a_phone_equation_numbers_never_cover_their_formulas(browser, demo_builds):
-    """KaTeX pins a number to the right edge of the column, where a formula wider than a
-    phone's column ran under it ("(1)" printed over its last terms). The number stands
-    at the right edge still, or, where the formula needs the room, after it."""
-    posts = [path for path in _html_pages(demo_builds("client"))
-             if _is_post(path) and _tags_in_tex(demo_builds("client"), path)]
-    assert posts, "no demo post has a numbered equation"
-    context = browser.new_context(viewport=PHONE_VIEWPORT)
-    failures, seen, wide = [], 0, 0
+def _opened_in_both_modes(browser, demo_builds, posts: list[str], viewport: dict):
+    """Each of the demo's `posts` opened in each math mode, its formulas typeset and
+    fonts loaded: (mode, path, page), the page closed once the caller moves on."""
+    context = browser.new_context(viewport=viewport)
     try:
         for mode in MODES:
             with serve_folder(demo_builds(mode), PREFIX) as base:
@@ -461,22 +456,34 @@ def test_on_a_phone_equation_numbers_never_cover_their_formulas(browser, demo_bu
                     page.goto(_url_for(base, path), wait_until="load")
                     wait_for_math(page)
                     page.evaluate("async () => { await document.fonts.ready; }")
-                    for tag in equation_tags(page):
-                        seen += 1
-                        what = f"{mode}: {path}: tag {tag['text']} of #{tag['equation']}"
-                        if tag["formula_right"] is None:
-                            failures.append(f"{what}: no formula drawn beside the tag")
-                            continue
-                        wide += tag["formula_right"] > tag["display_right"]
-                        if tag["left"] < tag["formula_right"] - 0.5:
-                            failures.append(f"{what}: starts at {tag['left']:.1f} px, over its "
-                                            f"formula (which ends at {tag['formula_right']:.1f} px)")
-                        if tag["right"] < tag["display_right"] - TAG_RIGHT_SLACK:
-                            failures.append(f"{what}: ends at {tag['right']:.1f} px, short of the "
-                                            f"right edge ({tag['display_right']:.1f} px)")
+                    yield mode, path, page
                     page.close()
     finally:
         context.close()
+
+
+def test_on_a_phone_equation_numbers_never_cover_their_formulas(browser, demo_builds):
+    """KaTeX pins a number to the right edge of the column, where a formula wider than a
+    phone's column ran under it ("(1)" printed over its last terms). The number stands
+    at the right edge still, or, where the formula needs the room, after it."""
+    posts = [path for path in _html_pages(demo_builds("client"))
+             if _is_post(path) and _tags_in_tex(demo_builds("client"), path)]
+    assert posts, "no demo post has a numbered equation"
+    failures, seen, wide = [], 0, 0
+    for mode, path, page in _opened_in_both_modes(browser, demo_builds, posts, PHONE_VIEWPORT):
+        for tag in equation_tags(page):
+            seen += 1
+            what = f"{mode}: {path}: tag {tag['text']} of #{tag['equation']}"
+            if tag["formula_right"] is None:
+                failures.append(f"{what}: no formula drawn beside the tag")
+                continue
+            wide += tag["formula_right"] > tag["display_right"]
+            if tag["left"] < tag["formula_right"] - 0.5:
+                failures.append(f"{what}: starts at {tag['left']:.1f} px, over its "
+                                f"formula (which ends at {tag['formula_right']:.1f} px)")
+            if tag["right"] < tag["display_right"] - TAG_RIGHT_SLACK:
+                failures.append(f"{what}: ends at {tag['right']:.1f} px, short of the "
+                                f"right edge ({tag['display_right']:.1f} px)")
     _report(failures, "equation numbers over their formulas on a phone")
     assert seen and wide, f"{seen} numbers seen, {wide} of a formula wider than the column"
 
@@ -503,22 +510,12 @@ def test_multline_rows_sit_as_amsmath_sets_them_in_both_modes(browser, demo_buil
     posts = [path for path in _html_pages(demo_builds("client")) if _is_post(path)
              and _select(_static(demo_builds("client"), path), "multline")]
     assert posts, "no demo post has a multline"
-    context = browser.new_context(viewport=SCREENSHOT_VIEWPORT)
     failures, seen = [], 0
-    try:
-        for mode in MODES:
-            with serve_folder(demo_builds(mode), PREFIX) as base:
-                for path in posts:
-                    page, _ = open_page(context)
-                    page.goto(_url_for(base, path), wait_until="load")
-                    wait_for_math(page)
-                    page.evaluate("async () => { await document.fonts.ready; }")
-                    for multline in page.evaluate(_MULTLINE_ROWS):
-                        seen += 1
-                        failures += _misplaced_rows(f"{mode}: {path}#{multline['id']}", multline)
-                    page.close()
-    finally:
-        context.close()
+    for mode, path, page in _opened_in_both_modes(browser, demo_builds, posts,
+                                                  SCREENSHOT_VIEWPORT):
+        for multline in page.evaluate(_MULTLINE_ROWS):
+            seen += 1
+            failures += _misplaced_rows(f"{mode}: {path}#{multline['id']}", multline)
     _report(failures, "misplaced multline rows")
     assert seen >= 2 * len(posts)
 

@@ -88,15 +88,20 @@ def post_pages(path: str) -> bool:
     return path.endswith("/index.html")
 
 
-def test_the_search_index_is_made_again_only_when_a_page_it_reads_changed(out: Path):
-    calls = []
-
+def counting_index(calls: list[dict[str, bytes]]) -> Generated:
+    """A search index over the post pages that records the files it was made from, and
+    writes pagefind/index.js holding how many times it was made."""
     def index(folder: Path) -> None:
         calls.append(tree(folder))
         (folder / "pagefind").mkdir()
         (folder / "pagefind/index.js").write_bytes(b"%d" % len(calls))
 
-    search = Generated("pagefind", post_pages, index)
+    return Generated("pagefind", post_pages, index)
+
+
+def test_the_search_index_is_made_again_only_when_a_page_it_reads_changed(out: Path):
+    calls: list[dict[str, bytes]] = []
+    search = counting_index(calls)
     pages = dict(index_html=b"home", a__index_html=b"a", b__index_html=b"b")
     # the output has no index yet: the whole site is staged and indexed
     write_site(files(**pages, css__x=b"css"), out, generated=search)
@@ -194,14 +199,8 @@ def test_a_file_of_the_site_inside_the_index_folder_is_an_error(out: Path):
 
 
 def test_an_index_that_could_not_be_moved_in_is_made_again_next_time(out: Path, monkeypatch):
-    calls = []
-
-    def index(folder: Path) -> None:
-        calls.append(tree(folder))
-        (folder / "pagefind").mkdir()
-        (folder / "pagefind/index.js").write_bytes(b"%d" % len(calls))
-
-    search = Generated("pagefind", post_pages, index)
+    calls: list[dict[str, bytes]] = []
+    search = counting_index(calls)
     write_site(files(index_html=b"home", a__index_html=b"a"), out, generated=search)
     edited = files(index_html=b"home", a__index_html=b"a 2")
     import blogbuild.output
