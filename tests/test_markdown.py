@@ -40,11 +40,13 @@ def test_double_dollar_inside_a_sentence_is_inline_and_on_its_own_lines_is_displ
 def test_double_dollar_in_a_table_cell_is_inline_even_alone_in_it():
     """A summary table (lil-log's) with `$$..$$` alone in some cells and beside words in
     others: every one inline, as kramdown has it, not some centred and large."""
-    soup = BeautifulSoup(render("| a | b | c |\n|---|---|---|\n"
-                                "| $$x_1$$ | 见 $$y_2$$ | $$z \\tag{A}$$ |\n").html, "html.parser")
+    soup = BeautifulSoup(render("| a | b | c | d |\n|---|---|---|---|\n"
+                                "| $$x_1$$ | 见 $$y_2$$ | $$z \\tag{A}$$ "
+                                "| $$\\begin{align*}u&=v\\end{align*}$$ |\n").html, "html.parser")
     assert [(e.parent.name, e.name, e["class"]) for e in soup.select(".math")] == [
         ("td", "span", ["math", "inline"]), ("td", "span", ["math", "inline"]),
-        ("td", "span", ["math", "display"])]  # but numbered: \tag is for displays only
+        # but what only a display may hold (KaTeX refuses \tag and align inline)
+        ("td", "span", ["math", "display"]), ("td", "span", ["math", "display"])]
 
 
 def test_prices_escaped_dollars_and_shell_variables_are_not_math():

@@ -26,7 +26,7 @@ from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar
 
-from .numbering import ENVIRONMENT_OPEN
+from .numbering import DISPLAY_ONLY, ENVIRONMENT_OPEN
 
 MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
                          "amsmath"})
@@ -195,8 +195,6 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     return True
 
 
-_NUMBERED = re.compile(r"\\(?:tag|label)\b")
-
 _CODE_SPAN_FORMULAS = (re.compile(r"(\$\$)(.*\S.*)\$\$", re.S),
                        re.compile(r"(\$)(?=[^$\s])(.+)\$", re.S))
 """A code span that is one formula: `$$x$$`, or `$x$` with no space after its first
@@ -225,7 +223,7 @@ def _double_dollar_on_own_lines(state: StateCore) -> None:
     r"""`$$..$$` alone on its lines inside a paragraph is display math; within a line it is
     inline math (kramdown's habit, used by many Jekyll blogs). A table cell is part of
     its row's line: its `$$..$$` is inline even where the cell holds nothing else,
-    unless it is numbered there (a `\tag` or `\label`)."""
+    unless it holds what only a display may (numbering.DISPLAY_ONLY)."""
     for position, token in enumerate(state.tokens):
         children = token.children or []
         in_cell = position and state.tokens[position - 1].type in ("td_open", "th_open")
@@ -236,6 +234,6 @@ def _double_dollar_on_own_lines(state: StateCore) -> None:
             after = children[index + 1] if index + 1 < len(children) else None
             alone = (before is None or before.type in ("softbreak", "hardbreak")) and \
                 (after is None or after.type in ("softbreak", "hardbreak"))
-            if in_cell:  # unless numbered: \tag works in a display only
-                alone = alone and _NUMBERED.search(child.content) is not None
+            if in_cell:  # unless it holds what only a display may (\tag, align)
+                alone = alone and DISPLAY_ONLY.search(child.content) is not None
             child.type = "math_display" if alone else "math_inline"

@@ -18,6 +18,10 @@ NUMBERED = ("equation", "align", "gather", "multline", "eqnarray", "alignat", "f
 DISPLAY_ENVIRONMENTS = (*NUMBERED, "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix",
                         "Vmatrix", "split", "aligned", "gathered", "cases")
 ENVIRONMENT_OPEN = r"\\begin\{((?:" + "|".join(DISPLAY_ENVIRONMENTS) + r")\*?)\}"
+DISPLAY_ONLY = re.compile(r"\\(?:tag\*?|label)\s*\{"
+                          r"|\\begin\{(?:" + "|".join(NUMBERED) + r")\*?\}")
+"""What only a display formula may hold (KaTeX refuses it inline): a number (\\tag,
+\\label) or an environment numbered row by row."""
 
 # Environments KaTeX does not have, and the one it renders them with.
 _KATEX_NAME = {"eqnarray": "align", "flalign": "align"}
