@@ -118,8 +118,9 @@ def write_site(files: list[OutputFile], out_dir: Path, generated: Generated | No
     `generated` (the search index) is made again where a file it reads changed: in a
     temporary sibling of `out_dir` holding those files, before the output is touched
     (if it fails, nothing changed); its folder then replaces the old one file by file,
-    before the other files are updated. Where there is no output yet, the whole site is built in such a sibling,
-    `generated` made in it, and the sibling renamed into place.
+    before the other files are updated. Where there is no output yet, the whole site
+    is built in such a sibling, `generated` made in it, and the sibling renamed into
+    place.
 
     `staging`: that sibling (staging_folder), made before the pages were rendered, when
     there was no output yet: the files marked `staged` are in it already. The caller
