@@ -215,3 +215,24 @@ def test_an_index_that_could_not_be_moved_in_is_made_again_next_time(out: Path, 
     write_site(edited, out, generated=search)
     assert len(calls) == 3 and tree(out) == {"index.html": b"home", "a/index.html": b"a 2",
                                              "pagefind/index.js": b"3"}
+
+
+def test_with_search_a_failure_writing_the_pages_leaves_the_index_as_it_was_too(
+        out: Path, monkeypatch):
+    calls: list[dict[str, bytes]] = []
+    search = counting_index(calls)
+    write_site(files(index_html=b"home", a__index_html=b"a"), out, generated=search)
+    before, before_stats = tree(out), stats(out)
+    real = Path.write_bytes
+
+    def full_disk(self, data):
+        if self.name.isdigit():  # the changed pages, written aside before they move in
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OSError):
+        write_site(files(index_html=b"home", a__index_html=b"a 2"), out, generated=search)
+    assert len(calls) == 2  # the new index was made, beside the output
+    assert tree(out) == before and stats(out) == before_stats
+    assert sorted(p.name for p in out.parent.iterdir()) == ["dist"]

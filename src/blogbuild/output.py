@@ -192,11 +192,16 @@ def _changes(files: list[OutputFile], out_dir: Path, keep: str, existing: Stamps
     return _Changes(write, remove, same)
 
 
-def _update(changes: _Changes, out_dir: Path) -> None:
+def _update(changes: _Changes, out_dir: Path,
+            before_moving: Callable[[], None] = lambda: None) -> None:
+    """Write the changed files into a temporary folder (where a full disk or a denied
+    write fails, `out_dir` untouched), call `before_moving`, then move them in and
+    remove the files that went."""
     staging = staging_folder(out_dir)
     try:
         temporary = [staging / str(index) for index in range(len(changes.write))]
         _each(lambda pair: pair[0].write_bytes(pair[1].data), zip(temporary, changes.write))
+        before_moving()
         targets = [out_dir / file.path for file in changes.write]
         _each(lambda folder: folder.mkdir(parents=True, exist_ok=True),
               {target.parent for target in targets})
@@ -220,7 +225,8 @@ def _update_with(generated: Generated, files: list[OutputFile], changes: _Change
                  out_dir: Path) -> None:
     """_update, with `generated` made again first, from its files as they will be (the
     unchanged ones hard-linked from `out_dir`) in a temporary sibling; its new folder
-    then replaces the old one file by file, and only then are the pages updated."""
+    replaces the old one file by file after the changed pages are written aside and
+    before they are moved in."""
     beside = staging_folder(out_dir)
     try:
         read = [file for file in files if generated.reads(file.path)]
@@ -230,10 +236,12 @@ def _update_with(generated: Generated, files: list[OutputFile], changes: _Change
               if file.path in changes.same else (beside / file.path).write_bytes(file.data),
               read)
         generated.make(beside)
-        # the index first: if the update stops halfway, pages not yet written make the
-        # next build index again (the other way round, their index would stay stale)
-        _replace_folder(beside / generated.folder, out_dir / generated.folder)
-        _update(changes, out_dir)
+        # the index goes in once the pages are written aside (a failure writing them
+        # leaves the output as it was) but before they are moved in: if that stops
+        # halfway, pages still old make the next build index again (the other way
+        # round, their index would stay stale)
+        _update(changes, out_dir, before_moving=lambda: _replace_folder(
+            beside / generated.folder, out_dir / generated.folder))
     finally:
         shutil.rmtree(beside, ignore_errors=True)
 
