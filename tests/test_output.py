@@ -1,6 +1,8 @@
 """Writing the output (output.py): in place where an output exists, only what changed,
 and never a half-written output after a failure."""
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -235,4 +237,117 @@ def test_with_search_a_failure_writing_the_pages_leaves_the_index_as_it_was_too(
         write_site(files(index_html=b"home", a__index_html=b"a 2"), out, generated=search)
     assert len(calls) == 2  # the new index was made, beside the output
     assert tree(out) == before and stats(out) == before_stats
+    assert sorted(p.name for p in out.parent.iterdir()) == ["dist"]
+
+
+
+def _below(path, folder: Path) -> bool:
+    return Path(path) == folder or folder in Path(path).parents
+
+
+def fix_in_place(monkeypatch, out: Path, fixed_by: str) -> None:
+    """Make `out` behave as a mount point (its own file system: it cannot be renamed,
+    nothing moves in or out of it by renaming) or as a folder in a parent this process
+    may not write to (no sibling can be made, it cannot be renamed)."""
+    import blogbuild.output
+    os_module, tempfile_module = blogbuild.output.os, blogbuild.output.tempfile
+    refusal = errno.EBUSY if fixed_by == "mount point" else errno.EACCES
+
+    def moving(real):
+        def move(source, target):
+            if Path(source) == out or Path(target) == out:
+                raise OSError(refusal, os.strerror(refusal), str(source))
+            if fixed_by == "mount point" and _below(source, out) != _below(target, out):
+                raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(source))
+            return real(source, target)
+        return move
+
+    for name in ("rename", "replace", "link"):
+        monkeypatch.setattr(os_module, name, moving(getattr(os_module, name)))
+    if fixed_by == "mount point":
+        monkeypatch.setattr(os_module.path, "ismount", lambda path: Path(path) == out)
+    else:
+        real_mkdtemp, real_access = tempfile_module.mkdtemp, os_module.access
+
+        def mkdtemp(*args, dir=None, **kwargs):
+            if dir is not None and Path(dir) == out.parent:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dir))
+            return real_mkdtemp(*args, dir=dir, **kwargs)
+
+        monkeypatch.setattr(tempfile_module, "mkdtemp", mkdtemp)
+        monkeypatch.setattr(os_module, "access", lambda path, mode: (
+            Path(path) != out.parent and real_access(path, mode)))
+
+
+@pytest.mark.parametrize("fixed_by", ["mount point", "parent not writable"])
+def test_an_output_folder_that_cannot_be_renamed_is_written_inside(tmp_path, monkeypatch,
+                                                                   fixed_by):
+    """A container's volume mounted at dist/, or a dist/ of one's own in a folder one may
+    not write to: no sibling can be made, nor dist/ renamed; all the same it is built,
+    updated and indexed, and a failure still leaves it as it was."""
+    out = tmp_path / "dist"
+    out.mkdir()
+    fix_in_place(monkeypatch, out, fixed_by)
+    calls: list[dict[str, bytes]] = []
+    search = counting_index(calls)
+    # the first build (into the empty folder): the whole site staged and put in place
+    write_site(files(index_html=b"home", a__index_html=b"a", css__x=b"css"), out,
+               generated=search)
+    assert tree(out) == {"index.html": b"home", "a/index.html": b"a", "css/x": b"css",
+                         "pagefind/index.js": b"1"}
+    assert calls[0] == {"index.html": b"home", "a/index.html": b"a", "css/x": b"css"}
+    # an edit of a page the index reads: indexed apart, then moved in
+    before = stats(out)
+    write_site(files(index_html=b"home", a__index_html=b"a 2", css__x=b"css"), out,
+               generated=search)
+    assert calls[1] == {"a/index.html": b"a 2"}
+    assert tree(out)["a/index.html"] == b"a 2" and tree(out)["pagefind/index.js"] == b"2"
+    assert stats(out)["css/x"] == before["css/x"]
+    # a failure leaves it as it was
+    before, before_stats = tree(out), stats(out)
+    real = Path.write_bytes
+
+    def full_disk(self, data):
+        if self.name.isdigit():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OSError):
+        write_site(files(index_html=b"home 3", a__index_html=b"a 2", css__x=b"css"), out)
+    monkeypatch.setattr(Path, "write_bytes", real)
+    assert tree(out) == before and stats(out) == before_stats
+    # a file that must become a folder: the whole site again, put in place entry by entry
+    write_site(files(index_html=b"home", a=b"now a file"), out)
+    assert tree(out) == {"index.html": b"home", "a": b"now a file"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # nothing beside it
+
+
+def test_a_temporary_folder_a_killed_build_left_inside_the_output_goes(tmp_path, monkeypatch):
+    out = tmp_path / "dist"
+    write_site(files(index_html=b"home"), out)
+    fix_in_place(monkeypatch, out, "mount point")
+    import blogbuild.output
+    left = out / f"{blogbuild.output.INNER_TEMPORARY}x1"
+    (left / "a").mkdir(parents=True)
+    (left / "a" / "index.html").write_bytes(b"a")
+    write_site(files(index_html=b"home", b=b"b"), out)
+    assert tree(out) == {"index.html": b"home", "b": b"b"}
+
+
+def test_a_failure_putting_the_new_output_in_place_leaves_the_old_one(out: Path, monkeypatch):
+    before = tree(out)
+    import blogbuild.output
+    real = blogbuild.output.os.rename
+
+    def refusing(source, target):
+        if Path(target) == out and Path(source).name.startswith(".dist.new-"):
+            # the new output cannot take the old one's place (the old one can go back)
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(target))
+        return real(source, target)
+
+    monkeypatch.setattr(blogbuild.output.os, "rename", refusing)
+    with pytest.raises(OSError):
+        write_site(files(index_html__x=b"a folder now"), out)  # not possible in place
+    assert tree(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["dist"]

@@ -4,7 +4,9 @@ A failed build never reaches this module. Writing goes to a temporary folder fir
 (only the changed files; the whole site where there is no output yet), and only a
 complete write is moved into place, so a failure while writing leaves the previous
 output byte-identical either way. The search index is made beside the output too, from
-the pages it reads, before anything in the output changes.
+the pages it reads, before anything in the output changes. Where the output folder can
+be neither renamed nor given a sibling (a mount point), the temporary folders are made
+inside it instead, so that every move stays a rename on one file system.
 """
 
 from __future__ import annotations
@@ -90,10 +92,26 @@ def find_collisions(files: list[OutputFile]) -> list[Problem]:
 
 
 def staging_folder(out_dir: Path) -> Path:
-    """A new empty folder beside `out_dir` to build its next contents in."""
+    """A new empty folder on the file system of `out_dir` to build its next contents
+    in: beside it, or inside it where it must stay in place (_fixed_in_place)."""
     out_dir = out_dir.resolve()
+    if _fixed_in_place(out_dir):
+        return Path(tempfile.mkdtemp(prefix=INNER_TEMPORARY, dir=out_dir))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+
+
+INNER_TEMPORARY = ".blogbuild-temporary-"
+"""The name of a temporary folder made inside an output folder fixed in place. One
+left by a killed build is removed by the next, as any file the site does not have."""
+
+
+def _fixed_in_place(out_dir: Path) -> bool:
+    """`out_dir` is a folder that can be neither renamed nor given a sibling: a mount
+    point (a container's volume), or in a folder this process may not write to (an
+    `/var/www/blog` of one's own under a `/var/www` that is not)."""
+    return out_dir.is_dir() and (os.path.ismount(out_dir)
+                                 or not os.access(out_dir.parent, os.W_OK | os.X_OK))
 
 
 def stage_file(staging: Path, path: str, data: bytes) -> None:
@@ -295,10 +313,10 @@ def _rebuild(files: list[OutputFile], out_dir: Path, generated: Generated | None
         os.chmod(staging, 0o755)
         if generated is not None:
             generated.make(staging)
+        _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap(staging, out_dir)
 
 
 def _each(action: Callable[[T], object], items: Iterable[T]) -> list:
@@ -341,10 +359,30 @@ def _take_over(old: Path, target: Path) -> None:
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
-    retired = None
-    if out_dir.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.rename(out_dir, retired / out_dir.name)
-    os.rename(staging, out_dir)
+    """Put `staging`'s contents in place of `out_dir`'s: by renaming the two folders,
+    or, for a folder fixed in place (`staging` inside it), their entries. A rename that
+    fails undoes those made before it: `out_dir` as it was, `staging` still whole."""
+    fixed = _fixed_in_place(out_dir)
+    home = out_dir if fixed else out_dir.parent  # where the entries renamed are
+    new = {name: staging / name for name in os.listdir(staging)} if fixed \
+        else {out_dir.name: staging}
+    old = [name for name in os.listdir(out_dir) if name != staging.name] if fixed \
+        else [out_dir.name] if out_dir.exists() else []
+    retired = Path(tempfile.mkdtemp(prefix=INNER_TEMPORARY if fixed else f".{out_dir.name}.old-",
+                                    dir=home)) if old else None
+    done: list[tuple[Path, Path]] = []
+    try:
+        for source, target in [*((home / name, retired / name) for name in old),
+                               *((path, home / name) for name, path in new.items())]:
+            os.rename(source, target)
+            done.append((source, target))
+    except OSError:
+        for source, target in reversed(done):
+            os.rename(target, source)
+        if retired is not None:
+            retired.rmdir()
+        raise
+    if fixed:
+        staging.rmdir()
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
