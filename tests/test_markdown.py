@@ -59,6 +59,21 @@ def test_prices_escaped_dollars_and_shell_variables_are_not_math():
     assert "echo $PATH $1" in text
 
 
+def test_a_doubly_escaped_dollar_is_a_dollar_sign_as_mathjax_showed_it():
+    """leovan-cn (blogdown) prices its table in `**\\\\$5**`: pandoc left `\\$5`, which
+    MathJax's processEscapes showed as `$5`. An escaped backslash before an escaped
+    dollar is still both."""
+    source = ("| 输入 | 输出 |\n|---|---|\n| **\\\\$5** | **\\\\$25** |\n\n"
+              "每百万 \\\\$0.5 与 \\\\$2.5，共 $x$；写 \\\\\\$ 得到两个字符。\n")
+    html = render(source).html
+    soup = BeautifulSoup(html, "html.parser")
+    assert [td.get_text() for td in soup.select("td")] == ["$5", "$25"]
+    assert formulas(html) == [r"\(x\)"]
+    assert soup.p.get_text() == "每百万 $0.5 与 $2.5，共 \\(x\\)；写 \\$ 得到两个字符。"
+    # code keeps what was written
+    assert render("`\\\\$5`").html.count("\\\\$5") == 1
+
+
 def test_bare_environment_is_numbered_and_its_label_becomes_a_link():
     source = ("见 \\eqref{eq:f}。\n\n\\begin{equation}f(x)=x^2\\label{eq:f}\\end{equation}\n\n"
               "再看 $\\eqref{eq:f}$ 与 \\ref{eq:f}。\n")

@@ -2,9 +2,10 @@
 
 dollarmath gives `$..$`, `$$..$$` (block and inline) and amsmath gives bare
 environments at the start of a block. The rules here add what those miss:
-`\\(..\\)`, `\\[..\\]`, an environment inside a paragraph, and `\\eqref{}`/`\\ref{}`
-in prose. All of them run before markdown-it's `escape` rule, so a formula's
-content never reaches Markdown's hands: `_`, `*`, `\\\\` and `|` stay as written.
+`\\(..\\)`, `\\[..\\]`, an environment inside a paragraph, `\\eqref{}`/`\\ref{}`
+in prose, and MathJax's `\\\\$` for a dollar sign in prose. All of them run before
+markdown-it's `escape` rule, so a formula's content never reaches Markdown's hands:
+`_`, `*`, `\\\\` and `|` stay as written.
 
 Token types produced (content = the TeX between the delimiters):
   math_inline          inline formula
@@ -50,6 +51,7 @@ def math_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("escape", "math_bracket", _delimited(r"\[", r"\]", "math_display"))
     md.inline.ruler.before("escape", "math_environment", _inline_environment)
     md.inline.ruler.before("escape", "math_ref", _prose_ref)
+    md.inline.ruler.before("escape", "math_escaped_dollar", _doubly_escaped_dollar)
     md.core.ruler.after("inline", "math_double_dollar_lines", _double_dollar_on_own_lines)
     md.core.ruler.before("math_double_dollar_lines", "math_code_spans", _code_span_formulas)
 
@@ -108,6 +110,19 @@ def _dollar(state: StateInline, silent: bool) -> bool:
         token.content = src[start + opener:end]
         token.markup = src[start:start + opener]
     state.pos = end + opener
+    return True
+
+
+def _doubly_escaped_dollar(state: StateInline, silent: bool) -> bool:
+    """`\\\\$` in prose is a dollar sign, as MathJax showed it: sites written for its
+    `processEscapes` behind a Markdown that eats one backslash (blogdown, Hexo) wrote
+    `\\\\$5` so that MathJax would see `\\$5`, and show `$5`. (`\\\\\\$` is still
+    an escaped backslash and an escaped dollar: `\\$`.)"""
+    if not state.src.startswith("\\\\$", state.pos) or _is_escaped(state.src, state.pos):
+        return False
+    if not silent:
+        state.pending += "$"
+    state.pos += 3
     return True
 
 
