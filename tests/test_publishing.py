@@ -26,7 +26,8 @@ from blogbuild.build import CACHE_FOLDER, build_site
 from blogbuild.cli import main
 from blogbuild.config import SiteConfig, load_config
 from blogbuild.linkcheck import FONT_FACE, css_urls, font_face_sources, parse_html
-from blogbuild.scaffold import REPO_INSTALL, SITE_INSTALL, pages_workflow
+from blogbuild.scaffold import (REPO_INSTALL, Install, installed_direct_url, pages_workflow,
+                                site_install)
 from browser_support import serve_folder
 from conftest import REPO
 
@@ -75,10 +76,49 @@ def test_the_workflow_builds_on_push_to_main_and_deploys_with_the_official_pages
         "name": "github-pages", "url": f"${{{{ steps.{deployment['id']}.outputs.page_url }}}}"}
 
 
-def test_the_repository_workflow_is_the_one_init_writes_but_for_the_install_line():
-    assert WORKFLOW.read_text(encoding="utf-8") == pages_workflow(REPO_INSTALL)
-    assert pages_workflow(SITE_INSTALL).replace(SITE_INSTALL, REPO_INSTALL) == \
-        pages_workflow(REPO_INSTALL)
+GIT_INSTALL = json.dumps({"url": "https://github.com/someone/blogbuild.git",
+                          "vcs_info": {"vcs": "git", "commit_id": "4f34bdb" * 5 + "a" * 5,
+                                       "requested_revision": "v0.1.0"}})
+LOCAL_INSTALL = json.dumps({"url": "file:///home/me/blogbuild", "dir_info": {"editable": True}})
+
+
+def install_step(text: str) -> dict:
+    [step] = [step for step in yaml.safe_load(text)["jobs"]["build"]["steps"]
+              if step["name"] == "Install blogbuild"]
+    return step
+
+
+def test_the_repository_workflow_is_the_one_init_writes_but_for_the_install_step():
+    assert WORKFLOW.read_text(encoding="utf-8") == pages_workflow(Install(REPO_INSTALL))
+    site = pages_workflow(site_install(LOCAL_INSTALL))
+    assert install_step(site) != install_step(pages_workflow(Install(REPO_INSTALL)))
+    [ours, theirs] = [[line for line in text.splitlines()
+                       if "Install blogbuild" not in line and "pip install" not in line
+                       and not line.strip().startswith("#")]
+                      for text in (WORKFLOW.read_text(encoding="utf-8"), site)]
+    assert ours == theirs
+
+
+def test_a_new_site_installs_the_blogbuild_that_made_it():
+    """From the git commit or the archive it was installed from, else this version
+    from the index (never an unpinned name, which anyone could register); from a local
+    folder the runner cannot reach, the step and `init` say what to change."""
+    from blogbuild import __version__
+    assert site_install(GIT_INSTALL) == Install(
+        "python -m pip install 'blogbuild @ git+https://github.com/someone/blogbuild.git@"
+        + "4f34bdb" * 5 + "a" * 5 + "'")
+    assert site_install(json.dumps({"url": "https://example.org/blogbuild-0.1.0.tar.gz",
+                                    "archive_info": {"hash": "sha256=00"}})) == Install(
+        "python -m pip install 'blogbuild @ https://example.org/blogbuild-0.1.0.tar.gz'")
+    assert site_install(None) == Install(f"python -m pip install blogbuild=={__version__}")
+    local = site_install(LOCAL_INSTALL)
+    assert local.command == f"python -m pip install blogbuild=={__version__}"
+    assert "file:///home/me/blogbuild" in local.note and "git+https://" in local.example
+    text = pages_workflow(local)
+    assert install_step(text)["run"] == local.command
+    comment = text[text.index("- name: Install blogbuild"):text.index("        run: ")]
+    assert "runner cannot reach" in " ".join(comment.replace("#", " ").split())
+    assert f"        # run: {local.example}\n" in comment
 
 
 def actionlint() -> str | None:
@@ -102,10 +142,11 @@ needs_actionlint = pytest.mark.skipif(
 def test_actionlint_accepts_the_repository_workflow_and_the_one_init_writes(tmp_path: Path):
     init = tmp_path / "site/.github/workflows/pages.yml"
     init.parent.mkdir(parents=True)
-    init.write_text(pages_workflow(), encoding="utf-8")
-    for path in (WORKFLOW, init):
-        done = run_actionlint(path)
-        assert done.returncode == 0, done.stdout + done.stderr
+    for install in (GIT_INSTALL, LOCAL_INSTALL):
+        init.write_text(pages_workflow(site_install(install)), encoding="utf-8")
+        for path in (WORKFLOW, init):
+            done = run_actionlint(path)
+            assert done.returncode == 0, done.stdout + done.stderr
 
 
 @needs_actionlint
@@ -133,7 +174,7 @@ def test_the_workflow_build_step_builds_the_demo_archive_locally(tmp_path: Path)
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     ran = []
     for step in workflow()["jobs"]["build"]["steps"]:
-        if "run" not in step or step["run"] in (REPO_INSTALL, SITE_INSTALL):
+        if "run" not in step or step["name"] == "Install blogbuild":
             continue
         step_env = {**env, **{k: v for k, v in step.get("env", {}).items()
                               if not v.startswith("${{")}}
@@ -152,10 +193,17 @@ def test_the_workflow_build_step_builds_the_demo_archive_locally(tmp_path: Path)
 def test_init_then_build_then_check_links_all_exit_0(tmp_path: Path, capsys):
     site = tmp_path / "new-blog"
     assert main(["init", str(site)]) == 0
-    written = capsys.readouterr().out.split()
+    said = capsys.readouterr()
+    written = said.out.split()
     assert sorted(Path(p).relative_to(site).as_posix() for p in written) == [
         ".github/workflows/pages.yml", ".gitignore", "content/pages/about.md",
         f"content/posts/{date.today():%Y-%m-%d}-hello-world.md", "site.toml"]
+    # the workflow installs this blogbuild; installed from a folder (as the tests are),
+    # init says the step must be changed
+    install = site_install(installed_direct_url())
+    workflow_text = (site / ".github/workflows/pages.yml").read_text(encoding="utf-8")
+    assert install_step(workflow_text)["run"] == install.command
+    assert (f"{install.note} {install.example}" in said.err) == bool(install.note)
     assert main(["build", str(site), "--check-links"]) == 0
     assert main(["check", str(site), "--links"]) == 0
     assert (site / "dist/archives/hello-world/index.html").is_file()

@@ -207,16 +207,20 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .scaffold import init_site
+    from .scaffold import init_site, installed_direct_url, site_install
 
     if args.target.exists() and not args.target.is_dir():
         raise UsageError(f"{args.target} is not a folder")
-    written = init_site(args.target, date.today())
+    install = site_install(installed_direct_url())
+    written = init_site(args.target, date.today(), install)
     for path in written:
         print(path)
     print(f"a new site in {args.target}: `blogbuild build {args.target}` builds it, and "
           "pushing it to GitHub publishes it (set Pages' source to GitHub Actions)",
           file=sys.stderr)
+    if install.note:
+        print(f"note: .github/workflows/pages.yml needs a change. {install.note} "
+              f"{install.example}", file=sys.stderr)
     return 0
 
 

@@ -3,28 +3,82 @@ publishes itself to GitHub Pages on the first push.
 
 The Pages workflow is written by `pages_workflow`, which also produced this
 repository's own `.github/workflows/pages.yml` (a test keeps the two identical
-but for the install line).
+but for the install step).
 """
 
 from __future__ import annotations
 
+import json
+import shlex
+import textwrap
+from dataclasses import dataclass
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
+from . import __version__
 from .problems import ContentErrors, Problem
 
 REPO_INSTALL = "python -m pip install ."
 """How this repository's workflow installs blogbuild: from its own checkout."""
-SITE_INSTALL = "python -m pip install blogbuild"
-"""How an author's site installs it."""
 
 
-def pages_workflow(install: str = SITE_INSTALL) -> str:
+@dataclass(frozen=True)
+class Install:
+    """How a new site's workflow installs blogbuild."""
+
+    command: str
+    note: str = ""
+    """Said to the author, and written above the command, when CI cannot install it
+    the way this machine did; it ends with "e.g." and `example`."""
+    example: str = ""
+
+
+def site_install(direct_url: str | None) -> Install:
+    """The install step for a new site: this very blogbuild, so that CI builds as the
+    author's machine does, from where pip installed it (`direct_url`: the text of its
+    direct_url.json, PEP 610; None where it came from an index): a git repository at
+    its commit, an archive by its URL, else this version from the index. A local folder
+    cannot be reached from CI: the step then says what to change."""
+    pinned = f"python -m pip install {shlex.quote(f'blogbuild=={__version__}')}"
+    try:
+        origin = json.loads(direct_url) if direct_url else {}
+    except ValueError:
+        origin = {}
+    if not isinstance(origin, dict) or not isinstance(origin.get("url"), str):
+        return Install(pinned)
+    url, vcs = origin["url"], origin.get("vcs_info")
+    subdirectory = f"#subdirectory={origin['subdirectory']}" if origin.get("subdirectory") else ""
+    if isinstance(vcs, dict) and vcs.get("vcs") and vcs.get("commit_id") and \
+            not url.startswith("file:"):
+        requirement = f"blogbuild @ {vcs['vcs']}+{url}@{vcs['commit_id']}{subdirectory}"
+        return Install(f"python -m pip install {shlex.quote(requirement)}")
+    if "archive_info" in origin and url.startswith(("https:", "http:")):
+        return Install(f"python -m pip install {shlex.quote(f'blogbuild @ {url}{subdirectory}')}")
+    return Install(pinned, note=f"blogbuild was installed from {url} when this site was "
+                   "made, which GitHub's runner cannot reach: make this step install it "
+                   "from where you got it, e.g.",
+                   example="python -m pip install "
+                   "'blogbuild @ git+https://github.com/OWNER/blogbuild@TAG'")
+
+
+def installed_direct_url() -> str | None:
+    """The direct_url.json pip wrote when it installed this blogbuild, if any."""
+    try:
+        return metadata.distribution("blogbuild").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def pages_workflow(install: Install = Install(REPO_INSTALL)) -> str:
     """The GitHub Actions workflow: build on every push to main, deploy to Pages.
 
     base_url comes from the repository's Pages settings (project page, user page or
     custom domain), so site.toml's base_url only matters for local builds. It is passed
     through `env`, never pasted into the script, as GitHub's hardening guide advises."""
+    note = "".join(f"        # {line}\n" for line in [*textwrap.wrap(install.note, 80),
+                                                       *([f"run: {install.example}"]
+                                                         if install.example else [])])
     return f"""\
 # Build the site and publish it to GitHub Pages on every push to main.
 # In the repository's Settings > Pages, set "Source" to "GitHub Actions".
@@ -60,7 +114,7 @@ jobs:
         id: pages
         uses: actions/configure-pages@v6
       - name: Install blogbuild
-        run: {install}
+{note}        run: {install.command}
       - name: Build
         env:
           # e.g. https://user.github.io/blog (no trailing slash) or a custom domain
@@ -153,23 +207,23 @@ __pycache__/
 """
 
 
-def site_files(today: date) -> dict[str, str]:
+def site_files(today: date, install: Install) -> dict[str, str]:
     """Path below the new site folder → text, in the order they are written."""
     return {
         "site.toml": SITE_TOML,
         f"content/posts/{today:%Y-%m-%d}-hello-world.md": FIRST_POST,
         "content/pages/about.md": ABOUT_PAGE,
         ".gitignore": GITIGNORE,
-        ".github/workflows/pages.yml": pages_workflow(),
+        ".github/workflows/pages.yml": pages_workflow(install),
     }
 
 
-def init_site(target: Path, today: date) -> list[Path]:
+def init_site(target: Path, today: date, install: Install) -> list[Path]:
     """Write a new site into `target` (made if missing); returns the files written.
 
     Refuses, writing nothing, if any of them exists: an author's work is never
     overwritten. Other files already in `target` (a README, .git) are left alone."""
-    files = {target / name: text for name, text in site_files(today).items()}
+    files = {target / name: text for name, text in site_files(today, install).items()}
     if existing := [path for path in files if path.exists()]:
         raise ContentErrors([Problem(path.as_posix(), 0, "already exists; `blogbuild init` "
                                      "writes only files that do not exist yet")
