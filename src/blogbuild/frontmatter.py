@@ -92,13 +92,44 @@ def load_yaml(text: str) -> tuple[object, yaml.Node | None]:
         # the context (where an unclosed bracket or quote started) is where to look first
         mark = error.context_mark or error.problem_mark
         what = (error.problem or "syntax error").strip()
-        raise YamlError(f"broken YAML: {what} (check quotes, colons and indentation)",
-                        mark.line + 1 if mark else 1) from None
+        hint = _TEX_IN_DOUBLE_QUOTES if "escape" in what else \
+            "check quotes, colons and indentation"
+        raise YamlError(f"broken YAML: {what} ({hint})", mark.line + 1 if mark else 1) from None
     except yaml.YAMLError as error:
         raise YamlError(f"broken YAML: {error}", 1) from None
     finally:
         loader.dispose()
+    if node is not None and '"' in text and "$" in text and \
+            (misread := _tex_read_as_escapes(text, node)):
+        raise misread
     return value, node
+
+
+_TEX_IN_DOUBLE_QUOTES = ("TeX inside double quotes? there a backslash starts an escape: "
+                         "write the value in single quotes, or double each backslash")
+_ESCAPE_BEFORE_LETTERS = re.compile(r"(?<!\\)(?:\\\\)*\\([abefnrtvNLP])([A-Za-z]+)")
+_ESCAPE_NAMES = {"a": "a bell", "b": "a backspace", "e": "an escape character",
+                 "f": "a form feed", "n": "a line break", "r": "a carriage return",
+                 "t": "a tab", "v": "a vertical tab", "N": "a next-line character",
+                 "L": "a line separator", "P": "a paragraph separator"}
+
+
+def _tex_read_as_escapes(text: str, node: yaml.Node) -> YamlError | None:
+    """A formula in a double-quoted value whose TeX YAML read as escapes (`"$\\theta$"`
+    is a tab and "heta"), the first one: its title would show garbage, or KaTeX
+    complain of a character nobody typed."""
+    if isinstance(node, yaml.ScalarNode):
+        raw = text[node.start_mark.index:node.end_mark.index]
+        found = _ESCAPE_BEFORE_LETTERS.search(raw) if node.style == '"' and "$" in raw else None
+        if found is None:
+            return None
+        escape, command = found.group(1), found.group(1) + found.group(2)
+        return YamlError(f"`\\{command}` inside double quotes is YAML's escape `\\{escape}` "
+                         f"({_ESCAPE_NAMES[escape]}), not TeX: write the value in single "
+                         "quotes, or double each backslash", node.start_mark.line + 1)
+    children = [part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode) \
+        else node.value if isinstance(node, yaml.SequenceNode) else []
+    return next(filter(None, (_tex_read_as_escapes(text, child) for child in children)), None)
 
 
 def load_yaml_mapping(text: str) -> tuple[dict, dict[str, int]]:
