@@ -40,5 +40,6 @@ def test_check_reports_the_same_problems(case: str, tmp_path: Path, capsys):
     shutil.copytree(BAD / case, site)  # check writes its KaTeX cache into the site folder
     assert main(["check", str(site)]) == 1
     err = capsys.readouterr().err
+    assert "nothing was written" not in err  # check never writes
     for expected in (BAD / case / "expected.txt").read_text(encoding="utf-8").splitlines():
         assert any(line.startswith(expected) for line in err.splitlines()), (expected, err)

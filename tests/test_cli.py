@@ -23,13 +23,16 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys):
 
 
 def test_build_prints_one_summary_line_when_not_on_a_terminal(site, tmp_path: Path):
-    root = site({"content/posts/a.md": post("a", "2024-01-01")})
-    done = subprocess.run([sys.executable, "-m", "blogbuild", "build", str(root), "-o",
-                           str(tmp_path / "out")], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == ""
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("built 1 posts, ")
+    root = site({"content/posts/a.md": post("a", "2024-01-01"),
+                 "content/posts/b.md": post("b", "2024-01-02", draft="true")})
+    for run in ("built", "nothing changed since the last build of"):
+        done = subprocess.run([sys.executable, "-m", "blogbuild", "build", str(root), "-o",
+                               str(tmp_path / "out")], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == ""
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(
+            f"{run} 1 post (1 draft left out; --drafts includes it), "), lines
     assert (tmp_path / "out/index.html").is_file()
 
 
@@ -55,6 +58,19 @@ def test_new_writes_a_post_that_parses_and_refuses_to_overwrite(site, capsys):
     record = parse_post("new.md", path.read_text(encoding="utf-8"), load_config(root), problems)
     assert problems == [] and record.title == "Transformer升级之路 RoPE" and record.draft
     assert main(["new", "Transformer升级之路 RoPE", "--site-dir", str(root)]) == 1
+
+
+def test_new_keeps_a_title_with_tex_and_quotes_as_typed_and_says_it_is_a_draft(site, capsys):
+    """In YAML's double quotes `\\epsilon` would be an escape character and "psilon"."""
+    root = site({})
+    title = """关于$\\epsilon$-greedy与$\\theta$: 一个"笔记"，it's"""
+    assert main(["new", title, "--slug", "eps", "--site-dir", str(root)]) == 0
+    said = capsys.readouterr()
+    problems = []
+    record = parse_post("new.md", Path(said.out.strip()).read_text(encoding="utf-8"),
+                        load_config(root), problems)
+    assert problems == [] and record.title == title
+    assert "serve --drafts" in said.err and "draft: false" in said.err
 
 
 def test_slugs_from_titles_keep_chinese_and_lowercase_ascii():

@@ -65,6 +65,8 @@ class BuildReport:
     formulas: int
     seconds: float
     warnings: tuple[Problem, ...]
+    drafts: int = 0
+    """Posts marked `draft: true` left out."""
     unchanged: bool = False
     """Nothing had changed since the last build into the same folder: nothing was done."""
 
@@ -89,7 +91,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
             last.output == output_listing(found):
         return BuildReport(posts=last.posts, pages=last.pages, formulas=last.formulas,
                            seconds=time.perf_counter() - started, warnings=last.warnings,
-                           unchanged=True)
+                           drafts=last.drafts, unchanged=True)
     # no output yet (a first build, CI's): the new one is made beside it, and each
     # page is written there as soon as it is rendered, by the process that rendered it
     # (one process alone has no other to keep busy: write_site writes its pages after,
@@ -111,12 +113,14 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
         raise
     pages = sum(1 for f in plan.files if f.path.endswith(".html"))
     report = BuildReport(posts=len(plan.content.posts), pages=pages, formulas=plan.formulas,
-                         seconds=time.perf_counter() - started, warnings=plan.warnings)
+                         seconds=time.perf_counter() - started, warnings=plan.warnings,
+                         drafts=plan.content.drafts)
     if remember:
         written = output_files(out_dir)
         remember_pages(cache_dir, out_dir, plan.page_digests, written)
         write_last_build(cache_dir, LastBuild(inputs, output_listing(written), report.posts,
-                                              report.pages, report.formulas, report.warnings))
+                                              report.pages, report.formulas, report.warnings,
+                                              report.drafts))
     return report
 
 

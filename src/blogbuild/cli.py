@@ -34,8 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     except ContentErrors as errors:
         _report(errors.problems)
         count = sum(1 for p in errors.problems if not p.warning)
-        print(f"error: {count} problem{'s' if count != 1 else ''} found; nothing was written",
-              file=sys.stderr)
+        # check writes nothing in any case
+        print(f"error: {counted(count, 'problem')} found"
+              f"{'' if args.run is _check else '; nothing was written'}", file=sys.stderr)
         return 1
     except UsageError as error:
         print(f"blogbuild: {error}", file=sys.stderr)
@@ -140,8 +141,10 @@ def _build(args: argparse.Namespace) -> int:
         prestart.discard()
     _report(report.warnings)
     what = "nothing changed since the last build of" if report.unchanged else "built"
-    print(f"{what} {report.posts} posts, {report.pages} pages in {report.seconds:.1f} s",
-          file=sys.stderr)
+    drafts = f" ({counted(report.drafts, 'draft')} left out; --drafts includes " \
+        f"{'it' if report.drafts == 1 else 'them'})" if report.drafts else ""
+    print(f"{what} {counted(report.posts, 'post')}{drafts}, {counted(report.pages, 'page')} "
+          f"in {report.seconds:.1f} s", file=sys.stderr)
     if args.check_links:
         from .config import load_config
         from .linkcheck import check_links
@@ -173,12 +176,14 @@ def _check(args: argparse.Namespace) -> int:
                 print(url)
         if _report_links(links):
             return 1
-        print(f"checked {report.posts} posts, {report.formulas} formulas and every link: "
+        print(f"checked {counted(report.posts, 'post')}, {counted(report.formulas, 'formula')} "
+              "and every link: "
               f"{_verdict(report.warnings)}", file=sys.stderr)
         return 0
     plan = plan_site(site_dir, drafts=args.drafts, base_url=args.base_url)
     _report(plan.warnings)
-    print(f"checked {len(plan.content.posts)} posts, {plan.formulas} formulas: "
+    print(f"checked {counted(len(plan.content.posts), 'post')}, "
+          f"{counted(plan.formulas, 'formula')}: "
           f"{_verdict(plan.warnings)}", file=sys.stderr)
     return 0
 
@@ -187,7 +192,12 @@ def _verdict(warnings: tuple[Problem, ...] | list[Problem]) -> str:
     """The end of check's last line: "no problems" is said only where there are none."""
     if not warnings:
         return "no problems"
-    return f"no errors, {len(warnings)} warning{'s' if len(warnings) > 1 else ''} (above)"
+    return f"no errors, {counted(len(warnings), 'warning')} (above)"
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 post", "2 posts" (English nouns that take an s)."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _report_links(links: LinkReport) -> bool:
@@ -196,7 +206,7 @@ def _report_links(links: LinkReport) -> bool:
         print(problem, file=sys.stderr)
     count = len(links.problems)
     if count:
-        print(f"error: {count} broken link{'s' if count != 1 else ''}", file=sys.stderr)
+        print(f"error: {counted(count, 'broken link')}", file=sys.stderr)
     return bool(count)
 
 
@@ -238,11 +248,14 @@ def _new(args: argparse.Namespace) -> int:
         raise ContentErrors([Problem(path.as_posix(), 0, "already exists; choose another "
                                      "--slug")])
     path.parent.mkdir(parents=True, exist_ok=True)
-    title = args.title.replace('"', '\\"')
-    path.write_text(f'---\ntitle: "{title}"\ndate: {now:%Y-%m-%d %H:%M}\nslug: {slug}\n'
+    # single quotes: YAML reads nothing in them but '' (TeX keeps its backslashes)
+    title = args.title.replace("'", "''")
+    path.write_text(f"---\ntitle: '{title}'\ndate: {now:%Y-%m-%d %H:%M}\nslug: {slug}\n"
                     "tags: []\ncategory:\ndraft: true\n---\n\n开头的段落。\n\n<!--more-->\n\n"
                     "正文。\n", encoding="utf-8")
     print(path)
+    print("a draft: `blogbuild serve --drafts` shows it; set `draft: false` to publish it",
+          file=sys.stderr)
     return 0
 
 

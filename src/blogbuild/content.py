@@ -98,6 +98,8 @@ class Content:
     pages: tuple[Page, ...]
     comments: tuple[Comment, ...]
     problems: tuple[Problem, ...]
+    drafts: int = 0
+    """Posts marked `draft: true` that were left out (none are when drafts are built)."""
 
 
 POST_KEYS = frozenset({"title", "date", "slug", "author", "tags", "category", "series",
@@ -158,7 +160,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
                               draft_slugs, problems, cache)
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
-    return Content(tuple(posts), tuple(pages), comments, tuple(problems))
+    return Content(tuple(posts), tuple(pages), comments, tuple(problems), len(draft_slugs))
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class LastBuild:
     pages: int
     formulas: int
     warnings: tuple[Problem, ...]
+    drafts: int
 
 
 def fingerprint(site_dir: Path, out_dir: Path, options: dict) -> str:
