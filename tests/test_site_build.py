@@ -102,8 +102,14 @@ def test_feeds_parse_with_absolute_links(built: Path):
         assert len(feed.entries) == 20
         assert feed.entries[0].link == "https://example.org/blog/archives/p22/"
         assert feed.entries[0].title == "第22篇 Post 22"
-        assert "\\(x_{22}\\)" in feed.entries[0].content[0].value
-        assert "正文22" not in feed.entries[0].content[0].value
+        # the excerpt: Atom's content, RSS's description; HTML, not text that a reader
+        # shows with its markup
+        excerpt = feed.entries[0].content[0] if name == "atom.xml" else \
+            feed.entries[0].summary_detail
+        assert "\\(x_{22}\\)" in excerpt.value and "正文22" not in excerpt.value
+        assert excerpt.type == "text/html"
+        # the feed's own link is the site, not the feed
+        assert feed.feed.link == "https://example.org/blog/"
 
 
 def test_sitemap_lists_every_post_and_listing_page(built: Path):
@@ -337,6 +343,12 @@ def test_a_full_content_feed_links_equations_footnotes_and_itself_absolutely(sit
         assert not feed.bozo, (name, feed.bozo_exception)
         assert [link.href for link in feed.feed.links if link.rel == "self"] == [
             f"https://example.org/blog/{name}"]
-        body = BeautifulSoup(feed.entries[0].content[0].value, "html.parser")
+        assert feed.feed.link == "https://example.org/blog/"
+        [content] = feed.entries[0].content
+        assert content.type == "text/html" and feed.entries[0].summary_detail.type == "text/html"
+        # the whole post in the content, the excerpt (its first paragraph) as the summary
+        assert 'class="footnotes' in content.value
+        assert 'class="footnotes' not in feed.entries[0].summary
+        body = BeautifulSoup(content.value, "html.parser")
         hrefs = [a["href"] for a in body.select("a[href]")]
         assert hrefs and all(h.startswith("https://example.org/blog/archives/a/#") for h in hrefs), hrefs

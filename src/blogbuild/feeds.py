@@ -26,8 +26,10 @@ def render_feeds(site: Site) -> list[OutputFile]:
     generator = _feed(site)
     files = []
     for name, write in (("feed.xml", generator.rss_str), ("atom.xml", generator.atom_str)):
-        # each feed names itself as rel="self"
-        generator.link(href=absolute_url(site.config, name), rel="self", replace=True)
+        # each feed names itself as rel="self"; RSS's channel <link> is feedgen's last
+        # link, which must be the site's home page
+        generator.link([{"href": absolute_url(site.config, name), "rel": "self"},
+                        {"href": site.config.base_url, "rel": "alternate"}], replace=True)
         files.append(OutputFile(name, write(pretty=True), "feed"))
     return files
 
@@ -38,7 +40,6 @@ def _feed(site: Site) -> FeedGenerator:
     generator.id(config.base_url)
     generator.title(config.title)
     generator.subtitle(config.description or config.title)
-    generator.link(href=config.base_url, rel="alternate")
     generator.language(config.language)
     # Atom wants an author for every entry, from the entry or the feed: a site that
     # names none is its own
@@ -65,8 +66,11 @@ def _feed(site: Site) -> FeedGenerator:
             item.category(term=post.category)
         for tag in post.tags:
             item.category(term=tag)
-        item.content(absolute_links(html, site, link), type="CDATA")
-        item.description(absolute_links(entry.feed_excerpt_html, site, link))
+        # type "html": Atom reads content without a type as plain text (readers showed
+        # the markup); RSS gets it as <content:encoded>, and the excerpt as <description>
+        item.content(absolute_links(html, site, link), type="html")
+        if config.feed.full_content:
+            item.summary(absolute_links(entry.feed_excerpt_html, site, link), type="html")
     return generator
 
 
