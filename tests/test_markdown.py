@@ -49,6 +49,18 @@ def test_double_dollar_in_a_table_cell_is_inline_even_alone_in_it():
         ("td", "span", ["math", "display"]), ("td", "span", ["math", "display"])]
 
 
+def test_a_pipe_inside_a_formula_in_a_table_belongs_to_the_formula():
+    """GFM splits a row at every `|` and makes `\\|` a `|`: `$|x|$` lost its cell and
+    `$\\|x\\|$` (a norm) became |x|. Formulas keep theirs, as in kramdown and pandoc;
+    elsewhere, code spans included, the row is split as GFM splits it."""
+    soup = BeautifulSoup(render("| 式 | 名 |\n|:-:|---|\n| $|x|$ | 绝对值 |\n"
+                                "| $\\|x\\|_2$ | 范数 |\n| $p(x|z)$ 与 \\(a|b\\) | 条件 |\n"
+                                "| a \\| b | `c|d` |\n").html, "html.parser")
+    assert [[cell.get_text() for cell in row.select("td")] for row in soup.select("tbody tr")] == [
+        ["\\(|x|\\)", "绝对值"], ["\\(\\|x\\|_2\\)", "范数"],
+        ["\\(p(x|z)\\) 与 \\(a|b\\)", "条件"], ["a | b", "`c"]]
+
+
 def test_prices_escaped_dollars_and_shell_variables_are_not_math():
     source = ("costs $5 and $10. Set $PATH and $HOME.\n\nA \\$ sign, 20$ too.\n\n"
               "`$x$` is code.\n\n```bash\necho $PATH $1\n```\n")
@@ -198,6 +210,15 @@ def test_inline_tex_reaches_the_page_unchanged(tex: str):
 @given(tex_strings)
 def test_display_tex_reaches_the_page_unchanged(tex: str):
     assert formulas(render(f"前文\n\n$$\n{tex}\n$$\n\n后文\n").html) == [f"\\[\n{tex}\n\\]"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(tex_strings)
+def test_tex_in_a_table_cell_reaches_the_page_unchanged(tex: str):
+    soup = BeautifulSoup(render(f"| 式 | 注 |\n|---|---|\n| 前 ${tex}$ 后 | 注 |\n").html,
+                         "html.parser")
+    assert [e.get_text() for e in soup.select("td .math")] == [f"\\({tex}\\)"]
+    assert [td.get_text() for td in soup.select("td")][1:] == ["注"]
 
 
 @settings(max_examples=300, deadline=None)

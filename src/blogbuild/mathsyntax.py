@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import StateBlock, table
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
@@ -52,6 +52,7 @@ def math_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("escape", "math_environment", _inline_environment)
     md.inline.ruler.before("escape", "math_ref", _prose_ref)
     md.inline.ruler.before("escape", "math_escaped_dollar", _doubly_escaped_dollar)
+    md.block.ruler.at("table", _math_aware_table(table), {"alt": ["paragraph", "reference"]})
     md.core.ruler.after("inline", "math_double_dollar_lines", _double_dollar_on_own_lines)
     md.core.ruler.before("math_double_dollar_lines", "math_code_spans", _code_span_formulas)
 
@@ -90,27 +91,37 @@ def _dollar(state: StateInline, silent: bool) -> bool:
       Otherwise that opening `$` is plain text ("costs $5 and $10", "$PATH and $HOME").
     """
     src, start = state.src, state.pos
+    end = _dollar_formula_end(src, start)
+    if end is None:
+        return False
+    opener = 2 if src.startswith("$$", start) else 1
+    if not silent:
+        token = state.push("math_inline_double" if opener == 2 else "math_inline", "math", 0)
+        token.content = src[start + opener:end - opener]
+        token.markup = src[start:start + opener]
+    state.pos = end
+    return True
+
+
+def _dollar_formula_end(src: str, start: int) -> int | None:
+    """Where the `$..$` or `$$..$$` formula opening at `start` ends (after its closing
+    delimiter), by _dollar's rules; None if no formula opens there."""
     if src[start] != "$" or _is_escaped(src, start):
-        return False
+        return None
     if start and src[start - 1].isdigit():
-        return False
+        return None
     double = src.startswith("$$", start)
     opener = 2 if double else 1
     if start + opener >= len(src) or (not double and src[start + 1].isspace()):
-        return False
+        return None
     end = src.find("$$" if double else "$", start + opener)
     while end != -1 and _is_escaped(src, end):
         end = src.find("$$" if double else "$", end + 1)
     if end == -1 or end == start + opener:
-        return False
+        return None
     if not double and (src[end - 1].isspace() or src[end + 1:end + 2].isdigit()):
-        return False
-    if not silent:
-        token = state.push("math_inline_double" if double else "math_inline", "math", 0)
-        token.content = src[start + opener:end]
-        token.markup = src[start:start + opener]
-    state.pos = end + opener
-    return True
+        return None
+    return end + opener
 
 
 def _doubly_escaped_dollar(state: StateInline, silent: bool) -> bool:
@@ -129,20 +140,99 @@ def _doubly_escaped_dollar(state: StateInline, silent: bool) -> bool:
 def _delimited(opener: str, closer: str, token_type: str):
     def rule(state: StateInline, silent: bool) -> bool:
         src, start = state.src, state.pos
-        if not src.startswith(opener, start) or _is_escaped(src, start):
-            return False
-        end = src.find(closer, start + 2)
-        while end != -1 and _is_escaped(src, end):
-            end = src.find(closer, end + 1)
-        if end == -1 or not src[start + 2:end].strip():
+        end = _delimited_end(src, start, opener, closer)
+        if end is None:
             return False
         if not silent:
             token = state.push(token_type, "math", 0)
-            token.content = src[start + 2:end]
+            token.content = src[start + 2:end - 2]
             token.markup = opener
-        state.pos = end + 2
+        state.pos = end
         return True
     return rule
+
+
+def _delimited_end(src: str, start: int, opener: str, closer: str) -> int | None:
+    """Where the `\\(..\\)` (or `\\[..\\]`) formula opening at `start` ends (after its
+    closer); None if none opens there."""
+    if not src.startswith(opener, start) or _is_escaped(src, start):
+        return None
+    end = src.find(closer, start + 2)
+    while end != -1 and _is_escaped(src, end):
+        end = src.find(closer, end + 1)
+    if end == -1 or not src[start + 2:end].strip():
+        return None
+    return end + 2
+
+
+_CELL_PIPE = "\ue000"
+"""Stands in for a `|` inside a formula while the table rule splits a row into cells
+(a private-use character: a row holding one is left as it is)."""
+_BACKTICKS = re.compile(r"`+")
+_DELIMITER_ROW = re.compile(r"[|:-][|: \t-]*")
+
+
+def _math_aware_table(table_rule):
+    """The GFM table rule, with the `|` inside a row's formulas left to the formulas, as
+    kramdown and pandoc leave them: `| $|x|$ | $p(x|z)$ |` has two cells, and `\\|`
+    there stays `\\|` (a norm), not the escaped pipe GFM would make a `|` of."""
+    def rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        # tried at the start of every block: only a row above a delimiter row (|---|:-:)
+        # is looked at further
+        second = start_line + 1
+        row = state.src[state.bMarks[second] + state.tShift[second]:state.eMarks[second]] \
+            if second < end_line else ""
+        if "-" not in row or not _DELIMITER_ROW.fullmatch(row):
+            return table_rule(state, start_line, end_line, silent)
+        lines = range(start_line, end_line)
+        block_end = next((line for line in lines if state.isEmpty(line)), end_line)
+        first, last = state.bMarks[start_line], state.eMarks[max(start_line, block_end - 1)]
+        block = state.src[first:last]
+        if ("$" not in block and "\\(" not in block) or _CELL_PIPE in block:
+            return table_rule(state, start_line, end_line, silent)
+        src, tokens = state.src, len(state.tokens)
+        state.src = src[:first] + _pipes_in_formulas_hidden(block) + src[last:]
+        try:
+            found = table_rule(state, start_line, end_line, silent)
+        finally:
+            state.src = src
+        for token in state.tokens[tokens:]:
+            if token.type == "inline":
+                token.content = token.content.replace(_CELL_PIPE, "|")
+        return found
+    return rule
+
+
+def _pipes_in_formulas_hidden(text: str) -> str:
+    """`text` with every `|` inside a formula replaced by _CELL_PIPE (same length: the
+    block parser's line offsets still hold). Code spans are not formulas (in GFM their
+    `|` split cells too)."""
+    hidden, pos = [], 0
+    while pos < len(text):
+        char = text[pos]
+        end = None
+        if char == "$":
+            end = _dollar_formula_end(text, pos)
+        elif text.startswith("\\(", pos):
+            end = _delimited_end(text, pos, "\\(", "\\)")
+        elif char == "\\":
+            hidden.append(text[pos:pos + 2])
+            pos += 2
+            continue
+        elif char == "`":
+            run = _BACKTICKS.match(text, pos).group()
+            closing = re.compile(rf"(?<!`){run}(?!`)").search(text, pos + len(run))
+            end = closing.end() if closing else pos + len(run)
+            hidden.append(text[pos:end])
+            pos = end
+            continue
+        if end is None:
+            hidden.append(char)
+            pos += 1
+            continue
+        hidden.append(text[pos:end].replace("|", _CELL_PIPE))
+        pos = end
+    return "".join(hidden)
 
 
 def _inline_environment(state: StateInline, silent: bool) -> bool:
