@@ -86,6 +86,16 @@ def test_a_doubly_escaped_dollar_is_a_dollar_sign_as_mathjax_showed_it():
     assert render("`\\\\$5`").html.count("\\\\$5") == 1
 
 
+def test_a_dollar_never_pairs_with_one_inside_a_code_span():
+    """"US$" then `$HOME`: the first `$` would close on the one in the code span, cutting
+    it in two; the code span wins, as it wins over emphasis. A backtick inside a formula
+    that no code span needs stays TeX."""
+    soup = BeautifulSoup(render("G：US$和`$HOME`。公式 $a`b$ 后。").html, "html.parser")
+    assert [code.get_text() for code in soup.select("code")] == ["$HOME"]
+    assert formulas(str(soup)) == ["\\(a`b\\)"]
+    assert soup.get_text().startswith("G：US$和$HOME。")
+
+
 def test_bare_environment_is_numbered_and_its_label_becomes_a_link():
     source = ("见 \\eqref{eq:f}。\n\n\\begin{equation}f(x)=x^2\\label{eq:f}\\end{equation}\n\n"
               "再看 $\\eqref{eq:f}$ 与 \\ref{eq:f}。\n")

@@ -32,6 +32,7 @@ from .numbering import DISPLAY_ONLY, ENVIRONMENT_OPEN
 MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
                          "amsmath"})
 _REF = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
+_BACKTICKS = re.compile(r"`+")
 
 
 def math_plugin(md: MarkdownIt) -> None:
@@ -121,7 +122,23 @@ def _dollar_formula_end(src: str, start: int) -> int | None:
         return None
     if not double and (src[end - 1].isspace() or src[end + 1:end + 2].isdigit()):
         return None
+    if "`" in src[start:end] and _cuts_a_code_span(src, start, end):
+        return None
     return end + opener
+
+
+def _cuts_a_code_span(src: str, start: int, end: int) -> bool:
+    """A code span opens between `start` and `end` and closes after `end`: a formula
+    there would cut it ("US$ 和 `$HOME`"), so the code span wins, as over emphasis."""
+    pos = start
+    while (run := _BACKTICKS.search(src, pos, end)) is not None:
+        closing = re.compile(rf"(?<!`){run.group()}(?!`)").search(src, run.end())
+        if closing is None:
+            return False
+        if closing.start() >= end:
+            return True
+        pos = closing.end()
+    return False
 
 
 def _doubly_escaped_dollar(state: StateInline, silent: bool) -> bool:
@@ -168,7 +185,6 @@ def _delimited_end(src: str, start: int, opener: str, closer: str) -> int | None
 _CELL_PIPE = "\ue000"
 """Stands in for a `|` inside a formula while the table rule splits a row into cells
 (a private-use character: a row holding one is left as it is)."""
-_BACKTICKS = re.compile(r"`+")
 _DELIMITER_ROW = re.compile(r"[|:-][|: \t-]*")
 
 
