@@ -18,6 +18,7 @@ Token types produced (content = the TeX between the delimiters):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, table
@@ -132,13 +133,20 @@ def _cuts_a_code_span(src: str, start: int, end: int) -> bool:
     there would cut it ("US$ 和 `$HOME`"), so the code span wins, as over emphasis."""
     pos = start
     while (run := _BACKTICKS.search(src, pos, end)) is not None:
-        closing = re.compile(rf"(?<!`){run.group()}(?!`)").search(src, run.end())
+        closing = _closing_backticks(src, run.start())
         if closing is None:
             return False
         if closing.start() >= end:
             return True
         pos = closing.end()
     return False
+
+
+def _closing_backticks(src: str, start: int) -> re.Match | None:
+    """The run of backticks that closes the code span whose opening run starts at
+    `start` (a run of the same length), if any."""
+    run = _BACKTICKS.match(src, start).group()
+    return re.compile(rf"(?<!`){run}(?!`)").search(src, start + len(run))
 
 
 def _doubly_escaped_dollar(state: StateInline, silent: bool) -> bool:
@@ -221,34 +229,32 @@ def _math_aware_table(table_rule):
 
 def _pipes_in_formulas_hidden(text: str) -> str:
     """`text` with every `|` inside a formula replaced by _CELL_PIPE (same length: the
-    block parser's line offsets still hold). Code spans are not formulas (in GFM their
-    `|` split cells too)."""
-    hidden, pos = [], 0
+    block parser's line offsets still hold)."""
+    parts, last = [], 0
+    for start, end in formula_spans(text):
+        parts += [text[last:start], text[start:end].replace("|", _CELL_PIPE)]
+        last = end
+    return "".join(parts) + text[last:]
+
+
+def formula_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where the `$..$`, `$$..$$` and `\\(..\\)` formulas of a line of Markdown are,
+    (start, end) with their delimiters, found by the inline rules' own tests. Code spans
+    hold none (in GFM a `|` in them still splits a table row, and their `$` are code)."""
+    pos = 0
     while pos < len(text):
         char = text[pos]
-        end = None
-        if char == "$":
-            end = _dollar_formula_end(text, pos)
-        elif text.startswith("\\(", pos):
-            end = _delimited_end(text, pos, "\\(", "\\)")
-        elif char == "\\":
-            hidden.append(text[pos:pos + 2])
-            pos += 2
+        if char == "`":
+            closing = _closing_backticks(text, pos)
+            pos = closing.end() if closing else _BACKTICKS.match(text, pos).end()
             continue
-        elif char == "`":
-            run = _BACKTICKS.match(text, pos).group()
-            closing = re.compile(rf"(?<!`){run}(?!`)").search(text, pos + len(run))
-            end = closing.end() if closing else pos + len(run)
-            hidden.append(text[pos:end])
+        end = _dollar_formula_end(text, pos) if char == "$" else \
+            _delimited_end(text, pos, "\\(", "\\)") if text.startswith("\\(", pos) else None
+        if end is not None:
+            yield pos, end
             pos = end
-            continue
-        if end is None:
-            hidden.append(char)
-            pos += 1
-            continue
-        hidden.append(text[pos:end].replace("|", _CELL_PIPE))
-        pos = end
-    return "".join(hidden)
+        else:
+            pos += 2 if char == "\\" else 1
 
 
 def _inline_environment(state: StateInline, silent: bool) -> bool:
