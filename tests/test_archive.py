@@ -135,6 +135,18 @@ def test_bibtex_and_citation_meta_tags(built: Path):
     assert page.select_one(".meta a[href$='#cite']")
 
 
+def test_bibtex_keeps_a_title_formula_tex_and_escapes_the_text_around_it(site, tmp_path: Path):
+    """`\\\\` is a line break in LaTeX and `\\{` a brace: the formula of a title goes in as
+    written; `&`, `%`, `#`, `_` and braces of the text are escaped for LaTeX."""
+    root = site({"content/posts/a.md": post("'关于$\\epsilon$-greedy与\\(\\mathcal{O}(n)\\)："
+                                            "50% & #1_a {x}'", "2024-01-05", author="A_B")})
+    build_site(root, tmp_path / "out")
+    entry = html(tmp_path / "out/archives/a/index.html").select_one("#cite .bibtex").get_text()
+    assert "  title = {关于$\\epsilon$-greedy与$\\mathcal{O}(n)$：50\\% \\& \\#1\\_a \\{x\\}},\n" \
+        in entry
+    assert "  author = {A\\_B},\n" in entry
+
+
 def test_a_site_and_post_without_an_author_print_no_empty_author(site, tmp_path: Path):
     """A blog moved from Jekyll often names no author: no "By |", no empty BibTeX or
     citation author; the Atom feed names the site (Atom wants an author per entry)."""

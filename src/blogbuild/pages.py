@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from .config import SiteConfig
+from .mathsyntax import formula_spans
 from .problems import ContentErrors, Problem
 from .rendercache import code_fingerprint
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
@@ -347,11 +348,33 @@ def bibtex(config: SiteConfig, entry: PostEntry) -> str:
     url = absolute_url(config, entry.path)
     fields = [("title", post.title), ("author", post.author), ("year", str(post.date.year)),
               ("month", str(post.date.month)), ("url", url)]
-    fields = [(name, value) for name, value in fields if value]
-    body = ",\n".join(f"  {name} = {{{_bibtex_escape(value)}}}" for name, value in fields)
+    fields = [(name, value if name == "url" else _bibtex_tex(value))
+              for name, value in fields if value]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@online{{{key},\n{body}\n}}"
 
 
-def _bibtex_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
+def _bibtex_tex(markdown: str) -> str:
+    """A title or name as TeX for a BibTeX field: its formulas as they are written (in
+    `$`: LaTeX typesets them), the text between them with TeX's special characters
+    escaped (`&`, `%`, `_`, `{`, ... in a title would break the reference list)."""
+    parts, last = [], 0
+    for start, end in formula_spans(markdown):
+        formula = markdown[start:end]
+        opener = 1 if formula.startswith("$") and not formula.startswith("$$") else 2
+        parts += [_bibtex_text(markdown[last:start]), f"${formula[opener:-opener]}$"]
+        last = end
+    return "".join(parts) + _bibtex_text(markdown[last:])
+
+
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+                "#": r"\#", "_": r"\_", "$": r"\$", "~": r"\textasciitilde{}",
+                "^": r"\textasciicircum{}"}
+_TEXT_CHARACTER = re.compile(r"\\([!-/:-@[-`{-~])|(.)", re.S)
+"""A character of Markdown text: a backslash escape (`\\$`: a dollar sign) or any other."""
+
+
+def _bibtex_text(markdown: str) -> str:
+    return "".join(_TEX_SPECIAL.get(char, char) for char in (
+        escaped or other for escaped, other in _TEXT_CHARACTER.findall(markdown)))
 
