@@ -52,3 +52,24 @@ def test_a_formula_in_a_neighbour_title_is_typeset_as_part_of_the_title(browser,
             context.close()
     assert found["oneLine"], found
     assert found["formula"] > found["link"] > found["label"], found
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_on_a_short_page_the_footer_is_at_the_bottom_of_the_window(browser, tmp_path, width):
+    from blogbuild.build import build_site
+
+    site = write_site(tmp_path, {"content/posts/a.md": post("短文", "2024-01-01"),
+                                 "content/pages/about.md": "---\ntitle: About\n---\n短。\n"})
+    build_site(site, site / "dist")
+    with serve_folder(site / "dist", "/blog/") as base:
+        context = browser.new_context(viewport={"width": width, "height": 2400})
+        try:
+            page, _ = open_page(context)
+            page.goto(base + "about/", wait_until="load")
+            found = page.evaluate("""() => ({
+              footer: document.querySelector('.site-footer').getBoundingClientRect().bottom,
+              window: window.innerHeight, scroll: document.scrollingElement.scrollWidth})""")
+        finally:
+            context.close()
+    assert abs(found["footer"] - found["window"]) < 1, found
+    assert found["scroll"] <= width, found
