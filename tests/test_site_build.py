@@ -318,6 +318,19 @@ def test_a_parallel_build_that_fails_while_its_workers_write_pages_leaves_nothin
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+def test_a_template_error_names_the_template_it_is_in_even_when_included(site, tmp_path):
+    from blogbuild.problems import ContentErrors
+
+    files = {**archive(2), "templates/_entries.html": "<ul>\n{{ no_such_variable.x }}\n</ul>\n",
+             "templates/listing.html": "{% extends 'base.html' %}{% block content %}\n"
+                                       "{% include '_entries.html' %}\n{% endblock %}\n"}
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", use_cache=False)
+    [problem] = raised.value.problems
+    assert (problem.path, problem.line) == ("templates/_entries.html", 2)
+    assert "rendering index.html, from " in problem.message
+
+
 def test_the_pager_links_the_first_last_and_nearby_pages():
     from blogbuild.pages import paginate
     pages = paginate(tuple(range(95)), 5, "", "")

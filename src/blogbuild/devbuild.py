@@ -34,7 +34,7 @@ from .katex import KatexEngine
 from .markdown import Rendered, highlight_css
 from .output import find_collisions, is_copied, static_layers
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
-                    template_environment)
+                    template_environment, template_syntax_problem)
 from .problems import ContentErrors, Problem
 from .site import PostEntry, RenderedContent, Site, assemble
 
@@ -201,8 +201,7 @@ def _check_templates(env: jinja2.Environment) -> None:
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as error:
-            raise ContentErrors([Problem(error.filename or name, error.lineno or 0,
-                                         f"template syntax error: {error.message}")]) from None
+            raise ContentErrors([template_syntax_problem(error, name)]) from None
 
 
 # --------------------------------------------------------- output folder ---

@@ -207,7 +207,7 @@ def page_layout(site: Site, job: PageJob) -> Layout:
 
 
 def render_page(env: jinja2.Environment, job: PageJob, layout: Layout) -> bytes:
-    return _render(env, job.template, layout=layout, **job.context).encode("utf-8")
+    return _render(env, job, layout=layout, **job.context).encode("utf-8")
 
 
 def render_and_stage(env: jinja2.Environment, job: PageJob, layout: Layout,
@@ -296,25 +296,42 @@ def _layout(site: Site, title: str, path: str) -> Layout:
                   math_config={"macros": dict(config.math.macros)})
 
 
-def _render(env: jinja2.Environment, template: str, **context) -> str:
+def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
     try:
-        return env.get_template(template).render(**context)
+        return env.get_template(job.template).render(**context)
     except jinja2.TemplateSyntaxError as error:
-        raise ContentErrors([Problem(error.filename or template, error.lineno or 0,
-                                     f"template syntax error: {error.message}")]) from None
+        raise ContentErrors([template_syntax_problem(error, job.template)]) from None
     except jinja2.TemplateError as error:
-        raise ContentErrors([Problem(f"templates/{template}", _template_line(error),
-                                     f"template error: {error}")]) from None
+        name, line = _template_frame(error, job.template)
+        hint = "; a value only some pages have: test it first ({% if x is defined %}) or " \
+            "give it a default (x | default(''))" if isinstance(error, jinja2.UndefinedError) else ""
+        raise ContentErrors([Problem(name, line, f"template error: {error}{hint} "
+                                     f"(rendering {job.output}, from {job.source})")]) from None
 
 
-def _template_line(error: Exception) -> int:
+def template_syntax_problem(error: jinja2.TemplateSyntaxError, template: str) -> Problem:
+    return Problem(_template_name(error.filename or template), error.lineno or 0,
+                   f"template syntax error: {error.message}")
+
+
+def _template_frame(error: Exception, template: str) -> tuple[str, int]:
+    """The template and line where `error` was raised: the innermost frame of a
+    template, which may be one that `template` includes or extends."""
+    found = (_template_name(template), 0)
     trace = error.__traceback__
-    line = 0
     while trace is not None:
-        if trace.tb_frame.f_code.co_filename.endswith(".html"):
-            line = trace.tb_lineno
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".html"):
+            found = (_template_name(filename), trace.tb_lineno)
         trace = trace.tb_next
-    return line
+    return found
+
+
+def _template_name(filename: str) -> str:
+    """A template as the author knows it, "templates/post.html", from the file it was
+    loaded from (the site's or the theme's, absolute or not) or its name."""
+    name = filename.replace("\\", "/").rsplit("/templates/", 1)[-1]
+    return "templates/" + name.removeprefix("templates/")
 
 
 def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str, str], ...]:
