@@ -141,6 +141,13 @@ def test_unknown_and_duplicate_labels_are_problems_with_lines():
     assert any("\\label{x} is used for two equations" in p for p in problems)
 
 
+def test_a_reference_deep_in_a_paragraph_is_reported_on_its_own_line():
+    """Not on the paragraph's first line (file lines: the body starts on line 5)."""
+    source = "第一段。\n\n一段话，\n$a$ 在第二行，\n第三行，\n第四行 \\eqref{nope} 与 $\\ref{gone}$。\n"
+    assert [(p.line, p.message.split(":")[0]) for p in render(source).problems] == [
+        (10, "\\eqref{nope}"), (10, "\\ref{gone}")]
+
+
 def test_excerpt_ends_at_the_more_marker_and_links_references_to_the_post():
     source = ("开头 $a$ 见 \\eqref{e}[^1]。\n\n<!--more-->\n\n"
               "\\begin{equation}x\\label{e}\\end{equation}\n\n[^1]: 注\n")

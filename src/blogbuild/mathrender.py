@@ -10,6 +10,7 @@ a formula (render = "build"), that HTML.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -57,20 +58,34 @@ def collect_formulas(tokens: list[Token], env: dict, first_line: int) -> list[Fo
         if block.type in MATH_TOKENS:
             formulas += [Formula(tex, True, line, block.content)
                          for tex in formula_texs(block, env)]
-        cursor = 0
-        for child in block.children or []:
+        for child, child_line in _children_with_lines(block, line):
             if child.type in MATH_TOKENS:
-                # children carry no position: find the formula in the paragraph's text
-                found = block.content.find(child.content, cursor)
-                if found < 0:  # a code span's formula ([math] code_spans) lost its line breaks
-                    spread = re.compile(r"\s+".join(map(re.escape, child.content.split())))
-                    match = spread.search(block.content, cursor)
-                    found = match.start() if match else -1
-                cursor = found if found >= 0 else cursor
-                formulas += [Formula(tex, child.type in _DISPLAY,
-                                     line + block.content.count("\n", 0, cursor), child.content)
+                formulas += [Formula(tex, child.type in _DISPLAY, child_line, child.content)
                              for tex in formula_texs(child, env)]
     return formulas
+
+
+def _children_with_lines(block: Token, line: int) -> Iterator[tuple[Token, int]]:
+    """The formulas and references among the inline children of `block` (which starts
+    on `line`), each with its line. Children carry no position: each is found in the
+    block's text after the one before."""
+    cursor = 0
+    for child in block.children or []:
+        if child.type in MATH_TOKENS:
+            written = child.content
+        elif child.type == "math_ref":
+            written = f"\\{child.meta['kind']}{{{child.meta['label']}}}"
+        else:
+            continue
+        found = block.content.find(written, cursor)
+        if found < 0:  # a code span's formula ([math] code_spans) lost its line breaks
+            spread = re.compile(r"\s+".join(map(re.escape, written.split())))
+            match = spread.search(block.content, cursor)
+            found = match.start() if match else -1
+        if found >= 0:
+            line += block.content.count("\n", cursor, found)
+            cursor = found
+        yield child, line
 
 
 @dataclass
@@ -164,15 +179,16 @@ def _number_equations(state: StateCore) -> None:
     references: list[tuple[str, str, int]] = []
     for block in state.tokens:
         line = (block.map[0] if block.map else 0) + first_line
-        for token in [block, *(block.children or [])]:
+        for token, token_line in [(block, line), *_children_with_lines(block, line)]:
             if token.type in _DISPLAY:
                 numbered = number_display(token.content, numbering)
                 token.meta = {**(token.meta or {}), "tex": numbered.tex, "rows": numbered.rows,
                               "anchors": [equation_anchor(n) for n in numbered.numbers]}
             if token.type in MATH_TOKENS:
-                references += [(kind, label, line) for kind, label in _REF.findall(token.content)]
+                references += [(kind, label, token_line)
+                               for kind, label in _REF.findall(token.content)]
             elif token.type == "math_ref":
-                references.append((token.meta["kind"], token.meta["label"], line))
+                references.append((token.meta["kind"], token.meta["label"], token_line))
     problems = state.env.setdefault("problems", [])
     for label in dict.fromkeys(numbering.duplicates):
         problems.append(Problem(source, first_line, f"\\label{{{label}}} is used for two "
