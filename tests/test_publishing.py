@@ -14,7 +14,6 @@ import tomllib
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ElementTree
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -27,7 +26,7 @@ from blogbuild.cli import main
 from blogbuild.config import SiteConfig, load_config
 from blogbuild.linkcheck import FONT_FACE, css_urls, font_face_sources, parse_html
 from blogbuild.scaffold import (REPO_INSTALL, Install, installed_direct_url, pages_workflow,
-                                site_install)
+                                site_install, site_today)
 from browser_support import serve_folder
 from conftest import REPO
 
@@ -197,7 +196,7 @@ def test_init_then_build_then_check_links_all_exit_0(tmp_path: Path, capsys):
     written = said.out.split()
     assert sorted(Path(p).relative_to(site).as_posix() for p in written) == [
         ".github/workflows/pages.yml", ".gitignore", "content/pages/about.md",
-        f"content/posts/{date.today():%Y-%m-%d}-hello-world.md", "site.toml"]
+        f"content/posts/{site_today():%Y-%m-%d}-hello-world.md", "site.toml"]
     # the workflow installs this blogbuild; installed from a folder (as the tests are),
     # init says the step must be changed
     install = site_install(installed_direct_url())

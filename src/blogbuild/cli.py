@@ -8,7 +8,7 @@ import os
 import re
 import sys
 import tempfile
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -217,12 +217,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .scaffold import init_site, installed_direct_url, site_install
+    from .scaffold import init_site, installed_direct_url, site_install, site_today
 
     if args.target.exists() and not args.target.is_dir():
         raise UsageError(f"{args.target} is not a folder")
     install = site_install(installed_direct_url())
-    written = init_site(args.target, date.today(), install)
+    written = init_site(args.target, site_today(), install)
     for path in written:
         print(path)
     print(f"a new site in {args.target}: `blogbuild build {args.target}` builds it, and "

@@ -12,11 +12,12 @@ import json
 import shlex
 import textwrap
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
+from .config import parse_config
 from .problems import ContentErrors, Problem
 
 REPO_INSTALL = "python -m pip install ."
@@ -205,6 +206,11 @@ dist/
 .blogbuild-cache/
 __pycache__/
 """
+
+
+def site_today() -> date:
+    """Today in the time zone of the site init writes (as `blogbuild new` dates posts)."""
+    return datetime.now(parse_config(SITE_TOML).zone).date()
 
 
 def site_files(today: date, install: Install) -> dict[str, str]:
