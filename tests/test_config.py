@@ -42,9 +42,10 @@ def test_config_is_frozen():
 def test_unknown_keys_are_reported_with_their_lines():
     found = problems_of('title = "T"\nbase_url = "https://e.org/"\ntittle = "x"\n'
                         '[math]\nrender = "client"\nmacro = {}\n')
-    assert found[0].startswith("site.toml:3: unknown key `tittle`")
-    assert found[1].startswith("site.toml:6: unknown key `math.macro`")
-    assert "macros" in found[1]
+    assert found[0].startswith("site.toml:3: unknown key `tittle` (did you mean `title`?); ")
+    assert found[1].startswith("site.toml:6: unknown key `math.macro` (did you mean `macros`?); ")
+    # nothing close: no guess
+    assert "did you mean" not in problems_of('title = "T"\nbase_url = "https://e.org/"\nzzz = 1\n')[0]
 
 
 def test_wrong_types_name_the_key_the_line_and_the_expected_type():

@@ -44,7 +44,13 @@ def test_every_accepted_date_form_gives_the_same_kind_of_moment():
 
 def test_a_date_that_is_not_a_date_is_reported_at_its_line():
     _, problems = parse(post("t", "2023-13-45"))
-    assert problems[0].startswith("content/posts/a.md:3: `date`: '2023-13-45' is not a date")
+    assert problems[0].startswith("content/posts/a.md:3: `date`: '2023-13-45' is not a date "
+                                  "(month must be in 1..12); write YYYY-MM-DD")
+    # Python's "Invalid isoformat string" would only repeat what was written
+    _, problems = parse(post("t", "2023/12/07"))
+    assert problems == ["content/posts/a.md:3: `date`: '2023/12/07' is not a date; write "
+                        "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or ISO 8601 such as "
+                        "2023-12-07T10:30:00+08:00"]
 
 
 def test_missing_title_and_date_are_both_reported():
@@ -91,7 +97,7 @@ def test_unknown_keys_are_kept_and_warned_once_per_key(tmp_path: Path):
                           "content/posts/b.md": post("b", "2020-01-02", tittle="y")})
     content = load_content(tmp_path, CONFIG)
     warnings = [p for p in content.problems if p.warning]
-    assert len(warnings) == 1 and "`tittle`" in warnings[0].message
+    assert len(warnings) == 1 and "`tittle` (did you mean `title`?)" in warnings[0].message
     assert warnings[0].path == "content/posts/a.md"
     assert content.posts[0].extra["tittle"] == "x"
 

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .problems import ContentErrors, Problem
+from .problems import ContentErrors, Problem, did_you_mean
 
 CONFIG_FILE = "site.toml"
 
@@ -110,13 +110,18 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
     """Read `site_dir/site.toml`; `base_url` (from --base-url) overrides the file's."""
     path = site_dir / CONFIG_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ContentErrors([Problem(CONFIG_FILE, 0, f"no {CONFIG_FILE} in {site_dir}: "
                                      "is this a site folder? `blogbuild init` makes one")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ContentErrors([Problem(CONFIG_FILE, 0, f"cannot read: {error}")]) from None
-    return parse_config(text, base_url=base_url)
+    except OSError as error:
+        raise ContentErrors([Problem(CONFIG_FILE, 0, f"cannot read: {error.strerror}")]) from None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ContentErrors([Problem(CONFIG_FILE, line, "not UTF-8 text: save the file as "
+                                     "UTF-8")]) from None
+    return parse_config(text.removeprefix("\ufeff"), base_url=base_url)
 
 
 def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
@@ -157,8 +162,9 @@ def _check_table(raw: dict, record: type, table: str, text: str,
         name = f"{table}.{key}" if table else key
         if key not in known:
             choices = ", ".join(sorted(known))
-            problems.append(Problem(CONFIG_FILE, line, f"unknown key `{name}`; "
-                                    f"known keys{' in [' + table + ']' if table else ''}: {choices}"))
+            problems.append(Problem(CONFIG_FILE, line, f"unknown key `{name}`"
+                                    f"{did_you_mean(key, known)}; known keys"
+                                    f"{' in [' + table + ']' if table else ''}: {choices}"))
         elif key in _TABLES and not table:
             if isinstance(value, dict):
                 values[key] = _TABLES[key](**_check_table(value, _TABLES[key], key, text, problems))

@@ -25,7 +25,7 @@ from .frontmatter import (
     split_front_matter,
     text_field,
 )
-from .problems import Problem, relative_name
+from .problems import Problem, did_you_mean, relative_name
 from .sources import POSTS, content_files
 
 
@@ -151,9 +151,10 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         if page is not None:
             pages.append(page)
     for key, (source, line) in sorted(first_unknown.items()):
-        problems.append(Problem(source, line, f"unknown front-matter key `{key}` (first seen "
-                                f"here); kept for templates. Known keys: "
-                                f"{', '.join(sorted(POST_KEYS))}", warning=True))
+        problems.append(Problem(source, line, f"unknown front-matter key `{key}`"
+                                f"{did_you_mean(key, POST_KEYS)} (first seen here); kept for "
+                                f"templates. Known keys: {', '.join(sorted(POST_KEYS))}",
+                                warning=True))
     check_unique_slugs(posts, problems)
     check_unique_slugs(pages, problems)
     comments = _load_comments(files.comments, site_dir, config, {post.slug for post in posts},

@@ -169,7 +169,9 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime:
             moment = (datetime.combine(date.fromisoformat(text), time()) if _DATE.match(text)
                       else datetime.fromisoformat(text))
         except ValueError as error:
-            raise ValueError(f"{value!r} is not a date ({error}); write YYYY-MM-DD, "
+            # "month must be in 1..12" helps; "Invalid isoformat string: ..." only repeats it
+            why = "" if "isoformat" in str(error) else f" ({error})"
+            raise ValueError(f"{value!r} is not a date{why}; write YYYY-MM-DD, "
                              "YYYY-MM-DD HH:MM[:SS] or ISO 8601 such as "
                              "2023-12-07T10:30:00+08:00") from None
     else:
