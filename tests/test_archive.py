@@ -186,6 +186,17 @@ def test_names_sharing_a_url_are_listed_together_with_a_warning(site, tmp_path: 
     assert listed(tmp_path / "out", "tags/deep-learning/") == ["d", "c", "b", "a"]
 
 
+def test_a_name_of_dots_gets_a_page_of_its_own_not_the_folder_above(site, tmp_path: Path):
+    """A tag `..` wrote its listing to tags/../index.html: over the front page."""
+    assert [term_slug(name) for name in ("..", ".", " ", "C++", ".NET")] == \
+        ["-", "-", "-", "c++", ".net"]
+    root = site({"content/posts/a.md": post("a", "2024-01-01", tags="['..']"),
+                 "content/posts/b.md": post("b", "2024-01-02")})
+    build_site(root, tmp_path / "out")
+    assert listed(tmp_path / "out", "tags/-/") == ["a"]
+    assert listed(tmp_path / "out", "") == ["b", "a"]
+
+
 def test_a_post_lists_its_tags_in_its_own_order_whatever_spelling_names_the_page(site, tmp_path: Path):
     root = site({"content/posts/a.md": post("a", "2024-01-01", tags="[ML, 数学]"),
                  "content/posts/b.md": post("b", "2024-01-02", tags="[ML]"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from blogbuild.output import Generated, staging_folder, write_site
+from blogbuild.output import Generated, stage_file, staging_folder, write_site
 from blogbuild.pages import OutputFile
 from blogbuild.problems import ContentErrors
 from conftest import tree
@@ -78,6 +78,34 @@ def test_a_failure_while_writing_leaves_the_old_output_as_it_was(out: Path, monk
         write_site(files(index_html=b"home2", a__index_html=b"a2", css__x=b"css"), out)
     assert tree(out) == before and stats(out) == before_stats
     assert not list(out.parent.glob(".dist.*"))
+
+
+def test_files_that_cannot_all_be_written_are_reported_before_anything_is(out: Path):
+    """A file where another needs a folder (a static index.html/x beside the front page;
+    a post whose slug is 404.html), and a path leaving its folder (a tag named `..`):
+    the build used to write a broken output, or fail halfway through writing it."""
+    before, before_stats = tree(out), stats(out)
+    with pytest.raises(ContentErrors) as raised:
+        write_site([OutputFile("index.html", b"home", "index"),
+                    OutputFile("index.html/x", b"x", "static/index.html/x"),
+                    OutputFile("Tags/zzz", b"z", "static/Tags/zzz"),
+                    OutputFile("tags/zzz/index.html", b"tag", "content/posts/a.md"),
+                    OutputFile("tags/../index.html", b"tag", "content/posts/b.md")], out)
+    assert [str(p) for p in raised.value.problems] == [
+        "content/posts/b.md: writes tags/../index.html, which is not a plain path in the "
+        "output (a slug or name of `.` or `..`?); rename it",
+        "static/index.html/x: writes index.html/x, inside a folder index.html/, where index "
+        "writes the file index.html; change one of their slugs or paths",
+        "content/posts/a.md: writes tags/zzz/index.html, inside a folder Tags/zzz/, where "
+        "static/Tags/zzz writes the file Tags/zzz; change one of their slugs or paths"]
+    assert tree(out) == before and stats(out) == before_stats
+
+
+def test_a_page_staged_where_a_folder_is_is_left_for_write_site_to_report(tmp_path):
+    staging = staging_folder(tmp_path / "dist")
+    stage_file(staging, "404.html/index.html", b"a post with the slug 404.html")
+    stage_file(staging, "404.html", b"the 404 page")  # no exception: reported later
+    assert tree(staging) == {"404.html/index.html": b"a post with the slug 404.html"}
 
 
 def test_a_file_that_must_become_a_folder_is_handled(out: Path):

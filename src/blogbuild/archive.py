@@ -114,7 +114,9 @@ class Archive:
 def term_slug(name: str) -> str:
     """The URL segment of a tag, category or series name (see the module docstring)."""
     slug = _UNSAFE.sub("-", name.strip()).strip("-")
-    return "".join(c.lower() if c.isascii() else c for c in slug) or "-"
+    if set(slug) <= {"."}:  # "." and ".." are not folder names a URL can have
+        return "-"
+    return "".join(c.lower() if c.isascii() else c for c in slug)
 
 
 Memo = Callable[[tuple, Callable[[], dict[str, tuple[str, ...]]]], dict[str, tuple[str, ...]]]

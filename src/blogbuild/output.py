@@ -12,6 +12,7 @@ inside it instead, so that every move stays a rename on one file system.
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -78,16 +79,27 @@ def collect_static(site_dir: Path) -> list[OutputFile]:
 
 
 def find_collisions(files: list[OutputFile]) -> list[Problem]:
-    """Two sources writing one output path: name both (static files may replace theme ones)."""
+    """Output paths that cannot all be written: two sources writing one path (name both;
+    static files may replace theme ones before this), a file where another needs a
+    folder of that name, and a path that is not plain (a `..` from a name)."""
     seen: dict[str, OutputFile] = {}
     problems = []
     for file in files:
-        other = seen.get(file.path.lower())
-        if other is not None:
+        if posixpath.normpath(file.path) != file.path or file.path.startswith(("../", "/")):
+            problems.append(Problem(file.source, 0, f"writes {file.path}, which is not a plain "
+                                    "path in the output (a slug or name of `.` or `..`?); "
+                                    "rename it"))
+        elif (other := seen.get(file.path.lower())) is not None:
             problems.append(Problem(file.source, 0, f"writes {file.path}, which {other.source} "
                                     "writes too; change one of their slugs or paths"))
         else:
             seen[file.path.lower()] = file
+    for path, file in seen.items():
+        for parent in _parents(path):
+            if (holder := seen.get(parent)) is not None:
+                problems.append(Problem(file.source, 0, f"writes {file.path}, inside a folder "
+                                        f"{holder.path}/, where {holder.source} writes the file "
+                                        f"{holder.path}; change one of their slugs or paths"))
     return problems
 
 
@@ -116,10 +128,14 @@ def _fixed_in_place(out_dir: Path) -> bool:
 
 def stage_file(staging: Path, path: str, data: bytes) -> None:
     """Write the output file at `path` into `staging` (staging_folder) ahead of
-    write_site, which is then given it as `staged`."""
+    write_site, which is then given it as `staged`. A file where another needs a folder
+    (or the other way round) is left out: write_site reports that collision."""
     target = staging / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except (FileExistsError, IsADirectoryError, NotADirectoryError):
+        pass
 
 
 def write_site(files: list[OutputFile], out_dir: Path, generated: Generated | None = None,
