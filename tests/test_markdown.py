@@ -61,6 +61,21 @@ def test_a_pipe_inside_a_formula_in_a_table_belongs_to_the_formula():
         ["\\(p(x|z)\\) 与 \\(a|b\\)", "条件"], ["a | b", "`c"]]
 
 
+def test_a_link_from_the_host_root_outside_the_site_path_is_warned_about_at_its_line():
+    """Right on a site served at the root, broken on a GitHub Pages project site."""
+    context = RenderContext("content/posts/p.md", first_line=5, url="/blog/archives/p/",
+                            site_path="/blog/")
+    source = ("开头。\n\n见[上一篇](/archives/a/)，\n还有![图](/images/x.png)、[站内](/blog/archives/b/)、"
+              "[外站](https://e.org/x)、[协议相对](//cdn.e.org/x)与[相对](../b/)。\n\n"
+              "[再一次](/archives/a/)\n")
+    problems = render_post(source, context).problems
+    assert [(p.line, p.warning, p.message.split(":")[0]) for p in problems] == [
+        (7, True, "the link /archives/a/ starts at the host's root, outside the site's path /blog/"),
+        (8, True, "the link /images/x.png starts at the host's root, outside the site's path /blog/")]
+    # at the host's root every such link is right
+    assert render_post(source, CONTEXT).problems == ()
+
+
 def test_prices_escaped_dollars_and_shell_variables_are_not_math():
     source = ("costs $5 and $10. Set $PATH and $HOME.\n\nA \\$ sign, 20$ too.\n\n"
               "`$x$` is code.\n\n```bash\necho $PATH $1\n```\n")

@@ -243,7 +243,8 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
         page = pages[slug]
         return render_post(page.body, RenderContext(page.source, page.body_line,
                                                     url_path(config, f"{slug}/"), author,
-                                                    build_mode, config.math.code_spans))
+                                                    build_mode, config.math.code_spans,
+                                                    config.base_path))
 
     def comment_body(ident: int, reader: Typesetter) -> Rendered:
         comment = comments[ident]

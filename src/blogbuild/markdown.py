@@ -51,6 +51,9 @@ class RenderContext:
     """Write KaTeX's HTML into the page (render = "build") instead of TeX."""
     code_span_math: bool = False
     """A code span holding one `$..$` or `$$..$$` is that formula ([math] code_spans)."""
+    site_path: str = "/"
+    """The site's path on its host (base_url's): a link from the host's root outside
+    it is warned about."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,8 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
         excerpt_tokens, has_more = cut_excerpt(tokens, MORE_MARKER)
     formulas = collect_formulas(tokens, env, context.first_line)
     problems = [*env["problems"],
-                *foreign_syntax(markdown, tokens, context.source, context.first_line)]
+                *foreign_syntax(markdown, tokens, context.source, context.first_line),
+                *_links_outside_the_site(tokens, context)]
     if context.typeset is not None:
         # the excerpt's formulas differ from the body's only where a reference links away
         everything = formulas + collect_formulas(excerpt_tokens, excerpt_env, context.first_line)
@@ -267,6 +271,30 @@ def _with_resolved(token: Token, attribute: str, env: dict, render) -> str:
         return render()
     finally:
         token.attrSet(attribute, written)
+
+
+def _links_outside_the_site(tokens: list[Token], context: RenderContext) -> list[Problem]:
+    """A warning for each link or image written from the host's root ("/archives/x/")
+    outside the site's path ("/blog/"): right where the site was served at the root,
+    broken once it is published below a path (a GitHub Pages project site)."""
+    if context.site_path == "/":
+        return []
+    problems, seen = [], set()
+    for block in tokens:
+        for child in block.children or []:
+            target = child.attrGet("href") if child.type == "link_open" else \
+                child.attrGet("src") if child.type == "image" else None
+            if not isinstance(target, str) or not target.startswith("/") or \
+                    target.startswith(("//", context.site_path)) or target in seen:
+                continue
+            seen.add(target)
+            line = context.first_line + (block.map[0] if block.map else 0) + \
+                block.content.count("\n", 0, max(block.content.find(target), 0))
+            problems.append(Problem(context.source, line, f"the link {target} starts at the "
+                                    f"host's root, outside the site's path {context.site_path}: "
+                                    "write it relative to this page (../x/), or begin it with "
+                                    f"{context.site_path}", warning=True))
+    return problems
 
 
 def _nofollow_link(self, tokens, idx, options, env) -> str:

@@ -194,7 +194,8 @@ def render_post_job(job: PostJob, config: SiteConfig, author: Typesetter
     """A post's body and title; `author` typesets with the author's trust."""
     build_mode = config.math.render == "build"
     body = render_post(job.body, RenderContext(job.source, job.body_line, job.url, author,
-                                               build_mode, config.math.code_spans),
+                                               build_mode, config.math.code_spans,
+                                               config.base_path),
                        job.summary)
     title = render_title(job.title, RenderContext(job.source, job.title_line, job.url, author,
                                                   build_mode))
