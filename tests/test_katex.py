@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from blogbuild.katex import KatexEngine
@@ -50,6 +51,25 @@ def test_a_macro_defined_by_one_formula_serves_the_later_ones(tmp_path: Path):
     again = warm.typeset([("\\newcommand{\\KL}{\\operatorname{KL}}", False),
                           ("\\KL(p\\|q)", False)], trusted=True)
     assert again == results and warm._context is None  # no engine started: all cached
+    warm.close()
+
+
+@pytest.mark.parametrize("definition", ["\\xdef\\foo{A}", "\\edef\\foo{A}", "\\gdef\\foo{A}",
+                                        "\\let\\foo=A", "\\def\\foo{A}"])
+def test_every_kind_of_definition_is_part_of_the_later_formulas_key(tmp_path: Path, definition):
+    """A cached answer for `\\foo+1` must not outlive the definition it was made with:
+    \\xdef and \\edef were not seen as definitions, and an edited use of \\foo failed
+    in a warm build (a cold one passed), or kept the old HTML in build mode."""
+    engine = KatexEngine({}, tmp_path)
+    assert [r.error for r in engine.typeset([(definition, False), ("\\foo+1", False)],
+                                            trusted=True)] == [None, None]
+    engine.close()
+    warm = KatexEngine({}, tmp_path)
+    edited = warm.typeset([(definition, False), ("\\foo+2", False)], trusted=True)
+    assert [r.error for r in edited] == [None, None]
+    changed = warm.typeset([(definition.replace("A", "B"), False), ("\\foo+1", False)],
+                           trusted=True)
+    assert ">B<" in changed[1].html and ">A<" not in changed[1].html
     warm.close()
 
 

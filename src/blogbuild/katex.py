@@ -31,8 +31,9 @@ AUTHOR_MACROS = {"\\style": "\\htmlStyle{#1}{#2}"}
 
 # Commands that change the macros in force for later formulas of the same post
 # (KaTeX runs with globalGroup, as MathJax does).
-_DEFINES = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\g?def(?![a-zA-Z])|\\let(?![a-zA-Z])"
-                      r"|\\global|\\DeclareMathOperator|\\newenvironment")
+_DEFINES = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\[gex]?def(?![a-zA-Z])"
+                      r"|\\(?:future)?let(?![a-zA-Z])|\\global|\\DeclareMathOperator"
+                      r"|\\newenvironment")
 
 _JAVASCRIPT = r"""
 function blogbuildTypeset(groups, macros, trusted, html) {
