@@ -17,6 +17,10 @@ FILES = {
     "content/posts/b.md": post("乙", "2024-01-02", "正文 $b$ 见 [甲](../a/)\n", tags="[数学, ML]", series="S"),
     "content/pages/about.md": "---\ntitle: 关于\n---\n关于 $c$\n",
     "content/comments/a.yaml": "- {id: 1, author: 读者, date: 2024-01-03, body: '好 $d$'}\n",
+    # a hidden template that another includes: Jinja loads it like any other
+    "templates/listing.html": '{% extends "base.html" %}{% block content %}'
+                              '{% include ".note.html" %}{% endblock %}\n',
+    "templates/.note.html": "<p>注</p>\n",
 }
 
 
@@ -29,6 +33,7 @@ EDITS = {
     "page": ("content/pages/about.md", lambda t: t.replace("关于 $c$", "关于本站 $c^2$")),
     "site.toml": ("site.toml", lambda t: t.replace("per_page = 10", "per_page = 1")),
     "template": ("templates/page.html", lambda t: "<p>{{ entry.page.title }}</p>\n"),
+    "hidden template": ("templates/.note.html", lambda t: "<p>注改了</p>\n"),
 }
 
 

@@ -8,11 +8,12 @@ editors leave next to the file (ignored).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
+
+from .sources import EDITOR_LITTER
 
 CONFIG_FILE = "site.toml"
 WATCHED_FOLDERS = ("content", "templates", "static")
@@ -21,16 +22,6 @@ WATCHED_FOLDERS = ("content", "templates", "static")
 CONTENT_SUFFIXES = (".md", ".yaml", ".yml")
 """Content files the loader reads; anything else under content/ changes no page."""
 
-_EDITOR_LITTER = re.compile(
-    r"""( ~$                      # emacs, gedit, nano backups: post.md~
-        | ^\.\#                   # emacs lock files: .#post.md
-        | ^\#.*\#$                # emacs autosave: #post.md#
-        | \.sw[a-px]$             # vim swap files: .post.md.swp, .swx, .swo
-        | ^4913$                  # vim's probe that the folder is writable
-        | \.(tmp|bak|orig|part|crdownload)$
-        | ___jb_(tmp|old)___$     # JetBrains safe write
-        | ^\.DS_Store$ | ^Thumbs\.db$ | ^\.goutputstream-
-        )""", re.VERBOSE)
 
 
 class FileEvent(NamedTuple):
@@ -77,7 +68,7 @@ class RebuildPlan:
 
 def is_editor_litter(name: str) -> bool:
     """Swap, backup, lock and probe files that editors write next to the real one."""
-    return bool(_EDITOR_LITTER.search(name))
+    return bool(EDITOR_LITTER.search(name))
 
 
 def classify(events: Iterable[FileEvent], site_dir: Path) -> RebuildPlan:

@@ -34,7 +34,7 @@ from .content import Page, Post
 from .problems import Problem
 from .rendercache import build_salt
 from .site import CommentNode, RecentComment
-from .sources import source_files
+from .sources import template_files
 from .theme import theme_dir
 from .unchanged import Stamps
 
@@ -58,7 +58,7 @@ def page_salt(site_dir: Path, config: SiteConfig) -> str:
     every template file (site and theme), since templates include one another."""
     digest = hashlib.blake2b(f"{FORMAT}\0{build_salt(config)}".encode(), digest_size=16)
     for layer, folder in (("site", site_dir / "templates"), ("theme", theme_dir("templates"))):
-        for path in source_files(folder):
+        for path in template_files(folder):
             # by name within its layer: moving the site or blogbuild changes no page
             digest.update(f"\0{layer}/{path.relative_to(folder).as_posix()}\0".encode())
             digest.update(path.read_bytes())

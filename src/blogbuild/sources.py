@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,10 +23,31 @@ POSTS = "**/*.md"
 """The post files in content/posts (content_files), subfolders included."""
 
 
+EDITOR_LITTER = re.compile(
+    r"""( ~$                      # emacs, gedit, nano backups: post.md~
+        | ^\.\#                   # emacs lock files: .#post.md
+        | ^\#.*\#$                # emacs autosave: #post.md#
+        | \.sw[a-px]$             # vim swap files: .post.md.swp, .swx, .swo
+        | ^4913$                  # vim's probe that the folder is writable
+        | \.(tmp|bak|orig|part|crdownload)$
+        | ___jb_(tmp|old)___$     # JetBrains safe write
+        | ^\.DS_Store$ | ^Thumbs\.db$ | ^\.goutputstream-
+        )""", re.VERBOSE)
+"""Names of the files editors leave beside the file being edited: never a source."""
+
+
 def source_files(root: Path, *, hidden: bool = False) -> list[Path]:
     """The files under `root` in a fixed order; hidden ones (an editor's lock) left out
     unless `hidden`."""
     return list(_walk(root, hidden))
+
+
+def template_files(root: Path) -> list[Path]:
+    """The files under `root` that Jinja may load, in a fixed order: hidden ones too (a
+    `.footer.html` that base.html includes), not an editor's swap, backup or lock files
+    (nor a lock's dangling link)."""
+    return [path for path in _walk(root, True)
+            if not EDITOR_LITTER.search(path.name) and path.is_file()]
 
 
 def content_files(folder: Path, *patterns: str) -> list[Path]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .problems import Problem
 from .rendercache import code_fingerprint
-from .sources import source_files
+from .sources import source_files, template_files
 from .theme import katex_version, theme_dir
 
 RECORD = "last-build.json"
@@ -42,14 +42,14 @@ def fingerprint(site_dir: Path, out_dir: Path, options: dict) -> str:
     digest.update(json.dumps([code_fingerprint(), katex_version(), _pagefind_version(),
                               str(out_dir.resolve()), options], sort_keys=True).encode())
     # static files are copied hidden ones included (.well-known/, .htaccess); content
-    # and templates never read a hidden file (an editor's lock or swap file)
-    sources = [(site_dir / "site.toml", False), (site_dir / "content", False),
-               (site_dir / "templates", False), (site_dir / "static", True),
-               (theme_dir("templates"), False), (theme_dir("static"), True)]
-    for source, hidden in sources:
-        for path in source_files(source, hidden=hidden):
-            digest.update(f"\0{path}\0".encode())
-            digest.update(path.read_bytes())
+    # never reads a hidden file (an editor's lock or swap file); templates may include
+    # one (template_files)
+    files = [*source_files(site_dir / "site.toml"), *source_files(site_dir / "content"),
+             *template_files(site_dir / "templates"), *source_files(site_dir / "static", hidden=True),
+             *template_files(theme_dir("templates")), *source_files(theme_dir("static"), hidden=True)]
+    for path in files:
+        digest.update(f"\0{path}\0".encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
