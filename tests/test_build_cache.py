@@ -271,6 +271,15 @@ def test_the_caches_keep_only_what_the_site_has(tmp_path: Path):
     assert tree(site / "dist") == cold_build(site, tmp_path)
 
 
+def test_a_temporary_folder_a_killed_build_left_is_not_nothing_changed(tmp_path: Path):
+    site = write_site(tmp_path / "site", FILES)
+    build_site(site, site / "dist")
+    (site / ".dist.new-killed" / "archives").mkdir(parents=True)
+    assert not build_site(site, site / "dist").unchanged
+    assert not (site / ".dist.new-killed").exists()
+    assert build_site(site, site / "dist").unchanged
+
+
 def test_a_changed_hidden_static_file_is_copied_again(tmp_path: Path):
     """Static files are copied hidden ones included (.well-known/), so a change to one is
     a change of input: the build must not say "nothing changed"."""

@@ -351,7 +351,9 @@ def test_an_output_folder_that_cannot_be_renamed_is_written_inside(tmp_path, mon
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # nothing beside it
 
 
-def test_a_temporary_folder_a_killed_build_left_inside_the_output_goes(tmp_path, monkeypatch):
+def test_the_temporary_folders_a_killed_build_left_go_with_the_next(tmp_path, monkeypatch):
+    """Inside an output fixed in place (with files, or an empty tree that no listing of
+    the output's files shows), or beside an output (a whole copy of the site)."""
     out = tmp_path / "dist"
     write_site(files(index_html=b"home"), out)
     fix_in_place(monkeypatch, out, "mount point")
@@ -359,8 +361,14 @@ def test_a_temporary_folder_a_killed_build_left_inside_the_output_goes(tmp_path,
     left = out / f"{blogbuild.output.INNER_TEMPORARY}x1"
     (left / "a").mkdir(parents=True)
     (left / "a" / "index.html").write_bytes(b"a")
+    (out / f"{blogbuild.output.INNER_TEMPORARY}x2" / "archives" / "p").mkdir(parents=True)
+    (tmp_path / ".dist.new-x3" / "archives").mkdir(parents=True)
+    (tmp_path / ".dist.old-x4" / "dist").mkdir(parents=True)
+    assert len(blogbuild.output.temporary_leftovers(out)) == 4
     write_site(files(index_html=b"home", b=b"b"), out)
     assert tree(out) == {"index.html": b"home", "b": b"b"}
+    assert sorted(p.name for p in out.iterdir()) == ["b", "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
 
 def test_a_failure_putting_the_new_output_in_place_leaves_the_old_one(out: Path, monkeypatch):

@@ -24,7 +24,8 @@ from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
 from .mathrender import Formula, typeset_formulas
-from .output import Generated, collect_static, stage_file, staging_folder, write_site
+from .output import (Generated, collect_static, stage_file, staging_folder,
+                     temporary_leftovers, write_site)
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, Workers, chunks, render_posts_together
@@ -88,7 +89,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     # the output as this build finds it (one walk serves every question about it)
     found = output_files(out_dir) if out_dir.is_dir() else None
     if last and last.fingerprint == inputs and found is not None and \
-            last.output == output_listing(found):
+            last.output == output_listing(found) and not temporary_leftovers(out_dir):
         return BuildReport(posts=last.posts, pages=last.pages, formulas=last.formulas,
                            seconds=time.perf_counter() - started, warnings=last.warnings,
                            drafts=last.drafts, unchanged=True)

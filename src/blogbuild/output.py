@@ -114,8 +114,17 @@ def staging_folder(out_dir: Path) -> Path:
 
 
 INNER_TEMPORARY = ".blogbuild-temporary-"
-"""The name of a temporary folder made inside an output folder fixed in place. One
-left by a killed build is removed by the next, as any file the site does not have."""
+"""The name of a temporary folder made inside an output folder fixed in place."""
+
+
+def temporary_leftovers(out_dir: Path, keep: Path | None = None) -> list[Path]:
+    """The temporary folders of `out_dir` (staging_folder's) that a killed build left,
+    inside or beside it, but `keep`: the next build removes them (a whole copy of the
+    site, or an empty tree inside the output that no listing of its files shows)."""
+    out_dir = out_dir.resolve()
+    found = [*out_dir.glob(INNER_TEMPORARY + "*"), *out_dir.parent.glob(f".{out_dir.name}.new-*"),
+             *out_dir.parent.glob(f".{out_dir.name}.old-*")] if out_dir.is_dir() else []
+    return sorted(path for path in found if path.is_dir() and path != keep)
 
 
 def _fixed_in_place(out_dir: Path) -> bool:
@@ -163,6 +172,8 @@ def write_site(files: list[OutputFile], out_dir: Path, generated: Generated | No
     if problems := find_collisions(files) + _inside(generated, files):
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
+    for leftover in temporary_leftovers(out_dir, keep=staging):
+        shutil.rmtree(leftover, ignore_errors=True)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     changes = None
     if staging is None and out_dir.is_dir() and \
@@ -250,9 +261,14 @@ def _remove(root: Path, paths: Iterable[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
         for parent in path.parents:
-            if parent == root or any(parent.iterdir()):
+            if parent == root:
                 break
-            parent.rmdir()
+            try:
+                parent.rmdir()
+            except FileNotFoundError:  # gone with a whole leftover folder
+                continue
+            except OSError:  # not empty
+                break
 
 
 def _update_with(generated: Generated, files: list[OutputFile], changes: _Changes,
