@@ -59,6 +59,11 @@ def test_a_pipe_inside_a_formula_in_a_table_belongs_to_the_formula():
     assert [[cell.get_text() for cell in row.select("td")] for row in soup.select("tbody tr")] == [
         ["\\(|x|\\)", "绝对值"], ["\\(\\|x\\|_2\\)", "范数"],
         ["\\(p(x|z)\\) 与 \\(a|b\\)", "条件"], ["a | b", "`c"]]
+    # a formula never spans two rows
+    soup = BeautifulSoup(render("| a | b |\n|---|---|\n| a $x | b |\n| c$ | d |\n").html,
+                         "html.parser")
+    assert [[cell.get_text() for cell in row.select("td")] for row in soup.select("tbody tr")] == [
+        ["a $x", "b"], ["c$", "d"]]
 
 
 def test_a_link_from_the_host_root_outside_the_site_path_is_warned_about_at_its_line():

@@ -215,7 +215,9 @@ def _math_aware_table(table_rule):
         if ("$" not in block and "\\(" not in block) or _CELL_PIPE in block:
             return table_rule(state, start_line, end_line, silent)
         src, tokens = state.src, len(state.tokens)
-        state.src = src[:first] + _pipes_in_formulas_hidden(block) + src[last:]
+        # row by row: a formula never spans two rows (a cell is parsed on its own)
+        rows = "\n".join(map(_pipes_in_formulas_hidden, block.split("\n")))
+        state.src = src[:first] + rows + src[last:]
         try:
             found = table_rule(state, start_line, end_line, silent)
         finally:
