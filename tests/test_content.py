@@ -286,3 +286,27 @@ def test_a_first_load_parses_each_post_as_soon_as_it_is_read_a_later_one_prefetc
 
     assert reads_at_each_post() == [1, 2, 3]
     assert reads_at_each_post() == [3, 3, 3]
+
+
+def test_tex_in_double_quotes_is_told_only_where_yaml_misreads_a_formula():
+    import yaml
+
+    from blogbuild.frontmatter import YamlError, load_yaml
+
+    def problem(text: str) -> str | None:
+        try:
+            load_yaml(text)
+        except YamlError as error:
+            return f"{error.line}: {error}"
+        return None
+
+    # a formula read as escapes; \xi and \upsilon are escapes YAML cannot read at all
+    assert problem('a: 1\ntitle: "关于 $\\theta$"\n').startswith(
+        "2: `\\theta` inside double quotes is YAML's escape `\\t` (a tab), not TeX")
+    for command in ("\\xi", "\\upsilon"):
+        assert "TeX inside double quotes?" in problem(f'title: "${command}$"\n')
+    # a line break between formulas is meant as one: PyYAML writes bodies that way
+    dumped = yaml.dump([{"id": 1, "body": "I think $x^2$ is wrong here: \nThanks"}])
+    assert '\\nThanks' in dumped and problem(dumped) is None
+    # an alias to itself is walked once
+    assert problem('title: "a $x$"\ntags: &a [*a]\n') is None

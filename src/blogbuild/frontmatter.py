@@ -92,7 +92,8 @@ def load_yaml(text: str) -> tuple[object, yaml.Node | None]:
         # the context (where an unclosed bracket or quote started) is where to look first
         mark = error.context_mark or error.problem_mark
         what = (error.problem or "syntax error").strip()
-        hint = _TEX_IN_DOUBLE_QUOTES if "escape" in what else \
+        # \mathcal: "unknown escape"; \xi, \upsilon: "expected ... hex(a)decimal ..."
+        hint = _TEX_IN_DOUBLE_QUOTES if re.search(r"escape|hexa?decimal", what) else \
             "check quotes, colons and indentation"
         raise YamlError(f"broken YAML: {what} ({hint})", mark.line + 1 if mark else 1) from None
     except yaml.YAMLError as error:
@@ -115,21 +116,35 @@ _ESCAPE_NAMES = {"a": "a bell", "b": "a backspace", "e": "an escape character",
 
 
 def _tex_read_as_escapes(text: str, node: yaml.Node) -> YamlError | None:
-    """A formula in a double-quoted value whose TeX YAML read as escapes (`"$\\theta$"`
-    is a tab and "heta"), the first one: its title would show garbage, or KaTeX
-    complain of a character nobody typed."""
-    if isinstance(node, yaml.ScalarNode):
-        raw = text[node.start_mark.index:node.end_mark.index]
-        found = _ESCAPE_BEFORE_LETTERS.search(raw) if node.style == '"' and "$" in raw else None
-        if found is None:
-            return None
-        escape, command = found.group(1), found.group(1) + found.group(2)
-        return YamlError(f"`\\{command}` inside double quotes is YAML's escape `\\{escape}` "
-                         f"({_ESCAPE_NAMES[escape]}), not TeX: write the value in single "
-                         "quotes, or double each backslash", node.start_mark.line + 1)
-    children = [part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode) \
-        else node.value if isinstance(node, yaml.SequenceNode) else []
-    return next(filter(None, (_tex_read_as_escapes(text, child) for child in children)), None)
+    """The first double-quoted value whose formula YAML read as escapes (`"$\\theta$"`
+    is a tab and "heta"): its title would show garbage, or KaTeX complain of a
+    character nobody typed. Only what is inside `$…$` counts: a `\\n` between
+    formulas is YAML's line break, meant as one (YAML dumpers write those)."""
+    seen: set[int] = set()
+    waiting = [node]  # a stack, children pushed last first: taken in document order
+    while waiting:
+        node = waiting.pop()
+        if id(node) in seen:  # an alias to an anchor met before (or to itself)
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            waiting += reversed([part for pair in node.value for part in pair])
+        elif isinstance(node, yaml.SequenceNode):
+            waiting += reversed(node.value)
+        elif isinstance(node, yaml.ScalarNode) and node.style == '"':
+            raw = text[node.start_mark.index:node.end_mark.index]
+            for formula in _RAW_FORMULA.finditer(raw):
+                if found := _ESCAPE_BEFORE_LETTERS.search(formula.group()):
+                    escape, command = found.group(1), found.group(1) + found.group(2)
+                    return YamlError(f"`\\{command}` inside double quotes is YAML's escape "
+                                     f"`\\{escape}` ({_ESCAPE_NAMES[escape]}), not TeX: write the "
+                                     "value in single quotes, or double each backslash",
+                                     node.start_mark.line + 1)
+    return None
+
+
+_RAW_FORMULA = re.compile(r"\$\$.+?\$\$|\$.+?\$", re.S)
+"""A formula in a value's text as written (escapes not read yet)."""
 
 
 def load_yaml_mapping(text: str) -> tuple[dict, dict[str, int]]:
