@@ -142,9 +142,16 @@ def test_bibtex_keeps_a_title_formula_tex_and_escapes_the_text_around_it(site, t
                                             "50% & #1_a {x}'", "2024-01-05", author="A_B")})
     build_site(root, tmp_path / "out")
     entry = html(tmp_path / "out/archives/a/index.html").select_one("#cite .bibtex").get_text()
-    assert "  title = {关于$\\epsilon$-greedy与$\\mathcal{O}(n)$：50\\% \\& \\#1\\_a \\{x\\}},\n" \
-        in entry
+    assert "  title = {关于$\\epsilon$-greedy与$\\mathcal{O}(n)$：50\\% \\& \\#1\\_a " \
+           "\\textbraceleft{}x\\textbraceright{}},\n" in entry
     assert "  author = {A\\_B},\n" in entry
+
+
+def test_bibtex_never_leaves_a_brace_unmatched_and_keeps_mathjax_dollars():
+    """BibTeX counts every brace, escaped or not."""
+    from blogbuild.pages import _bibtex_tex
+    assert _bibtex_tex("$\\left\\{ a \\right.$ 与 \\[b\\] 价 \\\\$5") == \
+        "$\\left\\lbrace  a \\right.$ 与 $b$ 价 \\$5"
 
 
 def test_a_site_and_post_without_an_author_print_no_empty_author(site, tmp_path: Path):

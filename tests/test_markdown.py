@@ -59,6 +59,10 @@ def test_a_pipe_inside_a_formula_in_a_table_belongs_to_the_formula():
     assert [[cell.get_text() for cell in row.select("td")] for row in soup.select("tbody tr")] == [
         ["\\(|x|\\)", "绝对值"], ["\\(\\|x\\|_2\\)", "范数"],
         ["\\(p(x|z)\\) 与 \\(a|b\\)", "条件"], ["a | b", "`c"]]
+    # MathJax's dollar sign is no formula's opening: two cells
+    soup = BeautifulSoup(render("| a | b |\n|---|---|\n| 价格 \\\\$5 | \\\\$/月 |\n").html,
+                         "html.parser")
+    assert [td.get_text() for td in soup.select("td")] == ["价格 $5", "$/月"]
     # a formula never spans two rows
     soup = BeautifulSoup(render("| a | b |\n|---|---|\n| a $x | b |\n| c$ | d |\n").html,
                          "html.parser")
@@ -114,6 +118,8 @@ def test_a_dollar_never_pairs_with_one_inside_a_code_span():
     assert [code.get_text() for code in soup.select("code")] == ["$HOME"]
     assert formulas(str(soup)) == ["\\(a`b\\)"]
     assert soup.get_text().startswith("G：US$和$HOME。")
+    # TeX's escaped backtick opens no code span
+    assert formulas(render("$\\text{caf\\`e}$ and `x`").html) == ["\\(\\text{caf\\`e}\\)"]
 
 
 def test_bare_environment_is_numbered_and_its_label_becomes_a_link():

@@ -130,15 +130,15 @@ def _dollar_formula_end(src: str, start: int) -> int | None:
 
 def _cuts_a_code_span(src: str, start: int, end: int) -> bool:
     """A code span opens between `start` and `end` and closes after `end`: a formula
-    there would cut it ("US$ 和 `$HOME`"), so the code span wins, as over emphasis."""
+    there would cut it ("US$ 和 `$HOME`"), so the code span wins, as over emphasis. A
+    backtick escaped by a backslash (TeX's `\\``) opens none, nor does one that no
+    run of its length closes."""
     pos = start
     while (run := _BACKTICKS.search(src, pos, end)) is not None:
-        closing = _closing_backticks(src, run.start())
-        if closing is None:
-            return False
-        if closing.start() >= end:
+        closing = None if _is_escaped(src, run.start()) else _closing_backticks(src, run.start())
+        if closing is not None and closing.start() >= end:
             return True
-        pos = closing.end()
+        pos = closing.end() if closing is not None else run.end()
     return False
 
 
@@ -240,9 +240,11 @@ def _pipes_in_formulas_hidden(text: str) -> str:
 
 
 def formula_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Where the `$..$`, `$$..$$` and `\\(..\\)` formulas of a line of Markdown are,
-    (start, end) with their delimiters, found by the inline rules' own tests. Code spans
-    hold none (in GFM a `|` in them still splits a table row, and their `$` are code)."""
+    """Where the formulas of a line of Markdown are, (start, end) with their delimiters:
+    `$..$`, `$$..$$`, `\\(..\\)` and `\\[..\\]`, found by the inline rules' own tests,
+    in their order (a backslash escape first: `\\$` and MathJax's `\\\\$` are dollar
+    signs). Code spans hold none (in GFM a `|` in them still splits a table row, and
+    their `$` are code)."""
     pos = 0
     while pos < len(text):
         char = text[pos]
@@ -250,11 +252,18 @@ def formula_spans(text: str) -> Iterator[tuple[int, int]]:
             closing = _closing_backticks(text, pos)
             pos = closing.end() if closing else _BACKTICKS.match(text, pos).end()
             continue
-        end = _dollar_formula_end(text, pos) if char == "$" else \
-            _delimited_end(text, pos, "\\(", "\\)") if text.startswith("\\(", pos) else None
+        if char == "$":
+            end = _dollar_formula_end(text, pos)
+        elif text.startswith(("\\(", "\\["), pos):
+            closer = "\\)" if text[pos + 1] == "(" else "\\]"
+            end = _delimited_end(text, pos, text[pos:pos + 2], closer)
+        else:
+            end = None
         if end is not None:
             yield pos, end
             pos = end
+        elif text.startswith("\\\\$", pos):
+            pos += 3
         else:
             pos += 2 if char == "\\" else 1
 

@@ -374,24 +374,36 @@ def bibtex(config: SiteConfig, entry: PostEntry) -> str:
 def _bibtex_tex(markdown: str) -> str:
     """A title or name as TeX for a BibTeX field: its formulas as they are written (in
     `$`: LaTeX typesets them), the text between them with TeX's special characters
-    escaped (`&`, `%`, `_`, `{`, ... in a title would break the reference list)."""
+    escaped (`&`, `%`, `_`, `{`, ... in a title would break the reference list). BibTeX
+    counts every brace, escaped or not: none is left unmatched."""
     parts, last = [], 0
     for start, end in formula_spans(markdown):
         formula = markdown[start:end]
         opener = 1 if formula.startswith("$") and not formula.startswith("$$") else 2
-        parts += [_bibtex_text(markdown[last:start]), f"${formula[opener:-opener]}$"]
+        tex = formula[opener:-opener].replace("\\{", "\\lbrace ").replace("\\}", "\\rbrace ")
+        parts += [_bibtex_text(markdown[last:start]),
+                  f"${tex}$" if _balanced(tex) else _bibtex_text(formula)]
         last = end
     return "".join(parts) + _bibtex_text(markdown[last:])
 
 
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
-                "#": r"\#", "_": r"\_", "$": r"\$", "~": r"\textasciitilde{}",
-                "^": r"\textasciicircum{}"}
-_TEXT_CHARACTER = re.compile(r"\\([!-/:-@[-`{-~])|(.)", re.S)
-"""A character of Markdown text: a backslash escape (`\\$`: a dollar sign) or any other."""
+def _balanced(tex: str) -> bool:
+    depth = 0
+    for char in tex:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+                "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$",
+                "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_TEXT_CHARACTER = re.compile(r"\\\\(\$)|\\([!-/:-@[-`{-~])|(.)", re.S)
+"""A character of Markdown text: MathJax's `\\\\$` or a backslash escape (`\\$`: a
+dollar sign), or any other."""
 
 
 def _bibtex_text(markdown: str) -> str:
     return "".join(_TEX_SPECIAL.get(char, char) for char in (
-        escaped or other for escaped, other in _TEXT_CHARACTER.findall(markdown)))
-
+        dollar or escaped or other for dollar, escaped, other in _TEXT_CHARACTER.findall(markdown)))
