@@ -44,7 +44,8 @@ def test_unknown_keys_are_reported_with_their_lines():
                         '[math]\nrender = "client"\nmacro = {}\n')
     assert found[0].startswith("site.toml:3: unknown key `tittle` (did you mean `title`?); ")
     assert found[1].startswith("site.toml:6: unknown key `math.macro` (did you mean `macros`?); ")
-    # nothing close: no guess
+    # nothing close: no guess (subtitle is not a misspelt title)
+    assert "did you mean" not in problems_of('title = "T"\nbase_url = "https://e.org/"\nsubtitle = 1\n')[0]
     assert "did you mean" not in problems_of('title = "T"\nbase_url = "https://e.org/"\nzzz = 1\n')[0]
 
 

@@ -83,6 +83,11 @@ def test_a_link_from_the_host_root_outside_the_site_path_is_warned_about_at_its_
         (8, True, "the link /images/x.png starts at the host's root, outside the site's path /blog/")]
     # at the host's root every such link is right
     assert render_post(source, CONTEXT).problems == ()
+    # a Chinese slug is told as written, at its line; the site's own path is no warning
+    problems = render_post("L1\nL2\n[上一篇](/archives/中值定理/) 与 [首页](/blog) [站内](/blog#x)",
+                           context).problems
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (7, "the link /archives/中值定理/ starts at the host's root, outside the site's path /blog/")]
 
 
 def test_prices_escaped_dollars_and_shell_variables_are_not_math():
@@ -172,6 +177,8 @@ def test_a_reference_deep_in_a_paragraph_is_reported_on_its_own_line():
     source = "第一段。\n\n一段话，\n$a$ 在第二行，\n第三行，\n第四行 \\eqref{nope} 与 $\\ref{gone}$。\n"
     assert [(p.line, p.message.split(":")[0]) for p in render(source).problems] == [
         (10, "\\eqref{nope}"), (10, "\\ref{gone}")]
+    # written with spaces in its braces
+    assert [p.line for p in render("a\n\nb\nc\n\\eqref{ nope }\n").problems] == [9]
 
 
 def test_excerpt_ends_at_the_more_marker_and_links_references_to_the_post():

@@ -226,6 +226,10 @@ def test_a_file_of_the_site_inside_the_index_folder_is_an_error(out: Path):
     assert [str(p) for p in raised.value.problems] == [
         "test: writes pagefind/custom_txt, inside pagefind/, which the search index writes; "
         "move it elsewhere"]
+    # a file named as the folder
+    with pytest.raises(ContentErrors):
+        write_site(files(index_html=b"home", pagefind=b"mine"), out,
+                   generated=Generated("pagefind", post_pages, lambda folder: None))
 
 
 def test_an_index_that_could_not_be_moved_in_is_made_again_next_time(out: Path, monkeypatch):

@@ -121,6 +121,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         cache.prefetch(_parse_keys(files, site_dir, cache))
     posts: list[Post] = []
     draft_slugs: set[str] = set()
+    drafts_left_out = 0
     first_unknown: dict[str, tuple[str, int]] = {}
     for index, path in enumerate(files.posts):
         if (text := cache.text(path, site_dir, problems)) is None:
@@ -140,6 +141,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
                 on_post(post, len(files.posts) - index - 1)
         elif post is not None:
             draft_slugs.add(post.slug)
+            drafts_left_out += 1
     pages = []
     for path in files.pages:
         if (text := cache.text(path, site_dir, problems)) is None:
@@ -161,7 +163,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
                               draft_slugs, problems, cache)
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
-    return Content(tuple(posts), tuple(pages), comments, tuple(problems), len(draft_slugs))
+    return Content(tuple(posts), tuple(pages), comments, tuple(problems), drafts_left_out)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ def _feed(site: Site) -> FeedGenerator:
         for tag in post.tags:
             item.category(term=tag)
         # type "html": Atom reads content without a type as plain text (readers showed
-        # the markup); RSS gets it as <content:encoded>, and the excerpt as <description>
+        # the markup); RSS gets it as <description> (and, with full_content, the whole
+        # post as <content:encoded>, the excerpt as <description>)
         item.content(absolute_links(html, site, link), type="html")
         if config.feed.full_content:
             item.summary(absolute_links(entry.feed_excerpt_html, site, link), type="html")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.common import normalize_url
@@ -285,12 +285,15 @@ def _links_outside_the_site(tokens: list[Token], context: RenderContext) -> list
             target = child.attrGet("href") if child.type == "link_open" else \
                 child.attrGet("src") if child.type == "image" else None
             if not isinstance(target, str) or not target.startswith("/") or \
-                    target.startswith(("//", context.site_path)) or target in seen:
+                    target.startswith(("//", context.site_path)) or target in seen or \
+                    target.split("#")[0].split("?")[0] == context.site_path.rstrip("/"):
                 continue
             seen.add(target)
+            written = unquote(target)  # as the author wrote it (markdown-it percent-encodes)
+            found = max(block.content.find(written), block.content.find(target), 0)
             line = context.first_line + (block.map[0] if block.map else 0) + \
-                block.content.count("\n", 0, max(block.content.find(target), 0))
-            problems.append(Problem(context.source, line, f"the link {target} starts at the "
+                block.content.count("\n", 0, found)
+            problems.append(Problem(context.source, line, f"the link {written} starts at the "
                                     f"host's root, outside the site's path {context.site_path}: "
                                     "write it relative to this page (../x/), or begin it with "
                                     f"{context.site_path}", warning=True))

@@ -74,7 +74,7 @@ def _children_with_lines(block: Token, line: int) -> Iterator[tuple[Token, int]]
         if child.type in MATH_TOKENS:
             written = child.content
         elif child.type == "math_ref":
-            written = f"\\{child.meta['kind']}{{{child.meta['label']}}}"
+            written = child.content  # the reference as written: `\\eqref{ x }`
         else:
             continue
         found = block.content.find(written, cursor)

@@ -197,7 +197,8 @@ def _inside(generated: Generated | None, files: list[OutputFile]) -> list[Proble
     folder = generated.folder.lower() + "/"
     return [Problem(file.source, 0, f"writes {file.path}, inside {generated.folder}/, which "
                     "the search index writes; move it elsewhere")
-            for file in files if file.path.lower().startswith(folder)]
+            for file in files if file.path.lower().startswith(folder)
+            or file.path.lower() == generated.folder.lower()]
 
 
 @dataclass

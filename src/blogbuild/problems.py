@@ -45,7 +45,7 @@ def relative_name(path: Path, root: Path) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """ " (did you mean `title`?)" for a misspelt key, or ""."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.8)
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
