@@ -38,27 +38,30 @@ class Install:
 def site_install(direct_url: str | None) -> Install:
     """The install step for a new site: this very blogbuild, so that CI builds as the
     author's machine does, from where pip installed it (`direct_url`: the text of its
-    direct_url.json, PEP 610; None where it came from an index): a git repository at
-    its commit, an archive by its URL, else this version from the index. A local folder
-    cannot be reached from CI: the step then says what to change."""
-    pinned = f"python -m pip install {shlex.quote(f'blogbuild=={__version__}')}"
+    direct_url.json, PEP 610; None where it came from an index): a git repository on
+    the web at its commit, an archive by its URL, else this version from the index.
+    A source GitHub's runner cannot reach (a folder on this machine, a repository
+    over ssh) gives a step that fails saying what to write instead: never a package
+    name the runner would look up on PyPI, where anyone may have published it."""
     try:
         origin = json.loads(direct_url) if direct_url else {}
     except ValueError:
         origin = {}
     if not isinstance(origin, dict) or not isinstance(origin.get("url"), str):
-        return Install(pinned)
+        return Install(f"python -m pip install {shlex.quote(f'blogbuild=={__version__}')}")
     url, vcs = origin["url"], origin.get("vcs_info")
     subdirectory = f"#subdirectory={origin['subdirectory']}" if origin.get("subdirectory") else ""
-    if isinstance(vcs, dict) and vcs.get("vcs") and vcs.get("commit_id") and \
-            not url.startswith("file:"):
+    on_the_web = url.startswith(("https:", "http:"))
+    if on_the_web and isinstance(vcs, dict) and vcs.get("vcs") and vcs.get("commit_id"):
         requirement = f"blogbuild @ {vcs['vcs']}+{url}@{vcs['commit_id']}{subdirectory}"
         return Install(f"python -m pip install {shlex.quote(requirement)}")
-    if "archive_info" in origin and url.startswith(("https:", "http:")):
+    if on_the_web and "archive_info" in origin:
         return Install(f"python -m pip install {shlex.quote(f'blogbuild @ {url}{subdirectory}')}")
-    return Install(pinned, note=f"blogbuild was installed from {url} when this site was "
-                   "made, which GitHub's runner cannot reach: make this step install it "
-                   "from where you got it, e.g.",
+    return Install("echo '::error::Say where to install blogbuild from (see the comment "
+                   "above this step)' && exit 1",
+                   note=f"blogbuild was installed from {url} when this site was made, which "
+                   "GitHub's runner cannot reach: make this step install it from where you "
+                   "got it, e.g.",
                    example="python -m pip install "
                    "'blogbuild @ git+https://github.com/OWNER/blogbuild@TAG'")
 
