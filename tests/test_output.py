@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from blogbuild.output import Generated, stage_file, staging_folder, write_site
+from blogbuild.outfolder import staging_folder
+from blogbuild.output import Generated, stage_file, write_site
 from blogbuild.pages import OutputFile
 from blogbuild.problems import ContentErrors
 from conftest import tree
@@ -278,18 +279,19 @@ def _below(path, folder: Path) -> bool:
 
 
 def fix_in_place(monkeypatch, out: Path, fixed_by: str) -> None:
-    """Make `out` behave as a mount point (its own file system: it cannot be renamed,
-    nothing moves in or out of it by renaming) or as a folder in a parent this process
-    may not write to (no sibling can be made, it cannot be renamed)."""
-    import blogbuild.output
-    os_module, tempfile_module = blogbuild.output.os, blogbuild.output.tempfile
-    refusal = errno.EBUSY if fixed_by == "mount point" else errno.EACCES
+    """Make `out` behave as a mount point (it cannot be renamed, nothing moves in or out
+    of it by renaming), as a bind mount of the same file system (the same, but
+    os.path.ismount does not tell it), or as a folder in a parent this process may not
+    write to (no sibling can be made, it cannot be renamed)."""
+    import blogbuild.outfolder
+    os_module, tempfile_module = blogbuild.outfolder.os, blogbuild.outfolder.tempfile
+    refusal = errno.EACCES if fixed_by == "parent not writable" else errno.EBUSY
 
     def moving(real):
         def move(source, target):
             if Path(source) == out or Path(target) == out:
                 raise OSError(refusal, os.strerror(refusal), str(source))
-            if fixed_by == "mount point" and _below(source, out) != _below(target, out):
+            if fixed_by != "parent not writable" and _below(source, out) != _below(target, out):
                 raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(source))
             return real(source, target)
         return move
@@ -298,7 +300,7 @@ def fix_in_place(monkeypatch, out: Path, fixed_by: str) -> None:
         monkeypatch.setattr(os_module, name, moving(getattr(os_module, name)))
     if fixed_by == "mount point":
         monkeypatch.setattr(os_module.path, "ismount", lambda path: Path(path) == out)
-    else:
+    elif fixed_by == "parent not writable":
         real_mkdtemp, real_access = tempfile_module.mkdtemp, os_module.access
 
         def mkdtemp(*args, dir=None, **kwargs):
@@ -311,7 +313,7 @@ def fix_in_place(monkeypatch, out: Path, fixed_by: str) -> None:
             Path(path) != out.parent and real_access(path, mode)))
 
 
-@pytest.mark.parametrize("fixed_by", ["mount point", "parent not writable"])
+@pytest.mark.parametrize("fixed_by", ["mount point", "bind mount", "parent not writable"])
 def test_an_output_folder_that_cannot_be_renamed_is_written_inside(tmp_path, monkeypatch,
                                                                    fixed_by):
     """A container's volume mounted at dist/, or a dist/ of one's own in a folder one may
@@ -352,7 +354,7 @@ def test_an_output_folder_that_cannot_be_renamed_is_written_inside(tmp_path, mon
     # a file that must become a folder: the whole site again, put in place entry by entry
     write_site(files(index_html=b"home", a=b"now a file"), out)
     assert tree(out) == {"index.html": b"home", "a": b"now a file"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # nothing beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # nothing left beside it
 
 
 def test_the_temporary_folders_a_killed_build_left_go_with_the_next(tmp_path, monkeypatch):
@@ -362,13 +364,13 @@ def test_the_temporary_folders_a_killed_build_left_go_with_the_next(tmp_path, mo
     write_site(files(index_html=b"home"), out)
     fix_in_place(monkeypatch, out, "mount point")
     import blogbuild.output
-    left = out / f"{blogbuild.output.INNER_TEMPORARY}x1"
+    left = out / f"{blogbuild.outfolder.INNER_TEMPORARY}x1"
     (left / "a").mkdir(parents=True)
     (left / "a" / "index.html").write_bytes(b"a")
-    (out / f"{blogbuild.output.INNER_TEMPORARY}x2" / "archives" / "p").mkdir(parents=True)
+    (out / f"{blogbuild.outfolder.INNER_TEMPORARY}x2" / "archives" / "p").mkdir(parents=True)
     (tmp_path / ".dist.new-x3" / "archives").mkdir(parents=True)
     (tmp_path / ".dist.old-x4" / "dist").mkdir(parents=True)
-    assert len(blogbuild.output.temporary_leftovers(out)) == 4
+    assert len(blogbuild.outfolder.temporary_leftovers(out)) == 4
     write_site(files(index_html=b"home", b=b"b"), out)
     assert tree(out) == {"index.html": b"home", "b": b"b"}
     assert sorted(p.name for p in out.iterdir()) == ["b", "index.html"]
@@ -377,17 +379,35 @@ def test_the_temporary_folders_a_killed_build_left_go_with_the_next(tmp_path, mo
 
 def test_a_failure_putting_the_new_output_in_place_leaves_the_old_one(out: Path, monkeypatch):
     before = tree(out)
-    import blogbuild.output
-    real = blogbuild.output.os.rename
+    import blogbuild.outfolder
+    real = blogbuild.outfolder.os.rename
 
     def refusing(source, target):
         if Path(target) == out and Path(source).name.startswith(".dist.new-"):
             # the new output cannot take the old one's place (the old one can go back)
-            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(target))
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(target))
         return real(source, target)
 
-    monkeypatch.setattr(blogbuild.output.os, "rename", refusing)
+    monkeypatch.setattr(blogbuild.outfolder.os, "rename", refusing)
     with pytest.raises(OSError):
         write_site(files(index_html__x=b"a folder now"), out)  # not possible in place
     assert tree(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["dist"]
+
+
+def test_a_running_build_keeps_its_temporary_folder_and_lost_and_found_stays(tmp_path, monkeypatch):
+    """Another build writing into the same output keeps its staging folder (its process
+    is alive); a volume's lost+found is the file system's, not the site's."""
+    import blogbuild.outfolder
+    out = tmp_path / "dist"
+    write_site(files(index_html=b"home"), out)
+    running = tmp_path / f".dist.new-{os.getppid()}-abcd1234"
+    running.mkdir()
+    (out / "lost+found").mkdir()
+    (out / "lost+found" / "#1234").write_bytes(b"fsck's")
+    assert blogbuild.outfolder.temporary_leftovers(out) == []
+    fix_in_place(monkeypatch, out, "mount point")
+    write_site(files(index_html=b"home", a__index_html=b"a"), out)  # in place
+    write_site(files(index_html__x=b"a folder now"), out)  # the whole site exchanged
+    assert tree(out) == {"index.html/x": b"a folder now", "lost+found/#1234": b"fsck's"}
+    assert running.is_dir()

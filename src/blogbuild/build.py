@@ -24,8 +24,8 @@ from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
 from .mathrender import Formula, typeset_formulas
-from .output import (Generated, collect_static, stage_file, staging_folder,
-                     temporary_leftovers, write_site)
+from .outfolder import staging_folder, temporary_leftovers
+from .output import Generated, collect_static, stage_file, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
 from .parallel import PostJob, Workers, chunks, render_posts_together

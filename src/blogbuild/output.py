@@ -4,9 +4,8 @@ A failed build never reaches this module. Writing goes to a temporary folder fir
 (only the changed files; the whole site where there is no output yet), and only a
 complete write is moved into place, so a failure while writing leaves the previous
 output byte-identical either way. The search index is made beside the output too, from
-the pages it reads, before anything in the output changes. Where the output folder can
-be neither renamed nor given a sibling (a mount point), the temporary folders are made
-inside it instead, so that every move stays a rename on one file system.
+the pages it reads, before anything in the output changes. Where those temporary
+folders go, and how a new output takes the old one's place, is outfolder.py's.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from __future__ import annotations
 import os
 import posixpath
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from typing import TypeVar
 from .pages import OutputFile
 from .problems import ContentErrors, Problem, relative_name
 from .theme import katex_dir, theme_dir
+from .outfolder import staging_folder, swap, temporary_leftovers
 from .unchanged import Stamps, output_files
 
 KATEX_FOLDER = "katex"
@@ -101,38 +100,6 @@ def find_collisions(files: list[OutputFile]) -> list[Problem]:
                                         f"{holder.path}/, where {holder.source} writes the file "
                                         f"{holder.path}; change one of their slugs or paths"))
     return problems
-
-
-def staging_folder(out_dir: Path) -> Path:
-    """A new empty folder on the file system of `out_dir` to build its next contents
-    in: beside it, or inside it where it must stay in place (_fixed_in_place)."""
-    out_dir = out_dir.resolve()
-    if _fixed_in_place(out_dir):
-        return Path(tempfile.mkdtemp(prefix=INNER_TEMPORARY, dir=out_dir))
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-
-
-INNER_TEMPORARY = ".blogbuild-temporary-"
-"""The name of a temporary folder made inside an output folder fixed in place."""
-
-
-def temporary_leftovers(out_dir: Path, keep: Path | None = None) -> list[Path]:
-    """The temporary folders of `out_dir` (staging_folder's) that a killed build left,
-    inside or beside it, but `keep`: the next build removes them (a whole copy of the
-    site, or an empty tree inside the output that no listing of its files shows)."""
-    out_dir = out_dir.resolve()
-    found = [*out_dir.glob(INNER_TEMPORARY + "*"), *out_dir.parent.glob(f".{out_dir.name}.new-*"),
-             *out_dir.parent.glob(f".{out_dir.name}.old-*")] if out_dir.is_dir() else []
-    return sorted(path for path in found if path.is_dir() and path != keep)
-
-
-def _fixed_in_place(out_dir: Path) -> bool:
-    """`out_dir` is a folder that can be neither renamed nor given a sibling: a mount
-    point (a container's volume), or in a folder this process may not write to (an
-    `/var/www/blog` of one's own under a `/var/www` that is not)."""
-    return out_dir.is_dir() and (os.path.ismount(out_dir)
-                                 or not os.access(out_dir.parent, os.W_OK | os.X_OK))
 
 
 def stage_file(staging: Path, path: str, data: bytes) -> None:
@@ -306,7 +273,7 @@ def _replace_folder(new: Path, old: Path) -> None:
     fresh, found = output_files(new), output_files(old)
     if any(parent in found for name in fresh for parent in _parents(name)) or \
             any(parent in fresh for name in found for parent in _parents(name)):
-        _swap(new, old)
+        swap(new, old)
         return
     moved = [name for name in sorted(fresh) if not (
         found.get(name, (-1,))[0] == fresh[name][0] and _same(old / name, (new / name).read_bytes()))]
@@ -346,7 +313,7 @@ def _rebuild(files: list[OutputFile], out_dir: Path, generated: Generated | None
         os.chmod(staging, 0o755)
         if generated is not None:
             generated.make(staging)
-        _swap(staging, out_dir)
+        swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -389,33 +356,3 @@ def _take_over(old: Path, target: Path) -> None:
         os.link(old, target)
     except OSError:  # links not allowed here: a copy with the same modification time
         shutil.copy2(old, target)
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Put `staging`'s contents in place of `out_dir`'s: by renaming the two folders,
-    or, for a folder fixed in place (`staging` inside it), their entries. A rename that
-    fails undoes those made before it: `out_dir` as it was, `staging` still whole."""
-    fixed = _fixed_in_place(out_dir)
-    home = out_dir if fixed else out_dir.parent  # where the entries renamed are
-    new = {name: staging / name for name in os.listdir(staging)} if fixed \
-        else {out_dir.name: staging}
-    old = [name for name in os.listdir(out_dir) if name != staging.name] if fixed \
-        else [out_dir.name] if out_dir.exists() else []
-    retired = Path(tempfile.mkdtemp(prefix=INNER_TEMPORARY if fixed else f".{out_dir.name}.old-",
-                                    dir=home)) if old else None
-    done: list[tuple[Path, Path]] = []
-    try:
-        for source, target in [*((home / name, retired / name) for name in old),
-                               *((path, home / name) for name, path in new.items())]:
-            os.rename(source, target)
-            done.append((source, target))
-    except OSError:
-        for source, target in reversed(done):
-            os.rename(target, source)
-        if retired is not None:
-            retired.rmdir()
-        raise
-    if fixed:
-        staging.rmdir()
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .problems import Problem
 from .rendercache import code_fingerprint
+from .outfolder import KEPT_ENTRIES
 from .sources import source_files, template_files
 from .theme import katex_version, theme_dir
 
@@ -67,6 +68,8 @@ def output_files(out_dir: Path) -> dict[str, tuple[int, int]]:
         folder, prefix = folders.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
+                if not prefix and entry.name in KEPT_ENTRIES:
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     folders.append((entry.path, prefix + entry.name + "/"))
                 else:

@@ -1,0 +1,138 @@
+"""The output folder's temporary folders, and putting a new output in the old one's place.
+
+A build writes into temporary folders on the output's own file system (so that every
+move into the output is a rename): beside the output, or inside it where it must stay
+where it is (a mount point, a folder in one this process may not write to). Their
+names carry the building process's id: a folder whose process is gone was left by a
+killed build, and the next build removes it; a running build's is left alone.
+"""
+
+from __future__ import annotations
+
+import errno
+import glob
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+INNER_TEMPORARY = ".blogbuild-temporary-"
+"""The start of a temporary folder's name inside an output folder fixed in place."""
+KEPT_ENTRIES = frozenset({"lost+found"})
+"""Entries of an output folder that belong to its file system (a volume mounted there),
+never taken for part of the site: not listed, moved nor removed."""
+_CANNOT_RENAME = frozenset({errno.EBUSY, errno.EXDEV, errno.EPERM, errno.EACCES})
+"""What renaming a folder that must stay in place fails with (a bind mount on the
+same file system is no mount point to os.path.ismount)."""
+
+
+def staging_folder(out_dir: Path) -> Path:
+    """A new empty folder on the file system of `out_dir` to build its next contents
+    in: beside it, or inside it where it must stay in place (fixed_in_place)."""
+    out_dir = out_dir.resolve()
+    if fixed_in_place(out_dir):
+        return _temporary(out_dir, INNER_TEMPORARY)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return _temporary(out_dir.parent, f".{out_dir.name}.new-")
+
+
+def fixed_in_place(out_dir: Path) -> bool:
+    """`out_dir` is a folder that can be neither renamed nor given a sibling: a mount
+    point (a container's volume; a bind mount of the same file system too, which
+    os.path.ismount does not tell, but nothing renames into it from beside), or in a
+    folder this process may not write to (an `/var/www/blog` of one's own under a
+    `/var/www` that is not)."""
+    return out_dir.is_dir() and (os.path.ismount(out_dir)
+                                 or not os.access(out_dir.parent, os.W_OK | os.X_OK)
+                                 or not _renames_in(out_dir))
+
+
+def _renames_in(out_dir: Path) -> bool:
+    """Whether a folder made beside `out_dir` can be renamed into it."""
+    probe = _temporary(out_dir.parent, INNER_TEMPORARY)
+    try:
+        os.rename(probe, out_dir / probe.name)
+    except OSError:
+        probe.rmdir()
+        return False
+    (out_dir / probe.name).rmdir()
+    return True
+
+
+def temporary_leftovers(out_dir: Path, keep: Path | None = None) -> list[Path]:
+    """The temporary folders of `out_dir` that a killed build left, inside or beside
+    it (a whole copy of the site, or an empty tree inside the output that no listing
+    of its files shows), but `keep` and those of a build still running."""
+    out_dir = out_dir.resolve()
+    name = glob.escape(out_dir.name)
+    found = [*out_dir.glob(INNER_TEMPORARY + "*")] if out_dir.is_dir() else []
+    if out_dir.parent.is_dir():
+        found += [*out_dir.parent.glob(f".{name}.new-*"), *out_dir.parent.glob(f".{name}.old-*"),
+                  *out_dir.parent.glob(INNER_TEMPORARY + "*")]  # (a probe of _renames_in)
+    return sorted(path for path in found
+                  if path.is_dir() and path != keep and not _of_a_running_build(path))
+
+
+def swap(staging: Path, out_dir: Path) -> None:
+    """Put `staging`'s contents in place of `out_dir`'s: by renaming the two folders,
+    or where `out_dir` must stay in place, by moving their entries. If a move fails or
+    is interrupted, those made before it are undone: `out_dir` as it was, `staging`
+    still whole."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    if not fixed_in_place(out_dir):
+        retired = _temporary(out_dir.parent, f".{out_dir.name}.old-")
+        try:
+            _rename_all([(out_dir, retired / out_dir.name), (staging, out_dir)])
+        except OSError as error:
+            retired.rmdir()
+            if error.errno not in _CANNOT_RENAME:
+                raise
+        else:
+            shutil.rmtree(retired, ignore_errors=True)
+            return
+    retired = _temporary(out_dir, INNER_TEMPORARY)
+    ours = {staging.name, retired.name, *KEPT_ENTRIES}
+    try:
+        _rename_all([*((out_dir / name, retired / name) for name in sorted(os.listdir(out_dir))
+                       if name not in ours),
+                     *((staging / name, out_dir / name) for name in sorted(os.listdir(staging)))])
+    except BaseException:
+        retired.rmdir()
+        raise
+    staging.rmdir()
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _rename_all(moves: Iterable[tuple[Path, Path]]) -> None:
+    """Rename each (source, target) in turn; on any failure or interruption, undo the
+    renames made so far, in reverse, and raise."""
+    done: list[tuple[Path, Path]] = []
+    try:
+        for source, target in moves:
+            os.rename(source, target)
+            done.append((source, target))
+    except BaseException:
+        for source, target in reversed(done):
+            os.rename(target, source)
+        raise
+
+
+def _temporary(folder: Path, prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=folder))
+
+
+def _of_a_running_build(path: Path) -> bool:
+    """The temporary folder was made by a process still running, not this one."""
+    process = path.name.rpartition("-")[0].rpartition("-")[2]
+    if not process.isdigit() or int(process) == os.getpid():
+        return False
+    try:
+        os.kill(int(process), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
