@@ -286,6 +286,26 @@ def test_a_broken_template_is_reported_and_fixing_it_re_renders(server):
     assert "GONE" in fetch(server.url + "no/such/page/")[1]
 
 
+def test_a_folder_without_its_slash_is_redirected_also_when_its_name_is_chinese(server):
+    """The Location header holds Latin-1 only: /archives/中值定理 unencoded ended the
+    connection."""
+    (server.site / "content/posts/中值定理.md").write_text(
+        post("中值定理", "2023-06-01 10:00", "正文。\n"), encoding="utf-8")
+    until(served(server.url + urllib.parse.quote("archives/中值定理/"), "正文"))
+    for path in ("archives/alpha", "archives/中值定理"):
+        status, _, headers = fetch(server.url + urllib.parse.quote(path))
+        assert (status, headers.get("Location")) == (301, "/" + urllib.parse.quote(path) + "/"), path
+    (server.site / "content/posts/中值定理.md").unlink()
+
+
+def test_a_tab_of_an_earlier_server_is_compared_not_told_it_is_current(server):
+    """Epochs started at 0 in every process: a tab opened before a restart, with the
+    epoch the new server happened to be at, was never told its page had changed."""
+    query = urllib.parse.urlencode({"epoch": 1, "hash": "old", "path": "/archives/zeta/"})
+    answer = json.loads(fetch(server.url + "__blogbuild/wait?" + query, timeout=30)[1])
+    assert answer["reload"] is True and answer["epoch"] > 1
+
+
 def test_a_static_file_is_copied_when_saved(server):
     (server.site / "static/css/extra.css").write_text("body { color: red; }\n", encoding="utf-8")
     until(served(server.url + "css/extra.css", "red"))
@@ -537,3 +557,14 @@ def test_an_open_tab_shows_a_saved_change_by_itself_and_keeps_its_scroll(browser
     finally:
         context.close()
         running.stop()
+
+
+def test_a_snapshot_keeps_the_templates_it_was_built_with(tmp_path):
+    """Its pages are rendered when asked for: a template saved since (broken, or not
+    yet rebuilt) must not show in some pages of the last good site and not others."""
+    template = '{% extends "base.html" %}{% block content %}TEMPLATE {{ entry.post.title }}{% endblock %}\n'
+    site = write_site(tmp_path / "site", {**FILES, "templates/post.html": template.replace("TEMPLATE", "OLD")})
+    snapshot = IncrementalBuilder(site, base_url="http://127.0.0.1:9/").rebuild(None)
+    assert b"OLD Alpha" in snapshot.render("archives/alpha/index.html")
+    (site / "templates/post.html").write_text(template.replace("TEMPLATE", "NEW {{"), encoding="utf-8")
+    assert b"OLD Zeta" in snapshot.render("archives/zeta/index.html")

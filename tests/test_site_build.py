@@ -331,6 +331,30 @@ def test_a_template_error_names_the_template_it_is_in_even_when_included(site, t
     assert "rendering index.html, from " in problem.message
 
 
+def test_a_python_error_in_a_template_is_a_problem_at_its_line_not_a_traceback(site, tmp_path):
+    from blogbuild.problems import ContentErrors
+
+    files = {**archive(2), "templates/listing.html": "{% extends 'base.html' %}{% block content %}\n"
+                                                     "{{ listing.heading + 1 }}\n"
+                                                     "{% endblock %}\n"}
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", use_cache=False)
+    [problem] = raised.value.problems
+    assert (problem.path, problem.line) == ("templates/listing.html", 2)
+    assert problem.message.startswith("template error: TypeError: ")
+
+
+def test_editor_litter_in_static_is_not_published(site, tmp_path):
+    """A swap or backup file beside a static file being edited: serve ignored it, build
+    copied it into the site."""
+    root = site({**archive(1), "static/notes/a.txt": "a", "static/notes/a.txt~": "old a",
+                 "static/notes/.a.txt.swp": "vim", "static/.DS_Store": "finder"})
+    build_site(root, tmp_path / "out")
+    assert (tmp_path / "out/notes/a.txt").is_file()
+    assert not [p.name for p in (tmp_path / "out/notes").iterdir() if p.name != "a.txt"]
+    assert not (tmp_path / "out/.DS_Store").exists()
+
+
 def test_the_pager_links_the_first_last_and_nearby_pages():
     from blogbuild.pages import paginate
     pages = paginate(tuple(range(95)), 5, "", "")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .pages import OutputFile
+from .sources import EDITOR_LITTER
 from .problems import ContentErrors, Problem, relative_name
 from .theme import katex_dir, theme_dir
 from .outfolder import staging_folder, swap, temporary_leftovers
@@ -57,8 +58,10 @@ def static_layers(site_dir: Path) -> list[tuple[Path, str, str]]:
 
 def is_copied(path: Path) -> bool:
     """A file of a static layer that goes into the output (not KaTeX's VERSION stamp,
-    nor a .keep that only keeps a folder in git)."""
-    return path.is_file() and path.name not in ("VERSION", ".keep")
+    nor a .keep that only keeps a folder in git, nor an editor's swap, backup or lock
+    file beside the file being edited)."""
+    return path.is_file() and path.name not in ("VERSION", ".keep") and \
+        not EDITOR_LITTER.search(path.name)
 
 
 def collect_static(site_dir: Path) -> list[OutputFile]:

@@ -103,12 +103,13 @@ def labels_for(language: str) -> dict[str, str]:
     return LABELS["zh" if language.lower().startswith("zh") else "en"]
 
 
-def template_environment(site_dir: Path, config: SiteConfig,
-                         cache_dir: Path | None = None) -> jinja2.Environment:
+def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | None = None,
+                         *, auto_reload: bool = True) -> jinja2.Environment:
     """Site templates override the default theme's file by file. With `cache_dir`,
     compiled templates are kept there between builds (Jinja checks each against its
     source; the file names carry Jinja's version and blogbuild's code, which set the
-    compiler's options)."""
+    compiler's options). Without `auto_reload`, a template once loaded is never read
+    again (the dev server's snapshot keeps its templates while a new one is broken)."""
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(site_dir / "templates"),
                                   jinja2.FileSystemLoader(theme_dir("templates"))])
     compiled = None
@@ -119,7 +120,7 @@ def template_environment(site_dir: Path, config: SiteConfig,
         compiled = jinja2.FileSystemBytecodeCache(str(folder), f"{salt}-%s.cache")
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             bytecode_cache=compiled)
+                             bytecode_cache=compiled, auto_reload=auto_reload)
     env.globals["url"] = functools.lru_cache(maxsize=None)(lambda path: url_path(config, path))
     env.globals["labels"] = labels_for(config.language)
     # derived from a post and the configuration: computed where shown, so that a page's
@@ -301,11 +302,13 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
         return env.get_template(job.template).render(**context)
     except jinja2.TemplateSyntaxError as error:
         raise ContentErrors([template_syntax_problem(error, job.template)]) from None
-    except jinja2.TemplateError as error:
+    except Exception as error:  # Jinja's, or Python's own: `{{ views + 1 }}` with no views
         name, line = _template_frame(error, job.template)
+        what = str(error) if isinstance(error, jinja2.TemplateError) else \
+            f"{type(error).__name__}: {error}"
         hint = "; a value only some pages have: test it first ({% if x is defined %}) or " \
             "give it a default (x | default(''))" if isinstance(error, jinja2.UndefinedError) else ""
-        raise ContentErrors([Problem(name, line, f"template error: {error}{hint} "
+        raise ContentErrors([Problem(name, line, f"template error: {what}{hint} "
                                      f"(rendering {job.output}, from {job.source})")]) from None
 
 

@@ -80,8 +80,10 @@ class DevServer:
         self.output = OutputFolder(self.site_dir)
         self._cond = threading.Condition()
         self._snapshot: Snapshot | None = None
-        self._epoch = 0
-        self._static_epoch = 0
+        # epochs count from the time the server started: a tab opened on an earlier
+        # server asks with an epoch this one never had, and gets its page compared
+        self._epoch = time.time_ns() // 1_000_000
+        self._static_epoch = self._epoch
         """The last epoch that changed a static file: every tab reloads for it."""
         self._error: str | None = None
         self._pending: list[FileEvent] = []
@@ -350,7 +352,7 @@ class DevServer:
         if snapshot.has(output):
             return 200, snapshot.render(output), _content_type(output), {}
         if not directory and snapshot.has(relative + "/index.html"):
-            return 301, b"", CONTENT_TYPES[".txt"], {"Location": path + "/"}
+            return _to_folder(path)
         root = self.output.root
         target = (root / output).resolve()
         if target.is_relative_to(root) and not target.name.startswith(".blogbuild-new"):
@@ -362,7 +364,7 @@ class DevServer:
             elif (not directory and target.is_dir()
                   and (target / "index.html").resolve().is_relative_to(root)
                   and (target / "index.html").is_file()):
-                return 301, b"", CONTENT_TYPES[".txt"], {"Location": path + "/"}
+                return _to_folder(path)
         return self._not_found(snapshot)
 
     @staticmethod
@@ -451,9 +453,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
+def _to_folder(path: str) -> tuple[int, bytes, str, dict]:
+    """The redirect from a folder's path without its slash to the folder, the decoded
+    path percent-encoded: a header holds Latin-1 only (/archives/中值定理 as it is
+    would end the connection)."""
+    location = urllib.parse.quote(path + "/", safe="/:@!$&'()*+,;=-._~")
+    return 301, b"", CONTENT_TYPES[".txt"], {"Location": location}
+
+
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = False  # a port in use must say so, not be shared
+    # on Linux a listening port still cannot be shared (that is SO_REUSEPORT), but the
+    # port a server stopped a moment ago (its connections in TIME_WAIT) can be taken
+    # again: restarting serve keeps its URL, and the open tabs find it
+    allow_reuse_address = True
     dev: DevServer
 
 
