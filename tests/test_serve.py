@@ -306,6 +306,18 @@ def test_a_tab_of_an_earlier_server_is_compared_not_told_it_is_current(server):
     assert answer["reload"] is True and answer["epoch"] > 1
 
 
+def test_a_static_file_saved_with_the_same_bytes_reloads_no_tab(server):
+    """A stylesheet that changed reloads every tab; the same bytes saved again, none."""
+    _, body, _ = fetch(server.url + "archives/alpha/")
+    script = re.search(r'data-epoch="(\d+)" data-hash="(\w+)"', body)
+    path = server.site / "static/css/extra.css"
+    path.write_bytes(path.read_bytes())
+    query = urllib.parse.urlencode({"epoch": script.group(1), "hash": script.group(2),
+                                    "path": "/archives/alpha/"})
+    answer = json.loads(fetch(server.url + "__blogbuild/wait?" + query, timeout=30)[1])
+    assert answer["epoch"] != int(script.group(1)) and answer["reload"] is False
+
+
 def test_a_static_file_is_copied_when_saved(server):
     (server.site / "static/css/extra.css").write_text("body { color: red; }\n", encoding="utf-8")
     until(served(server.url + "css/extra.css", "red"))

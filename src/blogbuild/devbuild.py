@@ -222,9 +222,11 @@ class OutputFolder:
         self._write("assets/highlight.css", highlight_css().encode("utf-8"))
         self.sync([""])
 
-    def sync(self, names: Iterable[str]) -> None:
+    def sync(self, names: Iterable[str]) -> bool:
         """Make the files at or below each output path `name` ("" for all) match the
-        static layers: copy what changed, remove what no layer has any more."""
+        static layers: copy what changed, remove what no layer has any more. True if a
+        file was written or removed."""
+        changed = False
         for name in names:
             name = name.strip("/")
             wanted: dict[str, Path] = {}
@@ -246,28 +248,33 @@ class OutputFolder:
                         wanted[prefix + path.relative_to(folder).as_posix()] = path
             for output, path in wanted.items():
                 try:
-                    self._write(output, path.read_bytes())
+                    changed |= self._write(output, path.read_bytes())
                 except OSError:
                     continue  # gone again since it was listed: the next event says so
-            self._remove_stale(name, wanted)
+            changed |= self._remove_stale(name, wanted)
+        return changed
 
-    def _remove_stale(self, name: str, wanted: dict[str, Path]) -> None:
+    def _remove_stale(self, name: str, wanted: dict[str, Path]) -> bool:
         target = self.root / name if name else self.root
         present = [target] if target.is_file() else sorted(target.rglob("*")) if target.is_dir() else []
+        removed = False
         for path in present:
             output = path.relative_to(self.root).as_posix()
             if path.is_file() and output not in wanted and not output.startswith(self.RESERVED):
                 path.unlink(missing_ok=True)
+                removed = True
+        return removed
 
-    def _write(self, output: str, data: bytes) -> None:
-        """Atomically: a request never reads half a file."""
+    def _write(self, output: str, data: bytes) -> bool:
+        """Atomically (a request never reads half a file); True if the bytes changed."""
         target = self.root / output
         if target.is_file() and target.read_bytes() == data:
-            return
+            return False
         target.parent.mkdir(parents=True, exist_ok=True)
         scratch = target.with_name(f".{target.name}.blogbuild-new")
         scratch.write_bytes(data)
         os.replace(scratch, target)
+        return True
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

@@ -253,8 +253,10 @@ class DevServer:
                 self._watched.clear()
                 self._schedule()
             if plan is not None and (plan.static or plan.config):
-                self.output.sync(plan.static if not plan.config else [""])
-                static = True
+                # every tab reloads for a static file that changed (a stylesheet shows
+                # on every page); a save of the same bytes, or a site.toml whose static
+                # files are as they were, reloads only the tabs whose page changed
+                static = self.output.sync(plan.static if not plan.config else [""])
             if plan is None or plan.config or plan.content or plan.templates or snapshot is None:
                 fresh = self.builder.rebuild(plan)
                 if plan is None or plan.config or plan.templates:
