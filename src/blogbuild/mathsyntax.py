@@ -212,7 +212,7 @@ def _math_aware_table(table_rule):
         block_end = next((line for line in lines if state.isEmpty(line)), end_line)
         first, last = state.bMarks[start_line], state.eMarks[max(start_line, block_end - 1)]
         block = state.src[first:last]
-        if ("$" not in block and "\\(" not in block) or _CELL_PIPE in block:
+        if not any(opener in block for opener in ("$", "\\(", "\\[")) or _CELL_PIPE in block:
             return table_rule(state, start_line, end_line, silent)
         src, tokens = state.src, len(state.tokens)
         # row by row: a formula never spans two rows (a cell is parsed on its own)

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from .pages import OutputFile
-from .sources import EDITOR_LITTER
-from .problems import ContentErrors, Problem, relative_name
-from .theme import katex_dir, theme_dir
 from .outfolder import staging_folder, swap, temporary_leftovers
+from .pages import OutputFile
+from .problems import ContentErrors, Problem, relative_name
+from .sources import EDITOR_LITTER
+from .theme import katex_dir, theme_dir
 from .unchanged import Stamps, output_files
 
 KATEX_FOLDER = "katex"
