@@ -23,7 +23,6 @@ CONTENT_SUFFIXES = (".md", ".yaml", ".yml")
 """Content files the loader reads; anything else under content/ changes no page."""
 
 
-
 class FileEvent(NamedTuple):
     """One event as watchdog reports it, reduced to what the classifier needs."""
 
