@@ -571,6 +571,45 @@ def test_an_open_tab_shows_a_saved_change_by_itself_and_keeps_its_scroll(browser
         running.stop()
 
 
+@pytest.mark.browser
+def test_a_hidden_tab_holds_no_connection_and_catches_up_when_shown(browser, tmp_path):
+    """A browser opens six connections at most to one host: with one long-poll per
+    tab, a seventh tab could not load. A hidden tab gives its connection up."""
+    from browser_support import open_page
+
+    site = write_site(tmp_path / "site", FILES)
+    running = Served(site)
+    context = browser.new_context()
+    waits: list[str] = []
+    try:
+        page, log = open_page(context)
+        page.on("request", lambda request: "/__blogbuild/wait" in request.url
+                and waits.append(request.url))
+        page.goto(running.url + "archives/zeta/")
+        until(lambda: waits)
+        page.evaluate("""() => {
+          Object.defineProperty(document, "hidden", {configurable: true,
+                                                     get: () => window.hiddenNow === true});
+          window.hiddenNow = true;
+          document.dispatchEvent(new Event("visibilitychange"));
+        }""")
+        page.wait_for_timeout(300)
+        asked = len(waits)
+        path = site / "content/posts/zeta.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("Zeta body", "Zeta seen later"),
+                        encoding="utf-8")
+        until(served(running.url + "archives/zeta/", "Zeta seen later"))
+        page.wait_for_timeout(1500)
+        assert len(waits) == asked and not _shows(page, "Zeta seen later")
+        page.evaluate("""() => { window.hiddenNow = false;
+                                 document.dispatchEvent(new Event("visibilitychange")); }""")
+        until(lambda: _shows(page, "Zeta seen later"))
+        assert not log.page_errors
+    finally:
+        context.close()
+        running.stop()
+
+
 def test_a_snapshot_keeps_the_templates_it_was_built_with(tmp_path):
     """Its pages are rendered when asked for: a template saved since (broken, or not
     yet rebuilt) must not show in some pages of the last good site and not others."""

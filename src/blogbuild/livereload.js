@@ -29,10 +29,19 @@
       "version.\n\n" + text;
   }
   overlay(me.dataset.error || "");
+  // Only a tab in view waits for a change: each wait holds a connection, and a browser
+  // opens six at most to one host, so hidden tabs holding theirs would keep a seventh
+  // tab from loading. A tab shown again asks at once (and reloads if its page changed).
+  var waiting = null;
   function poll() {
+    if (waiting || document.hidden) return;
     var url = "/__blogbuild/wait?epoch=" + epoch + "&hash=" + encodeURIComponent(hash) +
       "&path=" + encodeURIComponent(path);
-    fetch(url, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (a) {
+    var request = waiting = new AbortController();
+    fetch(url, {cache: "no-store", signal: request.signal}).then(function (r) {
+      return r.json();
+    }).then(function (a) {
+      waiting = null;
       if (a.reload) {
         sessionStorage.setItem(key, String(window.scrollY));
         location.reload();
@@ -41,7 +50,13 @@
       epoch = a.epoch;
       overlay(a.error);
       poll();
-    }).catch(function () { setTimeout(poll, 1000); });
+    }).catch(function () {
+      if (waiting === request) waiting = null;
+      if (request.signal.aborted) poll(); else setTimeout(poll, 1000);
+    });
   }
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { if (waiting) waiting.abort(); } else poll();
+  });
   poll();
 })();
