@@ -318,6 +318,18 @@ def test_a_static_file_saved_with_the_same_bytes_reloads_no_tab(server):
     assert answer["epoch"] != int(script.group(1)) and answer["reload"] is False
 
 
+def test_a_static_file_where_a_page_is_shows_as_an_error_until_removed(server):
+    """build reports it; serve served the page and said nothing."""
+    clash = server.site / "static/archives/alpha/index.html"
+    clash.parent.mkdir(parents=True)
+    clash.write_text("<p>mine</p>", encoding="utf-8")
+    body = until(served(server.url + "archives/beta/", "data-error"))
+    assert "static/archives/alpha/index.html: writes archives/alpha/index.html" in body
+    clash.unlink()
+    clash.parent.rmdir()
+    until(lambda: "data-error" not in fetch(server.url + "archives/beta/")[1])
+
+
 def test_a_static_file_is_copied_when_saved(server):
     (server.site / "static/css/extra.css").write_text("body { color: red; }\n", encoding="utf-8")
     until(served(server.url + "css/extra.css", "red"))

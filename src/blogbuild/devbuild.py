@@ -32,7 +32,7 @@ from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine
 from .markdown import Rendered, highlight_css
-from .output import find_collisions, is_copied, static_layers
+from .output import find_collisions, is_copied, static_layers, static_sources
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
                     template_environment, template_syntax_problem)
 from .problems import ContentErrors, Problem
@@ -121,12 +121,20 @@ class IncrementalBuilder:
         problems += site.archive.problems
         planned = plan_pages(site)
         jobs = {job.output: job for job in planned}
-        outputs = [OutputFile(job.output, b"", job.source) for job in planned]
-        if collisions := find_collisions(outputs + [OutputFile(n, b"", "feed") for n in GENERATED]):
-            raise ContentErrors(collisions)
+        self.check_collisions(jobs)
         _check_templates(self._env)
         return Snapshot(site=site, env=self._env, jobs=jobs,
                         warnings=tuple(sorted(p for p in problems if p.warning)))
+
+    def check_collisions(self, jobs: dict[str, PageJob]) -> None:
+        """Raise ContentErrors if the pages `jobs` plans, the feeds and the static files
+        cannot all be written (output.find_collisions), as `build` would."""
+        static = static_sources(self.site_dir)
+        files = [*(OutputFile(output, b"", job.source) for output, job in jobs.items()),
+                 *(OutputFile(name, b"", "feed") for name in GENERATED),
+                 *(OutputFile(name, b"", source) for name, (_, source) in static.items())]
+        if collisions := find_collisions(files):
+            raise ContentErrors(collisions)
 
     def close(self) -> None:
         if self._engine is not None:

@@ -68,16 +68,24 @@ def collect_static(site_dir: Path) -> list[OutputFile]:
     """The files of every static layer (static_layers), the later winning."""
     # GitHub Pages runs Jekyll unless it finds .nojekyll, and Jekyll drops files and
     # folders starting with "_" or "." (a static/_x.js, a theme's _partials)
-    files: dict[str, OutputFile] = {".nojekyll": OutputFile(".nojekyll", b"", "theme")}
+    files = {".nojekyll": OutputFile(".nojekyll", b"", "theme")}
+    files.update({name: OutputFile(name, path.read_bytes(), source)
+                  for name, (path, source) in static_sources(site_dir).items()})
+    return list(files.values())
+
+
+def static_sources(site_dir: Path) -> dict[str, tuple[Path, str]]:
+    """Output path → (file, what to call it in a message) of every static layer's
+    copied files (static_layers), the later winning; nothing is read."""
+    files: dict[str, tuple[Path, str]] = {}
     for folder, prefix, source in static_layers(site_dir):
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
             if is_copied(path):
-                name = prefix + path.relative_to(folder).as_posix()
-                files[name] = OutputFile(name, path.read_bytes(),
-                                         relative_name(path, site_dir) if source == "static" else source)
-    return list(files.values())
+                files[prefix + path.relative_to(folder).as_posix()] = \
+                    (path, relative_name(path, site_dir) if source == "static" else source)
+    return files
 
 
 def find_collisions(files: list[OutputFile]) -> list[Problem]:

@@ -86,6 +86,9 @@ class DevServer:
         self._static_epoch = self._epoch
         """The last epoch that changed a static file: every tab reloads for it."""
         self._error: str | None = None
+        self._error_from_static = False
+        """The error shown came from a static-only change (a static file where a page
+        is): the static change that removes it clears it."""
         self._pending: list[FileEvent] = []
         self._last_event = 0.0
         self._last_gone = False
@@ -262,11 +265,19 @@ class DevServer:
                 if plan is None or plan.config or plan.templates:
                     _probe(fresh)
                 snapshot, error = fresh, None
+                self._error_from_static = False
                 for warning in fresh.warnings if plan is None else ():
                     self.say(str(warning))
+            elif plan.static and (self._error is None or self._error_from_static):
+                # a static file where a page is (or was), as build reports it; an error of
+                # the content or the templates stays until a rebuild clears it
+                self.builder.check_collisions(snapshot.jobs)
+                error, self._error_from_static = None, False
         except ContentErrors as errors:
             problems = [p for p in errors.problems if not p.warning] or errors.problems
             error = "\n".join(str(p) for p in sorted(problems))
+            self._error_from_static = plan is not None and bool(plan.static) and not (
+                plan.config or plan.content or plan.templates)
         except BlogbuildError as failure:
             error = str(failure)
         except Exception:  # noqa: BLE001 - the server outlives a bug; the trace says where
