@@ -328,6 +328,15 @@ def test_a_static_file_where_a_page_is_shows_as_an_error_until_removed(server):
     clash.unlink()
     clash.parent.rmdir()
     until(lambda: "data-error" not in fetch(server.url + "archives/beta/")[1])
+    # the stylesheet made from Pygments is the site's too
+    clash = server.site / "static/assets/highlight.css"
+    clash.parent.mkdir(parents=True)
+    clash.write_text("/* mine */", encoding="utf-8")
+    body = until(served(server.url + "archives/beta/", "data-error"))
+    assert "static/assets/highlight.css: writes assets/highlight.css" in body
+    clash.unlink()
+    clash.parent.rmdir()
+    until(lambda: "data-error" not in fetch(server.url + "archives/beta/")[1])
 
 
 def test_a_static_file_is_copied_when_saved(server):

@@ -22,7 +22,8 @@ from .content import Content, Post, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine, Typesetter
-from .markdown import RenderContext, Rendered, highlight_css, render_comment, render_post
+from .markdown import (HIGHLIGHT_CSS, RenderContext, Rendered, highlight_css, render_comment,
+                       render_post)
 from .mathrender import Formula, typeset_formulas
 from .outfolder import staging_folder, temporary_leftovers
 from .output import Generated, collect_static, stage_file, write_site
@@ -200,7 +201,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
                                 warning=True))
     files += render_feeds(site)
     files.append(render_sitemap(site, (f.path for f in files)))
-    files.append(OutputFile("assets/highlight.css", highlight_css().encode("utf-8"), "theme"))
+    files.append(OutputFile(HIGHLIGHT_CSS, highlight_css().encode("utf-8"), "theme"))
     files += collect_static(site_dir)
     return SitePlan(files=files, page_digests=digests, config=config, content=content,
                     formulas=sum(body.formulas for body in rendered.bodies.values()),

@@ -31,7 +31,7 @@ from .content import Content, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine
-from .markdown import Rendered, highlight_css
+from .markdown import HIGHLIGHT_CSS, Rendered, highlight_css
 from .output import find_collisions, is_copied, static_layers, static_sources
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
                     template_environment, template_syntax_problem)
@@ -132,6 +132,7 @@ class IncrementalBuilder:
         static = static_sources(self.site_dir)
         files = [*(OutputFile(output, b"", job.source) for output, job in jobs.items()),
                  *(OutputFile(name, b"", "feed") for name in GENERATED),
+                 OutputFile(HIGHLIGHT_CSS, b"", "theme"),
                  *(OutputFile(name, b"", source) for name, (_, source) in static.items())]
         if collisions := find_collisions(files):
             raise ContentErrors(collisions)
@@ -218,7 +219,7 @@ class OutputFolder:
     """A temporary folder holding what the dev server serves from disk: the theme's and
     the site's static files, KaTeX, assets/highlight.css and the search index."""
 
-    RESERVED = ("pagefind/", "assets/highlight.css", ".nojekyll")
+    RESERVED = ("pagefind/", HIGHLIGHT_CSS, ".nojekyll")
     """Made here, not copied from a static/ folder: never removed by a static sync."""
 
     def __init__(self, site_dir: Path):
@@ -227,7 +228,7 @@ class OutputFolder:
 
     def write_all(self) -> None:
         self._write(".nojekyll", b"")
-        self._write("assets/highlight.css", highlight_css().encode("utf-8"))
+        self._write(HIGHLIGHT_CSS, highlight_css().encode("utf-8"))
         self.sync([""])
 
     def sync(self, names: Iterable[str]) -> bool:

@@ -234,6 +234,8 @@ def _highlighted(language: str, code: str) -> str:
 
 
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
+HIGHLIGHT_CSS = "assets/highlight.css"
+"""Where highlight_css() goes in the output (the theme's base.html links it)."""
 
 
 def highlight_css() -> str:
