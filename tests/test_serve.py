@@ -320,23 +320,16 @@ def test_a_static_file_saved_with_the_same_bytes_reloads_no_tab(server):
 
 def test_a_static_file_where_a_page_is_shows_as_an_error_until_removed(server):
     """build reports it; serve served the page and said nothing."""
-    clash = server.site / "static/archives/alpha/index.html"
-    clash.parent.mkdir(parents=True)
-    clash.write_text("<p>mine</p>", encoding="utf-8")
-    body = until(served(server.url + "archives/beta/", "data-error"))
-    assert "static/archives/alpha/index.html: writes archives/alpha/index.html" in body
-    clash.unlink()
-    clash.parent.rmdir()
-    until(lambda: "data-error" not in fetch(server.url + "archives/beta/")[1])
-    # the stylesheet made from Pygments is the site's too
-    clash = server.site / "static/assets/highlight.css"
-    clash.parent.mkdir(parents=True)
-    clash.write_text("/* mine */", encoding="utf-8")
-    body = until(served(server.url + "archives/beta/", "data-error"))
-    assert "static/assets/highlight.css: writes assets/highlight.css" in body
-    clash.unlink()
-    clash.parent.rmdir()
-    until(lambda: "data-error" not in fetch(server.url + "archives/beta/")[1])
+    # a post's page, and the stylesheet made from Pygments
+    for name in ("archives/alpha/index.html", "assets/highlight.css"):
+        clash = server.site / "static" / name
+        clash.parent.mkdir(parents=True)
+        clash.write_text("mine", encoding="utf-8")
+        body = until(served(server.url + "archives/beta/", "data-error"))
+        assert f"static/{name}: writes {name}" in body
+        clash.unlink()
+        clash.parent.rmdir()
+        until(lambda: "data-error" not in fetch(server.url + "archives/beta/")[1])
 
 
 def test_a_static_file_is_copied_when_saved(server):
