@@ -633,3 +633,20 @@ def test_a_snapshot_keeps_the_templates_it_was_built_with(tmp_path):
     assert b"OLD Alpha" in snapshot.render("archives/alpha/index.html")
     (site / "templates/post.html").write_text(template.replace("TEMPLATE", "NEW {{"), encoding="utf-8")
     assert b"OLD Zeta" in snapshot.render("archives/zeta/index.html")
+
+
+def test_a_broken_template_no_page_uses_does_not_stop_the_preview(tmp_path):
+    """As in build: a scratch file in templates/ that nothing uses is not the site's
+    problem; one that a page includes is, at its line."""
+    from blogbuild.problems import ContentErrors
+
+    site = write_site(tmp_path / "site", {**FILES, "templates/scratch.html": "{{ oops\n"})
+    builder = IncrementalBuilder(site, base_url="http://127.0.0.1:9/")
+    builder.rebuild(None)
+    (site / "templates/_part.html").write_text("ok\n{% if %}\n", encoding="utf-8")
+    (site / "templates/post.html").write_text(
+        '{% extends "base.html" %}{% block content %}{% include "_part.html" %}{% endblock %}\n',
+        encoding="utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        builder.rebuild(RebuildPlan(templates=True))
+    assert [(p.path, p.line) for p in raised.value.problems] == [("templates/_part.html", 2)]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 
 from .archive import Archive, build_archive
 from .build import CACHE_FOLDER, inline_math_renderer, render_content
@@ -122,7 +123,7 @@ class IncrementalBuilder:
         planned = plan_pages(site)
         jobs = {job.output: job for job in planned}
         self.check_collisions(jobs)
-        _check_templates(self._env)
+        _check_templates(self._env, {job.template for job in planned})
         return Snapshot(site=site, env=self._env, jobs=jobs,
                         warnings=tuple(sorted(p for p in problems if p.warning)))
 
@@ -204,13 +205,32 @@ class IncrementalBuilder:
         return archive
 
 
-def _check_templates(env: jinja2.Environment) -> None:
-    """Compile every template now, so a syntax error shows when the file is saved."""
-    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+def _check_templates(env: jinja2.Environment, pages: Iterable[str]) -> None:
+    """Compile every template now: a syntax error shows when the file is saved, and the
+    snapshot keeps every template as it was (its environment does not reload). A
+    syntax error is an error only in a template the pages use (`pages`, and what they
+    extend, include or import), as in `build`: a scratch file in templates/ that
+    nothing uses does not stop the preview."""
+    used, waiting = set(), list(pages)
+    while waiting:
+        name = waiting.pop()
+        if name in used:
+            continue
+        used.add(name)
         try:
             env.get_template(name)
+            source = env.loader.get_source(env, name)[0]
         except jinja2.TemplateSyntaxError as error:
             raise ContentErrors([template_syntax_problem(error, name)]) from None
+        except jinja2.TemplateNotFound:
+            continue  # rendering the page says which
+        waiting += [found for found in meta.find_referenced_templates(env.parse(source)) if found]
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        if name not in used:
+            try:
+                env.get_template(name)
+            except jinja2.TemplateSyntaxError:
+                pass
 
 
 # --------------------------------------------------------- output folder ---
