@@ -149,7 +149,7 @@ def test_bibtex_keeps_a_title_formula_tex_and_escapes_the_text_around_it(site, t
 
 def test_bibtex_never_leaves_a_brace_unmatched_and_keeps_mathjax_dollars():
     """BibTeX counts every brace, escaped or not."""
-    from blogbuild.pages import _bibtex_tex
+    from blogbuild.citation import _bibtex_tex
     assert _bibtex_tex("$\\left\\{ a \\right.$ 与 \\[b\\] 价 \\\\$5") == \
         "$\\left\\lbrace  a \\right.$ 与 $b$ 价 \\$5"
 

@@ -7,8 +7,6 @@ dumb); `render_pages` returns every page as an `OutputFile` without writing it.
 from __future__ import annotations
 
 import functools
-import html
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from .config import SiteConfig
-from .mathsyntax import formula_spans
+from .citation import bibtex, citation_meta
 from .problems import ContentErrors, Problem
 from .rendercache import code_fingerprint
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
@@ -335,78 +333,3 @@ def _template_name(filename: str) -> str:
     loaded from (the site's or the theme's, absolute or not) or its name."""
     name = filename.replace("\\", "/").rsplit("/templates/", 1)[-1]
     return "templates/" + name.removeprefix("templates/")
-
-
-def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str, str], ...]:
-    """(attribute, name, content) of the <meta> tags that let Google Scholar, Open Graph
-    and Twitter cards cite the post."""
-    post = entry.post
-    url = absolute_url(config, entry.path)
-    published = post.date.strftime("%Y/%m/%d")
-    description = " ".join(re.sub(r"<[^>]+>", " ", entry.feed_excerpt_html).split())[:200]
-    return (("name", "citation_title", post.title),
-            *((("name", "citation_author", post.author),) if post.author else ()),
-            ("name", "citation_publication_date", published),
-            ("name", "citation_online_date", published),
-            ("name", "citation_journal_title", config.title),
-            ("name", "citation_public_url", url), ("name", "citation_language", config.language),
-            ("property", "og:type", "article"), ("property", "og:title", post.title),
-            ("property", "og:url", url), ("property", "og:site_name", config.title),
-            ("property", "og:description", html.unescape(description)),
-            ("property", "article:published_time", post.date.isoformat()),
-            *(("property", "article:tag", tag) for tag in post.tags),
-            ("name", "twitter:card", "summary"), ("name", "twitter:title", post.title),
-            ("name", "twitter:description", html.unescape(description)))
-
-
-def bibtex(config: SiteConfig, entry: PostEntry) -> str:
-    """A ready-to-copy BibTeX @online entry for a post (without an author field where
-    neither the post nor the site names one)."""
-    post = entry.post
-    key = "-".join(part for part in (post.author, str(post.date.year), post.slug)
-                   if part).replace(" ", "")
-    url = absolute_url(config, entry.path)
-    fields = [("title", post.title), ("author", post.author), ("year", str(post.date.year)),
-              ("month", str(post.date.month)), ("url", url)]
-    fields = [(name, value if name == "url" else _bibtex_tex(value))
-              for name, value in fields if value]
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@online{{{key},\n{body}\n}}"
-
-
-def _bibtex_tex(markdown: str) -> str:
-    """A title or name as TeX for a BibTeX field: its formulas as they are written (in
-    `$`: LaTeX typesets them), the text between them with TeX's special characters
-    escaped (`&`, `%`, `_`, `{`, ... in a title would break the reference list). BibTeX
-    counts every brace, escaped or not: none is left unmatched."""
-    parts, last = [], 0
-    for start, end in formula_spans(markdown):
-        formula = markdown[start:end]
-        opener = 1 if formula.startswith("$") and not formula.startswith("$$") else 2
-        tex = formula[opener:-opener].replace("\\{", "\\lbrace ").replace("\\}", "\\rbrace ")
-        parts += [_bibtex_text(markdown[last:start]),
-                  f"${tex}$" if _balanced(tex) else _bibtex_text(formula)]
-        last = end
-    return "".join(parts) + _bibtex_text(markdown[last:])
-
-
-def _balanced(tex: str) -> bool:
-    depth = 0
-    for char in tex:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
-                "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$",
-                "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-_TEXT_CHARACTER = re.compile(r"\\\\(\$)|\\([!-/:-@[-`{-~])|(.)", re.S)
-"""A character of Markdown text: MathJax's `\\\\$` or a backslash escape (`\\$`: a
-dollar sign), or any other."""
-
-
-def _bibtex_text(markdown: str) -> str:
-    return "".join(_TEX_SPECIAL.get(char, char) for char in (
-        dollar or escaped or other for dollar, escaped, other in _TEXT_CHARACTER.findall(markdown)))
