@@ -124,6 +124,24 @@ class PageLog:
             value.clear()
 
 
+@contextlib.contextmanager
+def built_site_page(browser, site: Path, path: str, width: int, height: int):
+    """Build the site folder `site` into site/dist, serve it under /blog/ and open the
+    page at `path` (below /blog/) in a new context of that viewport, once it has
+    loaded. Yields (page, PageLog); closes the context and the server after."""
+    from blogbuild.build import build_site
+
+    build_site(site, site / "dist")
+    with serve_folder(site / "dist", "/blog/") as base:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            page, log = open_page(context)
+            page.goto(base + path, wait_until="load")
+            yield page, log
+        finally:
+            context.close()
+
+
 def _is_local(url: str) -> bool:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme in ("data", "blob", "about"):

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_support import open_page, serve_folder, wait_for_math  # noqa: E402
+from browser_support import built_site_page, wait_for_math  # noqa: E402
 from conftest import post, write_site  # noqa: E402
 
 pytest_plugins = ["browser_support"]
@@ -29,21 +29,12 @@ $$a+b=c \\\\ d+e=f \\tag{T}$$
 
 @pytest.fixture(scope="module")
 def phone_page(browser, tmp_path_factory):
-    from blogbuild.build import build_site
-
     site = write_site(tmp_path_factory.mktemp("phone"),
                       {"content/posts/p.md": post("手机", "2024-01-01", BODY)})
-    build_site(site, site / "dist")
-    with serve_folder(site / "dist", "/blog/") as base:
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        try:
-            page, log = open_page(context)
-            page.goto(base + "archives/p/", wait_until="load")
-            wait_for_math(page)
-            page.evaluate("async () => { await document.fonts.ready; }")
-            yield page
-        finally:
-            context.close()
+    with built_site_page(browser, site, "archives/p/", 390, 844) as (page, _):
+        wait_for_math(page)
+        page.evaluate("async () => { await document.fonts.ready; }")
+        yield page
 
 
 def test_an_embedded_player_does_not_widen_the_page(phone_page):
