@@ -52,6 +52,13 @@ def test_emacs_lock_and_autosave_files_change_nothing():
     assert not classify(events, SITE)
 
 
+def test_a_temporary_file_changes_nothing_but_in_static_where_it_is_copied():
+    assert not classify([event("created", "content/posts/a.md.bak"),
+                         event("created", "templates/base.html.orig")], SITE)
+    assert classify([event("created", "static/data/old.bak")], SITE) == \
+        RebuildPlan(static=frozenset({"data/old.bak"}))
+
+
 @pytest.mark.parametrize("name", ["a.md~", ".#a.md", "#a.md#", ".a.md.swp", ".a.md.swo", "4913",
                                   "a.md.tmp", "a.md___jb_tmp___", ".DS_Store"])
 def test_editor_litter_is_recognised(name):

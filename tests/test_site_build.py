@@ -348,11 +348,14 @@ def test_editor_litter_in_static_is_not_published(site, tmp_path):
     """A swap or backup file beside a static file being edited: serve ignored it, build
     copied it into the site."""
     root = site({**archive(1), "static/notes/a.txt": "a", "static/notes/a.txt~": "old a",
-                 "static/notes/.a.txt.swp": "vim", "static/.DS_Store": "finder"})
+                 "static/notes/.a.txt.swp": "vim", "static/.DS_Store": "finder",
+                 "static/data/old.bak": "kept"})
     build_site(root, tmp_path / "out")
     assert (tmp_path / "out/notes/a.txt").is_file()
     assert not [p.name for p in (tmp_path / "out/notes").iterdir() if p.name != "a.txt"]
     assert not (tmp_path / "out/.DS_Store").exists()
+    # any other file is copied as it is (SPEC: static/ "copied as-is"), a .bak too
+    assert (tmp_path / "out/data/old.bak").read_text() == "kept"
 
 
 def test_the_pager_links_the_first_last_and_nearby_pages():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from .sources import EDITOR_LITTER
+from .sources import EDITOR_LITTER, PASSING_FILES
 
 CONFIG_FILE = "site.toml"
 WATCHED_FOLDERS = ("content", "templates", "static")
@@ -66,8 +66,9 @@ class RebuildPlan:
 
 
 def is_editor_litter(name: str) -> bool:
-    """Swap, backup, lock and probe files that editors write next to the real one."""
-    return bool(EDITOR_LITTER.search(name))
+    """Swap, backup, lock and probe files that editors write next to the real one, and
+    temporary files (sources.PASSING_FILES), which nothing but static/ holds."""
+    return bool(EDITOR_LITTER.search(name) or PASSING_FILES.search(name))
 
 
 def classify(events: Iterable[FileEvent], site_dir: Path) -> RebuildPlan:
@@ -96,8 +97,9 @@ def _classify_path(path: Path, root: Path, is_directory: bool) -> RebuildPlan:
     except ValueError:
         return RebuildPlan()
     parts = relative.parts
-    if not parts or any(is_editor_litter(part) for part in parts):
-        return RebuildPlan()
+    if not parts or any(EDITOR_LITTER.search(part) for part in parts) or \
+            (parts[0] != "static" and any(PASSING_FILES.search(part) for part in parts)):
+        return RebuildPlan()  # (a static x.bak is copied, as build copies it)
     if parts == (CONFIG_FILE,):
         return RebuildPlan(config=True)
     if parts[0] not in WATCHED_FOLDERS:

@@ -29,11 +29,14 @@ EDITOR_LITTER = re.compile(
         | ^\#.*\#$                # emacs autosave: #post.md#
         | \.sw[a-px]$             # vim swap files: .post.md.swp, .swx, .swo
         | ^4913$                  # vim's probe that the folder is writable
-        | \.(tmp|bak|orig|part|crdownload)$
         | ___jb_(tmp|old)___$     # JetBrains safe write
         | ^\.DS_Store$ | ^Thumbs\.db$ | ^\.goutputstream-
         )""", re.VERBOSE)
-"""Names of the files editors leave beside the file being edited: never a source."""
+"""Names of the files editors and desktops leave beside the files being worked on:
+never a source, never published."""
+PASSING_FILES = re.compile(r"\.(tmp|bak|orig|part|crdownload)$")
+"""Temporary, leftover and half-downloaded files: never content or a template (the
+dev server ignores them there), but static/ copies them as it copies any file."""
 
 
 def source_files(root: Path, *, hidden: bool = False) -> list[Path]:
