@@ -10,7 +10,6 @@ killed build, and the next build removes it; a running build's is left alone.
 from __future__ import annotations
 
 import errno
-import glob
 import os
 import shutil
 import tempfile
@@ -65,13 +64,16 @@ def temporary_leftovers(out_dir: Path, keep: Path | None = None) -> list[Path]:
     it (a whole copy of the site, or an empty tree inside the output that no listing
     of its files shows), but `keep` and those of a build still running."""
     out_dir = out_dir.resolve()
-    name = glob.escape(out_dir.name)
-    found = [*out_dir.glob(INNER_TEMPORARY + "*")] if out_dir.is_dir() else []
-    if out_dir.parent.is_dir():
-        found += [*out_dir.parent.glob(f".{name}.new-*"), *out_dir.parent.glob(f".{name}.old-*"),
-                  *out_dir.parent.glob(INNER_TEMPORARY + "*")]  # (a probe of _renames_in)
-    return sorted(path for path in found
-                  if path.is_dir() and path != keep and not _of_a_running_build(path))
+    found: list[Path] = []
+    for folder, prefixes in ((out_dir, (INNER_TEMPORARY,)),
+                             # beside it: staging and retired folders, _renames_in's probe
+                             (out_dir.parent, (f".{out_dir.name}.new-", f".{out_dir.name}.old-",
+                                               INNER_TEMPORARY))):
+        if folder.is_dir():
+            with os.scandir(folder) as entries:
+                found += [Path(entry.path) for entry in entries if entry.name.startswith(prefixes)
+                          and entry.is_dir(follow_symlinks=False)]
+    return sorted(path for path in found if path != keep and not _of_a_running_build(path))
 
 
 def swap(staging: Path, out_dir: Path) -> None:
