@@ -244,7 +244,8 @@ def formula_spans(text: str) -> Iterator[tuple[int, int]]:
     `$..$`, `$$..$$`, `\\(..\\)` and `\\[..\\]`, found by the inline rules' own tests,
     in their order (a backslash escape first: `\\$` and MathJax's `\\\\$` are dollar
     signs). Code spans hold none (in GFM a `|` in them still splits a table row, and
-    their `$` are code)."""
+    their `$` are code). It walks the line itself (table rows are split before any
+    inline rule runs): an inline math rule added to math_plugin belongs here too."""
     pos = 0
     while pos < len(text):
         char = text[pos]
