@@ -286,6 +286,27 @@ def test_a_broken_template_is_reported_and_fixing_it_re_renders(server):
     assert "GONE" in fetch(server.url + "no/such/page/")[1]
 
 
+def test_a_template_that_fails_on_one_page_only_is_reported_in_every_tab(server):
+    """As `build` reports it, although nobody asked for that page; the pages the last
+    good templates made stay served, and fixing the template clears the error."""
+    templates = server.site / "templates"
+    templates.mkdir(exist_ok=True)
+    time.sleep(0.3)  # the new folder is watched after its creation is seen
+    post_template = templates / "post.html"
+    post_template.write_text(
+        '{% extends "base.html" %}{% block content %}\n'
+        '{% if entry.post.slug == "delta" %}{{ entry.post.subtitle }}{% endif %}\n'
+        "NEW {{ entry.post.title }}{% endblock %}\n", encoding="utf-8")
+    body = until(served(server.url, "data-error"))
+    assert re.search(r"templates/post.html:2: template error: .*subtitle.*"
+                     r"rendering archives/delta/index.html", body), body
+    assert "NEW" not in fetch(server.url + "archives/alpha/")[1]
+    post_template.unlink()
+    until(lambda: "data-error" not in fetch(server.url)[1])
+    status, body, _ = fetch(server.url + "archives/delta/")
+    assert status == 200 and "data-error" not in body
+
+
 def test_a_folder_without_its_slash_is_redirected_also_when_its_name_is_chinese(server):
     """The Location header holds Latin-1 only: /archives/中值定理 unencoded ended the
     connection."""

@@ -26,11 +26,13 @@ import threading
 import time
 import traceback
 import urllib.parse
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
-from .problems import BlogbuildError, ContentErrors, UsageError
+from .problems import BlogbuildError, ContentErrors, Problem, UsageError
 from .search import indexed_pages, pagefind_command
 
 QUIET_PERIOD = 0.04
@@ -262,8 +264,12 @@ class DevServer:
                 static = self.output.sync(plan.static if not plan.config else [""])
             if plan is None or plan.config or plan.content or plan.templates or snapshot is None:
                 fresh = self.builder.rebuild(plan)
-                if plan is None or plan.config or plan.templates:
-                    _probe(fresh)
+                if plan is None:  # the first: `build` has told of pages that fail
+                    _render(fresh, _first_of_each_template(fresh))
+                elif plan.config or plan.templates or self._error is not None:
+                    # after a failed build too: the template that failed may fail on pages
+                    # this rebuild did not touch
+                    _render(fresh, fresh.jobs)
                 snapshot, error = fresh, None
                 self._error_from_static = False
                 for warning in fresh.warnings if plan is None else ():
@@ -504,14 +510,31 @@ def _bind(host: str, port: int, say) -> _HTTPServer:
                      "choose another with --port (or --port 0 for any free one)")
 
 
-def _probe(snapshot: Snapshot) -> None:
-    """Render one page of each template now, so that a template that fails when run (not
-    only when compiled) is reported on save rather than on some later request."""
-    seen: set[str] = set()
-    for output, job in snapshot.jobs.items():
-        if job.template not in seen:
-            seen.add(job.template)
+def _render(snapshot: Snapshot, outputs: Iterable[str]) -> None:
+    """Render these pages of `snapshot` now (kept for the requests to come) and raise
+    ContentErrors if a template fails on any: reported on save, as `build` reports it,
+    not when one of those pages is asked for. Every page (~1 ms each) after a change of
+    templates or configuration: a template may fail on some pages only (a field only
+    some posts have)."""
+    failed: dict[tuple[str, int], tuple[Problem, int]] = {}
+    for output in outputs:
+        try:
             snapshot.render(output)
+        except ContentErrors as errors:
+            for problem in errors.problems:
+                first, pages = failed.get((problem.path, problem.line), (problem, 0))
+                failed[(problem.path, problem.line)] = (first, pages + 1)
+    if failed:
+        raise ContentErrors([replace(problem, message=f"{problem.message}; and on {pages - 1} "
+                                     f"more page{'s' if pages > 2 else ''}") if pages > 1 else problem
+                             for problem, pages in failed.values()])
+
+
+def _first_of_each_template(snapshot: Snapshot) -> list[str]:
+    first: dict[str, str] = {}
+    for output, job in snapshot.jobs.items():
+        first.setdefault(job.template, output)
+    return list(first.values())
 
 
 def _content_type(output: str) -> str:
