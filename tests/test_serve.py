@@ -573,6 +573,36 @@ def test_the_dev_builder_serves_what_build_writes_after_each_kind_of_edit(tmp_pa
         builder.close()
 
 
+def test_a_restarted_dev_builder_renders_only_what_changed_and_serves_what_build_writes(
+        tmp_path, monkeypatch):
+    """The cache folder keeps what serve parsed and rendered: a second start, on another
+    port, after one post was edited while it was stopped, renders that post alone."""
+    from blogbuild import parallel
+
+    site = write_site(tmp_path / "site", FILES)
+    first = IncrementalBuilder(site, base_url="http://127.0.0.1:9/")
+    first.rebuild(None)
+    first.close()
+    path = site / "content/posts/beta.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Beta body", "Beta edited"),
+                    encoding="utf-8")
+    rendered: list[str] = []
+    render_post = parallel.render_post
+    monkeypatch.setattr(parallel, "render_post",
+                        lambda text, *args, **kw: rendered.append(text) or render_post(text, *args, **kw))
+    base = "http://127.0.0.1:10/"
+    second = IncrementalBuilder(site, base_url=base)
+    try:
+        snapshot = second.rebuild(None)
+        assert [text for text in rendered if "Beta" in text] == rendered and len(rendered) == 1
+        out = tmp_path / "out"
+        build_site(site, out, base_url=base)
+        for output in [*snapshot.jobs, "feed.xml", "atom.xml", "sitemap.xml"]:
+            assert snapshot.render(output) == (out / output).read_bytes(), output
+    finally:
+        second.close()
+
+
 # ---------------------------------------------------------------- browser ---
 
 def _shows(page, text: str) -> bool:

@@ -25,7 +25,7 @@ import jinja2
 from jinja2 import meta
 
 from .archive import Archive, build_archive
-from .build import CACHE_FOLDER, inline_math_renderer, render_content
+from .build import CACHE_FOLDER, inline_math_renderer, memo, render_content
 from .changes import RebuildPlan
 from .config import SiteConfig, load_config
 from .content import Content, load_content
@@ -37,7 +37,9 @@ from .output import find_collisions, is_copied, static_layers, static_sources
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
                     template_environment, template_syntax_problem)
 from .problems import ContentErrors, Problem
+from .rendercache import RenderCache
 from .site import PostEntry, RenderedContent, Site, assemble
+from .sources import SERVED
 
 GENERATED = ("feed.xml", "atom.xml", "sitemap.xml")
 """Outputs made from the whole site besides pages."""
@@ -80,7 +82,10 @@ class Snapshot:
 
 
 class IncrementalBuilder:
-    """Keeps a site's loaded and rendered content between rebuilds (one thread at a time)."""
+    """Keeps a site's loaded and rendered content between rebuilds (one thread at a time).
+
+    What it parses and renders also goes into the cache folder (SERVED), so that the
+    next start of the server renders only what changed meanwhile."""
 
     def __init__(self, site_dir: Path, *, drafts: bool = False, base_url: str | None = None):
         self.site_dir = Path(site_dir)
@@ -89,6 +94,7 @@ class IncrementalBuilder:
         self._config: SiteConfig | None = None
         self._engine: KatexEngine | None = None
         self._env: jinja2.Environment | None = None
+        self._store: RenderCache | None = None
         self._files = ContentCache()
         self._rendered: dict[tuple, Rendered] = {}
         self._archive_key: tuple | None = None
@@ -102,7 +108,8 @@ class IncrementalBuilder:
     def rebuild(self, plan: RebuildPlan | None = None) -> Snapshot:
         """A new snapshot after the changes in `plan` (None: from scratch). Raises
         ContentErrors, and then the previous snapshot stays the one to serve."""
-        if plan is None or plan.config or self._config is None or self._config_stale:
+        fresh_start = plan is None or plan.config or self._config is None or self._config_stale
+        if fresh_start:
             # until site.toml loads again, every rebuild retries it: a later content
             # change must not pass for a good build made with the old configuration
             self._config_stale = True
@@ -119,6 +126,8 @@ class IncrementalBuilder:
             raise ContentErrors(sorted(problems))
         site = assemble(self._config, content, rendered,
                          inline_math_renderer(self._engine, self._config), self._archive_of)
+        if fresh_start and self._store is not None:
+            self._store.prune()  # all the site has was looked up: the rest is gone or edited
         problems += site.archive.problems
         planned = plan_pages(site)
         jobs = {job.output: job for job in planned}
@@ -142,6 +151,9 @@ class IncrementalBuilder:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     # ------------------------------------------------------------- stages ---
 
@@ -151,8 +163,12 @@ class IncrementalBuilder:
         self._config = config
         self._engine = KatexEngine(config.math.macros, self.site_dir / CACHE_FOLDER,
                                    html=config.math.render == "build")
+        # parses and bodies do not depend on the server's host and port (only on the
+        # path below them, "/"): one start finds what the last one stored, on any port
+        self._store = RenderCache(self.site_dir / CACHE_FOLDER / SERVED,
+                                  replace(config, base_url="http://localhost" + config.base_path))
         self._env = None
-        self._files = ContentCache()
+        self._files = ContentCache(self._store)
         self._rendered.clear()
         self._archive_key = self._archive = None
 
@@ -168,7 +184,7 @@ class IncrementalBuilder:
         comments = tuple(c for c in content.comments if id(c) not in memo)
         if posts or pages or comments:
             fresh = render_content(self._config, Content(posts, pages, comments, ()),
-                                   self._engine)
+                                   self._engine, cache=self._store)
             memo.update({id(p): (p, fresh.bodies[p.slug], fresh.titles[p.slug]) for p in posts})
             memo.update({id(p): (p, fresh.pages[p.slug]) for p in pages})
             memo.update({id(c): (c, fresh.comments[c.id]) for c in comments})
@@ -188,7 +204,7 @@ class IncrementalBuilder:
         key = tuple((e.post.slug, e.post.source, e.path, e.title_html, e.post.date, e.post.tags,
                      e.post.category, e.post.series) for e in posts)
         if key != self._archive_key or self._archive is None:
-            self._archive_key, self._archive = key, build_archive(posts)
+            self._archive_key, self._archive = key, build_archive(posts, memo(self._store))
             return self._archive
         entries = {e.post.slug: e for e in posts}
 

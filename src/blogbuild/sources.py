@@ -19,6 +19,9 @@ RENDERED = "rendered.sqlite"
 """In the cache folder: the rendered posts, titles, pages and comments (rendercache.py)."""
 PARSED = "content.sqlite"
 """In the cache folder: the parsed content files (contentcache.ContentCache)."""
+SERVED = "serve.sqlite"
+"""In the cache folder: what `serve` parsed and rendered (devbuild.py), apart from
+`build`'s: each prunes what it did not use, and `serve` renders for another address."""
 POSTS = "**/*.md"
 """The post files in content/posts (content_files), subfolders included."""
 
