@@ -91,6 +91,8 @@ class DevServer:
         self._error_from_static = False
         """The error shown came from a static-only change (a static file where a page
         is): the static change that removes it clears it."""
+        self._pages_failed = False
+        """Some page failed to render with the templates of the last rebuild."""
         self._pending: list[FileEvent] = []
         self._last_event = 0.0
         self._last_gone = False
@@ -266,10 +268,12 @@ class DevServer:
                 fresh = self.builder.rebuild(plan)
                 if plan is None:  # the first: `build` has told of pages that fail
                     _render(fresh, _first_of_each_template(fresh))
-                elif plan.config or plan.templates or self._error is not None:
-                    # after a failed build too: the template that failed may fail on pages
-                    # this rebuild did not touch
+                elif plan.config or plan.templates or self._pages_failed:
+                    # until they all render again: a template that fails on some pages
+                    # fails on pages a content rebuild did not touch
+                    self._pages_failed = True
                     _render(fresh, fresh.jobs)
+                    self._pages_failed = False
                 snapshot, error = fresh, None
                 self._error_from_static = False
                 for warning in fresh.warnings if plan is None else ():
