@@ -147,6 +147,39 @@ def test_a_comment_whose_parent_is_missing_is_reported(tmp_path: Path):
                         "not in this file; fix `parent` or remove it"]
 
 
+def test_comments_of_a_post_that_does_not_exist_are_an_error_not_left_out(tmp_path: Path):
+    """A post's slug changed, its comments file not: the archive of its comments would
+    vanish from the published site. A draft's comments stay hidden with it."""
+    comment = "- id: {}\n  author: x\n  date: 2020-01-02\n  body: hi\n"
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", slug="mirror-descent"),
+                          "content/posts/d.md": post("d", "2020-01-01", draft="true"),
+                          "content/comments/mirror-decent.yaml": comment.format(1),
+                          "content/comments/d.yaml": comment.format(2)})
+    problems = load_content(tmp_path, CONFIG).problems
+    assert [str(p) for p in problems] == [
+        "content/comments/mirror-decent.yaml: no post has the slug 'mirror-decent' (did you "
+        "mean `mirror-descent`?): these comments would be left out; name the file after its "
+        "post's slug (its `slug:`, else its file name), or remove it"]
+    assert not problems[0].warning
+
+
+def test_comments_replying_to_themselves_or_in_a_circle_are_reported_once_each(tmp_path: Path):
+    """No thread can show them: they would vanish, yet count, and the sidebar link them."""
+    def comment(ident: int, parent: int | None) -> str:
+        return (f"- id: {ident}\n  author: x\n  date: 2020-01-0{ident}\n"
+                + (f"  parent: {parent}\n" if parent else "") + "  body: hi\n")
+
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01"),
+                          "content/comments/a.yaml": comment(1, None) + comment(2, 2)
+                          + comment(3, 5) + comment(4, 3) + comment(5, 4) + comment(6, 3)})
+    problems = [str(p) for p in load_content(tmp_path, CONFIG).problems]
+    fix = "; fix `parent` (or remove it: a reply to the post)"
+    assert problems == ["content/comments/a.yaml:5: comment 2 replies to itself, so no thread "
+                        "can show it" + fix,
+                        "content/comments/a.yaml:10: comments 3, 5, 4 reply to one another "
+                        "in a circle, so no thread can show them" + fix]
+
+
 # --- property-based: the loader never raises, and keeps what was written -------------
 
 front_matter_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)

@@ -112,3 +112,28 @@ def check_comment_ids(comments: list[Comment], problems: list[Problem]) -> None:
             problems.append(Problem(comment.source, comment.line, f"comment {comment.id} "
                                     f"replies to comment {comment.parent}, which is not in this "
                                     "file; fix `parent` or remove it"))
+    problems.extend(_reply_circles(by_id))
+
+
+def _reply_circles(by_id: dict[int, Comment]) -> list[Problem]:
+    """A comment that replies to itself, or comments that reply to one another in a
+    circle, belong nowhere in a thread: each circle is reported once, at its first line."""
+    problems: list[Problem] = []
+    settled: set[int] = set()  # comments whose chain of parents ends at a top-level one
+    for start in by_id.values():
+        chain: dict[int, Comment] = {}  # in order, up from `start`
+        comment: Comment | None = start
+        while comment is not None and comment.id not in settled and comment.id not in chain:
+            chain[comment.id] = comment
+            comment = by_id.get(comment.parent) if comment.parent is not None else None
+        if comment is not None and comment.id in chain:
+            circle = list(chain.values())[list(chain).index(comment.id):]
+            first = min(circle, key=lambda c: (c.source, c.line))
+            what = f"comment {first.id} replies to itself" if len(circle) == 1 else \
+                "comments " + ", ".join(str(c.id) for c in circle) + \
+                " reply to one another in a circle"
+            them = "it" if len(circle) == 1 else "them"
+            problems.append(Problem(first.source, first.line, f"{what}, so no thread can show "
+                                    f"{them}; fix `parent` (or remove it: a reply to the post)"))
+        settled.update(chain)
+    return problems
