@@ -23,6 +23,8 @@ def archive(count: int = POSTS) -> dict[str, str]:
         files[f"content/posts/{day.year}/{day}-p{n:02d}.md"] = post(
             f"第{n}篇 Post {n}", f"{day} 10:00", f"摘要{n} $x_{{{n}}}$\n\n<!--more-->\n\n正文{n}\n",
             views=1000 + n, tags="[数学, ML]")
+    if count < 7:  # the posts the comments are on
+        return files
     files["content/comments/p05.yaml"] = "".join(
         f"- id: {500 + k}\n  author: 读者{k}\n  date: 2024-02-0{k + 1} 09:00\n"
         f"  body: 评论{k} $y_{k}$ **粗体**\n" for k in range(4))

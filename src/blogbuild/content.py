@@ -324,10 +324,13 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs:
     for path in files:
         source = relative_name(path, site_dir)
         if path.stem not in slugs:
-            # a draft's comments stay hidden with it; any other file names no post
+            # a draft's comments stay hidden with it; any other file names no post: its
+            # comments would vanish from the site unnoticed (a post's slug changed)
             if path.stem not in draft_slugs:
-                problems.append(Problem(source, 0, f"no post has the slug {path.stem!r}; "
-                                        "name the file after its post's slug", warning=True))
+                problems.append(Problem(source, 0, f"no post has the slug {path.stem!r}"
+                                        f"{did_you_mean(path.stem, slugs)}: these comments "
+                                        "would be left out; name the file after its post's "
+                                        "slug (its `slug:`, else its file name), or remove it"))
             continue
         text = cache.text(path, site_dir, problems)
         if text is not None:
