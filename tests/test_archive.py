@@ -135,6 +135,41 @@ def test_bibtex_and_citation_meta_tags(built: Path):
     assert page.select_one(".meta a[href$='#cite']")
 
 
+def test_a_post_page_describes_the_post_and_shows_when_it_was_updated(site, tmp_path: Path):
+    """Its excerpt as the description (search results, share cards), formulas as the
+    author writes them and never cut; `updated:` on the page and in its meta tags, not
+    on listings (their meta line is the SPEC's)."""
+    excerpt = "开头 $x_1 < y$ 与 $$\\sum_i a_i$$ 之后" + "很长的一段话" * 40
+    root = site({"content/posts/a.md": post("甲", "2024-01-05", excerpt + "\n\n<!--more-->\n\n正文\n",
+                                            updated="2024-03-01 09:30"),
+                 "content/posts/b.md": post("乙", "2024-01-06", "乙 $b$\n", updated="2024-01-06 18:00")})
+    build_site(root, tmp_path / "out")
+    page = html(tmp_path / "out/archives/a/index.html")
+    meta = {m.get("name") or m.get("property"): m["content"] for m in page.select("meta[content]")}
+    # ($$ within a line is inline math: kramdown's habit, as the page shows it)
+    assert meta["description"].startswith("开头 $x_1 < y$ 与 $\\sum_i a_i$ 之后很长的一段话")
+    assert meta["description"].endswith("…") and len(meta["description"]) == 201
+    assert meta["og:description"] == meta["twitter:description"] == meta["description"]
+    assert meta["article:modified_time"] == "2024-03-01T09:30:00+08:00"
+    assert page.select_one(".post .meta .updated time")["datetime"] == "2024-03-01T09:30:00+08:00"
+    # updated the day it was written: nothing to say
+    other = html(tmp_path / "out/archives/b/index.html")
+    assert other.select_one(".post .meta .updated") is None
+    assert html(tmp_path / "out/index.html").select_one(".meta .updated") is None
+    assert html(tmp_path / "out/index.html").select_one("meta[name=description]") is None  # none set
+
+
+def test_a_description_keeps_formulas_whole():
+    from types import SimpleNamespace
+
+    from blogbuild.citation import description
+    entry = SimpleNamespace(feed_excerpt_html='<p>ab <span class="math inline">\\(x &lt; y\\)</span> '
+                                              'cd</p>\n<div class="math display">\\[\n z \n\\]</div>')
+    assert description(entry) == "ab $x < y$ cd $$z$$"
+    assert description(entry, limit=8) == "ab…"
+    assert description(entry, limit=12) == "ab $x < y$ c…"
+
+
 def test_bibtex_keeps_a_title_formula_tex_and_escapes_the_text_around_it(site, tmp_path: Path):
     """`\\\\` is a line break in LaTeX and `\\{` a brace: the formula of a title goes in as
     written; `&`, `%`, `#`, `_` and braces of the text are escaped for LaTeX."""

@@ -19,7 +19,7 @@ def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str,
     post = entry.post
     url = absolute_url(config, entry.path)
     published = post.date.strftime("%Y/%m/%d")
-    description = " ".join(re.sub(r"<[^>]+>", " ", entry.feed_excerpt_html).split())[:200]
+    summary = description(entry)
     return (("name", "citation_title", post.title),
             *((("name", "citation_author", post.author),) if post.author else ()),
             ("name", "citation_publication_date", published),
@@ -28,11 +28,43 @@ def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str,
             ("name", "citation_public_url", url), ("name", "citation_language", config.language),
             ("property", "og:type", "article"), ("property", "og:title", post.title),
             ("property", "og:url", url), ("property", "og:site_name", config.title),
-            ("property", "og:description", html.unescape(description)),
+            ("property", "og:description", summary),
             ("property", "article:published_time", post.date.isoformat()),
+            *((("property", "article:modified_time", post.updated.isoformat()),)
+              if post.updated else ()),
             *(("property", "article:tag", tag) for tag in post.tags),
             ("name", "twitter:card", "summary"), ("name", "twitter:title", post.title),
-            ("name", "twitter:description", html.unescape(description)))
+            ("name", "twitter:description", summary))
+
+
+DESCRIPTION_LENGTH = 200
+"""Characters of a post's description (its <meta name="description">, share cards)."""
+_FEED_FORMULA = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.S)
+"""A formula as the feed HTML carries it: `\\(…\\)` inline, `\\[…\\]` display."""
+
+
+def description(entry: PostEntry, limit: int = DESCRIPTION_LENGTH) -> str:
+    """The post's excerpt as one line of plain text, for search results and share
+    cards: formulas as their authors write them (`$…$`: no card typesets them, and
+    `\\(…\\)` reads worse), whole or not at all, at most `limit` characters."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", entry.feed_excerpt_html))
+    pieces, last = [], 0
+    for found in _FEED_FORMULA.finditer(text):
+        pieces += text[last:found.start()].split()
+        inline, display = found.groups()
+        pieces.append(f"${' '.join(inline.split())}$" if inline is not None
+                      else f"$${' '.join(display.split())}$$")
+        last = found.end()
+    pieces += text[last:].split()
+    kept, used = [], 0
+    for piece in pieces:
+        if used + len(piece) + bool(kept) > limit:
+            if not piece.startswith("$"):  # words (Chinese has no spaces): cut
+                kept.append(piece[:max(0, limit - used - bool(kept))])
+            return " ".join(part for part in kept if part) + "…"
+        kept.append(piece)
+        used += len(piece) + (len(kept) > 1)
+    return " ".join(kept)
 
 
 def bibtex(config: SiteConfig, entry: PostEntry) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from .config import SiteConfig
-from .citation import bibtex, citation_meta
+from .citation import bibtex, citation_meta, description
 from .problems import ContentErrors, Problem
 from .rendercache import code_fingerprint
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
@@ -33,7 +33,7 @@ LABELS = {
            "tag": "标签", "category": "分类", "series": "系列", "archives": "归档",
            "terms": "标签与分类", "series_nav": "本系列", "older_post": "上一篇",
            "newer_post": "下一篇", "related": "相关文章", "month": "{year}年{month}月",
-           "search": "搜索"},
+           "search": "搜索", "updated": "更新于"},
     "en": {"home": "Home", "read_more": "Read more...", "readers": " readers", "cite": "Cite",
            "recent_comments": "Recent comments", "no_comments": "No comments yet",
            "comments": "Comments", "comments_count": " comments", "newer": "Newer",
@@ -43,7 +43,7 @@ LABELS = {
            "tag": "Tag", "category": "Category", "series": "Series", "archives": "Archives",
            "terms": "Tags and categories", "series_nav": "In this series",
            "older_post": "Previous", "newer_post": "Next", "related": "Related posts",
-           "month": "{year}-{month:02d}", "search": "Search"},
+           "month": "{year}-{month:02d}", "search": "Search", "updated": "updated"},
 }
 
 
@@ -125,6 +125,7 @@ def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | N
     # context holds records only (pagedeps.py digests the context)
     env.globals["bibtex"] = lambda entry: bibtex(config, entry)
     env.globals["citation_meta"] = lambda entry: citation_meta(config, entry)
+    env.globals["description"] = description
     env.filters["ymd"] = lambda moment: moment.strftime("%Y-%m-%d")
     env.filters["ymdhm"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M")
     env.filters["month_abbr"] = lambda moment: _MONTHS[moment.month - 1]
