@@ -53,10 +53,10 @@ def listed(out: Path, base: str) -> list[str]:
     while True:
         soup = html(page)
         titles += [a.get_text() for a in soup.select(".entry-title a")]
-        older = soup.select_one(".pager a.older")
-        if older is None:
+        following = soup.select_one(".pager a[rel=next]")
+        if following is None:
             return titles
-        page = out / unquote(older["href"]).removeprefix("/blog/") / "index.html"
+        page = out / unquote(following["href"]).removeprefix("/blog/") / "index.html"
 
 
 def newest_first(posts: list[dict]) -> list[str]:
@@ -84,6 +84,12 @@ def test_every_category_and_month_page_lists_exactly_its_posts(built: Path):
 def test_series_page_and_navigation_follow_date_order(built: Path):
     parts = [p["title"] for p in sorted(fixture_posts(), key=lambda p: p["date"]) if p["series"]]
     assert listed(built, "series/扩散漫谈/") == parts  # a series page reads in order
+    # and its pager says so: the next page holds the newer parts
+    pagers = [html(built / f"series/扩散漫谈/{page}index.html").select_one(".pager")
+              for page in ("", "page/2/")]
+    assert [a.get_text() for a in pagers[0].select("a[rel]")] == ["较新文章 »"]
+    assert [a.get_text() for a in pagers[1].select("a[rel]")] == ["« 较早文章"]
+    assert [a.get_text() for a in html(built / "index.html").select(".pager a[rel]")] == ["较早文章 »"]
     page = html(built / "archives/p07/index.html")
     nav = page.select_one(".series-nav")
     assert [li.get_text().strip() for li in nav.select("ol li")] == parts

@@ -52,7 +52,7 @@ def test_listing_pages_hold_per_page_posts_newest_first(built: Path):
     newest_first = [f"第{n}篇 Post {n}" for n in reversed(range(POSTS))]
     assert [titles(p) for p in pages] == [newest_first[:10], newest_first[10:20], newest_first[20:]]
     assert not (built / "page/4").exists()
-    assert [a["href"] for a in pages[1].select(".pager a.newer, .pager a.older")] == [
+    assert [a["href"] for a in pages[1].select(".pager a[rel=prev], .pager a[rel=next]")] == [
         "/blog/", "/blog/page/3/"]
 
 

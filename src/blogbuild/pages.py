@@ -90,8 +90,11 @@ class ListingPage:
     number: int
     total: int
     posts: tuple[PostEntry, ...]
-    newer_path: str | None
-    older_path: str | None
+    previous_path: str | None
+    """The page before this one (page number - 1)."""
+    next_path: str | None
+    oldest_first: bool
+    """The posts are in reading order (a series): the next page holds newer ones."""
     page_links: tuple[tuple[int, str] | None, ...]
     """(number, path) of the first and last pages and those within PAGER_WINDOW of this
     one, in order; None where numbers are left out (shown as "…")."""
@@ -232,8 +235,9 @@ def plan_pages(site: Site) -> list[PageJob]:
         output = path + "index.html" if path.endswith("/") or not path else path
         jobs.append(PageJob(output, template, title, source, context))
 
-    def listings(posts: tuple[PostEntry, ...], base: str, heading: str, source: str) -> None:
-        for listing, path in paginate(posts, config.per_page, base, heading):
+    def listings(posts: tuple[PostEntry, ...], base: str, heading: str, source: str,
+                 oldest_first: bool = False) -> None:
+        for listing, path in paginate(posts, config.per_page, base, heading, oldest_first):
             number = "" if listing.number == 1 else labels["page"].format(n=listing.number)
             title = " - ".join(part for part in (heading, number) if part)
             page(path, "listing.html", title, source, listing=listing)
@@ -242,7 +246,7 @@ def plan_pages(site: Site) -> list[PageJob]:
     listings(site.posts, "", "", "index")
     for term in (*archive.tags, *archive.categories, *archive.series):
         listings(term.posts, term.path, f"{labels[term.kind]}: {term.name}",
-                 term.posts[0].post.source)
+                 term.posts[0].post.source, oldest_first=term.kind == "series")
     for month in archive.months:
         heading = labels["month"].format(year=month.year, month=month.month)
         listings(month.posts, month.path, heading, month.posts[0].post.source)
@@ -261,15 +265,15 @@ PAGER_WINDOW = 2
 """A listing's pager links the pages this many numbers either side of the current one."""
 
 
-def paginate(posts: tuple[PostEntry, ...], per_page: int, base: str,
-             heading: str) -> list[tuple[ListingPage, str]]:
+def paginate(posts: tuple[PostEntry, ...], per_page: int, base: str, heading: str,
+             oldest_first: bool = False) -> list[tuple[ListingPage, str]]:
     """Split posts into listing pages at `base` ("" for the index): base, base/page/2/, …"""
     chunks = [posts[i:i + per_page] for i in range(0, len(posts), per_page)] or [()]
     paths = [base] + [f"{base}page/{n}/" for n in range(2, len(chunks) + 1)]
     return [(ListingPage(heading=heading, number=n + 1, total=len(chunks), posts=chunk,
-                         newer_path=paths[n - 1] if n else None,
-                         older_path=paths[n + 1] if n + 1 < len(chunks) else None,
-                         page_links=_pager(n + 1, paths)), paths[n])
+                         previous_path=paths[n - 1] if n else None,
+                         next_path=paths[n + 1] if n + 1 < len(chunks) else None,
+                         oldest_first=oldest_first, page_links=_pager(n + 1, paths)), paths[n])
             for n, chunk in enumerate(chunks)]
 
 
