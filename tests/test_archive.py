@@ -97,6 +97,17 @@ def test_series_page_and_navigation_follow_date_order(built: Path):
     assert [a.get_text(" ").strip() for a in nav.select(".series-steps a")] == ["« 第2篇", "第11篇 »"]
 
 
+def test_a_lone_series_named_nearly_as_another_is_a_warning(site, tmp_path: Path):
+    root = site({**{f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-0{n + 1}",
+                                                   series="生成扩散模型漫谈") for n in range(3)},
+                 "content/posts/typo.md": post("错", "2024-01-09", series="生成扩散模形漫谈"),
+                 "content/posts/other.md": post("另", "2024-01-09", series="矩阵符号函数")})
+    report = build_site(root, tmp_path / "out")
+    assert [str(p) for p in report.warnings] == [
+        "content/posts/typo.md: warning: series '生成扩散模形漫谈' has this post alone (did you "
+        "mean `生成扩散模型漫谈`?); a series named differently is another series"]
+
+
 def test_post_pages_link_previous_next_tags_and_category(built: Path):
     page = html(built / "archives/p06/index.html")
     assert page.select_one(".post-nav a.older")["href"] == "/blog/archives/p05/"

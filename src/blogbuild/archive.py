@@ -20,7 +20,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .problems import Problem
+from .problems import Problem, did_you_mean
 
 if TYPE_CHECKING:
     from .site import PostEntry
@@ -135,6 +135,7 @@ def build_archive(posts: tuple[PostEntry, ...], memo: Memo | None = None) -> Arc
     series = _terms("series", "series", posts,
                     lambda p: (p.post.series,) if p.post.series else (), problems)
     series = tuple(Term(t.kind, t.name, t.path, tuple(reversed(t.posts))) for t in series)
+    problems += _lone_misspelt_series(series)
     by_post: dict[str, dict[str, list[Term]]] = {}
     for kind, terms in (("tag", tags), ("category", categories), ("series", series)):
         for term in terms:
@@ -196,6 +197,16 @@ def _terms(kind: str, folder: str, posts: Iterable[PostEntry],
                                     f"together as {name!r}. Spell them the same way", warning=True))
         terms.append(Term(kind, name, f"{folder}/{slug}/", tuple(members[slug])))
     return tuple(terms)
+
+
+def _lone_misspelt_series(series: tuple[Term, ...]) -> list[Problem]:
+    """A series of one post named nearly as a longer one: a typo (模形 for 模型) that
+    starts a series of its own, and takes the post out of the one it belongs to."""
+    longer = [term.name for term in series if len(term.posts) > 1]
+    return [Problem(term.posts[0].post.source, 0, f"series {term.name!r} has this post "
+                    f"alone{hint}; a series named differently is another series", warning=True)
+            for term in series
+            if len(term.posts) == 1 and (hint := did_you_mean(term.name, longer))]
 
 
 def _by_size(terms: tuple[Term, ...]) -> tuple[Term, ...]:
