@@ -22,6 +22,16 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys):
     assert "is not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_wrong_base_url_option_is_a_usage_error_naming_the_option(site, command, capsys):
+    """Not site.toml's line, which may hold a right one."""
+    root = site({"content/posts/a.md": post("a", "2024-01-01")})
+    assert main([command, str(root), "--base-url", "kexue/"]) == 2
+    err = capsys.readouterr().err
+    assert "argument --base-url: must be an absolute http(s) URL" in err and "site.toml" not in err
+    assert not (root / "dist").exists()
+
+
 def test_build_prints_one_summary_line_when_not_on_a_terminal(site, tmp_path: Path):
     root = site({"content/posts/a.md": post("a", "2024-01-01"),
                  "content/posts/b.md": post("b", "2024-01-02", draft="true")})

@@ -53,6 +53,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _base_url(value: str) -> str:
+    """--base-url's value, checked as site.toml's is: a wrong one is a usage error."""
+    from .config import base_url_problem
+
+    if wrong := base_url_problem(value):
+        raise argparse.ArgumentTypeError(wrong)
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="blogbuild", description="Build a static site "
                                      "from a math-heavy blog archive.")
@@ -64,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
     build.add_argument("-o", "--output", type=Path, metavar="OUT", help="output folder")
     build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
-    build.add_argument("--base-url", metavar="URL", help="override site.toml's base_url")
+    build.add_argument("--base-url", metavar="URL", type=_base_url,
+                       help="override site.toml's base_url")
     build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                        help="render posts on N processes (default: one per core; 1: none)")
     build.add_argument("--check-links", action="store_true",
@@ -85,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--list-external", action="store_true",
                        help="print every external link, one a line (implies --links; "
                        "they are not fetched)")
-    check.add_argument("--base-url", metavar="URL", help="override site.toml's base_url")
+    check.add_argument("--base-url", metavar="URL", type=_base_url,
+                       help="override site.toml's base_url")
     check.set_defaults(run=_check)
 
     new = commands.add_parser("new", help="write a new post file",

@@ -194,6 +194,14 @@ def _describe(hint: object) -> str:
         hint, 'a table of strings, e.g. { "\\\\R" = "\\\\mathbb{R}" }')
 
 
+def base_url_problem(url: str) -> str | None:
+    """What is wrong with `url` as a base_url ("must be ..."), or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f'must be an absolute http(s) URL such as "{_EXAMPLES["base_url"]}", not {url!r}'
+    return None
+
+
 def _check_values(values: dict, text: str) -> list[Problem]:
     """Checks of meaning, once the types are right."""
     problems = []
@@ -201,10 +209,8 @@ def _check_values(values: dict, text: str) -> list[Problem]:
     def report(key: str, message: str, table: str = "") -> None:
         problems.append(Problem(CONFIG_FILE, key_line(text, table, key), message))
 
-    url = urlsplit(values["base_url"])
-    if url.scheme not in ("http", "https") or not url.netloc:
-        report("base_url", f"`base_url` must be an absolute http(s) URL such as "
-                           f'"{_EXAMPLES["base_url"]}", not {values["base_url"]!r}')
+    if wrong := base_url_problem(values["base_url"]):
+        report("base_url", f"`base_url` {wrong}")
     try:
         ZoneInfo(values.get("timezone", SiteConfig.timezone))
     except (ZoneInfoNotFoundError, ValueError):
