@@ -29,8 +29,13 @@ $$a+b=c \\\\ d+e=f \\tag{T}$$
 
 @pytest.fixture(scope="module")
 def phone_page(browser, tmp_path_factory):
-    site = write_site(tmp_path_factory.mktemp("phone"),
-                      {"content/posts/p.md": post("手机", "2024-01-01", BODY)})
+    comments = "".join(f"- {{id: {n}, author: 读者, date: 2024-02-0{n}, body: 好}}\n"
+                       for n in range(1, 3))
+    site = write_site(tmp_path_factory.mktemp("phone"), {
+        "content/posts/p.md": post("手机", "2024-01-01", BODY, author="一位名字很长的作者",
+                                   views=123456, updated="2024-03-01", tags="[数学]"),
+        "content/posts/q.md": post("另一篇", "2023-12-31", "正文\n", tags="[数学]"),
+        "content/comments/p.yaml": comments})
     with built_site_page(browser, site, "archives/p/", 390, 844) as (page, _):
         wait_for_math(page)
         page.evaluate("async () => { await document.fonts.ready; }")
@@ -61,3 +66,11 @@ def test_a_numbered_formula_broken_by_a_double_backslash_shows_two_lines(phone_p
           .map(c => Math.round(c.getBoundingClientRect().top));
     }""")
     assert len(set(tops)) == 2, tops
+
+
+def test_dates_and_comment_counts_are_never_broken_across_lines(phone_page):
+    broken = phone_page.evaluate("""() => [...document.querySelectorAll(
+          '.post .meta a, .post .meta time, .related time')]
+      .filter(e => e.getClientRects().length > 1).map(e => e.textContent)""")
+    assert phone_page.locator(".related time").count() == 1
+    assert broken == []
