@@ -1,5 +1,6 @@
 """The Markdown/math stage: what reaches the page is the TeX that was written."""
 
+import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,10 +32,37 @@ def test_every_delimiter_gives_the_katex_ready_markup():
 
 
 def test_double_dollar_inside_a_sentence_is_inline_and_on_its_own_lines_is_display():
-    soup = BeautifulSoup(render("kramdown 写 $$x_1$$ 在句中。\n由此\n$$\ny*z\n$$\n得到").html,
-                         "html.parser")
+    """On its own lines it ends the paragraph above it (as a list would), so no line of
+    it is Markdown's: `- KL(q\\|p)` stays TeX, not a list item."""
+    soup = BeautifulSoup(render("kramdown 写 $$x_1$$ 在句中。\n由此\n$$\ny*z\n- KL(q\\|p)\n$$\n"
+                                "得到").html, "html.parser")
     assert [(e.name, e["class"]) for e in soup.select(".math")] == [
-        ("span", ["math", "inline"]), ("span", ["math", "display"])]
+        ("span", ["math", "inline"]), ("div", ["math", "display"])]
+    assert soup.select_one("div.math").get_text() == "\\[\ny*z\n- KL(q\\|p)\n\\]"
+    assert [p.get_text() for p in soup.select("p")] == ["kramdown 写 \\(x_1\\) 在句中。\n由此", "得到"]
+
+
+@pytest.mark.parametrize("source, formula", [
+    # kexue's habit: the text, then the environment on the next line
+    ("同理\n\\begin{equation}\na\n+ KL(q\\|p)\n\\end{equation}\n成立。",
+     "\\begin{equation*}\na\n+ KL(q\\|p) \\tag{1}\\end{equation*}"),
+    ("同理\n\\[\na\n> b\n\\]\n成立。", "\na\n> b\n"),
+    # the formula opened on the text's own line: its lines are the paragraph's
+    ("由此得：$$\na\n- b\n=\n# c\n$$\n成立。", "\na\n- b\n=\n# c\n"),
+])
+def test_no_line_of_a_formula_under_a_line_of_text_is_read_as_markdown(source, formula):
+    """A line starting with `- `, `+ `, `> `, `#`, or a `=` line, is TeX there: not a
+    list, a quote or a heading (those ate the formula's backslashes too)."""
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert not soup.select("ul, ol, blockquote, h1, h2")
+    texts = [e.get_text() for e in soup.select(".math.display")]
+    assert [text[2:-2] for text in texts] == [formula]
+    assert soup.get_text().count("成立。") == 1
+
+
+def test_a_code_span_holding_dollars_across_lines_is_not_cut_by_a_formula():
+    soup = BeautifulSoup(render("写作 `$$\nx\n$$` 即可").html, "html.parser")
+    assert soup.select_one("code").get_text() == "$$ x $$" and not soup.select(".math")
 
 
 def test_double_dollar_in_a_table_cell_is_inline_even_alone_in_it():
@@ -152,7 +180,7 @@ def test_align_rows_are_numbered_except_notag_and_tagged_rows():
 
 def test_a_multline_is_one_formula_per_row_in_an_anchored_block():
     source = ("见\\eqref{m}。\n\n\\begin{multline}a+b\\\\\nc\\\\\nd\\label{m}\\end{multline}\n\n"
-              "行内:\n\\begin{multline*}x\\\\y\\end{multline*}\n")
+              "行内: \\begin{multline*}x\\\\y\\end{multline*}\n")
     soup = BeautifulSoup(render(source).html, "html.parser")
     block, inline = soup.select(".multline")
     assert (block.name, block["id"], inline.name, inline.get("id")) == ("div", "eq-1", "span", None)

@@ -30,6 +30,7 @@ from .htmlmath import install_html_math
 from .katex import Typesetter
 from .mathrender import collect_formulas, install_math_rendering, typeset_formulas
 from .mathsyntax import math_plugin
+from .openspans import keep_open_formulas_whole
 from .problems import Problem
 
 MORE_MARKER = "<!--more-->"
@@ -182,6 +183,7 @@ def _post_parser() -> MarkdownIt:
     math_plugin(md)
     install_html_math(md)
     footnote_plugin(md)
+    keep_open_formulas_whole(md)
     anchors_plugin(md, min_level=2, max_level=4)
     install_math_rendering(md, numbered=True)
     md.add_render_rule("fence", _render_fence)
@@ -197,6 +199,7 @@ def _comment_parser(images: bool) -> MarkdownIt:
     if not images:
         md.disable(["image"])
     math_plugin(md)
+    keep_open_formulas_whole(md)
     install_math_rendering(md, numbered=False)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("link_open", _nofollow_link)

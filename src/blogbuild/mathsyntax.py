@@ -29,6 +29,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar
 
 from .numbering import DISPLAY_ONLY, ENVIRONMENT_OPEN
+from .openspans import closing_backticks, unless_inside_open_span
 
 MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
                          "amsmath"})
@@ -41,14 +42,18 @@ def math_plugin(md: MarkdownIt) -> None:
     dollarmath_plugin(md, allow_labels=False, allow_digits=False, double_inline=True,
                       allow_blank_lines=True)
     md.inline.ruler.at("math_inline", _dollar)
-    md.block.ruler.at("math_block", _single_dollar_block)
     amsmath_plugin(md)
-    # Block formulas do not interrupt a paragraph: the paragraph's line may open a code
-    # span (`$$ … $$` in backticks is some blogs' habit) that a block would cut in two.
-    # A formula glued to the line before it is found by the inline rules instead.
-    md.block.ruler.at("amsmath", amsmath_block, {"alt": ["blockquote", "list", "footnote_def"]})
-    md.block.ruler.before("fence", "math_bracket_block", _bracket_block,
-                          {"alt": ["blockquote", "list"]})
+    # A formula on the lines right after a paragraph's ends it, as a list or a quote
+    # would (kexue writes `同理` and `\begin{equation}` on the next line): then no
+    # line of the formula can be read as Markdown. Unless the paragraph has left a
+    # code span or a formula open (`$$ … $$` in backticks is some blogs' habit; `由此得：$$`):
+    # that formula's lines are the paragraph's, and the inline rules find it.
+    interrupting = ["paragraph", "reference", "blockquote", "list", "footnote_def"]
+    md.block.ruler.at("amsmath", unless_inside_open_span(amsmath_block), {"alt": interrupting})
+    md.block.ruler.at("math_block", unless_inside_open_span(_single_dollar_block),
+                      {"alt": interrupting})
+    md.block.ruler.before("fence", "math_bracket_block", unless_inside_open_span(_bracket_block),
+                          {"alt": interrupting})
     md.inline.ruler.before("escape", "math_paren", _delimited(r"\(", r"\)", "math_inline"))
     md.inline.ruler.before("escape", "math_bracket", _delimited(r"\[", r"\]", "math_display"))
     md.inline.ruler.before("escape", "math_environment", _inline_environment)
@@ -64,15 +69,17 @@ _dollar_block = math_block_dollar(allow_labels=False, allow_blank_lines=True)
 
 def _single_dollar_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """dollarmath's `$$` block, except when its content holds another `$$`:
-    "$$a$$ is x and $$b$$" on one line is two inline formulas, not one display."""
+    "$$a$$ is x and $$b$$" on one line is two inline formulas, not one display. Asked
+    whether it would end a paragraph (`silent`), it answers without leaving a token
+    (dollarmath's rule pushes its token and moves the line even then)."""
     tokens, line = len(state.tokens), state.line
     if not _dollar_block(state, start_line, end_line, silent):
         return False
-    if len(state.tokens) > tokens and "$$" in state.tokens[-1].content:
+    two_formulas = "$$" in state.tokens[-1].content
+    if silent or two_formulas:
         del state.tokens[tokens:]
         state.line = line
-        return False
-    return True
+    return not two_formulas
 
 
 def _is_escaped(src: str, pos: int) -> bool:
@@ -135,18 +142,11 @@ def _cuts_a_code_span(src: str, start: int, end: int) -> bool:
     run of its length closes."""
     pos = start
     while (run := _BACKTICKS.search(src, pos, end)) is not None:
-        closing = None if _is_escaped(src, run.start()) else _closing_backticks(src, run.start())
+        closing = None if _is_escaped(src, run.start()) else closing_backticks(src, run.start())
         if closing is not None and closing.start() >= end:
             return True
         pos = closing.end() if closing is not None else run.end()
     return False
-
-
-def _closing_backticks(src: str, start: int) -> re.Match | None:
-    """The run of backticks that closes the code span whose opening run starts at
-    `start` (a run of the same length), if any."""
-    run = _BACKTICKS.match(src, start).group()
-    return re.compile(rf"(?<!`){run}(?!`)").search(src, start + len(run))
 
 
 def _doubly_escaped_dollar(state: StateInline, silent: bool) -> bool:
@@ -250,7 +250,7 @@ def formula_spans(text: str) -> Iterator[tuple[int, int]]:
     while pos < len(text):
         char = text[pos]
         if char == "`":
-            closing = _closing_backticks(text, pos)
+            closing = closing_backticks(text, pos)
             pos = closing.end() if closing else _BACKTICKS.match(text, pos).end()
             continue
         if char == "$":
@@ -360,9 +360,12 @@ def _code_span_formulas(state: StateCore) -> None:
 
 def _double_dollar_on_own_lines(state: StateCore) -> None:
     r"""`$$..$$` alone on its lines inside a paragraph is display math; within a line it is
-    inline math (kramdown's habit, used by many Jekyll blogs). A table cell is part of
-    its row's line: its `$$..$$` is inline even where the cell holds nothing else,
-    unless it holds what only a display may (numbering.DISPLAY_ONLY)."""
+    inline math (kramdown's habit, used by many Jekyll blogs). Also display (MathJax's
+    reading, which the blog wrote for): one whose TeX stands on lines of its own
+    between the text's (`由此得：$$` / TeX / `$$`), and one holding what only a display
+    may (numbering.DISPLAY_ONLY: KaTeX refuses it inline). A table cell is part of its
+    row's line: its `$$..$$` is inline even where the cell holds nothing else, unless
+    it holds what only a display may."""
     for position, token in enumerate(state.tokens):
         children = token.children or []
         in_cell = position and state.tokens[position - 1].type in ("td_open", "th_open")
@@ -373,6 +376,11 @@ def _double_dollar_on_own_lines(state: StateCore) -> None:
             after = children[index + 1] if index + 1 < len(children) else None
             alone = (before is None or before.type in ("softbreak", "hardbreak")) and \
                 (after is None or after.type in ("softbreak", "hardbreak"))
-            if in_cell:  # unless it holds what only a display may (\tag, align)
-                alone = alone and DISPLAY_ONLY.search(child.content) is not None
-            child.type = "math_display" if alone else "math_inline"
+            display_only = DISPLAY_ONLY.search(child.content) is not None
+            if in_cell:
+                display = alone and display_only
+            else:
+                own_lines = re.match(r"[ \t]*\n", child.content) is not None and \
+                    re.search(r"\n[ \t]*$", child.content) is not None
+                display = alone or own_lines or display_only
+            child.type = "math_display" if display else "math_inline"
