@@ -83,3 +83,18 @@ def test_multline_shoved_rows_starred_untagged_and_single_rows():
     assert multline(r"\begin{multline}a\end{multline}") == [(r"a \tag{1}", "center")]
     assert number_display(r"\begin{multline}a\\b\end{multline}", Numbering()).rows == (
         MultlineRow("a", "left"), MultlineRow(r"b \tag{1}", "right"))
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("\\begin{equation}\np = q % 边缘分布\n\\end{equation}",
+     "\\begin{equation*}\np = q % 边缘分布\n \\tag{1}\\end{equation*}"),
+    ("\\begin{align}\na &= b \\\\\nc &= d % 注\n\\end{align}",
+     "\\begin{align*}\na &= b \\tag{1}\\\\\nc &= d % 注\n \\tag{2}\\end{align*}"),
+    ("\\begin{align*}\na &= b % 注\n\\end{align*}", "\\begin{align*}\na &= b % 注\n\\end{align*}"),
+    ("\nL = E % 对数似然\n\\label{ll}\n", "\nL = E % 对数似然\n \\tag{1}"),
+    ("a = 50\\% \\label{p}", "a = 50\\% \\tag{1}"),
+])
+def test_a_comment_on_the_last_line_never_swallows_the_tag_or_the_end(written, expected):
+    """TeX's `%` comments out the rest of its line: a number or `\\end` written after
+    it would vanish (or KaTeX refuse the formula); `\\%` is a percent sign."""
+    assert number_display(written, Numbering()).tex == expected

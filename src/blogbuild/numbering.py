@@ -98,8 +98,18 @@ def number_display(tex: str, numbering: Numbering) -> NumberedFormula:
             rows = [_merge_eqnarray_columns(row) for row in rows]
         result = _number_rows(rows, numbering, automatic=not star)
     starred = target + "*" if target in NUMBERED or target == "gather" else target
-    return NumberedFormula(f"\\begin{{{starred}}}{argument}{result.tex}\\end{{{starred}}}",
+    return NumberedFormula(f"\\begin{{{starred}}}{argument}{_ended(result.tex)}\\end{{{starred}}}",
                            result.numbers)
+
+
+_COMMENT = re.compile(r"(?<!\\)(?:\\\\)*%")
+"""A `%` that starts a TeX comment (not `\\%`; after `\\\\`, a line break, it does)."""
+
+
+def _ended(tex: str) -> str:
+    """`tex`, ready for something to be written after it (a `\\tag`, an `\\end`): on a
+    new line if its last line ends in a comment (`% 对数似然`), which would swallow it."""
+    return tex + "\n" if _COMMENT.search(tex.rsplit("\n", 1)[-1]) else tex
 
 
 def _number_rows(rows: list[str], numbering: Numbering, *, automatic: bool) -> NumberedFormula:
@@ -118,7 +128,7 @@ def _number_rows(rows: list[str], numbering: Numbering, *, automatic: bool) -> N
         elif automatic and (content.strip() or labels):
             numbering.count += 1
             number = str(numbering.count)
-            content = content.rstrip() + f" \\tag{{{number}}}"
+            content = _ended(content.rstrip()) + f" \\tag{{{number}}}"
         for label in labels:
             numbering.record(label.strip(), number if number is not None else "")
         if number is not None:
@@ -141,7 +151,7 @@ def _number_multline(body: str, numbering: Numbering, *, automatic: bool) -> Num
              if row] or [""]
     rows = [_multline_row(text, index, len(texts)) for index, text in enumerate(texts)]
     if tag:
-        rows[-1] = MultlineRow(f"{rows[-1].tex} {tag.group(0)}", rows[-1].place)
+        rows[-1] = MultlineRow(f"{_ended(rows[-1].tex)} {tag.group(0)}", rows[-1].place)
     return NumberedFormula("\\\\".join(row.tex for row in rows), whole.numbers, tuple(rows))
 
 
