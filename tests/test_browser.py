@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browser_support import (  # noqa: E402
     MathReport,
     PageLog,
+    built_site_page,
     compare_pngs,
     equation_tags,
     katex_fonts,
@@ -615,3 +616,23 @@ def test_the_densest_post_looks_the_same_in_both_modes(browser, demo_builds, tmp
         f"(at least {MIN_SAME_PIXELS:.0%} must not; largest difference {diff.max_delta}, rows {diff.rows}).\n"
         f"client: {saved['client']}\nbuild: {saved['build']}\ndiff (red = differs): {saved['diff']}",
         pytrace=False)
+
+
+def test_each_post_and_each_comment_has_its_own_macros_as_the_build_checked_them(
+        browser, tmp_path):
+    """Two parts of a series that each define \\bx share a listing page: the second
+    definition must not be a redefinition there. A reader's \\newcommand carries to the
+    later formulas of the same comment, as in a post."""
+    from conftest import post, write_site
+
+    define = "设 $\\newcommand{\\bx}{\\boldsymbol{x}}\\bx_{N}$ 为输入。\n\n<!--more-->\n\n正文\n"
+    comment = ("- id: 1\n  author: 读者\n  date: 2024-02-01\n"
+               "  body: '记 $\\newcommand{\\Dif}{\\mathrm{d}}\\Dif$，则 $\\int f(x)\\Dif x$'\n")
+    site = write_site(tmp_path / "site", {
+        "content/posts/a.md": post("一", "2024-01-01", define.replace("N", "1")),
+        "content/posts/b.md": post("二", "2024-01-02", define.replace("N", "2")),
+        "content/comments/b.yaml": comment})
+    for path in ("", "archives/b/"):
+        with built_site_page(browser, site, path, 1280, 900) as (page, _):
+            report = wait_for_math(page)
+            assert report.errors == [] and report.rendered == report.math, (path, report)

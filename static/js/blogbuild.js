@@ -1,7 +1,9 @@
 // Renders the formulas blogbuild marked up, with KaTeX's auto-render, only inside
-// .math elements. Post formulas share one macro table (so \newcommand carries to
-// later formulas of the page) and may use \htmlStyle and in-page \href; reader
-// comments get a table of their own and no trust at all.
+// .math elements. The formulas of one post (its page, or its entry on a listing)
+// share one macro table, so \newcommand carries to its later formulas but not into
+// the next post's entry (two posts of a series defining \bx each); they may use
+// \htmlStyle and in-page \href. Each reader comment (and each line of the sidebar)
+// gets a table of its own, and no trust at all. As blogbuild checked them.
 (function () {
   "use strict";
   function render() {
@@ -22,12 +24,19 @@
         globalGroup: true, macros: macros, trust: trusted ? trustAuthor : false,
       };
     }
-    var authorMacros = Object.assign({ "\\style": "\\htmlStyle{#1}{#2}" }, config.macros);
+    var tables = new Map(); // the element a table belongs to → the table
+    function macrosOf(owner, untrusted) {
+      if (!tables.has(owner)) {
+        // each starts from the site's macros: nobody redefines them for the others
+        tables.set(owner, Object.assign(untrusted ? {} : { "\\style": "\\htmlStyle{#1}{#2}" },
+                                        config.macros));
+      }
+      return tables.get(owner);
+    }
     document.querySelectorAll(".math").forEach(function (element) {
-      var untrusted = element.closest("[data-untrusted], .recent-comments");
-      // each comment starts from the site's macros: readers cannot redefine them for others
-      var macros = untrusted ? Object.assign({}, config.macros) : authorMacros;
-      window.renderMathInElement(element, options(macros, !untrusted));
+      var untrusted = element.closest("[data-untrusted], .recent-comments li");
+      var owner = untrusted || element.closest("article") || element;
+      window.renderMathInElement(element, options(macrosOf(owner, !!untrusted), !untrusted));
     });
   }
   if (document.readyState === "loading") {
