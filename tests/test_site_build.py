@@ -97,6 +97,18 @@ def test_sidebar_lists_the_newest_comments_of_the_site_in_order(built: Path):
     assert first[2].get_text() == "评论3 \\(y_3\\) 粗体"
 
 
+@pytest.mark.parametrize("body, extract", [
+    ("由\n\\begin{equation}a=b\\end{equation}\n可知 $c$", "由…"),
+    ("见 $x$ 与\n$$\ny\n$$\n后", '见 <span class="math inline">\\(x\\)</span> 与…'),
+    ("由此：$$\ny\n$$\n后", "由此：…"),
+    ("$$\nz\n$$\n\n之后", "之后"),  # a comment that starts with one: the words after it
+])
+def test_a_sidebar_extract_stops_at_a_display_formula(body, extract):
+    """Set inline, an environment is a KaTeX error on every page of the site."""
+    from blogbuild.site import comment_extract
+    assert comment_extract(body, lambda tex: f"\\({tex}\\)") == extract
+
+
 def test_feeds_parse_with_absolute_links(built: Path):
     for name in ("feed.xml", "atom.xml"):
         feed = feedparser.parse((built / name).read_bytes())

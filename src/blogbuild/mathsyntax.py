@@ -33,6 +33,8 @@ from .openspans import closing_backticks, unless_inside_open_span
 
 MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
                          "amsmath"})
+MATH_BLOCKS = frozenset({"math_block", "amsmath"})
+"""The tokens of a display formula that is a block of its own."""
 _REF = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
 _BACKTICKS = re.compile(r"`+")
 

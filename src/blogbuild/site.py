@@ -19,6 +19,7 @@ from .config import SiteConfig
 from .comments import Comment
 from .content import Content, Page, Post
 from .markdown import Rendered, comment_tokens
+from .mathsyntax import MATH_BLOCKS
 
 EXTRACT_LENGTH = 60
 """Visible characters of a comment's extract in the sidebar."""
@@ -200,16 +201,22 @@ def comment_extract(body: str, inline_math: Callable[[str], str],
     """A comment's first words as HTML: escaped text and whole inline formulas.
 
     Counted in visible characters; a formula counts as its TeX and is dropped whole
-    rather than cut, so the sidebar never shows half a formula.
+    rather than cut, so the sidebar never shows half a formula. A display formula
+    after some words ends the extract: an environment cannot be set inline (KaTeX
+    refuses it), and no display fits a line of the sidebar.
     """
     pieces: list[str] = []
     used = 0
     for token in comment_tokens(body):
+        if token.type in MATH_BLOCKS and "".join(pieces).strip():
+            return "".join(pieces).rstrip() + "…"
         for child in token.children or []:
             if child.type in ("text", "code_inline", "math_ref"):
                 piece, size = escapeHtml(child.content), len(child.content)
             elif child.type in ("softbreak", "hardbreak"):
                 piece, size = " ", 1
+            elif child.type == "math_display":  # glued to the words before it
+                return "".join(pieces).rstrip() + "…"
             elif child.type.startswith("math_"):
                 tex = child.content.strip()
                 piece = f'<span class="math inline">{inline_math(tex)}</span>'
