@@ -1,5 +1,7 @@
 """Equation numbering on TeX (numbering.py), environment by environment."""
 
+import re
+
 import pytest
 
 from blogbuild.numbering import MultlineRow, Numbering, number_display
@@ -98,3 +100,14 @@ def test_a_comment_on_the_last_line_never_swallows_the_tag_or_the_end(written, e
     """TeX's `%` comments out the rest of its line: a number or `\\end` written after
     it would vanish (or KaTeX refuse the formula); `\\%` is a percent sign."""
     assert number_display(written, Numbering()).tex == expected
+
+
+def test_every_tag_gets_an_anchor_of_its_own():
+    """`\\tag{1'}` and `\\tag{1*}` were both "eq-1-": a link to (1*) landed on (1')."""
+    from blogbuild.numbering import equation_anchor
+
+    tags = ["1", "1'", "1*", "1-", "A.2", "1_27_", "定理1", "a b"]
+    anchors = [equation_anchor(tag) for tag in tags]
+    assert len(set(anchors)) == len(tags)
+    assert anchors[:2] + anchors[4:5] == ["eq-1", "eq-1_27_", "eq-A.2"]
+    assert all(re.fullmatch(r"eq-[\w.-]+", anchor) for anchor in anchors)

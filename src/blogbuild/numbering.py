@@ -54,7 +54,10 @@ class Numbering:
 
 
 def equation_anchor(number: str) -> str:
-    return "eq-" + re.sub(r"[^\w.-]", "-", number)
+    """The HTML id of the equation numbered or tagged `number`: "eq-1", "eq-A.2"; one
+    id per tag (`\\tag{1'}` and `\\tag{1*}` are two equations): any character but a
+    letter, a digit, `.` and `-` is written as `_` and its code point in hex and `_`."""
+    return "eq-" + re.sub(r"[^\w.-]|_", lambda found: f"_{ord(found.group()):x}_", number)
 
 
 @dataclass(frozen=True)
