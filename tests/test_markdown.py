@@ -387,3 +387,9 @@ def test_a_broken_formula_in_a_code_span_over_several_lines_is_told_at_its_line(
     problems = render_post("文字\n`$$\na = b\n\\undefined c\n$$`\n", context).problems
     engine.close()
     assert [str(p).split(": KaTeX")[0] for p in problems] == ["p.md:3"]  # where its TeX starts
+
+
+def test_a_heading_that_is_only_a_formula_gets_an_id_a_link_can_use():
+    soup = BeautifulSoup(render("## $\\mathcal{L}_1$\n\n## $\\mathcal{L}_2$\n\n## 关于$x$\n").html,
+                         "html.parser")
+    assert [h["id"] for h in soup.select("h2")] == ["section", "section-1", "关于"]

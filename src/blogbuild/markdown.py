@@ -18,6 +18,7 @@ from markdown_it.common import normalize_url
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.footnote import footnote_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -184,7 +185,7 @@ def _post_parser() -> MarkdownIt:
     install_html_math(md)
     footnote_plugin(md)
     keep_open_formulas_whole(md)
-    anchors_plugin(md, min_level=2, max_level=4)
+    anchors_plugin(md, min_level=2, max_level=4, slug_func=_heading_slug)
     install_math_rendering(md, numbered=True)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("link_open", _resolved_link)
@@ -214,6 +215,12 @@ def _title_parser() -> MarkdownIt:
     math_plugin(md)
     install_math_rendering(md, numbered=False)
     return md
+
+
+def _heading_slug(title: str) -> str:
+    """A heading's id from its words (formulas are not words): "section" for one that
+    is only a formula (`## $\\mathcal{L}_1$`), as Pandoc has it, not an empty id."""
+    return slugify(title) or "section"
 
 
 def _render_fence(self, tokens, idx, options, env) -> str:
