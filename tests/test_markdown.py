@@ -393,3 +393,14 @@ def test_a_heading_that_is_only_a_formula_gets_an_id_a_link_can_use():
     soup = BeautifulSoup(render("## $\\mathcal{L}_1$\n\n## $\\mathcal{L}_2$\n\n## 关于$x$\n").html,
                          "html.parser")
     assert [h["id"] for h in soup.select("h2")] == ["section", "section-1", "关于"]
+
+
+@pytest.mark.parametrize("environment", ["array}{cc", "smallmatrix", "dcases", "rcases",
+                                         "alignedat}{2", "CD"])
+def test_every_environment_katex_has_is_math_when_written_bare(environment):
+    """MathJax typesets any environment written in the text; `\\\\` stays two backslashes."""
+    name = environment.split("}")[0]
+    source = f"见\n\n\\begin{{{environment}}}\na & b \\\\\nc & d\n\\end{{{name}}}\n"
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert [e.get_text() for e in soup.select(".math.display")] == [
+        f"\\[\\begin{{{environment}}}\na & b \\\\\nc & d\n\\end{{{name}}}\\]"]

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 NUMBERED = ("equation", "align", "gather", "multline", "eqnarray", "alignat", "flalign")
 """Environments numbered row by row (or once, for equation and multline)."""
 DISPLAY_ENVIRONMENTS = (*NUMBERED, "matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix",
-                        "Vmatrix", "split", "aligned", "gathered", "cases")
+                        "Vmatrix", "smallmatrix", "array", "darray", "subarray", "split",
+                        "aligned", "alignedat", "gathered", "cases", "dcases", "rcases",
+                        "drcases", "CD")
+"""Every environment KaTeX has: MathJax typesets any of them written bare in the text."""
 ENVIRONMENT_OPEN = r"\\begin\{((?:" + "|".join(DISPLAY_ENVIRONMENTS) + r")\*?)\}"
 DISPLAY_ONLY = re.compile(r"\\(?:tag\*?|label)\s*\{"
                           r"|\\begin\{(?:" + "|".join(NUMBERED) + r")\*?\}")
