@@ -404,3 +404,9 @@ def test_every_environment_katex_has_is_math_when_written_bare(environment):
     soup = BeautifulSoup(render(source).html, "html.parser")
     assert [e.get_text() for e in soup.select(".math.display")] == [
         f"\\[\\begin{{{environment}}}\na & b \\\\\nc & d\n\\end{{{name}}}\\]"]
+
+
+def test_double_dollars_on_their_own_lines_in_an_html_block_are_a_display():
+    soup = BeautifulSoup(render('<div class="theorem">\n定理：对任意$x$，有\n$$\n\\|x\\|_2\n$$\n</div>\n').html,
+                         "html.parser")
+    assert [e["class"] for e in soup.select(".theorem .math")] == [["math", "inline"], ["math", "display"]]
