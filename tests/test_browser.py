@@ -622,12 +622,13 @@ def test_each_post_and_each_comment_has_its_own_macros_as_the_build_checked_them
         browser, tmp_path):
     """Two parts of a series that each define \\bx share a listing page: the second
     definition must not be a redefinition there. A reader's \\newcommand carries to the
-    later formulas of the same comment, as in a post."""
+    later formulas of the same comment, as in a post; a reader's \\eqref shows its label."""
     from conftest import post, write_site
 
     define = "设 $\\newcommand{\\bx}{\\boldsymbol{x}}\\bx_{N}$ 为输入。\n\n<!--more-->\n\n正文\n"
     comment = ("- id: 1\n  author: 读者\n  date: 2024-02-01\n"
-               "  body: '记 $\\newcommand{\\Dif}{\\mathrm{d}}\\Dif$，则 $\\int f(x)\\Dif x$'\n")
+               "  body: '记 $\\newcommand{\\Dif}{\\mathrm{d}}\\Dif$，则 $\\int f(x)\\Dif x$，"
+               "见$\\eqref{eq:elbo}$'\n")
     site = write_site(tmp_path / "site", {
         "content/posts/a.md": post("一", "2024-01-01", define.replace("N", "1")),
         "content/posts/b.md": post("二", "2024-01-02", define.replace("N", "2")),

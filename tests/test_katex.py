@@ -144,6 +144,17 @@ def test_style_and_relative_links_need_trust_and_readers_get_none(tmp_path: Path
     engine.close()
 
 
+def test_a_readers_reference_to_an_equation_shows_its_label_not_an_error(tmp_path: Path):
+    """A comment is rendered apart from its post's numbering; one `$\\eqref{x}$` in it
+    stopped the whole site's build. Authors' references are numbered (numbering.py)."""
+    engine = KatexEngine({}, tmp_path, html=True)
+    reader = engine.typeset([("\\eqref{eq:elbo}", False), ("x\\ref{b}", False)], trusted=False)
+    assert [r.error for r in reader] == [None, None]
+    assert "(eq:elbo)" in BeautifulSoup(reader[0].html, "html.parser").select_one(".katex-html").get_text()
+    assert engine.typeset([("\\eqref{eq:elbo}", False)], trusted=True)[0].error is not None
+    engine.close()
+
+
 def test_a_corrupt_cache_file_is_replaced(tmp_path: Path):
     (tmp_path / "katex.sqlite").write_bytes(b"this is not a database" * 100)
     engine = KatexEngine({}, tmp_path)

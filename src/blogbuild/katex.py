@@ -28,6 +28,10 @@ from .theme import katex_dir, katex_version
 
 AUTHOR_MACROS = {"\\style": "\\htmlStyle{#1}{#2}"}
 """MathJax's \\style, which the blog uses, is KaTeX's \\htmlStyle."""
+READER_MACROS = {"\\eqref": "\\text{(#1)}", "\\ref": "\\text{#1}"}
+"""A reader's reference to the post's equation (`$\\eqref{eq:elbo}$`): KaTeX has no
+\\eqref, and a comment is rendered apart from the post's numbering; shown as its label
+rather than refused (one such comment would stop the whole site's build)."""
 
 # Commands that change the macros in force for later formulas of the same post
 # (KaTeX runs with globalGroup, as MathJax does).
@@ -66,7 +70,7 @@ function blogbuildTypeset(groups, macros, trusted, html) {
   return JSON.stringify(out);
 }
 """
-OPTIONS_VERSION = "2"
+OPTIONS_VERSION = "3"
 """Bump when the options in _JAVASCRIPT change: it is part of every cache key."""
 
 
@@ -187,7 +191,7 @@ class KatexEngine:
             context.eval((katex_dir() / "katex.min.js").read_text(encoding="utf-8"))
             context.eval(_JAVASCRIPT)
             self._context = context
-        macros = {**AUTHOR_MACROS, **self._site_macros}
+        macros = {**AUTHOR_MACROS, **({} if trusted else READER_MACROS), **self._site_macros}
         answer = self._context.call("blogbuildTypeset", [[list(f) for f in formulas]
                                                          for formulas in groups],
                                     macros, trusted, self._html)

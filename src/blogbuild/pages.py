@@ -15,6 +15,7 @@ import jinja2
 
 from .config import SiteConfig
 from .citation import bibtex, citation_meta, description
+from .katex import AUTHOR_MACROS, READER_MACROS
 from .problems import ContentErrors, Problem
 from .rendercache import code_fingerprint
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
@@ -79,7 +80,8 @@ class Layout:
     client_math: bool
     """KaTeX runs in the browser (render = "client"); else the pages carry its HTML."""
     math_config: dict
-    """Handed to the browser's KaTeX: site macros."""
+    """Handed to the browser's KaTeX: site macros, and those authors and readers get
+    besides (katex.py)."""
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,8 @@ def _layout(site: Site, title: str, path: str) -> Layout:
                   nav_pages=site.pages, recent_comments=site.recent_comments,
                   search=config.search.enabled,
                   client_math=config.math.render == "client",
-                  math_config={"macros": dict(config.math.macros)})
+                  math_config={"macros": dict(config.math.macros), "author": AUTHOR_MACROS,
+                               "reader": READER_MACROS})
 
 
 def _render(env: jinja2.Environment, job: PageJob, **context) -> str:

@@ -28,7 +28,7 @@
     function macrosOf(owner, untrusted) {
       if (!tables.has(owner)) {
         // each starts from the site's macros: nobody redefines them for the others
-        tables.set(owner, Object.assign(untrusted ? {} : { "\\style": "\\htmlStyle{#1}{#2}" },
+        tables.set(owner, Object.assign({}, config.author, untrusted ? config.reader : {},
                                         config.macros));
       }
       return tables.get(owner);
