@@ -261,10 +261,11 @@ def test_comment_html_is_shown_as_text_and_links_are_checked():
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("script") is None and soup.find("img") is None
     assert "<script>alert(1)</script>" in soup.get_text()
-    # the image is not loaded: it stays a link to its URL
-    assert [(a["href"], a["rel"]) for a in soup.select("a")] == [
-        ("https://e.org", ["nofollow", "ugc", "noopener"]),
-        ("https://e.org/a.png", ["nofollow", "ugc", "noopener"])]
+    # the image is not loaded: it stays a link to its URL, named by its alt text
+    assert [(a["href"], a["rel"], a.get_text()) for a in soup.select("a")] == [
+        ("https://e.org", ["nofollow", "ugc", "noopener"], "ok"),
+        ("https://e.org/a.png", ["nofollow", "ugc", "noopener"], "img")]
+    assert "!" not in soup.get_text()
     assert formulas(html) == ["\\(a_1\\)"]
 
 

@@ -198,7 +198,7 @@ def _comment_parser(images: bool) -> MarkdownIt:
     md = _markdown("commonmark", {"html": False, "typographer": False})
     md.enable(["strikethrough"])
     if not images:
-        md.disable(["image"])
+        md.add_render_rule("image", _image_as_link)
     math_plugin(md)
     keep_open_formulas_whole(md)
     install_math_rendering(md, numbered=False)
@@ -315,6 +315,15 @@ def _links_outside_the_site(tokens: list[Token], context: RenderContext) -> list
 def _nofollow_link(self, tokens, idx, options, env) -> str:
     tokens[idx].attrSet("rel", "nofollow ugc noopener")
     return self.renderToken(tokens, idx, options, env)
+
+
+def _image_as_link(self, tokens, idx, options, env) -> str:
+    """A reader's image, not loaded: a link to it, named by its alt text (or its URL)."""
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    text = self.renderInlineAsText(token.children or [], options, env) or src
+    return (f'<a href="{escapeHtml(src)}" rel="nofollow ugc noopener">'
+            f'{escapeHtml(text)}</a>')
 
 
 __all__ = ["MORE_MARKER", "RenderContext", "Rendered", "comment_tokens",
