@@ -109,6 +109,17 @@ def test_a_sidebar_extract_stops_at_a_display_formula(body, extract):
     assert comment_extract(body, lambda tex: f"\\({tex}\\)") == extract
 
 
+@pytest.mark.parametrize("language, headings", [("zh-CN", ["分类", "系列", "标签"]),
+                                                ("en", ["Categories", "Series", "Tags"])])
+def test_the_terms_page_names_its_groups_in_the_sites_language(site, tmp_path: Path,
+                                                                 language, headings):
+    root = site({"content/posts/a.md": post("a", "2024-01-01", tags="[x]", category="c",
+                                            series="s")})
+    (root / "site.toml").write_text(f'language = "{language}"\n' + (root / "site.toml").read_text())
+    build_site(root, tmp_path / "out")
+    assert [h.get_text() for h in html(tmp_path / "out/tags/index.html").select(".term-group h2")] == headings
+
+
 def test_feeds_parse_with_absolute_links(built: Path):
     for name in ("feed.xml", "atom.xml"):
         feed = feedparser.parse((built / name).read_bytes())

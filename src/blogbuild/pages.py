@@ -34,7 +34,7 @@ LABELS = {
            "tag": "标签", "category": "分类", "series": "系列", "archives": "归档",
            "terms": "标签与分类", "series_nav": "本系列", "older_post": "上一篇",
            "newer_post": "下一篇", "related": "相关文章", "month": "{year}年{month}月",
-           "search": "搜索", "updated": "更新于"},
+           "search": "搜索", "updated": "更新于", "categories": "分类", "tags": "标签"},
     "en": {"home": "Home", "read_more": "Read more...", "readers": " readers", "cite": "Cite",
            "recent_comments": "Recent comments", "no_comments": "No comments yet",
            "comments": "Comments", "comments_count": " comments", "newer": "Newer",
@@ -44,7 +44,8 @@ LABELS = {
            "tag": "Tag", "category": "Category", "series": "Series", "archives": "Archives",
            "terms": "Tags and categories", "series_nav": "In this series",
            "older_post": "Previous", "newer_post": "Next", "related": "Related posts",
-           "month": "{year}-{month:02d}", "search": "Search", "updated": "updated"},
+           "month": "{year}-{month:02d}", "search": "Search", "updated": "updated",
+           "categories": "Categories", "tags": "Tags"},
 }
 
 

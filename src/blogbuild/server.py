@@ -295,7 +295,9 @@ class DevServer:
         if self._closing:
             return
         if error and error != self._error:
-            self.say(f"build failed; still serving the last good pages:\n{error}")
+            kept = "still serving the last good pages" if snapshot is not None else \
+                "nothing to serve until it is fixed"
+            self.say(f"build failed; {kept}:\n{error}")
         elif self._error and not error:
             self.say("fixed: build ok again")
         with self._cond:
