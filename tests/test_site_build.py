@@ -127,14 +127,34 @@ def test_feeds_parse_with_absolute_links(built: Path):
         assert len(feed.entries) == 20
         assert feed.entries[0].link == "https://example.org/blog/archives/p22/"
         assert feed.entries[0].title == "第22篇 Post 22"
-        # the excerpt: Atom's content, RSS's description; HTML, not text that a reader
-        # shows with its markup
-        excerpt = feed.entries[0].content[0] if name == "atom.xml" else \
-            feed.entries[0].summary_detail
+        # the excerpt: Atom's summary, RSS's description, with a link to the rest; HTML,
+        # not text that a reader shows with its markup; no content: that would pass
+        # for the whole post
+        excerpt = feed.entries[0].summary_detail
         assert "\\(x_{22}\\)" in excerpt.value and "正文22" not in excerpt.value
-        assert excerpt.type == "text/html"
+        assert excerpt.type == "text/html" and "content" not in feed.entries[0]
+        assert '<a href="https://example.org/blog/archives/p22/">点击阅读全文...</a>' in excerpt.value
         # the feed's own link is the site, not the feed
         assert feed.feed.link == "https://example.org/blog/"
+
+
+def test_feed_and_listing_dates_are_those_of_what_they_show(site, tmp_path: Path):
+    """An old post updated lately is not in the feed of the newest: the feed's date is
+    its entries'; a month's listing changed when its own posts did."""
+    import xml.etree.ElementTree as ET
+
+    root = site({"content/posts/old.md": post("旧", "2021-01-05", updated="2024-05-01"),
+                 **{f"content/posts/n{k}.md": post(f"新{k}", f"2024-0{k + 1}-01") for k in range(3)}})
+    (root / "site.toml").write_text((root / "site.toml").read_text() + "\n[feed]\nitems = 3\n")
+    build_site(root, tmp_path / "out")
+    feed = feedparser.parse((tmp_path / "out/atom.xml").read_bytes())
+    assert [e.title for e in feed.entries] == ["新2", "新1", "新0"]
+    assert feed.feed.updated.startswith("2024-03-01")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    lastmod = {u.find("s:loc", ns).text.removeprefix("https://example.org/blog/"): u.find("s:lastmod", ns).text
+               for u in ET.parse(tmp_path / "out/sitemap.xml").getroot().findall("s:url", ns)}
+    assert lastmod["archives/2021/01/"] == "2024-05-01" and lastmod["archives/2024/02/"] == "2024-02-01"
+    assert lastmod[""] == "2024-05-01"
 
 
 def test_sitemap_lists_every_post_and_listing_page(built: Path):

@@ -14,12 +14,14 @@ from html import escape
 
 from feedgen.feed import FeedGenerator
 
-from .pages import OutputFile
+from .pages import OutputFile, labels_for
 from .site import Site, absolute_url, latest, origin
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _RELATIVE = re.compile(r'(\s(?:href|src)=")(/[^"/][^"]*|/)"')
 _FRAGMENT = re.compile(r'(\shref=")(#[^"]*)"')
+_PAGE_NUMBER = re.compile(r"page/\d+/$")
+"""A listing's page after the first: tags/x/page/2/ is tags/x/'s."""
 
 
 def render_feeds(site: Site) -> list[OutputFile]:
@@ -45,14 +47,17 @@ def _feed(site: Site) -> FeedGenerator:
     # names none is its own
     generator.author(name=config.author or config.title)
     generator.generator("blogbuild")
-    newest = latest(site.posts) or _EPOCH
+    shown = site.posts[:config.feed.items]
+    # the feed changed when one of its entries last did (not when an older post not
+    # in it was updated)
+    newest = latest(shown) or _EPOCH
     generator.updated(newest)
     generator.lastBuildDate(newest)
+    read_more = labels_for(config.language)["read_more"]
     # feedgen prepends entries, so add the oldest of the chosen ones first
-    for entry in reversed(site.posts[:config.feed.items]):
+    for entry in reversed(shown):
         post = entry.post
         link = absolute_url(config, entry.path)
-        html = entry.feed_html if config.feed.full_content else entry.feed_excerpt_html
         item = generator.add_entry()
         item.id(link)
         item.guid(link, permalink=True)
@@ -66,12 +71,16 @@ def _feed(site: Site) -> FeedGenerator:
             item.category(term=post.category)
         for tag in post.tags:
             item.category(term=tag)
-        # type "html": Atom reads content without a type as plain text (readers showed
-        # the markup); RSS gets it as <description> (and, with full_content, the whole
-        # post as <content:encoded>, the excerpt as <description>)
-        item.content(absolute_links(html, site, link), type="html")
+        # type "html": Atom reads text without a type as plain text (readers showed the
+        # markup). The excerpt is Atom's <summary> and RSS's <description>, with a link
+        # to the rest; with full_content the whole post is Atom's <content> and RSS's
+        # <content:encoded> besides (an excerpt as <content> passed for the whole post)
+        excerpt = entry.feed_excerpt_html
+        if entry.has_more:
+            excerpt += f'<p><a href="{escape(link)}">{escape(read_more)}</a></p>\n'
+        item.summary(absolute_links(excerpt, site, link), type="html")
         if config.feed.full_content:
-            item.summary(absolute_links(entry.feed_excerpt_html, site, link), type="html")
+            item.content(absolute_links(entry.feed_html, site, link), type="html")
     return generator
 
 
@@ -93,7 +102,11 @@ def render_sitemap(site: Site, outputs: Iterable[str]) -> OutputFile:
     newest = latest(site.posts)
     dated = {entry.path: entry.post.updated or entry.post.date for entry in site.posts}
     dated.update({entry.path: entry.page.date for entry in site.pages})
-    rows = [(path, dated.get(path, newest)) for path in page_paths]
+    # a listing changed when the newest of its posts did: a month of 2021 is not new
+    listings = {term.path: latest(term.posts) for term in (*site.archive.tags,
+                *site.archive.categories, *site.archive.series, *site.archive.months)}
+    rows = [(path, dated.get(path) or listings.get(_PAGE_NUMBER.sub("", path)) or newest)
+            for path in page_paths]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, moment in sorted(rows, key=lambda row: row[0]):
