@@ -69,6 +69,10 @@ def test_the_workflow_builds_on_push_to_main_and_deploys_with_the_official_pages
     [build_step] = [s for s in build["steps"] if "blogbuild build" in s.get("run", "")]
     assert build_step["env"]["BASE_URL"] == f"${{{{ steps.{pages['id']}.outputs.base_url }}}}"
     assert '--base-url "$BASE_URL/"' in build_step["run"]
+    # the build cache comes from the last run: a push of one edit renders that post
+    [cache] = steps_using(build, "actions/cache")
+    assert cache["with"]["path"] == ".blogbuild-cache" and cache["with"]["key"].startswith("blogbuild-")
+    assert build["steps"].index(cache) < build["steps"].index(build_step)
     assert deploy["needs"] == "build"
     [deployment] = steps_using(deploy, "actions/deploy-pages")
     assert deploy["environment"] == {

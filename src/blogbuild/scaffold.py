@@ -119,6 +119,14 @@ jobs:
         uses: actions/configure-pages@v6
       - name: Install blogbuild
 {note}        run: {install.command}
+      - name: Keep the build cache between runs
+        # .blogbuild-cache/: a push that edits one post renders that post alone; each
+        # run saves its own entry and starts from the newest earlier one
+        uses: actions/cache@v5
+        with:
+          path: .blogbuild-cache
+          key: blogbuild-${{{{ github.sha }}}}
+          restore-keys: blogbuild-
       - name: Build
         env:
           # e.g. https://user.github.io/blog (no trailing slash) or a custom domain
