@@ -411,3 +411,11 @@ def test_double_dollars_on_their_own_lines_in_an_html_block_are_a_display():
     soup = BeautifulSoup(render('<div class="theorem">\n定理：对任意$x$，有\n$$\n\\|x\\|_2\n$$\n</div>\n').html,
                          "html.parser")
     assert [e["class"] for e in soup.select(".theorem .math")] == [["math", "inline"], ["math", "display"]]
+
+
+def test_a_summary_refers_to_the_equations_of_its_body():
+    rendered = render_post("\\begin{equation}E=mc^2\\label{eq:a}\\end{equation}\n", CONTEXT,
+                           summary="本文推导式\\eqref{eq:a}。")
+    assert rendered.problems == ()
+    link = BeautifulSoup(rendered.excerpt_html, "html.parser").select_one("a.eqref")
+    assert (link["href"], link.get_text()) == ("/blog/archives/p/#eq-1", "(1)")

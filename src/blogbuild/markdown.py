@@ -83,6 +83,7 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
     tokens = md.parse(markdown, env)
     excerpt_env = {**env, "link_prefix": context.url}
     if summary is not None:
+        excerpt_env["labels_from"] = env["numbering"]  # its \eqref are the body's equations
         excerpt_tokens = md.parse(summary, excerpt_env)
         has_more = True
     else:

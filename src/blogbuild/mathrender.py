@@ -173,7 +173,9 @@ def _number_equations(state: StateCore) -> None:
     Must run after inline parsing (formulas inside paragraphs are inline tokens) and
     before rendering (renderers read `meta["tex"]` and the label map).
     """
-    numbering = Numbering()
+    # a summary (front matter) refers to the equations of the body it summarizes
+    known: Numbering | None = state.env.get("labels_from")
+    numbering = Numbering(labels=dict(known.labels)) if known else Numbering()
     state.env["numbering"] = numbering
     source, first_line = state.env.get("source", ""), state.env.get("first_line", 1)
     references: list[tuple[str, str, int]] = []
