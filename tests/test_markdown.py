@@ -419,3 +419,9 @@ def test_a_summary_refers_to_the_equations_of_its_body():
     assert rendered.problems == ()
     link = BeautifulSoup(rendered.excerpt_html, "html.parser").select_one("a.eqref")
     assert (link["href"], link.get_text()) == ("/blog/archives/p/#eq-1", "(1)")
+
+
+def test_a_reference_in_an_html_block_links_also_without_a_formula_beside_it():
+    soup = BeautifulSoup(render("\\begin{equation}a\\label{eq:a}\\end{equation}\n\n"
+                                '<div class="note">由\\eqref{eq:a}可知。</div>\n').html, "html.parser")
+    assert [(a["href"], a.get_text()) for a in soup.select(".note a.eqref")] == [("#eq-1", "(1)")]

@@ -20,7 +20,7 @@ from markdown_it.token import Token
 
 _PIECES = re.compile(r"<!--.*?-->|<(pre|code|script|style|textarea)\b.*?</\1\s*>"
                      r"|</?[A-Za-z][^>]*>", re.S | re.I)
-_MAY_HOLD_MATH = re.compile(r"\$|\\\(|\\\[|\\begin\{")
+_MAY_HOLD_MATH = re.compile(r"\$|\\\(|\\\[|\\begin\{|\\(?:eq)?ref\{")
 
 
 def install_html_math(md: MarkdownIt) -> None:
