@@ -50,12 +50,14 @@ def math_plugin(md: MarkdownIt) -> None:
     # line of the formula can be read as Markdown. Unless the paragraph has left a
     # code span or a formula open (`$$ … $$` in backticks is some blogs' habit; `由此得：$$`):
     # that formula's lines are the paragraph's, and the inline rules find it.
-    interrupting = ["paragraph", "reference", "blockquote", "list", "footnote_def"]
-    md.block.ruler.at("amsmath", unless_inside_open_span(amsmath_block), {"alt": interrupting})
+    # (What else each ended stays as it was: a `$$` line does not end a quote, where a
+    # line without `>` continues the quote's paragraph.)
+    md.block.ruler.at("amsmath", unless_inside_open_span(amsmath_block),
+                      {"alt": ["paragraph", "blockquote", "list", "footnote_def"]})
     md.block.ruler.at("math_block", unless_inside_open_span(_single_dollar_block),
-                      {"alt": interrupting})
+                      {"alt": ["paragraph"]})
     md.block.ruler.before("fence", "math_bracket_block", unless_inside_open_span(_bracket_block),
-                          {"alt": interrupting})
+                          {"alt": ["paragraph", "blockquote", "list"]})
     md.inline.ruler.before("escape", "math_paren", _delimited(r"\(", r"\)", "math_inline"))
     md.inline.ruler.before("escape", "math_bracket", _delimited(r"\[", r"\]", "math_display"))
     md.inline.ruler.before("escape", "math_environment", _inline_environment)

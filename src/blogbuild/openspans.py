@@ -12,26 +12,33 @@ ending one while the paragraph holds a display still open.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
+from .numbering import DISPLAY_ENVIRONMENTS
+
 
 def keep_open_formulas_whole(md: MarkdownIt) -> None:
-    """Call once every block rule is installed (footnotes too). A line that would end
-    a paragraph — a list item, a quote, a heading, a rule, a fence — does not while the
-    paragraph holds a display formula still open (`$$`, `\\[`, `\\begin{…}` without
-    its end): `- KL(q\\|p)` on a line of a formula glued to the text before it is TeX,
-    not a list; nor does a `=` line under it make a heading of the paragraph."""
+    """Call once every block rule is installed. A line that would end a paragraph as
+    a list item, a quote, a heading, a rule or a table does not while the paragraph
+    holds a display formula still open (a line ending in `$$` or `\\[`, or a
+    `\\begin{…}` of a math environment, not closed yet): `- KL(q\\|p)` on a line of a
+    formula glued to the text before it is TeX, not a list; nor does a `=` line under
+    it make a heading of the paragraph. (A fence or an HTML block still ends it: TeX
+    has no such lines.)"""
     for rule in md.block.ruler.__rules__:  # the ruler has no public way to wrap rules
-        if "paragraph" in rule.alt and rule.name not in _MATH_BLOCKS:
+        if rule.name in _TEX_LOOKALIKES:
             rule.fn = unless_inside_open_span(rule.fn, code_spans=False)
         elif rule.name == "lheading":
             rule.fn = _no_heading_of_an_open_formula(rule.fn)
     md.block.ruler.__cache__ = None
 
 
-_MATH_BLOCKS = ("amsmath", "math_block", "math_bracket_block")
+_TEX_LOOKALIKES = ("blockquote", "hr", "list", "heading", "table")
+"""The blocks whose first line a line of TeX can look like (`> 0`, `- b`, `+ c`, `# `,
+`---`, a row of `|`)."""
 
 
 def unless_inside_open_span(rule, code_spans: bool = True):
@@ -41,8 +48,10 @@ def unless_inside_open_span(rule, code_spans: bool = True):
     def guarded(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         if not silent:
             return rule(state, start_line, end_line, silent)
-        if state.parentType == "paragraph" and _open_span(state, start_line, code_spans):
-            return False
+        if state.parentType == "paragraph":
+            scan = _scanned(state, start_line)
+            if scan.formula_open or (code_spans and scan.code_run is not None):
+                return False
         line = state.line
         found = rule(state, start_line, end_line, silent)
         state.line = line
@@ -58,7 +67,7 @@ def _no_heading_of_an_open_formula(lheading):
         if not lheading(state, start_line, end_line, silent):
             return False
         heading = state.tokens[tokens + 1:tokens + 2]
-        if heading and _unclosed(heading[0].content, code_spans=False):
+        if heading and _Scan.of(heading[0].content).formula_open:
             del state.tokens[tokens:]
             state.line = line
             return False
@@ -66,48 +75,84 @@ def _no_heading_of_an_open_formula(lheading):
     return rule
 
 
-def _open_span(state: StateBlock, line: int, code_spans: bool) -> bool:
-    """Whether the paragraph from state.line up to `line` leaves a formula (or a code
-    span) open. Asked by every rule for every line of a paragraph: remembered per line."""
-    key = (id(state), state.line, line, code_spans)
-    known = state.env.get("_open_span")
-    if known is None or known[0] != key:
-        text = state.getLines(state.line, line, state.blkIndent, False)
-        known = state.env["_open_span"] = (key, _unclosed(text, code_spans))
-    return known[1]
+def _scanned(state: StateBlock, line: int) -> _Scan:
+    """What the paragraph starting at state.line leaves open before `line`. Every rule
+    asks it of every line of a paragraph: the lines read so far are remembered, so a
+    paragraph is read once however long it is."""
+    scan = state.env.get("_open_span")
+    if scan is None or scan.key != (id(state), state.line) or scan.line > line:
+        scan = state.env["_open_span"] = _Scan((id(state), state.line), state.line)
+    while scan.line < line:
+        scan.read(state.getLines(scan.line, scan.line + 1, state.blkIndent, False))
+        scan.line += 1
+    return scan
 
 
-_DISPLAY_DELIMITER = re.compile(r"\\\\\$?|\\\$|\$\$|\\\[|\\\]|\\(begin|end)\{([^{}]*)\}|`+")
-"""What _unclosed looks at; `\\\\` (a TeX line break, `\\\\[2pt]`) and escaped dollars are
+@dataclass
+class _Scan:
+    """Reads a paragraph line by line: which display formula or code span is open."""
+
+    key: tuple
+    line: int
+    """The next line to read."""
+    dollars: bool = False
+    """A line ended in `$$` (`由此得：$$`) and no `$$` has closed it yet."""
+    brackets: int = 0
+    environments: list[str] = field(default_factory=list)
+    code_run: str | None = None
+    """The backticks that opened a code span not closed yet."""
+
+    @property
+    def formula_open(self) -> bool:
+        return self.dollars or self.brackets > 0 or bool(self.environments)
+
+    @classmethod
+    def of(cls, text: str) -> _Scan:
+        scan = cls((), 0)
+        for line in text.split("\n"):
+            scan.read(line)
+        return scan
+
+    def read(self, line: str) -> None:
+        if self.code_run is None and "$" not in line and "\\" not in line and "`" not in line:
+            return
+        pair = False  # a `$$` inside the line opened an inline `$$…$$` on it
+        for found in _DELIMITER.finditer(line):
+            token = found.group()
+            if self.code_run is not None:
+                if token == self.code_run:
+                    self.code_run = None
+                continue
+            if token.startswith("`"):
+                if not self.formula_open:
+                    self.code_run = token
+                continue
+            # `$$` and `\\[` open a display only at the end of a line: elsewhere they are
+            # a price (HK$$5), two formulas side by side ($x$$y$), an escaped bracket
+            at_line_end = not line[found.end():].strip()
+            if token == "$$":
+                if self.dollars or pair:
+                    self.dollars = pair = False
+                elif at_line_end:
+                    self.dollars = True
+                else:
+                    pair = True
+            elif self.dollars:
+                continue
+            elif token == "\\[" and at_line_end:
+                self.brackets += 1
+            elif token == "\\]" and self.brackets:
+                self.brackets -= 1
+            elif found.group(1) == "begin" and found.group(2).rstrip("*") in DISPLAY_ENVIRONMENTS:
+                self.environments.append(found.group(2))
+            elif found.group(1) == "end" and found.group(2) in self.environments:
+                where = len(self.environments) - 1 - self.environments[::-1].index(found.group(2))
+                del self.environments[where:]
+
+
+_DELIMITER = re.compile(r"\\\\\$?|\\\$|\$\$|\\\[|\\\]|\\(begin|end)\{([^{}]*)\}|`+")
+"""What _Scan looks at; `\\\\` (a TeX line break, `\\\\[2pt]`) and escaped dollars are
 passed over."""
-
-
-def _unclosed(text: str, code_spans: bool) -> bool:
-    """Whether `text` ends inside a display formula (`$$`, `\\[`, `\\begin{…}`) or,
-    with `code_spans`, a code span (a backtick run no later run of its length closes)."""
-    if "$" not in text and "\\" not in text and "`" not in text:
-        return False
-    dollars = brackets = 0
-    environments: list[str] = []
-    pos = 0
-    while found := _DISPLAY_DELIMITER.search(text, pos):
-        pos, token = found.end(), found.group()
-        if token.startswith("`"):
-            closing = closing_backticks(text, found.start())
-            if closing is None:
-                return code_spans
-            pos = closing.end()
-        elif token == "$$":
-            dollars ^= 1
-        elif token == "\\[" and not dollars:
-            brackets += 1
-        elif token == "\\]" and brackets:
-            brackets -= 1
-        elif found.group(1) == "begin":
-            environments.append(found.group(2))
-        elif found.group(1) == "end" and found.group(2) in environments:
-            del environments[len(environments) - 1 - environments[::-1].index(found.group(2)):]
-    return bool(dollars or brackets or environments)
 
 
 def closing_backticks(src: str, start: int) -> re.Match | None:

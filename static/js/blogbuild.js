@@ -34,8 +34,11 @@
       return tables.get(owner);
     }
     document.querySelectorAll(".math").forEach(function (element) {
-      var untrusted = element.closest("[data-untrusted], .recent-comments li");
-      var owner = untrusted || element.closest("article") || element;
+      // a reader's: in a comment, or anywhere in the sidebar's recent comments (a theme
+      // may list them in other elements than <li>: such a formula is its own owner)
+      var untrusted = element.closest("[data-untrusted], .recent-comments");
+      var owner = untrusted ? element.closest("[data-untrusted], .recent-comments li") || element
+                            : element.closest("article") || element;
       window.renderMathInElement(element, options(macrosOf(owner, !!untrusted), !untrusted));
     });
   }
