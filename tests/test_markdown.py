@@ -266,6 +266,15 @@ def test_comment_html_is_shown_as_text_and_links_are_checked():
         ("https://e.org", ["nofollow", "ugc", "noopener"], "ok"),
         ("https://e.org/a.png", ["nofollow", "ugc", "noopener"], "img")]
     assert "!" not in soup.get_text()
+
+
+def test_a_readers_image_inside_a_link_is_its_text_and_keeps_its_formulas():
+    html = render_comment("[![截图](https://e.org/a.png)](https://e.org/page) "
+                          "![a *b* $x$](https://e.org/c.png)", RenderContext("c.yaml")).html
+    links = BeautifulSoup(html, "html.parser").select("a")
+    assert [(a["href"], a.get_text()) for a in links] == [("https://e.org/page", "截图"),
+                                                          ("https://e.org/c.png", "a b $x$")]
+    assert not BeautifulSoup(html, "html.parser").select("a a")
     assert formulas(html) == ["\\(a_1\\)"]
 
 

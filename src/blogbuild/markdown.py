@@ -319,12 +319,21 @@ def _nofollow_link(self, tokens, idx, options, env) -> str:
 
 
 def _image_as_link(self, tokens, idx, options, env) -> str:
-    """A reader's image, not loaded: a link to it, named by its alt text (or its URL)."""
+    """A reader's image, not loaded: a link to it, named by its alt text (or its URL);
+    inside a link (`[![截图](a.png)](page)`), only that text: a link holds no link."""
     token = tokens[idx]
     src = token.attrGet("src") or ""
-    text = self.renderInlineAsText(token.children or [], options, env) or src
-    return (f'<a href="{escapeHtml(src)}" rel="nofollow ugc noopener">'
-            f'{escapeHtml(text)}</a>')
+    text = "".join(f"${child.content}$" if child.type.startswith("math_") else child.content
+                   for child in token.children or [] if child.type in _ALT_TEXT
+                   or child.type.startswith("math_")) or src
+    inside_link = sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx]) > 0
+    if inside_link:
+        return escapeHtml(text)
+    return f'<a href="{escapeHtml(src)}" rel="nofollow ugc noopener">{escapeHtml(text)}</a>'
+
+
+_ALT_TEXT = ("text", "code_inline")
+"""Inline tokens whose content is an image's alt text (its formulas are kept as TeX)."""
 
 
 __all__ = ["MORE_MARKER", "RenderContext", "Rendered", "comment_tokens",
