@@ -185,6 +185,10 @@ def test_a_description_keeps_formulas_whole():
     assert description(entry) == "ab $x < y$ cd $$z$$"
     assert description(entry, limit=8) == "ab…"
     assert description(entry, limit=12) == "ab $x < y$ c…"
+    # a code span showing a delimiter is no formula; no space is put around formulas
+    entry = SimpleNamespace(feed_excerpt_html='<p>用 <code>\\(</code> 和 <code>\\)</code> 包裹，例如'
+                                              '<span class="math inline">\\(x^2\\)</span>。</p>')
+    assert description(entry) == "用 \\( 和 \\) 包裹，例如$x^2$。"
 
 
 def test_bibtex_keeps_a_title_formula_tex_and_escapes_the_text_around_it(site, tmp_path: Path):

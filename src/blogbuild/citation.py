@@ -39,32 +39,43 @@ def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str,
 
 DESCRIPTION_LENGTH = 200
 """Characters of a post's description (its <meta name="description">, share cards)."""
-_FEED_FORMULA = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.S)
+_FORMULA_ELEMENT = re.compile(r'<(span|div) class="math (?:inline|display)[^"]*"[^>]*>'
+                              r'\\([(\[])(.*?)\\[)\]]</\1>', re.S)
 """A formula as the feed HTML carries it: `\\(…\\)` inline, `\\[…\\]` display."""
+_BLOCK_END = re.compile(r"</(?:p|li|div|h\d|blockquote|pre|tr|td|th)>|<br\s*/?>")
+_PLACE = re.compile("\ue000(\\d+)\ue001")
 
 
 def description(entry: PostEntry, limit: int = DESCRIPTION_LENGTH) -> str:
     """The post's excerpt as one line of plain text, for search results and share
     cards: formulas as their authors write them (`$…$`: no card typesets them, and
     `\\(…\\)` reads worse), whole or not at all, at most `limit` characters."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", entry.feed_excerpt_html))
-    pieces, last = [], 0
-    for found in _FEED_FORMULA.finditer(text):
-        pieces += text[last:found.start()].split()
-        inline, display = found.groups()
-        pieces.append(f"${' '.join(inline.split())}$" if inline is not None
-                      else f"$${' '.join(display.split())}$$")
+    formulas: list[str] = []
+
+    def hold(found: re.Match) -> str:
+        tex = " ".join(html.unescape(found.group(3)).split())
+        formulas.append(f"${tex}$" if found.group(2) == "(" else f"$${tex}$$")
+        return f"\ue000{len(formulas) - 1}\ue001"
+
+    text = _FORMULA_ELEMENT.sub(hold, entry.feed_excerpt_html)
+    text = re.sub(r"<[^>]+>", "", _BLOCK_END.sub(" ", text))
+    text = " ".join(html.unescape(text).split())
+    kept, used, last = [], 0, 0
+    for found in [*_PLACE.finditer(text), None]:
+        words = text[last:found.start() if found else len(text)]
+        if used + len(words) > limit:
+            return "".join(kept) + words[:limit - used].rstrip() + "…"
+        kept.append(words)
+        used += len(words)
+        if found is None:
+            break
+        formula = formulas[int(found.group(1))]
+        if used + len(formula) > limit:
+            return "".join(kept).rstrip() + "…"
+        kept.append(formula)
+        used += len(formula)
         last = found.end()
-    pieces += text[last:].split()
-    kept, used = [], 0
-    for piece in pieces:
-        if used + len(piece) + bool(kept) > limit:
-            if not piece.startswith("$"):  # words (Chinese has no spaces): cut
-                kept.append(piece[:max(0, limit - used - bool(kept))])
-            return " ".join(part for part in kept if part) + "…"
-        kept.append(piece)
-        used += len(piece) + (len(kept) > 1)
-    return " ".join(kept)
+    return "".join(kept)
 
 
 def bibtex(config: SiteConfig, entry: PostEntry) -> str:
