@@ -153,10 +153,14 @@ def test_comments_of_a_post_that_does_not_exist_are_an_error_not_left_out(tmp_pa
     comment = "- id: {}\n  author: x\n  date: 2020-01-02\n  body: hi\n"
     write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", slug="mirror-descent"),
                           "content/posts/d.md": post("d", "2020-01-01", draft="true"),
+                          "content/pages/guestbook.md": "---\ntitle: 留言\n---\n留言板\n",
                           "content/comments/mirror-decent.yaml": comment.format(1),
+                          "content/comments/guestbook.yaml": comment.format(3),
                           "content/comments/d.yaml": comment.format(2)})
     problems = load_content(tmp_path, CONFIG).problems
-    assert [str(p) for p in problems] == [
+    assert sorted(str(p) for p in problems) == [
+        "content/comments/guestbook.yaml: 'guestbook' is a standalone page, and pages show no "
+        "comments: move them to a post (name the file after its slug), or remove the file",
         "content/comments/mirror-decent.yaml: no post has the slug 'mirror-decent' (did you "
         "mean `mirror-descent`?): these comments would be left out; name the file after its "
         "post's slug (its `slug:`, else its file name), or remove it"]

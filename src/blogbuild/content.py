@@ -160,7 +160,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     check_unique_slugs(posts, problems)
     check_unique_slugs(pages, problems)
     comments = _load_comments(files.comments, site_dir, config, {post.slug for post in posts},
-                              draft_slugs, problems, cache)
+                              draft_slugs, {page.slug for page in pages}, problems, cache)
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
     return Content(tuple(posts), tuple(pages), comments, tuple(problems), drafts_left_out)
@@ -317,7 +317,7 @@ def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) 
 
 
 def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs: set[str],
-                   draft_slugs: set[str], problems: list[Problem],
+                   draft_slugs: set[str], page_slugs: set[str], problems: list[Problem],
                    cache: ContentCache) -> tuple[Comment, ...]:
     """Read content/comments/<slug>.yaml for the posts that are built."""
     comments: list[Comment] = []
@@ -326,7 +326,11 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs:
         if path.stem not in slugs:
             # a draft's comments stay hidden with it; any other file names no post: its
             # comments would vanish from the site unnoticed (a post's slug changed)
-            if path.stem not in draft_slugs:
+            if path.stem in page_slugs:
+                problems.append(Problem(source, 0, f"{path.stem!r} is a standalone page, and "
+                                        "pages show no comments: move them to a post (name the "
+                                        "file after its slug), or remove the file"))
+            elif path.stem not in draft_slugs:
                 problems.append(Problem(source, 0, f"no post has the slug {path.stem!r}"
                                         f"{did_you_mean(path.stem, slugs)}: these comments "
                                         "would be left out; name the file after its post's "
