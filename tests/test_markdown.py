@@ -300,6 +300,21 @@ def test_display_tex_reaches_the_page_unchanged(tex: str):
     assert formulas(render(f"前文\n\n$$\n{tex}\n$$\n\n后文\n").html) == [f"\\[\n{tex}\n\\]"]
 
 
+LINE_STARTS = st.sampled_from(["- ", "+ ", "* ", "> ", "# ", "1. ", "= ", ""])
+"""What starts a list, a quote or a heading in Markdown, and a line of TeX too."""
+tex_lines = st.lists(st.tuples(LINE_STARTS, tex_strings).map("".join).filter(
+    lambda line: not line.startswith(("<", "```", "~~~"))), min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tex_lines, st.sampled_from(["前文\n$$\n{tex}\n$$\n后文\n", "由此得：$$\n{tex}\n$$\n成立。\n"]))
+def test_a_display_glued_below_text_reaches_the_page_unchanged(lines: list[str], shape: str):
+    """Below a line of text, or opened on it: none of its lines is Markdown's (HTML
+    tags and fences at a line's start are left out: TeX has none)."""
+    tex = "\n".join(lines)
+    assert formulas(render(shape.format(tex=tex)).html) == [f"\\[\n{tex}\n\\]"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(tex_strings)
 def test_tex_in_a_table_cell_reaches_the_page_unchanged(tex: str):
