@@ -160,7 +160,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted(problems))
         site = assemble(config, content, rendered, inline_math_renderer(engine, config),
-                        lambda posts: build_archive(posts, memo(cache)))
+                        lambda posts: build_archive(posts, archive_memo(cache)))
         if cache:
             cache.prune()  # everything the site has was looked up by now
         problems += site.archive.problems
@@ -299,7 +299,7 @@ def _store(cache: RenderCache | None, keys: dict[K, str], fresh: dict[K, Any]) -
         cache.put({keys[item]: result for item, result in fresh.items()})
 
 
-def memo(cache: RenderCache | None) -> Memo | None:
+def archive_memo(cache: RenderCache | None) -> Memo | None:
     """archive.Memo over the cache (None without one)."""
     if cache is None:
         return None

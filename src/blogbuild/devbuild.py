@@ -25,7 +25,7 @@ import jinja2
 from jinja2 import meta
 
 from .archive import Archive, build_archive
-from .build import CACHE_FOLDER, inline_math_renderer, memo, render_content
+from .build import CACHE_FOLDER, archive_memo, inline_math_renderer, render_content
 from .changes import RebuildPlan
 from .config import SiteConfig, load_config
 from .content import Content, load_content
@@ -204,7 +204,7 @@ class IncrementalBuilder:
         key = tuple((e.post.slug, e.post.source, e.path, e.title_html, e.post.date, e.post.tags,
                      e.post.category, e.post.series) for e in posts)
         if key != self._archive_key or self._archive is None:
-            self._archive_key, self._archive = key, build_archive(posts, memo(self._store))
+            self._archive_key, self._archive = key, build_archive(posts, archive_memo(self._store))
             return self._archive
         entries = {e.post.slug: e for e in posts}
 
