@@ -467,6 +467,22 @@ def test_dollars_or_brackets_that_open_no_display_leave_markdown_as_it_was(sourc
     assert [element.name for element in soup.find_all(recursive=False)] == blocks
 
 
+@pytest.mark.parametrize("source", [
+    # a display indented less than its list item: a lazy line of the item's paragraph
+    "- a\n    1. b\n    2. c: <br/>\n    $$\n    \\begin{aligned}\n    a &= b \\\\\n    c &= d\n"
+    "    \\end{aligned}\n    $$\n    3. d\n",
+    # an inline `$$` opened in an item closes on a later line; the next line is an item
+    "- a\n    1. b\n    2. c $$R = \\begin{cases}\n\t0 \\\\\n\t\\end{cases}\n\t$$\n    3. d\n",
+])
+def test_lil_logs_formulas_in_nested_lists_keep_the_lists_whole(source):
+    """kramdown's habits (the lil-log corpus), as markdown-it read them before display
+    blocks could end a paragraph."""
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    [items] = soup.select("ul > li > ol")
+    assert [li.contents[0].strip()[:1] for li in items.select(":scope > li")] == ["b", "c", "d"]
+    assert len(items.select(":scope > li")[1].select(".math")) == 1
+
+
 def test_a_long_paragraph_is_read_once_not_once_per_line(monkeypatch):
     """Every block rule asks of every line whether a formula is open: the paragraph
     read again each time made a 3000-line paragraph take ~70 s instead of 0.3 s."""

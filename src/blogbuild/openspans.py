@@ -49,6 +49,11 @@ def unless_inside_open_span(rule, code_spans: bool = True):
         if not silent:
             return rule(state, start_line, end_line, silent)
         if state.parentType == "paragraph":
+            if code_spans and state.sCount[start_line] < state.blkIndent:
+                # a display indented less than the list item it follows: a lazy line of
+                # the item's paragraph, as kramdown and MathJax blogs write it, not a
+                # block that would end the list
+                return False
             scan = _scanned(state, start_line)
             if scan.formula_open or (code_spans and scan.code_run is not None):
                 return False
@@ -101,6 +106,10 @@ class _Scan:
     environments: list[str] = field(default_factory=list)
     code_run: str | None = None
     """The backticks that opened a code span not closed yet."""
+    pair: bool = False
+    """A `$$` inside a line (not at its end) opened an inline `$$…$$`, which the next `$$`
+    closes, on this line or a later one (lil-log's `$$R = \\begin{cases}` ... `$$`).
+    Not an open display: it may be a price (HK$$5) that nothing closes."""
 
     @property
     def formula_open(self) -> bool:
@@ -116,7 +125,6 @@ class _Scan:
     def read(self, line: str) -> None:
         if self.code_run is None and "$" not in line and "\\" not in line and "`" not in line:
             return
-        pair = False  # a `$$` inside the line opened an inline `$$…$$` on it
         for found in _DELIMITER.finditer(line):
             token = found.group()
             if self.code_run is not None:
@@ -131,13 +139,13 @@ class _Scan:
             # a price (HK$$5), two formulas side by side ($x$$y$), an escaped bracket
             at_line_end = not line[found.end():].strip()
             if token == "$$":
-                if self.dollars or pair:
-                    self.dollars = pair = False
+                if self.dollars or self.pair:
+                    self.dollars = self.pair = False
                 elif at_line_end:
                     self.dollars = True
                 else:
-                    pair = True
-            elif self.dollars:
+                    self.pair = True
+            elif self.dollars or self.pair:
                 continue
             elif token == "\\[" and at_line_end:
                 self.brackets += 1
