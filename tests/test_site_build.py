@@ -419,7 +419,7 @@ def test_the_pager_links_the_first_last_and_nearby_pages():
 def test_a_full_content_feed_links_equations_footnotes_and_itself_absolutely(site, tmp_path: Path):
     root = site({"site.toml": 'title = "t"\nbase_url = "https://example.org/blog/"\n'
                               "[feed]\nfull_content = true\n[search]\nenabled = false\n",
-                 "content/posts/a.md": post("甲", "2024-01-01", "见\\eqref{e}与脚注[^1]。\n\n"
+                 "content/posts/a.md": post("甲", "2024-01-01", "见\\eqref{e}与脚注[^1]，$2\\eqref{e}$。\n\n"
                                             "\\begin{equation}e\\label{e}\\end{equation}\n\n"
                                             "[^1]: 注。\n")})
     build_site(root, tmp_path / "out")
@@ -437,3 +437,6 @@ def test_a_full_content_feed_links_equations_footnotes_and_itself_absolutely(sit
         body = BeautifulSoup(content.value, "html.parser")
         hrefs = [a["href"] for a in body.select("a[href]")]
         assert hrefs and all(h.startswith("https://example.org/blog/archives/a/#") for h in hrefs), hrefs
+        # a reference inside a formula is TeX there: its \href too, in the post and its excerpt
+        for html in (content.value, feed.entries[0].summary):
+            assert "\\href{https://example.org/blog/archives/a/#eq-1}" in html

@@ -20,6 +20,9 @@ from .site import Site, absolute_url, latest, origin
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _RELATIVE = re.compile(r'(\s(?:href|src)=")(/[^"/][^"]*|/)"')
 _FRAGMENT = re.compile(r'(\shref=")(#[^"]*)"')
+_TEX_HREF = re.compile(r"(\\href\{)(/(?!/)[^}]*|#[^}]*)\}")
+"""A reference inside a formula: `\\href{#eq-1}` on the post, `\\href{/blog/archives/p/#eq-1}`
+in an excerpt."""
 _PAGE_NUMBER = re.compile(r"page/\d+/$")
 """A listing's page after the first: tags/x/page/2/ is tags/x/'s."""
 
@@ -86,9 +89,12 @@ def _feed(site: Site) -> FeedGenerator:
 
 def absolute_links(html: str, site: Site, page_url: str) -> str:
     """Root-relative href/src (as the renderer writes them) and in-page `#…` links (an
-    equation, a footnote, a heading of the post at `page_url`) → absolute URLs."""
+    equation, a footnote, a heading of the post at `page_url`) → absolute URLs; so are
+    the `\\href{…}` of references inside formulas, which feeds carry as TeX."""
     host = origin(site.config)
     html = _RELATIVE.sub(lambda m: f'{m.group(1)}{host}{m.group(2)}"', html)
+    html = _TEX_HREF.sub(lambda m: m.group(1) + (page_url if m.group(2).startswith("#") else host)
+                         + m.group(2) + "}", html)
     return _FRAGMENT.sub(lambda m: f'{m.group(1)}{page_url}{m.group(2)}"', html)
 
 
