@@ -283,3 +283,21 @@ def test_a_sidebar_extract_in_build_mode_gets_the_mathjax_habit_retry(tmp_path: 
     client = inline_math_renderer(engine, client_mode)
     assert client("t_\\max") == "\\(t_\\max\\)"
     engine.close()
+
+
+def test_a_sidebar_extract_in_build_mode_keeps_the_definitions_of_its_comment(tmp_path: Path):
+    """A reader's `\\newcommand` is in force for the later formulas of the same comment,
+    in its extract too (each formula typeset alone showed `\\(\\int f\\Dif x\\)` raw)."""
+    from dataclasses import replace
+
+    from blogbuild.build import inline_math_renderer
+    from blogbuild.config import SiteConfig
+    from blogbuild.site import comment_extract
+
+    engine = KatexEngine({}, tmp_path, html=True)
+    config = SiteConfig(title="t", base_url="https://example.org/")
+    config = replace(config, math=replace(config.math, render="build"))
+    extract = comment_extract("记 $\\newcommand{\\Dif}{\\mathrm{d}}\\Dif$，则 $\\int f\\Dif x$",
+                              inline_math_renderer(engine, config))
+    assert extract.count('class="katex"') == 2 and "\\(" not in extract
+    engine.close()

@@ -106,7 +106,7 @@ def test_sidebar_lists_the_newest_comments_of_the_site_in_order(built: Path):
 def test_a_sidebar_extract_stops_at_a_display_formula(body, extract):
     """Set inline, an environment is a KaTeX error on every page of the site."""
     from blogbuild.site import comment_extract
-    assert comment_extract(body, lambda tex: f"\\({tex}\\)") == extract
+    assert comment_extract(body, lambda tex, before: f"\\({tex}\\)") == extract
 
 
 @pytest.mark.parametrize("language, headings", [("zh-CN", ["分类", "系列", "标签"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -36,7 +36,7 @@ from .unchanged import (LastBuild, fingerprint, output_files, output_listing, re
                         write_last_build)
 from .problems import ContentErrors, Problem
 from .search import INDEX_FOLDER, index_site, indexed_pages, is_indexed
-from .site import RenderedContent, assemble, url_path
+from .site import InlineMath, RenderedContent, assemble, url_path
 from .sources import CACHE_FOLDER, PARSED, RENDERED
 
 K = TypeVar("K")
@@ -320,10 +320,11 @@ def _render_all(cache: RenderCache | None, parts: dict[K, tuple],
     return {item: done[item] if item in done else fresh[item] for item in parts}
 
 
-def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> Callable[[str], str]:
+def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> InlineMath:
     """TeX from a reader → the inside of an inline formula's span, in the site's render
-    mode (the sidebar's comment extracts), typeset as the comment bodies are."""
-    def as_tex(tex: str) -> str:
+    mode (the sidebar's comment extracts), typeset as the comment bodies are: after the
+    formulas before it in the same comment (`before`), whose \\newcommand it may use."""
+    def as_tex(tex: str, before: Sequence[str] = ()) -> str:
         return f"\\({escapeHtml(tex)}\\)"
 
     if config.math.render != "build":
@@ -332,7 +333,8 @@ def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> Callable[[s
     def reader(formulas):
         return engine.typeset(formulas, trusted=False)
 
-    def inline(tex: str) -> str:
-        typeset = typeset_formulas([Formula(tex, False, 0, tex)], reader, "")
+    def inline(tex: str, before: Sequence[str] = ()) -> str:
+        formulas = [Formula(earlier, False, 0, earlier) for earlier in (*before, tex)]
+        typeset = typeset_formulas(formulas, reader, "")
         return typeset.html.get((tex, False)) or as_tex(tex)
     return inline

@@ -24,6 +24,10 @@ from .mathsyntax import MATH_BLOCKS
 EXTRACT_LENGTH = 60
 """Visible characters of a comment's extract in the sidebar."""
 
+InlineMath = Callable[..., str]
+"""inline_math(tex, before=()) → what goes inside an inline formula's span, `before`
+being the formulas of the same comment before it (their definitions are in force)."""
+
 
 @dataclass(frozen=True)
 class CommentNode:
@@ -138,7 +142,7 @@ class RenderedContent:
 
 
 def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
-             inline_math: Callable[[str], str],
+             inline_math: InlineMath,
              archive_of: Callable[[tuple[PostEntry, ...]], Archive] = build_archive) -> Site:
     """Put posts, their rendered bodies and comments together. `inline_math` turns the
     TeX of an inline formula into what goes inside its span (for sidebar extracts);
@@ -196,7 +200,7 @@ def reader_link(url: str | None) -> str | None:
     return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
-def comment_extract(body: str, inline_math: Callable[[str], str],
+def comment_extract(body: str, inline_math: InlineMath,
                     limit: int = EXTRACT_LENGTH) -> str:
     """A comment's first words as HTML: escaped text and whole inline formulas.
 
@@ -206,6 +210,7 @@ def comment_extract(body: str, inline_math: Callable[[str], str],
     refuses it), and no display fits a line of the sidebar.
     """
     pieces: list[str] = []
+    formulas: list[str] = []
     used = 0
     for token in comment_tokens(body):
         if token.type in MATH_BLOCKS and "".join(pieces).strip():
@@ -219,7 +224,8 @@ def comment_extract(body: str, inline_math: Callable[[str], str],
                 return "".join(pieces).rstrip() + "…"
             elif child.type.startswith("math_"):
                 tex = child.content.strip()
-                piece = f'<span class="math inline">{inline_math(tex)}</span>'
+                piece = f'<span class="math inline">{inline_math(tex, tuple(formulas))}</span>'
+                formulas.append(tex)
                 size = len(tex)
                 if used + size > limit:
                     return "".join(pieces).rstrip() + "…"
