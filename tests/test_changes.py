@@ -88,6 +88,11 @@ def test_site_toml_means_a_full_rebuild():
     assert plan.describe() == "site.toml"
 
 
+def test_a_watched_folder_made_while_serving_rebuilds_everything_and_says_so():
+    plan = classify([event("created", "templates", directory=True)], SITE)
+    assert plan.config and plan.describe() == "templates/ (a new or removed folder)"
+
+
 def test_a_comment_file_is_content():
     plan = classify([event("modified", "content/comments/diffusion-21.yaml")], SITE)
     assert plan.content == {"content/comments/diffusion-21.yaml"}

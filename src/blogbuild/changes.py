@@ -40,7 +40,8 @@ class RebuildPlan:
     """What to redo; empty when nothing a build reads has changed."""
 
     config: bool = False
-    """site.toml changed: everything is rebuilt."""
+    """site.toml changed, or a watched folder appeared or went away (`folders`):
+    everything is rebuilt."""
     content: frozenset[str] = frozenset()
     """Content files (site-relative, "/"-separated) created, changed or deleted: they are
     re-read and re-rendered, then every listing, feed and sidebar is re-assembled."""
@@ -48,16 +49,21 @@ class RebuildPlan:
     """A template changed: every page is rendered again; no Markdown is re-parsed."""
     static: frozenset[str] = frozenset()
     """Paths below static/ (files or folders) to copy into the output again or remove."""
+    folders: frozenset[str] = frozenset()
+    """Watched folders ("templates") that appeared or went away: said, not site.toml."""
 
     def __bool__(self) -> bool:
         return bool(self.config or self.content or self.templates or self.static)
 
     def merge(self, other: RebuildPlan) -> RebuildPlan:
         return RebuildPlan(self.config or other.config, self.content | other.content,
-                           self.templates or other.templates, self.static | other.static)
+                           self.templates or other.templates, self.static | other.static,
+                           self.folders | other.folders)
 
     def describe(self) -> str:
         """One line for the terminal: "content/posts/a.md", "templates", "site.toml"."""
+        if self.folders:
+            return ", ".join(f"{name}/ (a new or removed folder)" for name in sorted(self.folders))
         if self.config:
             return CONFIG_FILE
         parts = sorted(self.content) + (["templates"] if self.templates else [])
@@ -106,7 +112,7 @@ def _classify_path(path: Path, root: Path, is_directory: bool) -> RebuildPlan:
         return RebuildPlan()  # dist/, .blogbuild-cache/, .git/, node_modules/, ...
     if len(parts) == 1:
         # a watched folder itself appeared or went away: what it holds is unknown
-        return RebuildPlan(config=True) if is_directory else RebuildPlan()
+        return RebuildPlan(config=True, folders=frozenset(parts)) if is_directory else RebuildPlan()
     if parts[0] == "content":
         if is_directory or relative.suffix.lower() in CONTENT_SUFFIXES:
             return RebuildPlan(content=frozenset({relative.as_posix()}))
