@@ -167,6 +167,7 @@ def test_a_post_page_describes_the_post_and_shows_when_it_was_updated(site, tmp_
     assert meta["description"].startswith("开头 $x_1 < y$ 与 $\\sum_i a_i$ 之后很长的一段话")
     assert meta["description"].endswith("…") and len(meta["description"]) == 201
     assert meta["og:description"] == meta["twitter:description"] == meta["description"]
+    assert len(page.select("meta[name=description]")) == 1
     assert meta["article:modified_time"] == "2024-03-01T09:30:00+08:00"
     assert page.select_one(".post .meta .updated time")["datetime"] == "2024-03-01T09:30:00+08:00"
     # updated the day it was written: nothing to say

@@ -14,13 +14,13 @@ from .site import PostEntry, absolute_url
 
 
 def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str, str], ...]:
-    """(attribute, name, content) of the <meta> tags that let Google Scholar, Open Graph
-    and Twitter cards cite the post."""
+    """(attribute, name, content) of the <meta> tags that describe the post to search
+    engines and let Google Scholar, Open Graph and Twitter cards cite it."""
     post = entry.post
     url = absolute_url(config, entry.path)
     published = post.date.strftime("%Y/%m/%d")
     summary = description(entry)
-    return (("name", "citation_title", post.title),
+    return (("name", "description", summary), ("name", "citation_title", post.title),
             *((("name", "citation_author", post.author),) if post.author else ()),
             ("name", "citation_publication_date", published),
             ("name", "citation_online_date", published),

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from .config import SiteConfig
-from .citation import bibtex, citation_meta, description
+from .citation import bibtex, citation_meta
 from .katex import AUTHOR_MACROS, READER_MACROS
 from .problems import ContentErrors, Problem
 from .rendercache import code_fingerprint
@@ -131,7 +131,6 @@ def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | N
     # context holds records only (pagedeps.py digests the context)
     env.globals["bibtex"] = lambda entry: bibtex(config, entry)
     env.globals["citation_meta"] = lambda entry: citation_meta(config, entry)
-    env.globals["description"] = description
     env.filters["ymd"] = lambda moment: moment.strftime("%Y-%m-%d")
     env.filters["ymdhm"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M")
     env.filters["month_abbr"] = lambda moment: _MONTHS[moment.month - 1]
