@@ -95,6 +95,10 @@ class IncrementalBuilder:
         self._engine: KatexEngine | None = None
         self._env: jinja2.Environment | None = None
         self._store: RenderCache | None = None
+        self._checked: frozenset[str] | None = None
+        """The page templates last found to compile with `_env` (None: not yet)."""
+        self._static: dict[str, tuple[Path, str]] | None = None
+        """output.static_sources as last read (a static file changes: read again)."""
         self._files = ContentCache()
         self._rendered: dict[tuple, Rendered] = {}
         self._archive_key: tuple | None = None
@@ -119,6 +123,7 @@ class IncrementalBuilder:
             self._files.forget(self.site_dir / name)  # even if its stat looks the same
         if self._env is None or (plan and plan.templates):
             self._env = template_environment(self.site_dir, self._config, auto_reload=False)
+            self._checked = None
         content = load_content(self.site_dir, self._config, drafts=self.drafts, cache=self._files)
         rendered = self._render(content)
         problems = [*content.problems, *rendered.problems]
@@ -131,15 +136,21 @@ class IncrementalBuilder:
         problems += site.archive.problems
         planned = plan_pages(site)
         jobs = {job.output: job for job in planned}
-        self.check_collisions(jobs)
-        _check_templates(self._env, {job.template for job in planned})
+        self.check_collisions(jobs, static_changed=plan is None or bool(plan.config or plan.static))
+        templates = frozenset(job.template for job in planned)
+        if templates != self._checked:  # a new environment, or a kind of page new to it
+            _check_templates(self._env, templates)
+            self._checked = templates
         return Snapshot(site=site, env=self._env, jobs=jobs,
                         warnings=tuple(sorted(p for p in problems if p.warning)))
 
-    def check_collisions(self, jobs: dict[str, PageJob]) -> None:
+    def check_collisions(self, jobs: dict[str, PageJob], *, static_changed: bool = True) -> None:
         """Raise ContentErrors if the pages `jobs` plans, the feeds and the static files
-        cannot all be written (output.find_collisions), as `build` would."""
-        static = static_sources(self.site_dir)
+        cannot all be written (output.find_collisions), as `build` would. The static
+        folders are walked again only if `static_changed` (or never walked yet)."""
+        if static_changed or self._static is None:
+            self._static = static_sources(self.site_dir)
+        static = self._static
         files = [*(OutputFile(output, b"", job.source) for output, job in jobs.items()),
                  *(OutputFile(name, b"", "feed") for name in GENERATED),
                  OutputFile(HIGHLIGHT_CSS, b"", "theme"),
@@ -168,6 +179,7 @@ class IncrementalBuilder:
         self._store = RenderCache(self.site_dir / CACHE_FOLDER / SERVED,
                                   replace(config, base_url="http://localhost" + config.base_path))
         self._env = None
+        self._checked = None
         self._files = ContentCache(self._store)
         self._rendered.clear()
         self._archive_key = self._archive = None
