@@ -78,13 +78,13 @@ def temporary_leftovers(out_dir: Path, keep: Path | None = None) -> list[Path]:
 
 def swap(staging: Path, out_dir: Path) -> None:
     """Put `staging`'s contents in place of `out_dir`'s: by renaming the two folders,
-    or where `out_dir` must stay in place, by moving their entries. If a move fails or
-    is interrupted, those made before it are undone: `out_dir` as it was, `staging`
-    still whole."""
+    or where `out_dir` must stay in place (staging_folder made `staging` inside it,
+    having found so), by moving their entries. If a move fails or is interrupted,
+    those made before it are undone: `out_dir` as it was, `staging` still whole."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return
-    if not fixed_in_place(out_dir):
+    if staging.parent != out_dir.resolve():
         retired = _temporary(out_dir.parent, f".{out_dir.name}.old-")
         try:
             _rename_all([(out_dir, retired / out_dir.name), (staging, out_dir)])
