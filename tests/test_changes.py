@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from blogbuild.changes import FileEvent, RebuildPlan, classify, is_editor_litter
+from blogbuild.changes import FileEvent, RebuildPlan, classify
 
 SITE = Path("/home/author/blog")
 
@@ -62,12 +62,13 @@ def test_a_temporary_file_changes_nothing_but_in_static_where_it_is_copied():
 @pytest.mark.parametrize("name", ["a.md~", ".#a.md", "#a.md#", ".a.md.swp", ".a.md.swo", "4913",
                                   "a.md.tmp", "a.md___jb_tmp___", ".DS_Store"])
 def test_editor_litter_is_recognised(name):
-    assert is_editor_litter(name)
+    """Saved beside a template (or a post), it rebuilds nothing."""
+    assert not classify([event("modified", f"templates/{name}")], SITE)
 
 
 @pytest.mark.parametrize("name", ["a.md", "2024-01-02-swap.md", "4913.md", "notes.yaml"])
 def test_real_files_are_not_litter(name):
-    assert not is_editor_litter(name)
+    assert classify([event("modified", f"templates/{name}")], SITE) == RebuildPlan(templates=True)
 
 
 def test_a_template_change_re_renders_without_re_reading_content():

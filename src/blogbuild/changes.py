@@ -71,12 +71,6 @@ class RebuildPlan:
         return ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")
 
 
-def is_editor_litter(name: str) -> bool:
-    """Swap, backup, lock and probe files that editors write next to the real one, and
-    temporary files (sources.PASSING_FILES), which nothing but static/ holds."""
-    return bool(EDITOR_LITTER.search(name) or PASSING_FILES.search(name))
-
-
 def classify(events: Iterable[FileEvent], site_dir: Path) -> RebuildPlan:
     """The rebuild a batch of events calls for. A "moved" event counts as its source
     deleted and its destination created, so a temporary file renamed over a post is a

@@ -71,12 +71,9 @@ def _children_with_lines(block: Token, line: int) -> Iterator[tuple[Token, int]]
     block's text after the one before."""
     cursor = 0
     for child in block.children or []:
-        if child.type in MATH_TOKENS:
-            written = child.content
-        elif child.type == "math_ref":
-            written = child.content  # the reference as written: `\\eqref{ x }`
-        else:
+        if child.type not in MATH_TOKENS and child.type != "math_ref":
             continue
+        written = child.content  # a reference as written too: `\\eqref{ x }`
         found = block.content.find(written, cursor)
         if found < 0:  # a code span's formula ([math] code_spans) lost its line breaks
             spread = re.compile(r"\s+".join(map(re.escape, written.split())))
