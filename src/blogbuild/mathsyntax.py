@@ -29,14 +29,13 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar
 
 from .numbering import DISPLAY_ONLY, ENVIRONMENT_OPEN
-from .openspans import closing_backticks, unless_inside_open_span
+from .openspans import BACKTICKS, closing_backticks, unless_inside_open_span
 
 MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
                          "amsmath"})
 MATH_BLOCKS = frozenset({"math_block", "amsmath"})
 """The tokens of a display formula that is a block of its own."""
 _REF = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
-_BACKTICKS = re.compile(r"`+")
 
 
 def math_plugin(md: MarkdownIt) -> None:
@@ -145,7 +144,7 @@ def _cuts_a_code_span(src: str, start: int, end: int) -> bool:
     backtick escaped by a backslash (TeX's `\\``) opens none, nor does one that no
     run of its length closes."""
     pos = start
-    while (run := _BACKTICKS.search(src, pos, end)) is not None:
+    while (run := BACKTICKS.search(src, pos, end)) is not None:
         closing = None if _is_escaped(src, run.start()) else closing_backticks(src, run.start())
         if closing is not None and closing.start() >= end:
             return True
@@ -255,7 +254,7 @@ def formula_spans(text: str) -> Iterator[tuple[int, int]]:
         char = text[pos]
         if char == "`":
             closing = closing_backticks(text, pos)
-            pos = closing.end() if closing else _BACKTICKS.match(text, pos).end()
+            pos = closing.end() if closing else BACKTICKS.match(text, pos).end()
             continue
         if char == "$":
             end = _dollar_formula_end(text, pos)

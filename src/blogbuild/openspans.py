@@ -30,7 +30,7 @@ def keep_open_formulas_whole(md: MarkdownIt) -> None:
     has no such lines.)"""
     for rule in md.block.ruler.__rules__:  # the ruler has no public way to wrap rules
         if rule.name in _TEX_LOOKALIKES:
-            rule.fn = unless_inside_open_span(rule.fn, code_spans=False)
+            rule.fn = unless_inside_open_span(rule.fn, math_block=False)
         elif rule.name == "lheading":
             rule.fn = _no_heading_of_an_open_formula(rule.fn)
     md.block.ruler.__cache__ = None
@@ -41,21 +41,23 @@ _TEX_LOOKALIKES = ("blockquote", "hr", "list", "heading", "table")
 `---`, a row of `|`)."""
 
 
-def unless_inside_open_span(rule, code_spans: bool = True):
+def unless_inside_open_span(rule, math_block: bool = True):
     """`rule`, except as a line that would end a paragraph which has left a display
-    formula open (or, with `code_spans`, a code span). Asked only whether it would
-    (`silent`), it leaves the state's line alone (amsmath's rule moves it even then)."""
+    formula open. A `math_block` rule (a display's own) does not end one either where
+    a code span is open, nor from a lazy line of a list item. Asked only whether it
+    would (`silent`), it leaves the state's line alone (amsmath's rule moves it even
+    then)."""
     def guarded(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         if not silent:
             return rule(state, start_line, end_line, silent)
         if state.parentType == "paragraph":
-            if code_spans and state.sCount[start_line] < state.blkIndent:
+            if math_block and state.sCount[start_line] < state.blkIndent:
                 # a display indented less than the list item it follows: a lazy line of
                 # the item's paragraph, as kramdown and MathJax blogs write it, not a
                 # block that would end the list
                 return False
             scan = _scanned(state, start_line)
-            if scan.formula_open or (code_spans and scan.code_run is not None):
+            if scan.formula_open or (math_block and scan.code_run is not None):
                 return False
         line = state.line
         found = rule(state, start_line, end_line, silent)
@@ -166,8 +168,8 @@ passed over."""
 def closing_backticks(src: str, start: int) -> re.Match | None:
     """The run of backticks that closes the code span whose opening run starts at
     `start` (a run of the same length), if any."""
-    run = _BACKTICKS.match(src, start).group()
+    run = BACKTICKS.match(src, start).group()
     return re.compile(rf"(?<!`){run}(?!`)").search(src, start + len(run))
 
 
-_BACKTICKS = re.compile(r"`+")
+BACKTICKS = re.compile(r"`+")
