@@ -43,3 +43,14 @@ def test_check_reports_the_same_problems(case: str, tmp_path: Path, capsys):
     assert "nothing was written" not in err  # check never writes
     for expected in (BAD / case / "expected.txt").read_text(encoding="utf-8").splitlines():
         assert any(line.startswith(expected) for line in err.splitlines()), (expected, err)
+
+
+def test_a_post_with_front_matter_errors_gets_its_body_and_comments_checked_too(tmp_path: Path, capsys):
+    """All of a file's problems in one run: not its front matter's now and its
+    formulas' once that is mended; its comments file is not said to name no post."""
+    site = tmp_path / "site"
+    shutil.copytree(BAD / "front-matter-and-body", site)
+    assert main(["build", str(site)]) == 1
+    reported = [line.split(": ")[0] for line in capsys.readouterr().err.splitlines()[:-1]]
+    assert reported == ["content/comments/unclosed.yaml:4", "content/posts/a.md:3",
+                        "content/posts/a.md:6", "content/posts/b.md:2", "content/posts/b.md:9"]

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from blogbuild.comments import parse_comments
 from blogbuild.config import SiteConfig
-from blogbuild.content import load_content, parse_post
+from blogbuild.content import load_content, parse_post, rejected_post
 
 CONFIG = SiteConfig(title="T", base_url="https://e.org/", author="苏剑林")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -110,6 +110,25 @@ def test_duplicate_slugs_name_both_files(tmp_path: Path):
                         "content/posts/a.md; give one of them another `slug:`"]
 
 
+def test_a_post_rejected_for_its_front_matter_keeps_its_body_and_its_comments(tmp_path: Path):
+    """Its body and comments are checked in the same run (build.render_content), and
+    its comments file is not reported as naming no post."""
+    write_site(tmp_path, {
+        "content/posts/2020-01-01-a.md": post("a", "2020-13-45", "正文 $x$\n"),
+        "content/posts/b.md": "---\ntitle: [b\nslug: 'bee'\n---\n\n正文\n",
+        "content/posts/c.md": "no front matter\n",
+        "content/comments/a.yaml": "- {id: 1, author: x, date: 2020-01-02, body: hi}\n",
+        "content/comments/bee.yaml": "- {id: 2, author: y, date: 2020-01-02, body: hi}\n"})
+    content = load_content(tmp_path, CONFIG)
+    assert content.posts == ()
+    assert [(p.source, p.slug, p.body, p.body_line) for p in content.rejected] == [
+        ("content/posts/2020-01-01-a.md", "a", "正文 $x$\n", 5),
+        ("content/posts/b.md", "bee", "\n正文\n", 5)]  # the broken YAML's slug line, read alone
+    assert [c.id for c in content.comments] == [1, 2]
+    assert [(p.path, p.line) for p in content.problems] == [
+        ("content/posts/2020-01-01-a.md", 3), ("content/posts/b.md", 2), ("content/posts/c.md", 1)]
+
+
 def test_drafts_are_hidden_unless_asked_for(tmp_path: Path):
     write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", draft="true"),
                           "content/comments/a.yaml": "- {id: 1, author: x, date: 2020-01-02, body: hi}\n"})
@@ -193,10 +212,15 @@ front_matter_text = st.text(st.characters(blacklist_categories=("Cs",)), max_siz
 @given(front_matter_text, front_matter_text)
 def test_parse_post_never_raises_on_any_text(header: str, body: str):
     problems = []
-    record = parse_post("p.md", f"---\n{header}\n---\n{body}", CONFIG, problems)
+    text = f"---\n{header}\n---\n{body}"
+    record = parse_post("p.md", text, CONFIG, problems)
     # a record exactly when nothing is wrong
     assert (record is None) == any(not p.warning for p in problems)
     assert all(p.path == "p.md" and p.line >= 0 for p in problems)
+    if record is None:  # what is checked of it all the same: the body after its fence
+        rejected = rejected_post("p.md", text)
+        assert text.endswith(rejected.body) and text.count("\n") + 2 - rejected.body_line \
+            == rejected.body.count("\n") + 1
 
 
 titles = st.text(st.characters(whitelist_categories=("L", "N", "Zs")), min_size=1,

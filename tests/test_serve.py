@@ -718,3 +718,19 @@ def test_a_broken_template_no_page_uses_does_not_stop_the_preview(tmp_path):
     with pytest.raises(ContentErrors) as raised:
         builder.rebuild(RebuildPlan(templates=True))
     assert [(p.path, p.line) for p in raised.value.problems] == [("templates/_part.html", 2)]
+
+
+def test_a_post_with_front_matter_errors_shows_its_formula_errors_too(tmp_path):
+    """As in build: one save shows every problem of the file, not its front matter's
+    first and its body's once that is mended."""
+    from blogbuild.problems import ContentErrors
+
+    site = write_site(tmp_path / "site", FILES)
+    builder = IncrementalBuilder(site, base_url="http://127.0.0.1:9/")
+    builder.rebuild(None)
+    (site / "content/posts/beta.md").write_text(
+        post("Beta", "2024-02-30 10:00", "Beta body $\\frac{b}{$.\n"), encoding="utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        builder.rebuild(RebuildPlan(content=frozenset({"content/posts/beta.md"})))
+    assert [(p.path, p.line) for p in raised.value.problems] == [
+        ("content/posts/beta.md", 3), ("content/posts/beta.md", 5)]

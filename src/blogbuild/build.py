@@ -18,7 +18,7 @@ from markdown_it.common.utils import escapeHtml
 
 from .archive import Memo, build_archive
 from .config import SiteConfig, load_config
-from .content import Content, Post, load_content
+from .content import Content, Post, RejectedPost, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine, Typesetter
@@ -254,6 +254,12 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                                                           "", reader, build_mode),
                               images=config.comments.images)
 
+    def rejected_body(post: RejectedPost, author: Typesetter) -> Rendered:
+        return render_post(post.body, RenderContext(post.source, post.body_line,
+                                                    url_path(config, f"{post.slug}/"), author,
+                                                    build_mode, config.math.code_spans,
+                                                    config.base_path))
+
     def pages_and_comments() -> tuple[dict[str, Rendered], dict[int, Rendered]]:
         return (_render_all(cache, {slug: ("page", page.source, page.body_line, slug, page.body)
                                     for slug, page in pages.items()},
@@ -279,9 +285,13 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                 progress(len(fresh), len(missing))
         rest = pages_and_comments()
     done.update(fresh)
+    # only a build that fails has any: checked, so that it reports all of its problems
+    rejected = engine.render_batch(content.rejected, rejected_body, trusted=True)
     return RenderedContent(bodies={slug: done[slug][0] for slug in jobs},
                            titles={slug: done[slug][1] for slug in jobs},
-                           pages=rest[0], comments=rest[1])
+                           pages=rest[0], comments=rest[1],
+                           rejected={post.source: body
+                                     for post, body in zip(content.rejected, rejected)})
 
 
 def _look_up(cache: RenderCache | None, parts: dict[K, tuple]) -> tuple[dict[K, Any], dict[K, str]]:

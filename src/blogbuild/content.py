@@ -21,6 +21,7 @@ from .contentcache import ContentCache
 from .frontmatter import (
     FrontMatterError,
     date_field,
+    fenced_body,
     parse_date,
     split_front_matter,
     text_field,
@@ -100,11 +101,27 @@ class Content:
     problems: tuple[Problem, ...]
     drafts: int = 0
     """Posts marked `draft: true` that were left out (none are when drafts are built)."""
+    rejected: tuple[RejectedPost, ...] = ()
+    """Posts left out for errors in their front matter. `comments` holds theirs too:
+    content with a rejected post is never built, only checked."""
+
+
+@dataclass(frozen=True)
+class RejectedPost:
+    """What is checked of a post file whose front matter has errors, so that one run
+    reports every problem the file and its comments have (and its comments are not
+    taken for lost ones): its body, and the slug its comments file is named after."""
+
+    source: str
+    slug: str
+    body: str
+    body_line: int
 
 
 POST_KEYS = frozenset({"title", "date", "slug", "author", "tags", "category", "series",
                        "views", "draft", "updated", "summary"})
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+_SLUG_LINE = re.compile(r"^slug:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _BAD_SLUG = re.compile(r"[/\\?#%\"<>|*:\s]|^\.|^$")
 
 
@@ -120,6 +137,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     if cache.stored:
         cache.prefetch(_parse_keys(files, site_dir, cache))
     posts: list[Post] = []
+    rejected: list[RejectedPost] = []
     draft_slugs: set[str] = set()
     drafts_left_out = 0
     first_unknown: dict[str, tuple[str, int]] = {}
@@ -130,11 +148,14 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
 
         def parse(found, source=source, text=text):
             unknown: dict[str, tuple[str, int]] = {}
-            return parse_post(source, text, config, found, unknown), unknown
+            post = parse_post(source, text, config, found, unknown)
+            return post, unknown, None if post else rejected_post(source, text)
 
-        post, unknown = cache.parse(("post", source, text), parse, problems)
+        post, unknown, unusable = cache.parse(("post", source, text), parse, problems)
         for key, where in unknown.items():
             first_unknown.setdefault(key, where)
+        if unusable is not None:
+            rejected.append(unusable)
         if post is not None and (drafts or not post.draft):
             posts.append(post)
             if on_post:
@@ -159,11 +180,13 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
                                 warning=True))
     check_unique_slugs(posts, problems)
     check_unique_slugs(pages, problems)
-    comments = _load_comments(files.comments, site_dir, config, {post.slug for post in posts},
+    comments = _load_comments(files.comments, site_dir, config,
+                              {post.slug for post in (*posts, *rejected)},
                               draft_slugs, {page.slug for page in pages}, problems, cache)
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
-    return Content(tuple(posts), tuple(pages), comments, tuple(problems), drafts_left_out)
+    return Content(tuple(posts), tuple(pages), comments, tuple(problems), drafts_left_out,
+                   tuple(rejected))
 
 
 @dataclass(frozen=True)
@@ -236,6 +259,26 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
     return Post(source=source, slug=slug, title=title, date=date, body=header.body,
                 body_line=header.body_line, extra=extra, title_line=lines.get("title", 2),
                 **post_fields)
+
+
+def rejected_post(source: str, text: str) -> RejectedPost | None:
+    """What is checked of a post file parse_post rejected; None if its front matter is
+    not even fenced (then where its body starts is unknown). Its slug is the one its
+    front matter sets (read from its own line where the YAML is broken elsewhere), else
+    the file name's."""
+    body = fenced_body(text)
+    if body is None:
+        return None
+    try:
+        fields = split_front_matter(text).fields
+    except FrontMatterError:
+        header = "\n".join(text.split("\n")[1:body[1] - 2])
+        line = _SLUG_LINE.search(header)
+        fields = {"slug": line.group(1).strip("'\"")} if line else {}
+    stem = Path(source).stem
+    dated = _DATE_PREFIX.match(stem)
+    slug = _slug(fields, dated.group(2) if dated else stem, lambda key, message: None)
+    return RejectedPost(source, slug, *body)
 
 
 def parse_page(source: str, text: str, config: SiteConfig,

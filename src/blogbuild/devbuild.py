@@ -194,19 +194,24 @@ class IncrementalBuilder:
         posts = tuple(p for p in content.posts if id(p) not in memo)
         pages = tuple(p for p in content.pages if id(p) not in memo)
         comments = tuple(c for c in content.comments if id(c) not in memo)
-        if posts or pages or comments:
-            fresh = render_content(self._config, Content(posts, pages, comments, ()),
+        rejected = {}
+        if posts or pages or comments or content.rejected:
+            # a rejected post is checked each time (the site is not served while there is one)
+            fresh = render_content(self._config, Content(posts, pages, comments, (),
+                                                         rejected=content.rejected),
                                    self._engine, cache=self._store)
             memo.update({id(p): (p, fresh.bodies[p.slug], fresh.titles[p.slug]) for p in posts})
             memo.update({id(p): (p, fresh.pages[p.slug]) for p in pages})
             memo.update({id(c): (c, fresh.comments[c.id]) for c in comments})
+            rejected = fresh.rejected
         # the record is kept in the value so that its id is not reused while memoised
         self._rendered = {id(r): memo[id(r)]
                           for r in (*content.posts, *content.pages, *content.comments)}
         return RenderedContent(bodies={p.slug: memo[id(p)][1] for p in content.posts},
                                titles={p.slug: memo[id(p)][2] for p in content.posts},
                                pages={p.slug: memo[id(p)][1] for p in content.pages},
-                               comments={c.id: memo[id(c)][1] for c in content.comments})
+                               comments={c.id: memo[id(c)][1] for c in content.comments},
+                               rejected=rejected)
 
     def _archive_of(self, posts: tuple[PostEntry, ...]) -> Archive:
         """archive.build_archive(posts). Building it compares every post with every other

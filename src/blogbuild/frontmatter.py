@@ -64,15 +64,7 @@ _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
 def split_front_matter(text: str) -> Header:
     """Split `---`-fenced YAML front matter from the body; raises FrontMatterError."""
-    lines = text.split("\n")
-    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
-        raise FrontMatterError("no front matter: a post starts with a line `---`, then "
-                               "`title: ...` and `date: ...`, then another `---`", 1)
-    for index in range(1, len(lines)):
-        if _CLOSE.match(lines[index].rstrip("\r")):
-            break
-    else:
-        raise FrontMatterError("front matter is not closed: add a line `---` after it", 1)
+    lines, index = _fenced(text)
     yaml_text = "\n".join(lines[1:index])
     try:
         fields, key_lines = load_yaml_mapping(yaml_text)
@@ -80,6 +72,28 @@ def split_front_matter(text: str) -> Header:
         raise FrontMatterError(str(error), error.line + 1) from None
     return Header(fields=fields, key_lines={k: v + 1 for k, v in key_lines.items()},
                   body="\n".join(lines[index + 1:]), body_line=index + 2)
+
+
+def fenced_body(text: str) -> tuple[str, int] | None:
+    """(body, its first line) of a file whose front matter is fenced, whatever the
+    YAML between the fences holds; None if it is not."""
+    try:
+        lines, index = _fenced(text)
+    except FrontMatterError:
+        return None
+    return "\n".join(lines[index + 1:]), index + 2
+
+
+def _fenced(text: str) -> tuple[list[str], int]:
+    """The file's lines and the index of the line closing its front matter."""
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
+        raise FrontMatterError("no front matter: a post starts with a line `---`, then "
+                               "`title: ...` and `date: ...`, then another `---`", 1)
+    for index in range(1, len(lines)):
+        if _CLOSE.match(lines[index].rstrip("\r")):
+            return lines, index
+    raise FrontMatterError("front matter is not closed: add a line `---` after it", 1)
 
 
 def load_yaml(text: str) -> tuple[object, yaml.Node | None]:

@@ -8,7 +8,7 @@ feeds only read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
@@ -132,12 +132,16 @@ class RenderedContent:
     """Page slug → body."""
     comments: dict[int, Rendered]
     """Comment id → body."""
+    rejected: dict[str, Rendered] = field(default_factory=dict)
+    """Source → body of a post rejected for its front matter (content.RejectedPost),
+    rendered for its problems only."""
 
     @property
     def problems(self) -> list:
         """Every problem the Markdown stage found, in all of it."""
         return [problem for rendered in (*self.bodies.values(), *self.titles.values(),
-                                         *self.pages.values(), *self.comments.values())
+                                         *self.pages.values(), *self.comments.values(),
+                                         *self.rejected.values())
                 for problem in rendered.problems]
 
 
