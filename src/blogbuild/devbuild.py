@@ -122,7 +122,7 @@ class IncrementalBuilder:
         for name in (plan.content if plan else ()):
             self._files.forget(self.site_dir / name)  # even if its stat looks the same
         if self._env is None or (plan and plan.templates):
-            self._env = template_environment(self.site_dir, self._config, auto_reload=False)
+            self._env = template_environment(self.site_dir, self._config)
             self._checked = None
         content = load_content(self.site_dir, self._config, drafts=self.drafts, cache=self._files)
         rendered = self._render(content)

@@ -107,13 +107,15 @@ def labels_for(language: str) -> dict[str, str]:
     return LABELS["zh" if language.lower().startswith("zh") else "en"]
 
 
-def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | None = None,
-                         *, auto_reload: bool = True) -> jinja2.Environment:
+def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | None = None
+                         ) -> jinja2.Environment:
     """Site templates override the default theme's file by file. With `cache_dir`,
     compiled templates are kept there between builds (Jinja checks each against its
     source; the file names carry Jinja's version and blogbuild's code, which set the
-    compiler's options). Without `auto_reload`, a template once loaded is never read
-    again (the dev server's snapshot keeps its templates while a new one is broken)."""
+    compiler's options). A template once loaded is never read again: an environment
+    serves one build (no file is looked at again for each of its thousands of pages),
+    or one snapshot of the dev server (which keeps its templates while a new one is
+    broken)."""
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(site_dir / "templates"),
                                   jinja2.FileSystemLoader(theme_dir("templates"))])
     compiled = None
@@ -124,7 +126,7 @@ def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | N
         compiled = jinja2.FileSystemBytecodeCache(str(folder), f"{salt}-%s.cache")
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             bytecode_cache=compiled, auto_reload=auto_reload)
+                             bytecode_cache=compiled, auto_reload=False)
     env.globals["url"] = functools.lru_cache(maxsize=None)(lambda path: url_path(config, path))
     env.globals["labels"] = labels_for(config.language)
     # derived from a post and the configuration: computed where shown, so that a page's
