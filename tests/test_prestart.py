@@ -51,9 +51,9 @@ def test_an_early_pool_goes_only_to_the_build_it_was_started_for(site, monkeypat
     prestart.start_early(root, None, 1, use_cache=True)
     assert started == []  # --jobs 1: no workers
     prestart.start_early(root, None, 3, use_cache=True)
-    start = (root, None, root / CACHE_FOLDER)
+    start = (root, None, root / CACHE_FOLDER, RENDERED)
     assert started == [(2, start)]
-    assert prestart.take((root, "https://other.example/", root / CACHE_FOLDER), 2) is None
+    assert prestart.take((root, "https://other.example/", root / CACHE_FOLDER, RENDERED), 2) is None
     assert prestart.take(start, 1) is None
     pool = prestart.take(start, 2)
     assert isinstance(pool, Pool) and prestart.take(start, 2) is None  # taken once
@@ -118,7 +118,7 @@ def test_an_early_worker_leaves_the_cache_as_the_build_will_find_it(site):
     makes the build cold (and hand its posts over as they load)."""
     root = site(posts(prestart.PARALLEL_FROM))
     cache = root / CACHE_FOLDER
-    pool = prestart.start_pool(1, (root, None, cache))
+    pool = prestart.start_pool(1, (root, None, cache, RENDERED))
     try:
         pool.submit(prestart._nothing).result(timeout=60)  # started, initializer done
         assert prestart.is_cold(root, cache)
@@ -133,7 +133,7 @@ def test_a_worker_that_could_not_read_site_toml_refuses_work_with_the_reason(sit
     monkeypatch.setattr(parallel, "_unloadable", [])
     root = site({})
     (root / "site.toml").write_text("title = \n", encoding="utf-8")
-    parallel.start_worker(root, None, None)
+    parallel.start_worker(root, None, None, RENDERED)
     assert parallel._worker is None
     with pytest.raises(BlogbuildError, match=r"could not load site\.toml \(site\.toml:1: "):
         parallel._render_chunk([])

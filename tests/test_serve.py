@@ -734,3 +734,38 @@ def test_a_post_with_front_matter_errors_shows_its_formula_errors_too(tmp_path):
         builder.rebuild(RebuildPlan(content=frozenset({"content/posts/beta.md"})))
     assert [(p.path, p.line) for p in raised.value.problems] == [
         ("content/posts/beta.md", 3), ("content/posts/beta.md", 5)]
+
+
+def test_a_first_start_with_many_posts_renders_them_on_workers_as_one_process_would(
+        tmp_path, monkeypatch):
+    """Every post to render (a first start, a changed site.toml) goes to worker
+    processes, which keep what they render where the next start finds it."""
+    from blogbuild import parallel
+    from blogbuild.prestart import PARALLEL_FROM
+
+    files = {f"content/posts/p{n:03}.md": post(f"Post {n}", f"2024-01-01 10:{n % 60:02}",
+                                               f"Body {n}: $x^{{{n}}}$ and [next](/archives/p{n + 1:03}/).\n",
+                                               tags=f"[t{n % 3}]")
+             for n in range(PARALLEL_FROM + 6)}
+    render_post = parallel.render_post
+    rendered: list[str] = []  # here, in this process
+    monkeypatch.setattr(parallel, "render_post",
+                        lambda *args, **kw: rendered.append(args[0]) or render_post(*args, **kw))
+    snapshots, rendered_here = {}, {}
+    for jobs in (1, 2):
+        site = write_site(tmp_path / f"site{jobs}", files)
+        builder = IncrementalBuilder(site, base_url="http://127.0.0.1:9/", jobs=jobs)
+        try:
+            snapshot = builder.rebuild(None)
+            snapshots[jobs] = {output: snapshot.render(output) for output in snapshot.jobs}
+        finally:
+            builder.close()
+        rendered_here[jobs], rendered[:] = len(rendered), []
+    assert snapshots[2] == snapshots[1]
+    assert rendered_here[1] == len(files) and rendered_here[2] < len(files)
+    again = IncrementalBuilder(tmp_path / "site2", base_url="http://127.0.0.1:10/", jobs=1)
+    try:
+        again.rebuild(None)
+    finally:
+        again.close()
+    assert rendered == []  # the workers' results were stored, under the keys serve looks for

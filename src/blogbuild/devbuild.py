@@ -36,6 +36,8 @@ from .markdown import HIGHLIGHT_CSS, Rendered, highlight_css
 from .output import find_collisions, is_copied, static_layers, static_sources
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
                     template_environment, template_syntax_problem)
+from .parallel import Workers
+from .prestart import PARALLEL_FROM
 from .problems import ContentErrors, Problem
 from .rendercache import RenderCache
 from .site import PostEntry, RenderedContent, Site, assemble
@@ -87,10 +89,14 @@ class IncrementalBuilder:
     What it parses and renders also goes into the cache folder (SERVED), so that the
     next start of the server renders only what changed meanwhile."""
 
-    def __init__(self, site_dir: Path, *, drafts: bool = False, base_url: str | None = None):
+    def __init__(self, site_dir: Path, *, drafts: bool = False, base_url: str | None = None,
+                 jobs: int | None = None):
+        """`jobs`: processes that render posts when there are many to render (a first
+        start, a changed site.toml); default: one per core."""
         self.site_dir = Path(site_dir)
         self.drafts = drafts
         self.base_url = base_url
+        self.jobs = jobs or os.cpu_count() or 1
         self._config: SiteConfig | None = None
         self._engine: KatexEngine | None = None
         self._env: jinja2.Environment | None = None
@@ -174,10 +180,8 @@ class IncrementalBuilder:
         self._config = config
         self._engine = KatexEngine(config.math.macros, self.site_dir / CACHE_FOLDER,
                                    html=config.math.render == "build")
-        # parses and bodies do not depend on the server's host and port (only on the
-        # path below them, "/"): one start finds what the last one stored, on any port
         self._store = RenderCache(self.site_dir / CACHE_FOLDER / SERVED,
-                                  replace(config, base_url="http://localhost" + config.base_path))
+                                  replace(config, base_url=_stored_base_url(config)))
         self._env = None
         self._checked = None
         self._files = ContentCache(self._store)
@@ -197,9 +201,16 @@ class IncrementalBuilder:
         rejected = {}
         if posts or pages or comments or content.rejected:
             # a rejected post is checked each time (the site is not served while there is one)
-            fresh = render_content(self._config, Content(posts, pages, comments, (),
-                                                         rejected=content.rejected),
-                                   self._engine, cache=self._store)
+            workers = Workers(self.site_dir, _stored_base_url(self._config), self.jobs,
+                              self.site_dir / CACHE_FOLDER, SERVED) \
+                if self.jobs > 1 and len(posts) >= PARALLEL_FROM else None
+            try:
+                fresh = render_content(self._config, Content(posts, pages, comments, (),
+                                                             rejected=content.rejected),
+                                       self._engine, workers=workers, cache=self._store)
+            finally:
+                if workers:
+                    workers.close(wait=False)  # they are done: nothing to wait for
             memo.update({id(p): (p, fresh.bodies[p.slug], fresh.titles[p.slug]) for p in posts})
             memo.update({id(p): (p, fresh.pages[p.slug]) for p in pages})
             memo.update({id(c): (c, fresh.comments[c.id]) for c in comments})
@@ -236,6 +247,14 @@ class IncrementalBuilder:
             months=tuple(replace(m, posts=swap(m.posts)) for m in old.months))
         self._archive = archive
         return archive
+
+
+def _stored_base_url(config: SiteConfig) -> str:
+    """The base URL that the dev server's cache (SERVED) knows its results by. Parses
+    and bodies do not depend on the server's host and port (only on the path below
+    them, "/"): one start finds what the last one stored, on any port; and workers
+    that render for it, loading site.toml with this base URL, store them there."""
+    return "http://localhost" + config.base_path
 
 
 def _check_templates(env: jinja2.Environment, pages: Iterable[str]) -> None:

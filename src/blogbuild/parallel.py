@@ -220,9 +220,10 @@ class Workers:
     once the site is assembled, post pages (Jinja)."""
 
     def __init__(self, site_dir: Path, base_url: str | None, jobs: int,
-                 cache_dir: Path | None):
-        """`jobs`: processes that render, the calling one included (at least 2)."""
-        self._start = (site_dir, base_url, cache_dir)
+                 cache_dir: Path | None, rendered: str = RENDERED):
+        """`jobs`: processes that render, the calling one included (at least 2); they
+        keep what they render in `cache_dir`/`rendered`."""
+        self._start = (site_dir, base_url, cache_dir, rendered)
         self._count = jobs - 1
         self._pool: ProcessPoolExecutor | None = None
         self._switch_interval = sys.getswitchinterval()
@@ -374,6 +375,7 @@ class Workers:
 class _WorkerState:
     site_dir: Path
     cache_dir: Path | None
+    rendered_file: str
     config: SiteConfig
     engine: KatexEngine
     templates: jinja2.Environment | None = None
@@ -383,7 +385,7 @@ class _WorkerState:
 
     def render_cache(self) -> RenderCache | None:
         if self.rendered is None and self.cache_dir is not None:
-            self.rendered = RenderCache(self.cache_dir / RENDERED, self.config)
+            self.rendered = RenderCache(self.cache_dir / self.rendered_file, self.config)
             atexit.register(self.rendered.close)
         return self.rendered
 
@@ -393,7 +395,8 @@ _unloadable: list[Problem] = []
 """Why start_worker could not load the configuration."""
 
 
-def start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) -> None:
+def start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None,
+                 rendered: str) -> None:
     """Make this process a worker (prestart.py runs it first in each). A site.toml
     it cannot load leaves it without work rather than ending it (concurrent.futures
     would print the error as a traceback): the build loads the file first and reports
@@ -406,7 +409,7 @@ def start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None) -
         return
     engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
     atexit.register(engine.close)
-    _worker = _WorkerState(site_dir, cache_dir, config, engine)
+    _worker = _WorkerState(site_dir, cache_dir, rendered, config, engine)
 
 
 def _this_worker() -> _WorkerState:

@@ -22,9 +22,10 @@ from .sources import CACHE_FOLDER, POSTS, RENDERED, has_content_files
 PARALLEL_FROM = 64
 """Fewer posts than this render in the calling process: starting workers costs more."""
 
-StartArgs = tuple[Path, str | None, Path | None]
+StartArgs = tuple[Path, str | None, Path | None, str]
 """What a worker starts from: the site folder, the --base-url override, the cache
-folder (None: --no-cache)."""
+folder (None: --no-cache), the file there that keeps rendered posts (RENDERED; the
+dev server's is sources.SERVED)."""
 
 _early: tuple[StartArgs, int, ProcessPoolExecutor] | None = None
 """The pool start_early spawned (with its start arguments and size), until taken."""
@@ -64,7 +65,7 @@ def start_early(site_dir: Path, base_url: str | None, jobs: int, use_cache: bool
     global _early
     cache_dir = site_dir / CACHE_FOLDER if use_cache else None
     if _early is None and jobs > 1 and is_cold(site_dir, cache_dir):
-        start = (site_dir, base_url, cache_dir)
+        start = (site_dir, base_url, cache_dir, RENDERED)
         _early = (start, jobs - 1, start_pool(jobs - 1, start))
 
 
@@ -88,11 +89,12 @@ def discard() -> None:
         pool.shutdown(cancel_futures=True)
 
 
-def _initialize(site_dir: Path, base_url: str | None, cache_dir: Path | None) -> None:
+def _initialize(site_dir: Path, base_url: str | None, cache_dir: Path | None,
+                rendered: str) -> None:
     """In each worker, first: import the build's modules and start (parallel.py)."""
     from .parallel import start_worker
 
-    start_worker(site_dir, base_url, cache_dir)
+    start_worker(site_dir, base_url, cache_dir, rendered)
 
 
 def _nothing() -> None:
