@@ -25,6 +25,8 @@ def test_bad_input_is_reported_and_the_previous_output_survives(case: str, tmp_p
     (out / "archives/old").mkdir(parents=True)
     (out / "index.html").write_text("<p>previous build</p>", encoding="utf-8")
     (out / "archives/old/index.html").write_text("old", encoding="utf-8")
+    (out / "feed.xml").write_text("<rss><channel><generator>blogbuild</generator></channel></rss>",
+                                  encoding="utf-8")  # what says a build wrote the folder
     before = snapshot(out)
     assert main(["build", str(site)]) == 1
     err = capsys.readouterr().err

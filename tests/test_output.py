@@ -411,3 +411,54 @@ def test_a_running_build_keeps_its_temporary_folder_and_lost_and_found_stays(tmp
     write_site(files(index_html__x=b"a folder now"), out)  # the whole site exchanged
     assert tree(out) == {"index.html/x": b"a folder now", "lost+found/#1234": b"fsck's"}
     assert running.is_dir()
+
+
+def test_a_checkout_in_the_output_folder_is_kept_whichever_way_the_site_is_exchanged(out: Path):
+    """dist/ as a gh-pages checkout (or a submodule, as Hugo's public/ often is): its
+    .git survives an update in place and a whole new output renamed into place."""
+    write_site(files(index_html=b"home"), out)
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_bytes(b"ref: refs/heads/gh-pages\n")
+    write_site(files(index_html=b"home 2", a__index_html=b"a"), out)  # in place
+    assert tree(out) == {".git/HEAD": b"ref: refs/heads/gh-pages\n", "index.html": b"home 2",
+                         "a/index.html": b"a"}
+    write_site(files(index_html__x=b"a folder now"), out)  # the whole site exchanged
+    assert tree(out) == {".git/HEAD": b"ref: refs/heads/gh-pages\n", "index.html/x": b"a folder now"}
+    assert sorted(p.name for p in out.parent.iterdir()) == ["dist"]
+
+
+@pytest.mark.parametrize("where, refused", [
+    ("..", "holds the site itself"), (".", "holds the site itself"),
+    ("content/out", "is inside the site's content/"), ("static/x", "is inside the site's static/"),
+    ("../notes", "holds files no blogbuild build wrote (notes.txt)"),
+    ("../a-file", "is a file, not a folder")])
+def test_a_build_refuses_an_output_folder_it_would_wreck(tmp_path: Path, where: str, refused: str):
+    """A build empties its output folder of everything it did not write: one holding
+    the site, inside what the build reads, or holding someone's files is refused, and
+    nothing is touched."""
+    from blogbuild.build import build_site
+    from conftest import post, write_site as write_files
+
+    site = write_files(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01")})
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "a-file").write_text("mine", encoding="utf-8")
+    before = tree(tmp_path)
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site, site / where)
+    assert refused in str(raised.value.problems[0])
+    assert tree(tmp_path) == before
+
+
+def test_an_earlier_output_and_an_empty_checkout_are_built_into(tmp_path: Path):
+    """What a build wrote before (its feed says so) and a folder holding only a checkout
+    are output folders a build may fill."""
+    from blogbuild.build import build_site
+    from conftest import post, write_site as write_files
+
+    site = write_files(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01")})
+    build_site(site, tmp_path / "first", remember=False)
+    (tmp_path / "checkout" / ".git").mkdir(parents=True)
+    build_site(site, tmp_path / "first", remember=False)
+    build_site(site, tmp_path / "checkout", remember=False)
+    assert (tmp_path / "checkout" / ".git").is_dir() and (tmp_path / "checkout" / "index.html").is_file()

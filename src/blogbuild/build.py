@@ -25,7 +25,7 @@ from .katex import KatexEngine, Typesetter
 from .markdown import (HIGHLIGHT_CSS, RenderContext, Rendered, highlight_css, render_comment,
                        render_post)
 from .mathrender import Formula, typeset_formulas
-from .outfolder import staging_folder, temporary_leftovers
+from .outfolder import output_refusal, staging_folder, temporary_leftovers
 from .output import Generated, collect_static, stage_file, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
@@ -82,6 +82,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     `use_cache`, a build from nothing: the cache folder is neither read nor written."""
     started = time.perf_counter()
     out_dir = out_dir or site_dir / "dist"
+    if refusal := output_refusal(site_dir, out_dir):
+        raise ContentErrors([Problem(str(out_dir), 0, f"output folder {refusal}")])
     cache_dir = site_dir / CACHE_FOLDER
     remember = remember and use_cache
     inputs = fingerprint(site_dir, out_dir, {"drafts": drafts, "base_url": base_url}) \

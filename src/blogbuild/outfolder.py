@@ -16,14 +16,53 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from .sources import CACHE_FOLDER
+
 INNER_TEMPORARY = ".blogbuild-temporary-"
 """The start of a temporary folder's name inside an output folder fixed in place."""
-KEPT_ENTRIES = frozenset({"lost+found"})
-"""Entries of an output folder that belong to its file system (a volume mounted there),
-never taken for part of the site: not listed, moved nor removed."""
+KEPT_ENTRIES = frozenset({"lost+found", ".git", ".hg", ".svn"})
+"""Entries of an output folder that are not the site's: a mounted volume's lost+found,
+a checkout's version control (the output kept as a gh-pages checkout, or a submodule,
+as Hugo's public/ often is; Jekyll keeps the same). Never listed nor removed; a new
+output that takes the old one's place takes them over."""
 _CANNOT_RENAME = frozenset({errno.EBUSY, errno.EXDEV, errno.EPERM, errno.EACCES})
 """What renaming a folder that must stay in place fails with (a bind mount on the
 same file system is no mount point to os.path.ismount)."""
+
+
+def output_refusal(site_dir: Path, out_dir: Path) -> str | None:
+    """Why `out_dir` cannot be the site's output folder, if it cannot. A build makes
+    its output hold the site and nothing else (KEPT_ENTRIES aside): a folder holding
+    the site's own files, or anything else a build did not write, would be emptied."""
+    site, out = site_dir.resolve(), out_dir.resolve()
+    if site.is_relative_to(out):
+        return ("holds the site itself, which a build would delete: the output folder "
+                "holds the built site and nothing else; choose another, such as "
+                f"{site_dir / 'dist'}")
+    for source in ("content", "templates", "static", CACHE_FOLDER):
+        if out.is_relative_to(site / source):
+            return f"is inside the site's {source}/, which the build reads: choose a " \
+                f"folder outside it, such as {site_dir / 'dist'}"
+    if out.exists() and not out.is_dir():
+        return "is a file, not a folder"
+    if out.is_dir():
+        foreign = sorted(set(os.listdir(out)) - KEPT_ENTRIES)
+        if foreign and not _built_by_blogbuild(out):
+            shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
+            return (f"holds files no blogbuild build wrote ({shown}), which a build would "
+                    "delete: the output folder holds the built site and nothing else. "
+                    "Choose a new or empty folder, or empty this one (a .git in it is kept)")
+    return None
+
+
+def _built_by_blogbuild(out_dir: Path) -> bool:
+    """`out_dir` holds a blogbuild site: its RSS feed names blogbuild as its generator
+    (feeds.py; every build writes one)."""
+    try:
+        with open(out_dir / "feed.xml", "rb") as feed:
+            return b"<generator>blogbuild</generator>" in feed.read(1 << 16)
+    except OSError:
+        return False
 
 
 def staging_folder(out_dir: Path) -> Path:
@@ -86,8 +125,10 @@ def swap(staging: Path, out_dir: Path) -> None:
         return
     if staging.parent != out_dir.resolve():
         retired = _temporary(out_dir.parent, f".{out_dir.name}.old-")
+        kept = sorted(KEPT_ENTRIES.intersection(os.listdir(out_dir)))
         try:
-            _rename_all([(out_dir, retired / out_dir.name), (staging, out_dir)])
+            _rename_all([*((out_dir / name, staging / name) for name in kept),
+                         (out_dir, retired / out_dir.name), (staging, out_dir)])
         except OSError as error:
             retired.rmdir()
             if error.errno not in _CANNOT_RENAME:
