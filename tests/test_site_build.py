@@ -440,3 +440,27 @@ def test_a_full_content_feed_links_equations_footnotes_and_itself_absolutely(sit
         # a reference inside a formula is TeX there: its \href too, in the post and its excerpt
         for html in (content.value, feed.entries[0].summary):
             assert "\\href{https://example.org/blog/archives/a/#eq-1}" in html
+
+
+def test_control_characters_pasted_into_a_post_are_warned_of_and_kept_out_of_the_feeds(
+        site, tmp_path: Path):
+    """No XML holds a backspace or a form feed (a WordPress export has them): the feeds
+    leave them out instead of failing the build, and the author is told where."""
+    root = site({"site.toml": 'title = "t"\nbase_url = "https://example.org/"\n'
+                              "[feed]\nfull_content = true\n[search]\nenabled = false\n",
+                 "content/posts/a.md": post('"退格\\b标题"', "2024-01-01",
+                                            "正文\x08有退格。\n\n<!--more-->\n\n换页\x0c在此。\n",
+                                            tags="[\"甲\\f乙\"]", author='"作\\a者"')})
+    report = build_site(root, tmp_path / "out")
+    assert [str(p) for p in report.warnings] == [
+        "content/posts/a.md:7: warning: an invisible control character (U+0008), which feeds "
+        "leave out: delete it"]
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((tmp_path / "out" / name).read_bytes())
+        assert not feed.bozo, (name, feed.bozo_exception)
+        entry = feed.entries[0]
+        assert entry.title == "退格标题"
+        if name == "atom.xml":  # (RSS names no author without an e-mail address)
+            assert entry.author == "作者"
+        assert [tag.term for tag in entry.tags] == ["甲乙"]
+        assert "正文有退格" in entry.summary and "换页在此" in entry.content[0].value

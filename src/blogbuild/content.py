@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from .comments import Comment, check_comment_ids, parse_comments
 from .config import SiteConfig
-from .contentcache import ContentCache
+from .contentcache import ContentCache, control_characters
 from .frontmatter import (
     FrontMatterError,
     date_field,
@@ -220,6 +220,7 @@ def _parse_keys(files: _ContentFiles, site_dir: Path, cache: ContentCache) -> li
 def parse_post(source: str, text: str, config: SiteConfig, problems: list[Problem],
                first_unknown: dict[str, tuple[str, int]] | None = None) -> Post | None:
     """Parse one post file; appends to `problems` and returns None if it is unusable."""
+    problems += control_characters(source, text)
     try:
         header = split_front_matter(text)
     except FrontMatterError as error:
@@ -284,6 +285,7 @@ def rejected_post(source: str, text: str) -> RejectedPost | None:
 def parse_page(source: str, text: str, config: SiteConfig,
                problems: list[Problem]) -> Page | None:
     """Parse one standalone page; its front matter needs only a title."""
+    problems += control_characters(source, text)
     try:
         header = split_front_matter(text)
     except FrontMatterError as error:

@@ -95,6 +95,21 @@ class ContentCache:
         return value if isinstance(value, tuple) and len(value) == 2 else None
 
 
+NOT_XML = (*map(chr, (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))), "\ufffe", "\uffff")
+"""Characters no XML document may hold (feeds leave them out), invisible on a page: a
+stray one comes from a WordPress export or text pasted from a PDF."""
+
+
+def control_characters(source: str, text: str) -> list[Problem]:
+    """A warning at the first of `text`'s NOT_XML characters, if it has any."""
+    if not any(character in text for character in NOT_XML):  # one fast scan each
+        return []
+    where = min(text.find(character) for character in NOT_XML if character in text)
+    return [Problem(source, text.count("\n", 0, where) + 1,
+                    f"an invisible control character (U+{ord(text[where]):04X}), which feeds "
+                    "leave out: delete it", warning=True)]
+
+
 def read_text(path: Path, site_dir: Path, problems: list[Problem]) -> str | None:
     """The file's text (UTF-8, BOM and CRLF removed), or None with a problem."""
     name = relative_name(path, site_dir)

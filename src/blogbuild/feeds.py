@@ -14,6 +14,7 @@ from html import escape
 
 from feedgen.feed import FeedGenerator
 
+from .contentcache import NOT_XML
 from .pages import OutputFile, labels_for
 from .site import Site, absolute_url, latest, origin
 
@@ -23,6 +24,7 @@ _FRAGMENT = re.compile(r'(\shref=")(#[^"]*)"')
 _TEX_HREF = re.compile(r"(\\href\{)(/(?!/)[^}]*|#[^}]*)\}")
 """A reference inside a formula: `\\href{#eq-1}` on the post, `\\href{/blog/archives/p/#eq-1}`
 in an excerpt."""
+_NOT_XML = re.compile(f"[{''.join(NOT_XML)}]")
 _PAGE_NUMBER = re.compile(r"page/\d+/$")
 """A listing's page after the first: tags/x/page/2/ is tags/x/'s."""
 
@@ -64,16 +66,16 @@ def _feed(site: Site) -> FeedGenerator:
         item = generator.add_entry()
         item.id(link)
         item.guid(link, permalink=True)
-        item.title(post.title)
+        item.title(_xml(post.title))
         item.link(href=link)
         if post.author:
-            item.author(name=post.author)
+            item.author(name=_xml(post.author))
         item.published(post.date)
         item.updated(post.updated or post.date)
         if post.category:
-            item.category(term=post.category)
+            item.category(term=_xml(post.category))
         for tag in post.tags:
-            item.category(term=tag)
+            item.category(term=_xml(tag))
         # type "html": Atom reads text without a type as plain text (readers showed the
         # markup). The excerpt is Atom's <summary> and RSS's <description>, with a link
         # to the rest; with full_content the whole post is Atom's <content> and RSS's
@@ -81,10 +83,15 @@ def _feed(site: Site) -> FeedGenerator:
         excerpt = entry.feed_excerpt_html
         if entry.has_more:
             excerpt += f'<p><a href="{escape(link)}">{escape(read_more)}</a></p>\n'
-        item.summary(absolute_links(excerpt, site, link), type="html")
+        item.summary(_xml(absolute_links(excerpt, site, link)), type="html")
         if config.feed.full_content:
-            item.content(absolute_links(entry.feed_html, site, link), type="html")
+            item.content(_xml(absolute_links(entry.feed_html, site, link)), type="html")
     return generator
+
+
+def _xml(text: str) -> str:
+    """`text` without the characters no XML may hold (the loader warns of them)."""
+    return _NOT_XML.sub("", text)
 
 
 def absolute_links(html: str, site: Site, page_url: str) -> str:
