@@ -172,6 +172,8 @@ def _check(args: argparse.Namespace) -> int:
     from .build import build_site, plan_site
     from .config import load_config
     from .linkcheck import check_links
+    from .output import unwritable
+    from .search import INDEX_FOLDER
 
     site_dir = _site_dir(args.site_dir)
     if args.links or args.list_external:
@@ -192,6 +194,9 @@ def _check(args: argparse.Namespace) -> int:
               f"{_verdict(report.warnings)}", file=sys.stderr)
         return 0
     plan = plan_site(site_dir, drafts=args.drafts, base_url=args.base_url)
+    # what only writing would find otherwise: two things at one path
+    if collisions := unwritable(plan.files, INDEX_FOLDER if plan.config.search.enabled else None):
+        raise ContentErrors([*plan.warnings, *collisions])
     _report(plan.warnings)
     print(f"checked {counted(len(plan.content.posts), 'post')}, "
           f"{counted(plan.formulas, 'formula')}: "

@@ -147,7 +147,7 @@ def write_site(files: list[OutputFile], out_dir: Path, generated: Generated | No
     there was no output yet: the files marked `staged` are in it already. The caller
     removes it if this raises. `existing`: the files of `out_dir`
     (unchanged.output_files) as the caller found them, if it did."""
-    if problems := find_collisions(files) + _inside(generated, files):
+    if problems := unwritable(files, generated.folder if generated else None):
         raise ContentErrors(problems)
     out_dir = out_dir.resolve()
     for leftover in temporary_leftovers(out_dir, keep=staging):
@@ -168,15 +168,16 @@ def write_site(files: list[OutputFile], out_dir: Path, generated: Generated | No
              staging=staging)
 
 
-def _inside(generated: Generated | None, files: list[OutputFile]) -> list[Problem]:
-    """Files that would go into the folder `generated` owns (a static/pagefind/x)."""
+def unwritable(files: list[OutputFile], generated: str | None = None) -> list[Problem]:
+    """Why `files` cannot all be written (find_collisions), and those that would go
+    into the folder `generated` that a generator owns (a static/pagefind/x)."""
     if generated is None:
-        return []
-    folder = generated.folder.lower() + "/"
-    return [Problem(file.source, 0, f"writes {file.path}, inside {generated.folder}/, which "
-                    "the search index writes; move it elsewhere")
-            for file in files if file.path.lower().startswith(folder)
-            or file.path.lower() == generated.folder.lower()]
+        return find_collisions(files)
+    folder = generated.lower() + "/"
+    return find_collisions(files) + [
+        Problem(file.source, 0, f"writes {file.path}, inside {generated}/, which the search "
+                "index writes; move it elsewhere")
+        for file in files if file.path.lower().startswith(folder) or file.path.lower() == generated.lower()]
 
 
 @dataclass
