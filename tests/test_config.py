@@ -68,6 +68,16 @@ def test_values_that_cannot_work_are_reported():
     assert [p.split(":")[1] for p in found] == ["2", "3", "4", "6"]
 
 
+def test_a_permalink_must_make_a_page_a_server_sends_as_html():
+    """kexue.fm's /archives/9881 written as a file "9881" would be served as a download."""
+    [problem] = problems_of('title = "T"\nbase_url = "https://e.org/"\npermalink = "/archives/{slug}"\n')
+    assert problem.startswith('site.toml:3: `permalink` must end with "/" (each post a folder '
+                              'with its index.html: "/archives/{slug}/"')
+    for good in ("/archives/{slug}/", "/{year}/{month}/{slug}.html"):
+        assert parse_config(f'title = "T"\nbase_url = "https://e.org/"\npermalink = "{good}"\n'
+                            ).permalink == good
+
+
 def test_broken_toml_reports_its_line():
     found = problems_of('title = "T"\nbase_url = https://e.org\n')
     assert found[0].startswith("site.toml:2: not valid TOML")

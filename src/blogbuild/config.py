@@ -228,6 +228,13 @@ def _check_values(values: dict, text: str) -> list[Problem]:
             permalink.format(slug="s", year="2024", month="01", day="01")
         except (KeyError, IndexError, ValueError):
             report("permalink", "`permalink` may only use {slug} {year} {month} {day}")
+        else:
+            if not permalink.endswith(("/", ".html")):
+                # a file without an extension is served as a download (GitHub Pages
+                # sends application/octet-stream)
+                report("permalink", f'`permalink` must end with "/" (each post a folder '
+                       f'with its index.html: "{permalink}/", which links without the '
+                       'slash still reach on GitHub Pages and most servers) or ".html"')
     math = values.get("math", MathConfig())
     if math.render not in ("client", "build"):
         report("render", '`math.render` must be "client" or "build"', "math")
