@@ -292,12 +292,13 @@ def test_a_sidebar_extract_in_build_mode_keeps_the_definitions_of_its_comment(tm
 
     from blogbuild.build import inline_math_renderer
     from blogbuild.config import SiteConfig
+    from blogbuild.labels import labels_for
     from blogbuild.site import comment_extract
 
     engine = KatexEngine({}, tmp_path, html=True)
     config = SiteConfig(title="t", base_url="https://example.org/")
     config = replace(config, math=replace(config.math, render="build"))
     extract = comment_extract("记 $\\newcommand{\\Dif}{\\mathrm{d}}\\Dif$，则 $\\int f\\Dif x$",
-                              inline_math_renderer(engine, config))
+                              inline_math_renderer(engine, config), labels_for(config.language))
     assert extract.count('class="katex"') == 2 and "\\(" not in extract
     engine.close()

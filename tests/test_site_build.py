@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from blogbuild.build import build_site
+from blogbuild.labels import LABELS
 from conftest import html, post, tree
 
 POSTS = 23
@@ -101,12 +102,28 @@ def test_sidebar_lists_the_newest_comments_of_the_site_in_order(built: Path):
     ("由\n\\begin{equation}a=b\\end{equation}\n可知 $c$", "由…"),
     ("见 $x$ 与\n$$\ny\n$$\n后", '见 <span class="math inline">\\(x\\)</span> 与…'),
     ("由此：$$\ny\n$$\n后", "由此：…"),
-    ("$$\nz\n$$\n\n之后", "之后"),  # a comment that starts with one: the words after it
+    ("$$\nz\n$$\n\n之后", "[公式] 之后"),  # a comment that starts with one: named, then words
 ])
 def test_a_sidebar_extract_stops_at_a_display_formula(body, extract):
     """Set inline, an environment is a KaTeX error on every page of the site."""
     from blogbuild.site import comment_extract
-    assert comment_extract(body, lambda tex, before: f"\\({tex}\\)") == extract
+    assert comment_extract(body, lambda tex, before: f"\\({tex}\\)", LABELS["zh"]) == extract
+
+
+@pytest.mark.parametrize("body, extract", [
+    ("$$\n\\int_0^1 f(x)\\,dx\n$$", "[公式]"),
+    ("```python\nprint(1)\n```", "[代码]"),
+    ("![](/a.png)", "[图片]"),
+    ("看图 ![示意图](/a.png) 与 ![](/b.png) 吧", "看图 示意图 与 吧"),
+    ("$" + "x+" * 40 + "y$ 这一步怎么来的？", "[公式] 这一步怎么来的？"),
+    ("## 勘误\n\n- 式(3)少了负号", "勘误 式(3)少了负号"),
+])
+def test_a_comment_that_opens_with_what_the_sidebar_cannot_show_still_has_words(body, extract):
+    """Its link in "最近评论" must have something to click: what cannot be shown is
+    named; blocks are apart by a space (how many, HTML does not show)."""
+    from blogbuild.site import comment_extract
+    shown = comment_extract(body, lambda tex, before: f"\\({tex}\\)", LABELS["zh"])
+    assert " ".join(shown.split()) == extract
 
 
 @pytest.mark.parametrize("language, headings", [("zh-CN", ["分类", "系列", "标签"]),

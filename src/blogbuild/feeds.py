@@ -15,7 +15,8 @@ from html import escape
 from feedgen.feed import FeedGenerator
 
 from .contentcache import NOT_XML
-from .pages import OutputFile, labels_for
+from .labels import labels_for
+from .pages import OutputFile
 from .site import Site, absolute_url, latest, origin
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

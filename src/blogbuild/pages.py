@@ -16,6 +16,7 @@ import jinja2
 from .config import SiteConfig
 from .citation import bibtex, citation_meta
 from .katex import AUTHOR_MACROS, READER_MACROS
+from .labels import labels_for
 from .problems import ContentErrors, Problem
 from .rendercache import code_fingerprint
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
@@ -24,29 +25,6 @@ from .theme import theme_dir
 COMPILED_TEMPLATES = "templates"
 """In the cache folder: compiled templates (template_environment)."""
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-LABELS = {
-    "zh": {"home": "首页", "read_more": "点击阅读全文...", "readers": "位读者", "cite": "引用",
-           "recent_comments": "最近评论", "no_comments": "暂无评论", "comments": "评论",
-           "comments_count": "条评论", "newer": "较新文章", "older": "较早文章",
-           "cite_heading": "引用本文", "not_found": "这个页面不存在。",
-           "latest_posts": "最新文章", "powered_by": "由", "page": "第 {n} 页",
-           "tag": "标签", "category": "分类", "series": "系列", "archives": "归档",
-           "terms": "标签与分类", "series_nav": "本系列", "older_post": "上一篇",
-           "newer_post": "下一篇", "related": "相关文章", "month": "{year}年{month}月",
-           "search": "搜索", "updated": "更新于", "categories": "分类", "tags": "标签"},
-    "en": {"home": "Home", "read_more": "Read more...", "readers": " readers", "cite": "Cite",
-           "recent_comments": "Recent comments", "no_comments": "No comments yet",
-           "comments": "Comments", "comments_count": " comments", "newer": "Newer",
-           "older": "Older", "cite_heading": "Cite this post",
-           "not_found": "This page does not exist.", "latest_posts": "Latest posts",
-           "powered_by": "built with", "page": "Page {n}",
-           "tag": "Tag", "category": "Category", "series": "Series", "archives": "Archives",
-           "terms": "Tags and categories", "series_nav": "In this series",
-           "older_post": "Previous", "newer_post": "Next", "related": "Related posts",
-           "month": "{year}-{month:02d}", "search": "Search", "updated": "updated",
-           "categories": "Categories", "tags": "Tags"},
-}
 
 
 @dataclass(frozen=True)
@@ -101,10 +79,6 @@ class ListingPage:
     page_links: tuple[tuple[int, str] | None, ...]
     """(number, path) of the first and last pages and those within PAGER_WINDOW of this
     one, in order; None where numbers are left out (shown as "…")."""
-
-
-def labels_for(language: str) -> dict[str, str]:
-    return LABELS["zh" if language.lower().startswith("zh") else "en"]
 
 
 def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | None = None

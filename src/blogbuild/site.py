@@ -7,7 +7,7 @@ feeds only read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote, urlsplit
@@ -18,6 +18,7 @@ from .archive import Archive, build_archive
 from .config import SiteConfig
 from .comments import Comment
 from .content import Content, Page, Post
+from .labels import labels_for
 from .markdown import Rendered, comment_tokens
 from .mathsyntax import MATH_BLOCKS
 
@@ -168,9 +169,10 @@ def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
     pages = tuple(PageEntry(page=page, path=f"{page.slug}/", html=rendered.pages[page.slug].html)
                   for page in sorted(content.pages, key=lambda p: p.slug))
     paths = {entry.post.slug: entry for entry in entries}
+    labels = labels_for(config.language)
     newest_comments = sorted(content.comments, key=lambda c: (c.date, c.id), reverse=True)
     recent = tuple(RecentComment(author=c.author,
-                                 extract_html=comment_extract(c.body, inline_math),
+                                 extract_html=comment_extract(c.body, inline_math, labels),
                                  path=f"{paths[c.post_slug].path}#comment-{c.id}",
                                  post_title=paths[c.post_slug].post.title)
                    for c in newest_comments[:config.recent_comments])
@@ -204,35 +206,61 @@ def reader_link(url: str | None) -> str | None:
     return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
-def comment_extract(body: str, inline_math: InlineMath,
+def comment_extract(body: str, inline_math: InlineMath, labels: Mapping[str, str],
                     limit: int = EXTRACT_LENGTH) -> str:
     """A comment's first words as HTML: escaped text and whole inline formulas.
 
     Counted in visible characters; a formula counts as its TeX and is dropped whole
     rather than cut, so the sidebar never shows half a formula. A display formula
     after some words ends the extract: an environment cannot be set inline (KaTeX
-    refuses it), and no display fits a line of the sidebar.
+    refuses it), and no display fits a line of the sidebar. What cannot be shown
+    before any words (a display, a code block, an image without alt text, a formula
+    longer than the extract) is named instead ("[公式]", `labels`), so that a comment
+    opening with one still has a link to click.
     """
     pieces: list[str] = []
     formulas: list[str] = []
     used = 0
+
+    def words() -> str:
+        return "".join(pieces).strip()
+
+    def named(what: str) -> None:
+        nonlocal used
+        if not words():
+            pieces.append(labels[what] + " ")
+            used += len(labels[what]) + 1
+
     for token in comment_tokens(body):
-        if token.type in MATH_BLOCKS and "".join(pieces).strip():
-            return "".join(pieces).rstrip() + "…"
+        if token.type in MATH_BLOCKS or token.type in ("fence", "code_block"):
+            if words():
+                return words() + "…"
+            named("formula" if token.type in MATH_BLOCKS else "code")
         for child in token.children or []:
             if child.type in ("text", "code_inline", "math_ref"):
                 piece, size = escapeHtml(child.content), len(child.content)
             elif child.type in ("softbreak", "hardbreak"):
                 piece, size = " ", 1
+            elif child.type == "image":
+                if not child.content:
+                    named("image")
+                    continue
+                piece, size = escapeHtml(child.content), len(child.content)  # its alt text
             elif child.type == "math_display":  # glued to the words before it
-                return "".join(pieces).rstrip() + "…"
+                if words():
+                    return words() + "…"
+                named("formula")
+                continue
             elif child.type.startswith("math_"):
                 tex = child.content.strip()
+                if used + len(tex) > limit:
+                    if words():
+                        return words() + "…"
+                    named("formula")
+                    continue
                 piece = f'<span class="math inline">{inline_math(tex, tuple(formulas))}</span>'
                 formulas.append(tex)
                 size = len(tex)
-                if used + size > limit:
-                    return "".join(pieces).rstrip() + "…"
             else:
                 continue
             if used + size > limit:
@@ -240,10 +268,11 @@ def comment_extract(body: str, inline_math: InlineMath,
                 return "".join(pieces) + escapeHtml(child.content[:room]).rstrip() + "…"
             pieces.append(piece)
             used += size
-        if token.type == "paragraph_close" and pieces:
+        # a paragraph, heading or list item ends: a space before the next one's words
+        if token.nesting == -1 and pieces and not pieces[-1].endswith(" "):
             pieces.append(" ")
             used += 1
-    return "".join(pieces).strip()
+    return words()
 
 
 def latest(posts: tuple[PostEntry, ...]) -> datetime | None:
