@@ -56,3 +56,16 @@ def test_a_post_with_front_matter_errors_gets_its_body_and_comments_checked_too(
     reported = [line.split(": ")[0] for line in capsys.readouterr().err.splitlines()[:-1]]
     assert reported == ["content/comments/unclosed.yaml:4", "content/posts/a.md:3",
                         "content/posts/a.md:6", "content/posts/b.md:2", "content/posts/b.md:9"]
+
+
+def test_two_posts_with_one_slug_get_both_their_bodies_checked(tmp_path: Path, capsys):
+    """The second is left out of the site, not out of the check."""
+    from conftest import post, write_site
+
+    site = write_site(tmp_path / "site", {
+        "content/posts/c.md": post("C", "2024-01-01", "$\\badone$\n", slug="same"),
+        "content/posts/d.md": post("D", "2024-01-02", "$\\badtwo$\n", slug="same")})
+    assert main(["check", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert [line.split(": ")[0] for line in err.splitlines()[:-1]] == [
+        "content/posts/c.md:6", "content/posts/d.md:1", "content/posts/d.md:6"], err

@@ -102,15 +102,17 @@ class Content:
     drafts: int = 0
     """Posts marked `draft: true` that were left out (none are when drafts are built)."""
     rejected: tuple[RejectedPost, ...] = ()
-    """Posts left out for errors in their front matter. `comments` holds theirs too:
-    content with a rejected post is never built, only checked."""
+    """Posts left out for errors in their front matter, or for a slug another post has.
+    `comments` holds theirs too: content with a rejected post is never built, only
+    checked."""
 
 
 @dataclass(frozen=True)
 class RejectedPost:
-    """What is checked of a post file whose front matter has errors, so that one run
-    reports every problem the file and its comments have (and its comments are not
-    taken for lost ones): its body, and the slug its comments file is named after."""
+    """What is checked of a post file whose front matter has errors (or whose slug an
+    earlier post has), so that one run reports every problem the file and its comments
+    have (and its comments are not taken for lost ones): its body, and the slug its
+    comments file is named after."""
 
     source: str
     slug: str
@@ -178,7 +180,9 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
                                 f"{did_you_mean(key, POST_KEYS)} (first seen here); kept for "
                                 f"templates. Known keys: {', '.join(sorted(POST_KEYS))}",
                                 warning=True))
-    check_unique_slugs(posts, problems)
+    for post in check_unique_slugs(posts, problems):  # its body is checked all the same
+        posts.remove(post)
+        rejected.append(RejectedPost(post.source, post.slug, post.body, post.body_line))
     check_unique_slugs(pages, problems)
     comments = _load_comments(files.comments, site_dir, config,
                               {post.slug for post in (*posts, *rejected)},
@@ -351,14 +355,18 @@ def _flag(fields: dict, key: str, report) -> bool:
     return value
 
 
-def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) -> None:
+def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) -> list:
+    """The items whose slug one before them has (reported)."""
     seen: dict[str, str] = {}
+    again = []
     for item in items:
         if item.slug in seen:
             problems.append(Problem(item.source, 1, f"slug {item.slug!r} is already used by "
                                     f"{seen[item.slug]}; give one of them another `slug:`"))
+            again.append(item)
         else:
             seen[item.slug] = item.source
+    return again
 
 
 def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs: set[str],
