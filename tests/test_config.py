@@ -78,6 +78,12 @@ def test_a_permalink_must_make_a_page_a_server_sends_as_html():
                             ).permalink == good
 
 
+def test_wrong_types_and_wrong_values_are_reported_in_one_run():
+    found = problems_of('title = "T"\nbase_url = "https://e.org/"\nper_page = 0\nlanguage = 5\n'
+                        'timezone = "Asia/Shanghia"\n[feed]\nitems = "x"\n[math]\nrender = "server"\n')
+    assert sorted(int(p.split(":")[1]) for p in found) == [3, 4, 5, 7, 9]
+
+
 def test_broken_toml_reports_its_line():
     found = problems_of('title = "T"\nbase_url = https://e.org\n')
     assert found[0].startswith("site.toml:2: not valid TOML")

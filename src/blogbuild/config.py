@@ -139,8 +139,7 @@ def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
         if key not in values and not any(p.message.startswith(f"`{key}`") for p in problems):
             problems.append(Problem(CONFIG_FILE, 0, f"`{key}` is required, e.g. "
                                     f'{key} = "{_EXAMPLES[key]}"'))
-    if not problems:
-        problems += _check_values(values, text)
+    problems += _check_values(values, text)  # of the keys whose type is right
     if problems:
         raise ContentErrors(problems)
     if not values["base_url"].endswith("/"):
@@ -203,13 +202,13 @@ def base_url_problem(url: str) -> str | None:
 
 
 def _check_values(values: dict, text: str) -> list[Problem]:
-    """Checks of meaning, once the types are right."""
+    """Checks of meaning of `values` (the keys whose type is right)."""
     problems = []
 
     def report(key: str, message: str, table: str = "") -> None:
         problems.append(Problem(CONFIG_FILE, key_line(text, table, key), message))
 
-    if wrong := base_url_problem(values["base_url"]):
+    if "base_url" in values and (wrong := base_url_problem(values["base_url"])):
         report("base_url", f"`base_url` {wrong}")
     try:
         ZoneInfo(values.get("timezone", SiteConfig.timezone))
