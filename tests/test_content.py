@@ -2,6 +2,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from conftest import post, write_site
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,8 +89,11 @@ def test_missing_front_matter_says_how_to_fix_it():
                         "`---`, then `title: ...` and `date: ...`, then another `---`"]
 
 
-def test_tags_written_as_one_string_are_split():
-    record, _ = parse(post("t", "2020-01-02", tags="generative-model math-heavy"))
+@pytest.mark.parametrize("written", ["generative-model math-heavy", "generative-model, math-heavy",
+                                     "generative-model，math-heavy", "generative-model、 math-heavy"])
+def test_tags_written_as_one_string_are_split(written: str):
+    """At ASCII or Chinese commas (the 顿号 too), else at spaces."""
+    record, _ = parse(post("t", "2020-01-02", tags=written))
     assert record.tags == ("generative-model", "math-heavy")
 
 

@@ -123,6 +123,7 @@ class RejectedPost:
 POST_KEYS = frozenset({"title", "date", "slug", "author", "tags", "category", "series",
                        "views", "draft", "updated", "summary"})
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+_TAG_COMMAS = re.compile("[,，、]")
 _SLUG_LINE = re.compile(r"^slug:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _BAD_SLUG = re.compile(r"[/\\?#%\"<>|*:\s]|^\.|^$")
 
@@ -327,8 +328,9 @@ def _tags(fields: dict, report) -> tuple[str, ...]:
     if value in (None, ""):
         return ()
     if isinstance(value, str):
-        # Jekyll's habit: one string, separated by commas or else by spaces
-        parts = value.split(",") if "," in value else value.split()
+        # Jekyll's habit: one string, separated by commas (a Chinese author's too: ，、)
+        # or else by spaces
+        parts = _TAG_COMMAS.split(value) if _TAG_COMMAS.search(value) else value.split()
     elif isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
         parts = [str(v) for v in value if v is not None]
     else:
