@@ -70,6 +70,18 @@ def test_new_writes_a_post_that_parses_and_refuses_to_overwrite(site, capsys):
     assert main(["new", "Transformer升级之路 RoPE", "--site-dir", str(root)]) == 1
 
 
+def test_new_refuses_a_slug_no_url_can_hold_or_one_a_post_has(site, capsys):
+    """Else the draft is written, and the error waits until it is published."""
+    root = site({"content/posts/2020/old.md": "---\ntitle: 旧\ndate: 2020-01-01\nslug: woodbury\n---\n"})
+    assert main(["new", "x", "--slug", "a/b", "--site-dir", str(root)]) == 2
+    assert main(["new", "x", "--slug", "woodbury", "--site-dir", str(root)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "blogbuild: --slug: slug 'a/b' cannot be part of a URL: use letters, digits, Chinese "
+        "characters, '-', '_' and '.' (no '/', '?', '#', '%' or spaces)",
+        "blogbuild: content/posts/2020/old.md has the slug 'woodbury' already; choose another --slug"]
+    assert [p.name for p in (root / "content/posts").rglob("*.md")] == ["old.md"]
+
+
 def test_new_keeps_a_title_with_tex_and_quotes_as_typed_and_says_it_is_a_draft(site, capsys):
     """In YAML's double quotes `\\epsilon` would be an escape character and "psilon"."""
     root = site({})

@@ -153,7 +153,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         # what they render in it, and processes making one SQLite file together wait
         # for each other (store.py)
         cache = RenderCache(cache_dir / RENDERED, config) if cache_dir else None
-        content = _load_content(site_dir, config, drafts, cache_dir,
+        content = load_cached_content(site_dir, config, drafts, cache_dir,
                                 (lambda post, left: workers.early(PostJob.of(config, post), left))
                                 if cold else None)
         engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
@@ -210,7 +210,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
                     warnings=tuple(p for p in problems if p.warning))
 
 
-def _load_content(site_dir: Path, config: SiteConfig, drafts: bool,
+def load_cached_content(site_dir: Path, config: SiteConfig, drafts: bool,
                   cache_dir: Path | None, on_post: Callable[[Post, int], None] | None) -> Content:
     """content.load_content, with the parses of earlier builds when there is a cache."""
     if cache_dir is None:

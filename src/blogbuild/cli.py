@@ -252,6 +252,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from .config import load_config
+    from .content import slug_problem
 
     site_dir = _site_dir(args.site_dir)
     config = load_config(site_dir)
@@ -259,10 +260,18 @@ def _new(args: argparse.Namespace) -> int:
     slug = args.slug or slug_from_title(args.title)
     if not slug:
         raise UsageError("cannot make a slug from that title; pass --slug")
+    if wrong := slug_problem(slug):
+        raise UsageError(f"--slug: {wrong}")
     path = site_dir / "content" / "posts" / f"{now:%Y}" / f"{now:%Y-%m-%d}-{slug}.md"
     if path.exists():
         raise ContentErrors([Problem(path.as_posix(), 0, "already exists; choose another "
                                      "--slug")])
+    from .build import CACHE_FOLDER, load_cached_content
+
+    taken = load_cached_content(site_dir, config, True, site_dir / CACHE_FOLDER, None)
+    if owner := next((post.source for post in (*taken.posts, *taken.rejected)
+                      if post.slug == slug), None):
+        raise UsageError(f"{owner} has the slug {slug!r} already; choose another --slug")
     path.parent.mkdir(parents=True, exist_ok=True)
     # single quotes: YAML reads nothing in them but '' (TeX keeps its backslashes)
     title = args.title.replace("'", "''")

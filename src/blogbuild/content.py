@@ -317,10 +317,17 @@ def _slug(fields: dict, default: str, report) -> str:
     value = fields.get("slug")
     slug = default if value in (None, "") else str(value).strip()
     slug = re.sub(r"\s+", "-", slug.strip())
-    if _BAD_SLUG.search(slug):
-        report("slug", f"slug {slug!r} cannot be part of a URL: use letters, digits, "
-                       "Chinese characters, '-', '_' and '.' (no '/', '?', '#', '%' or spaces)")
+    if wrong := slug_problem(slug):
+        report("slug", wrong)
     return slug
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot name a post or page in a URL, if it cannot."""
+    if _BAD_SLUG.search(slug):
+        return (f"slug {slug!r} cannot be part of a URL: use letters, digits, Chinese "
+                "characters, '-', '_' and '.' (no '/', '?', '#', '%' or spaces)")
+    return None
 
 
 def _tags(fields: dict, report) -> tuple[str, ...]:
