@@ -56,6 +56,20 @@ def test_a_site_whose_links_all_resolve_has_no_problems(tmp_path: Path):
     assert check_links(out, BASE).problems == []
 
 
+@pytest.mark.parametrize("base_url", ["https://example.org/博客/", "https://example.org/%E5%8D%9A%E5%AE%A2/"])
+def test_a_site_under_a_chinese_path_checks_clean_however_base_url_is_written(tmp_path: Path,
+                                                                              base_url: str):
+    """Pages and feeds write the path percent-encoded; site.toml may write it either way."""
+    from conftest import write_site
+
+    site = write_site(tmp_path / "site", {
+        "site.toml": f'title = "t"\nbase_url = "{base_url}"\n[search]\nenabled = false\n',
+        "content/posts/a.md": post("甲", "2024-01-01", "见[乙](/博客/archives/b/)。\n", tags="[标签]"),
+        "content/posts/b.md": post("乙", "2024-01-02", "正文。\n")})
+    build_site(site, tmp_path / "out")
+    assert check_links(tmp_path / "out", base_url).problems == []
+
+
 def test_a_broken_link_a_missing_anchor_and_a_missing_image_are_each_reported(tmp_path: Path):
     site = tmp_path / "site"
     shutil.copytree(FIXTURE, site)  # a build writes its cache into the site folder

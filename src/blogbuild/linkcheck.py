@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
+from .site import URL_SAFE
+
 FEEDS = ("feed.xml", "atom.xml", "sitemap.xml")
 """XML files whose URLs must be absolute and under base_url."""
 
@@ -154,15 +156,24 @@ def check_links(out_dir: Path, base_url: str) -> LinkReport:
     return LinkReport(problems=sorted(set(site.problems)), external=sorted(site.external))
 
 
+def _encoded(url: str) -> str:
+    """`url` with its path percent-encoded as the site's pages write it (site.url_path),
+    whether it was written encoded or not."""
+    split = urlsplit(url)
+    return split._replace(path=quote(unquote(split.path), safe=URL_SAFE)).geturl()
+
+
 class _Site:
     """The output folder as a web server at `base_url` would serve it."""
 
     def __init__(self, out_dir: Path, base_url: str):
         self.out_dir = out_dir
-        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
-        split = urlsplit(self.base_url)
+        split = urlsplit(base_url if base_url.endswith("/") else base_url + "/")
         self.host = split.netloc.lower()
-        self.base_path = split.path or "/"
+        self.base_path = unquote(split.path) or "/"
+        """As `resolve` compares paths: decoded ("/博客/")."""
+        self.base_url = _encoded(split.scheme + "://" + split.netloc + self.base_path)
+        """As pages and feeds write it: percent-encoded, however site.toml writes it."""
         self.ids: dict[str, set[str]] = {}
         self.problems: list[LinkProblem] = []
         self.external: set[str] = set()
@@ -261,7 +272,7 @@ class _Site:
             split = urlsplit(url)
             if split.scheme and split.netloc.lower() != self.host:
                 self.external.add(url)
-            elif not url.startswith(self.base_url):
+            elif not _encoded(url).startswith(self.base_url):
                 report(url, f"not an absolute URL under base_url {self.base_url}")
             elif problem := self.resolve(url):
                 report(url, problem)

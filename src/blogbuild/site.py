@@ -106,9 +106,13 @@ def post_path(config: SiteConfig, post: Post) -> str:
     return filled.lstrip("/")
 
 
+URL_SAFE = "/#%:@!$&'()*+,;=-._~"
+"""What url_path leaves as it is: the rest is percent-encoded."""
+
+
 def url_path(config: SiteConfig, path: str) -> str:
     """Absolute URL path for a site path, percent-encoded: "/blog/archives/%E4%B8%AD/"."""
-    return quote(config.base_path + path, safe="/#%:@!$&'()*+,;=-._~")
+    return quote(config.base_path + path, safe=URL_SAFE)
 
 
 def origin(config: SiteConfig) -> str:
