@@ -31,6 +31,17 @@ def test_every_delimiter_gives_the_katex_ready_markup():
         ("div", ["math", "display"], "\\[\nc_1\n\\]"), ("div", ["math", "display"], "\\[\nd_2\n\\]")]
 
 
+@pytest.mark.parametrize("source", ["\\[ a = b \\]，其中 a 是变量。\n\nMore *text* here.\n\n\\[\nc = d\n\\]\n",
+                                    "由此得\n\n\\[\na = b\n\\]。\n\nMore *text* here.\n\n\\[\nc = d\n\\]\n"])
+def test_a_bracket_display_with_words_after_it_ends_there(source: str):
+    """`\\[x\\]，其中…` or a closing line `\\]。` is a display inside a paragraph, as with
+    `$$`; it must not run on to the next line ending in `\\]`, swallowing the prose."""
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert [" ".join(e.get_text().split()) for e in soup.select(".math")] == [
+        "\\[ a = b \\]", "\\[ c = d \\]"]
+    assert soup.select_one("em").get_text() == "text"
+
+
 def test_double_dollar_inside_a_sentence_is_inline_and_on_its_own_lines_is_display():
     """On its own lines it ends the paragraph above it (as a list would), so no line of
     it is Markdown's: `- KL(q\\|p)` stays TeX, not a list item."""

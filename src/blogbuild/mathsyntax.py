@@ -85,6 +85,15 @@ def _single_dollar_block(state: StateBlock, start_line: int, end_line: int, sile
     return not two_formulas
 
 
+def _unescaped(text: str, delimiter: str) -> int:
+    """Where `delimiter` (`\\]`) first occurs in `text` not escaped (`\\\\]` is a TeX line
+    break and a bracket); -1 if it does not."""
+    found = text.find(delimiter)
+    while found >= 0 and _is_escaped(text, found):
+        found = text.find(delimiter, found + 1)
+    return found
+
+
 def _is_escaped(src: str, pos: int) -> bool:
     """True if the character at `pos` is preceded by an odd number of backslashes."""
     count = 0
@@ -308,7 +317,9 @@ def _prose_ref(state: StateInline, silent: bool) -> bool:
 
 
 def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    r"""A `\[` at the start of a line opens a display block that ends at a line ending in `\]`."""
+    r"""A `\[` at the start of a line opens a display block that ends at a line ending in
+    `\]`. Where its `\]` has words after it (`\[x\]，其中…`, a line `\]。`), it is a
+    display inside a paragraph, as `$$` would be: the inline rule's."""
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
     begin = state.bMarks[start_line] + state.tShift[start_line]
@@ -318,7 +329,10 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     while line < end_line:
         first = begin + 2 if line == start_line else state.bMarks[line] + state.tShift[line]
         text = state.src[first:state.eMarks[line]].rstrip()
-        if text.endswith("\\]") and not _is_escaped(text, len(text) - 2):
+        close = _unescaped(text, "\\]")
+        if close >= 0:
+            if close + 2 < len(text):
+                return False
             break
         if line > start_line and text and state.sCount[line] < state.blkIndent:
             return False
