@@ -431,6 +431,17 @@ def test_a_heading_that_is_only_a_formula_gets_an_id_a_link_can_use():
     assert [h["id"] for h in soup.select("h2")] == ["section", "section-1", "关于"]
 
 
+def test_a_heading_never_takes_an_id_the_page_has_already():
+    """`## Search` with the id "search" would get the sidebar's search box mounted under
+    it; `## Comments` would take the meta line's #comments link, `## Comment 3` a
+    comment's anchor, `## Eq-1` an equation's."""
+    soup = BeautifulSoup(render("## Search\n\n## Comments\n\n## Cite\n\n## Comment 3\n\n"
+                                "## Eq-1\n\n## 正文\n").html, "html.parser")
+    assert [h["id"] for h in soup.select("h2")] == [
+        "search-heading", "comments-heading", "cite-heading", "comment-3-heading",
+        "eq-1-heading", "正文"]
+
+
 @pytest.mark.parametrize("environment", ["array}{cc", "smallmatrix", "dcases", "rcases",
                                          "alignedat}{2", "CD"])
 def test_every_environment_katex_has_is_math_when_written_bare(environment):

@@ -9,6 +9,7 @@ rewrite (numbering.py) — or, when the context asks for it, as KaTeX's HTML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
@@ -220,8 +221,18 @@ def _title_parser() -> MarkdownIt:
 
 def _heading_slug(title: str) -> str:
     """A heading's id from its words (formulas are not words): "section" for one that
-    is only a formula (`## $\\mathcal{L}_1$`), as Pandoc has it, not an empty id."""
-    return slugify(title) or "section"
+    is only a formula (`## $\\mathcal{L}_1$`), as Pandoc has it, not an empty id. An id
+    the page has already (the theme's `#search` box, `#comments`, `#cite`; a comment's,
+    an equation's, a footnote's) gets "-heading" after it: `## Search` must not take the
+    search box's place, nor `## Comments` the meta line's link."""
+    slug = slugify(title) or "section"
+    return slug + "-heading" if slug in _PAGE_IDS or _NUMBERED_IDS.fullmatch(slug) else slug
+
+
+_PAGE_IDS = frozenset({"search", "comments", "cite", "math-config", "top"})
+"""Ids of the default theme's elements (and #top, which browsers scroll to the top)."""
+_NUMBERED_IDS = re.compile(r"(?:comment|eq)-.+|fn(?:ref)?\d+(?:-\d+)?")
+"""Comments' (site.CommentNode), equations' (numbering.equation_anchor), footnotes'."""
 
 
 def _render_fence(self, tokens, idx, options, env) -> str:
