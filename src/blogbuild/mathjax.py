@@ -3,9 +3,12 @@ r"""MathJax habits that KaTeX rejects, rewritten into what KaTeX accepts.
 Blogs written for MathJax contain TeX that MathJax renders and KaTeX refuses:
 `t_\max` and `Q^\vec{\mu}` (a command as a bare sub- or superscript),
 `\text{style_fwd}` or `\text{ & }` (characters that are special in math mode, inside
-text), `\renewcommand` of a command not defined yet (MathJax defines it; KaTeX wants
-`\newcommand`: both are what `\def` does), and a `split` with more than two columns
-(MathJax lays it out; KaTeX's `aligned` does the same). The rewrite is tried only after
+text), `\renewcommand` of a command not defined yet and `\newcommand` of one defined
+already (KaTeX defines `\R` itself; a post may repeat its definitions, or define a
+site macro): MathJax does either, and both are what `\def` does; `\mbox` and
+`\DeclareMathOperator` (LaTeX's, not KaTeX's: `\text` and `\operatorname`), and a
+`split` with more than two columns (MathJax lays it out; KaTeX's `aligned` does the
+same). The rewrite is tried only after
 KaTeX has refused a formula as written, so a formula KaTeX accepts always reaches the
 page unchanged.
 """
@@ -18,22 +21,44 @@ import re
 _BARE_SCRIPT = re.compile(r"([_^])\s*(\\[A-Za-z]+\*?(?:\s*\{(?:[^{}]|\{[^{}]*\})*\})*)")
 _TEXT_COMMANDS = re.compile(r"\\(?:text|textrm|textbf|textit|textsf|texttt|mbox)\s*\{")
 _TEXT_SPECIAL = re.compile(r"(?<!\\)([_&#%])")
-# \renewcommand{\name}[2]{ (no optional argument's default: \def has none)
-_RENEW = re.compile(r"\\renewcommand\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+))"
+# \renewcommand{\name}[2]{, \newcommand too (no optional argument's default: \def has none)
+_RENEW = re.compile(r"\\(?:re)?newcommand\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+))"
                     r"\s*(?:\[\s*([1-9])\s*\])?(?=\s*\{)")
 _SPLIT = re.compile(r"\\(begin|end)\{split\}")
+_MBOX = re.compile(r"\\mbox(?![A-Za-z])")
+# \DeclareMathOperator*{\name}{text}
+_OPERATOR = re.compile(r"\\DeclareMathOperator(\*?)\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+))\s*\{")
 
 
 def mathjax_compatible(tex: str) -> str:
     """`tex` with the MathJax-only habits above rewritten; the rest untouched."""
     tex = _RENEW.sub(_as_def, tex)
+    tex = _operators_as_defs(tex)
     tex = _SPLIT.sub(r"\\\1{aligned}", tex)
+    tex = _MBOX.sub(r"\\text", tex)
     return _BARE_SCRIPT.sub(r"\1{\2}", _escape_text_arguments(tex))
 
 
 def _as_def(found: re.Match[str]) -> str:
     name, count = found.group(1) or found.group(2), int(found.group(3) or 0)
     return "\\def" + name + "".join(f"#{n}" for n in range(1, count + 1))
+
+
+def _operators_as_defs(tex: str) -> str:
+    """`\\DeclareMathOperator{\\tr}{tr}` → `\\def\\tr{\\operatorname{tr}}` (`*`: operatorname*)."""
+    out, position = [], 0
+    for found in _OPERATOR.finditer(tex):
+        if found.start() < position:
+            continue
+        end = _matching_brace(tex, found.end())
+        if end is None:
+            break
+        name = found.group(2) or found.group(3)
+        out += [tex[position:found.start()],
+                f"\\def{name}{{\\operatorname{found.group(1)}{{{tex[found.end():end]}}}}}"]
+        position = end + 1
+    out.append(tex[position:])
+    return "".join(out)
 
 
 def _escape_text_arguments(tex: str) -> str:

@@ -97,17 +97,26 @@ class TypesetResult:
     problems: list[Problem]
 
 
+_REWRITE_ROUNDS = 2
+"""How many times typeset_formulas rewrites what KaTeX still refuses."""
+
+
 def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) -> TypesetResult:
-    """Run KaTeX on the formulas; where it refuses some, all run once more in order,
-    the refused ones with MathJax's habits rewritten, and that second run is the
-    verdict for every formula: the macros in force are then those the page will have
-    (a rewritten definition changes what the formulas after it mean), and a formula is
-    a problem if it is refused there."""
-    answers = typeset([(f.tex, f.display) for f in formulas])
+    """Run KaTeX on the formulas; where it refuses some, all run again in order, the
+    refused ones with MathJax's habits rewritten (_REWRITE_ROUNDS times at most), and
+    the last run is the verdict for every formula: the macros in force are then those
+    the page will have (a rewritten definition changes what the formulas after it
+    mean), and a formula is a problem if it is refused there."""
     texs = [f.tex for f in formulas]
-    if any(answer.error is not None for answer in answers):
-        texs = [mathjax_compatible(f.tex) if answer.error is not None else f.tex
-                for f, answer in zip(formulas, answers)]
+    answers = typeset([(f.tex, f.display) for f in formulas])
+    for _ in range(_REWRITE_ROUNDS):
+        # a rewritten definition can make a later formula refused (the `\newcommand` of
+        # what a rewrite now defines, which MathJax would allow): rewritten in turn
+        rewritten = [mathjax_compatible(tex) if answer.error is not None else tex
+                     for tex, answer in zip(texs, answers)]
+        if rewritten == texs:
+            break
+        texs = rewritten
         answers = typeset([(tex, f.display) for tex, f in zip(texs, formulas)])
     result = TypesetResult({}, {}, [])
     for formula, tex, answer in zip(formulas, texs, answers):
