@@ -431,6 +431,13 @@ def test_a_heading_that_is_only_a_formula_gets_an_id_a_link_can_use():
     assert [h["id"] for h in soup.select("h2")] == ["section", "section-1", "关于"]
 
 
+@pytest.mark.parametrize("source", ["分段：\n{tex}\n", "分段：\n\n{tex}\n\n后文\n"])
+def test_a_bare_environment_inside_one_of_its_name_is_one_formula(source: str):
+    """A `cases` in a `cases` (MathJax pairs each \\begin with its \\end)."""
+    tex = "\\begin{cases}\\begin{cases}a & b\\\\ c & d\\end{cases} & x>0\\\\ e & x\\le 0\\end{cases}"
+    assert formulas(render(source.format(tex=tex)).html) == [f"\\[{tex}\\]"]
+
+
 def test_a_heading_never_takes_an_id_the_page_has_already():
     """`## Search` with the id "search" would get the sidebar's search box mounted under
     it; `## Comments` would take the meta line's #comments link, `## Comment 3` a

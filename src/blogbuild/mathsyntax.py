@@ -289,17 +289,26 @@ def _inline_environment(state: StateInline, silent: bool) -> bool:
     opened = re.compile(ENVIRONMENT_OPEN).match(src, start)
     if not opened:
         return False
-    closing = rf"\end{{{opened.group(1)}}}"
-    end = src.find(closing, opened.end())
+    end = _matching_end(src, opened.group(1), opened.end())
     if end == -1:
         return False
-    end += len(closing)
     if not silent:
         token = state.push("math_display", "math", 0)
         token.content = src[start:end]
         token.markup = "env"
     state.pos = end
     return True
+
+
+def _matching_end(src: str, name: str, position: int) -> int:
+    """Where the `\\end{name}` closing an environment opened before `position` ends,
+    past any of the same name inside it (a `cases` in a `cases`); -1 if none does."""
+    depth = 1
+    for found in re.finditer(rf"\\(begin|end)\{{{re.escape(name)}\}}", src[position:]):
+        depth += 1 if found.group(1) == "begin" else -1
+        if depth == 0:
+            return position + found.end()
+    return -1
 
 
 def _prose_ref(state: StateInline, silent: bool) -> bool:
