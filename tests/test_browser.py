@@ -637,3 +637,16 @@ def test_each_post_and_each_comment_has_its_own_macros_as_the_build_checked_them
         with built_site_page(browser, site, path, 1280, 900) as (page, _):
             report = wait_for_math(page)
             assert report.errors == [] and report.rendered == report.math, (path, report)
+
+
+def test_a_tex_comment_holding_a_brace_does_not_hide_its_formula(browser, tmp_path):
+    """`% 注：见 {文献[1]` is skipped by KaTeX, which the build checked the formula with;
+    a search for the closing delimiter that counts braces would never find it."""
+    from conftest import post, write_site
+
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post(
+        "一", "2024-01-01", "由此得\n$$\na = b % 注：见 {文献[1]\n$$\n完，且 $c % {\nd$。\n")})
+    with built_site_page(browser, site, "archives/a/", 1280, 900) as (page, _):
+        report = wait_for_math(page)
+        assert report.errors == [] and report.rendered == report.math == 2, report
+        assert "\\[" not in page.inner_text("article") and "%" not in page.inner_text("article")

@@ -83,7 +83,7 @@ def test_a_readers_script_is_shown_as_text(built: Path):
     assert body.find("script") is None
     assert "<script>alert('x')</script> 好文" in body.get_text()
     assert [s.get("src") for s in page.find_all("script") if s.get("src")] == [
-        "/blog/katex/katex.min.js", "/blog/katex/contrib/auto-render.min.js", "/blog/js/blogbuild.js"]
+        "/blog/katex/katex.min.js", "/blog/js/blogbuild.js"]
 
 
 def test_sidebar_lists_the_newest_comments_of_the_site_in_order(built: Path):

@@ -1,5 +1,7 @@
-// Renders the formulas blogbuild marked up, with KaTeX's auto-render, only inside
-// .math elements. The formulas of one post (its page, or its entry on a listing)
+// Renders the formulas blogbuild marked up: each .math element holds one, as \(…\) or
+// \[…\], given to KaTeX whole (auto-render's search for the closing delimiter counts
+// braces, and a `%` comment holding a `{` would hide it). The formulas of one post
+// (its page, or its entry on a listing)
 // share one macro table, so \newcommand carries to its later formulas but not into
 // the next post's entry (two posts of a series defining \bx each); they may use
 // \htmlStyle and in-page \href. Each reader comment (and each line of the sidebar)
@@ -7,12 +9,9 @@
 (function () {
   "use strict";
   function render() {
-    if (!window.renderMathInElement) return;
+    if (!window.katex) return;
     var config = JSON.parse(document.getElementById("math-config").textContent);
-    var delimiters = [
-      { left: "\\(", right: "\\)", display: false },
-      { left: "\\[", right: "\\]", display: true },
-    ];
+    var DELIMITERS = { "\\(": "\\)", "\\[": "\\]" };
     function trustAuthor(context) {
       if (context.command === "\\htmlStyle") return true;
       // relative links only: equation references and pages of this site
@@ -20,7 +19,7 @@
     }
     function options(macros, trusted) {
       return {
-        delimiters: delimiters, throwOnError: false, strict: "ignore",
+        throwOnError: false, strict: "ignore",
         globalGroup: true, macros: macros, trust: trusted ? trustAuthor : false,
       };
     }
@@ -39,7 +38,11 @@
       var untrusted = element.closest("[data-untrusted], .recent-comments");
       var owner = untrusted ? element.closest("[data-untrusted], .recent-comments li") || element
                             : element.closest("article") || element;
-      window.renderMathInElement(element, options(macrosOf(owner, !!untrusted), !untrusted));
+      var text = element.textContent.trim(), left = text.slice(0, 2);
+      if (!(left in DELIMITERS) || text.slice(-2) !== DELIMITERS[left]) return;
+      var settings = options(macrosOf(owner, !!untrusted), !untrusted);
+      settings.displayMode = left === "\\[";
+      window.katex.render(text.slice(2, -2), element, settings);
     });
   }
   if (document.readyState === "loading") {
