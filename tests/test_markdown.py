@@ -203,6 +203,16 @@ def test_a_multline_is_one_formula_per_row_in_an_anchored_block():
     assert soup.select_one("a.eqref")["href"] == "#eq-1"
 
 
+def test_a_tag_that_repeats_an_automatic_number_is_pointed_out():
+    """Both equations would carry id="eq-1", and \\eqref{eq:b} would reach the tagged one."""
+    source = ("$$a=1\\tag{1}$$\n\n\\begin{equation}b=2\\label{eq:b}\\end{equation}\n\n"
+              "\\begin{align*}c \\tag{2}\\\\ d\\end{align*}\n")
+    assert [str(p) for p in render(source).problems] == [
+        "content/posts/p.md:7: warning: a second equation numbered (1) (line 5 has it too: a "
+        "\\tag and an automatic number?); \\eqref and links to it reach the first: give the "
+        "\\tag another text"]
+
+
 def test_unknown_and_duplicate_labels_are_problems_with_lines():
     source = ("\\begin{equation}a\\label{x}\\end{equation}\n\n"
               "\\begin{equation}b\\label{x}\\end{equation}\n\n见 \\eqref{nope}。\n")

@@ -185,6 +185,8 @@ def _number_equations(state: StateCore) -> None:
     state.env["numbering"] = numbering
     source, first_line = state.env.get("source", ""), state.env.get("first_line", 1)
     references: list[tuple[str, str, int]] = []
+    shown: dict[str, int] = {}  # number → the line of the first equation showing it
+    repeated: list[tuple[str, int]] = []
     for block in state.tokens:
         line = (block.map[0] if block.map else 0) + first_line
         for token, token_line in [(block, line), *_children_with_lines(block, line)]:
@@ -192,12 +194,22 @@ def _number_equations(state: StateCore) -> None:
                 numbered = number_display(token.content, numbering)
                 token.meta = {**(token.meta or {}), "tex": numbered.tex, "rows": numbered.rows,
                               "anchors": [equation_anchor(n) for n in numbered.numbers]}
+                for number in numbered.numbers:
+                    if number in shown:
+                        repeated.append((number, token_line))
+                    else:
+                        shown[number] = token_line
             if token.type in MATH_TOKENS:
                 references += [(kind, label, token_line)
                                for kind, label in _REF.findall(token.content)]
             elif token.type == "math_ref":
                 references.append((token.meta["kind"], token.meta["label"], token_line))
     problems = state.env.setdefault("problems", [])
+    for number, line in repeated:
+        problems.append(Problem(source, line, f"a second equation numbered ({number}) (line "
+                                f"{shown[number]} has it too: a \\tag and an automatic number?); "
+                                "\\eqref and links to it reach the first: give the \\tag "
+                                "another text", warning=True))
     for label in dict.fromkeys(numbering.duplicates):
         problems.append(Problem(source, first_line, f"\\label{{{label}}} is used for two "
                                 "equations; give each its own label"))
