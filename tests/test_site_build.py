@@ -481,3 +481,18 @@ def test_control_characters_pasted_into_a_post_are_warned_of_and_kept_out_of_the
             assert entry.author == "作者"
         assert [tag.term for tag in entry.tags] == ["甲乙"]
         assert "正文有退格" in entry.summary and "换页在此" in entry.content[0].value
+
+
+@pytest.mark.parametrize("render", ["client", "build"])
+def test_a_standalone_pages_title_renders_its_formula_on_the_page_and_in_the_header(
+        site, tmp_path: Path, render: str):
+    root = site({"site.toml": 'title = "t"\nbase_url = "https://example.org/"\n'
+                              f'[math]\nrender = "{render}"\n[search]\nenabled = false\n',
+                 "content/posts/a.md": post("甲", "2024-01-01"),
+                 "content/pages/about.md": "---\ntitle: 关于$\\pi$\n---\n\n正文。\n"})
+    build_site(root, tmp_path / "out")
+    page = html(tmp_path / "out/about/index.html")
+    for element in (page.select_one("h1.post-title"), page.select_one(".site-nav a[href='/about/']")):
+        assert "$" not in element.get_text() and element.select_one(".math.inline") is not None
+        assert (element.select_one(".katex") is not None) == (render == "build")
+    assert page.title.get_text().startswith("关于$\\pi$")

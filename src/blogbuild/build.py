@@ -23,7 +23,7 @@ from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine, Typesetter
 from .markdown import (HIGHLIGHT_CSS, RenderContext, Rendered, highlight_css, render_comment,
-                       render_post)
+                       render_post, render_title)
 from .mathrender import Formula, typeset_formulas
 from .outfolder import output_refusal, staging_folder, temporary_leftovers
 from .output import Generated, collect_static, stage_file, write_site
@@ -243,12 +243,19 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     pages = {page.slug: page for page in content.pages}
     comments = {comment.id: comment for comment in content.comments}
 
-    def page_body(slug: str, author: Typesetter) -> Rendered:
+    def body_at(source: str, line: int, slug: str, body: str, author: Typesetter) -> Rendered:
+        """A standalone page's body, or a rejected post's, at /slug/."""
+        return render_post(body, RenderContext(source, line, url_path(config, f"{slug}/"), author,
+                                               build_mode, config.math.code_spans,
+                                               config.base_path))
+
+    def page_body(slug: str, author: Typesetter) -> tuple[Rendered, Rendered]:
+        """A standalone page's body and title."""
         page = pages[slug]
-        return render_post(page.body, RenderContext(page.source, page.body_line,
-                                                    url_path(config, f"{slug}/"), author,
-                                                    build_mode, config.math.code_spans,
-                                                    config.base_path))
+        return (body_at(page.source, page.body_line, slug, page.body, author),
+                render_title(page.title, RenderContext(page.source, page.title_line,
+                                                       url_path(config, f"{slug}/"), author,
+                                                       build_mode)))
 
     def comment_body(ident: int, reader: Typesetter) -> Rendered:
         comment = comments[ident]
@@ -257,13 +264,11 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                               images=config.comments.images)
 
     def rejected_body(post: RejectedPost, author: Typesetter) -> Rendered:
-        return render_post(post.body, RenderContext(post.source, post.body_line,
-                                                    url_path(config, f"{post.slug}/"), author,
-                                                    build_mode, config.math.code_spans,
-                                                    config.base_path))
+        return body_at(post.source, post.body_line, post.slug, post.body, author)
 
-    def pages_and_comments() -> tuple[dict[str, Rendered], dict[int, Rendered]]:
-        return (_render_all(cache, {slug: ("page", page.source, page.body_line, slug, page.body)
+    def pages_and_comments() -> tuple[dict[str, tuple[Rendered, Rendered]], dict[int, Rendered]]:
+        return (_render_all(cache, {slug: ("page", page.source, page.body_line, slug, page.body,
+                                           page.title_line, page.title)
                                     for slug, page in pages.items()},
                             lambda slugs: engine.render_batch(slugs, page_body, trusted=True)),
                 _render_all(cache, {ident: ("comment", c.source, c.body_line, c.body)
@@ -291,7 +296,9 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     rejected = engine.render_batch(content.rejected, rejected_body, trusted=True)
     return RenderedContent(bodies={slug: done[slug][0] for slug in jobs},
                            titles={slug: done[slug][1] for slug in jobs},
-                           pages=rest[0], comments=rest[1],
+                           pages={slug: both[0] for slug, both in rest[0].items()},
+                           page_titles={slug: both[1] for slug, both in rest[0].items()},
+                           comments=rest[1],
                            rejected={post.source: body
                                      for post, body in zip(content.rejected, rejected)})
 

@@ -75,6 +75,7 @@ class Page:
     body_line: int
     date: datetime | None = None
     extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    title_line: int = 2
 
     def __reduce__(self):
         return _with_extra, (type(self), _fields_of(self))
@@ -310,7 +311,8 @@ def parse_page(source: str, text: str, config: SiteConfig,
     extra = MappingProxyType({str(k): v for k, v in header.fields.items()
                               if k not in ("title", "slug", "date")})
     return Page(source=source, slug=slug, title=title, body=header.body,
-                body_line=header.body_line, date=date, extra=extra)
+                body_line=header.body_line, date=date, extra=extra,
+                title_line=header.key_lines.get("title", 2))
 
 
 def _slug(fields: dict, default: str, report) -> str:

@@ -212,7 +212,7 @@ class IncrementalBuilder:
                 if workers:
                     workers.close(wait=False)  # they are done: nothing to wait for
             memo.update({id(p): (p, fresh.bodies[p.slug], fresh.titles[p.slug]) for p in posts})
-            memo.update({id(p): (p, fresh.pages[p.slug]) for p in pages})
+            memo.update({id(p): (p, fresh.pages[p.slug], fresh.page_titles[p.slug]) for p in pages})
             memo.update({id(c): (c, fresh.comments[c.id]) for c in comments})
             rejected = fresh.rejected
         # the record is kept in the value so that its id is not reused while memoised
@@ -221,6 +221,7 @@ class IncrementalBuilder:
         return RenderedContent(bodies={p.slug: memo[id(p)][1] for p in content.posts},
                                titles={p.slug: memo[id(p)][2] for p in content.posts},
                                pages={p.slug: memo[id(p)][1] for p in content.pages},
+                               page_titles={p.slug: memo[id(p)][2] for p in content.pages},
                                comments={c.id: memo[id(c)][1] for c in content.comments},
                                rejected=rejected)
 

@@ -71,6 +71,8 @@ class PageEntry:
 
     page: Page
     path: str
+    title_html: str
+    """The title with its formulas rendered; `page.title` is the plain text."""
     html: str
 
 
@@ -135,6 +137,8 @@ class RenderedContent:
     """Post slug → title."""
     pages: dict[str, Rendered]
     """Page slug → body."""
+    page_titles: dict[str, Rendered]
+    """Page slug → title."""
     comments: dict[int, Rendered]
     """Comment id → body."""
     rejected: dict[str, Rendered] = field(default_factory=dict)
@@ -145,7 +149,8 @@ class RenderedContent:
     def problems(self) -> list:
         """Every problem the Markdown stage found, in all of it."""
         return [problem for rendered in (*self.bodies.values(), *self.titles.values(),
-                                         *self.pages.values(), *self.comments.values(),
+                                         *self.pages.values(), *self.page_titles.values(),
+                                         *self.comments.values(),
                                          *self.rejected.values())
                 for problem in rendered.problems]
 
@@ -170,7 +175,9 @@ def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
                                  feed_excerpt_html=body.tex_excerpt_html, has_more=body.has_more,
                                  comments=thread_comments(comments, rendered.comments),
                                  comment_count=len(comments)))
-    pages = tuple(PageEntry(page=page, path=f"{page.slug}/", html=rendered.pages[page.slug].html)
+    pages = tuple(PageEntry(page=page, path=f"{page.slug}/",
+                            title_html=rendered.page_titles[page.slug].html,
+                            html=rendered.pages[page.slug].html)
                   for page in sorted(content.pages, key=lambda p: p.slug))
     paths = {entry.post.slug: entry for entry in entries}
     labels = labels_for(config.language)
