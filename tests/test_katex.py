@@ -323,3 +323,21 @@ def checked(source: str, cache: Path) -> tuple[tuple, list[str]]:
         engine.close()
     return rendered.problems, [e.get_text() for e in
                                BeautifulSoup(rendered.html, "html.parser").select(".math")]
+
+
+def test_build_mode_draws_a_formula_after_a_redefinition_with_the_new_macro(tmp_path: Path):
+    """The same TeX before and after `\\def` changes what it means, as in the browser."""
+    engine = KatexEngine({}, tmp_path, html=True)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True),
+                            katex_html=True)
+    source = ("A $\\def\\v{\\mathbf{v}}$ $\\v$.\n\n<!--more-->\n\n"
+              "B $\\def\\v{\\vec{v}}$ $\\v$, and once more $\\v$.\n")
+    rendered = render_post(source, context)
+    engine.close()
+    assert rendered.problems == ()
+    drawn = [e for e in BeautifulSoup(rendered.html, "html.parser").select(".math")
+             if e.select_one(".katex-html").get_text().strip()]  # the \def formulas draw nothing
+    assert ["mathbf" in str(e) for e in drawn] == [True, False, False]
+    assert ["accent" in str(e) for e in drawn] == [False, True, True]
+    excerpt = BeautifulSoup(rendered.excerpt_html, "html.parser").select(".math .mathbf")
+    assert len(excerpt) == 1

@@ -21,7 +21,7 @@ from .config import SiteConfig, load_config
 from .content import Content, Post, RejectedPost, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
-from .katex import KatexEngine, Typesetter
+from .katex import KatexEngine, Typesetter, defines_macros
 from .markdown import (HIGHLIGHT_CSS, RenderContext, Rendered, highlight_css, render_comment,
                        render_post, render_title)
 from .mathrender import Formula, typeset_formulas
@@ -353,7 +353,10 @@ def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> InlineMath:
         return engine.typeset(formulas, trusted=False)
 
     def inline(tex: str, before: Sequence[str] = ()) -> str:
-        formulas = [Formula(earlier, False, 0, earlier) for earlier in (*before, tex)]
+        formulas, scope = [], 0
+        for earlier in (*before, tex):
+            formulas.append(Formula(earlier, False, 0, earlier, scope))
+            scope += defines_macros(earlier)
         typeset = typeset_formulas(formulas, reader, "")
-        return typeset.html.get((tex, False)) or as_tex(tex)
+        return typeset.html.get((tex, False, formulas[-1].scope)) or as_tex(tex)
     return inline

@@ -39,6 +39,13 @@ _DEFINES = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\[gex]?def(?![a-zA
                       r"|\\(?:future)?let(?![a-zA-Z])|\\global|\\DeclareMathOperator"
                       r"|\\newenvironment")
 
+
+
+def defines_macros(tex: str) -> bool:
+    """The formula changes the macros in force for the formulas after it."""
+    return _DEFINES.search(tex) is not None
+
+
 _JAVASCRIPT = r"""
 function blogbuildTypeset(groups, macros, trusted, html) {
   function trust(context) {

@@ -101,13 +101,12 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
         env["rewritten"] = excerpt_env["rewritten"] = typeset.rewritten
         if context.katex_html:
             env["typeset"] = excerpt_env["typeset"] = typeset.html
-    render = md.renderer.render
-    page_html = render(tokens, md.options, env)
-    page_excerpt = render(excerpt_tokens, md.options, excerpt_env)
+    page_html = _rendered(md, tokens, env)
+    page_excerpt = _rendered(md, excerpt_tokens, excerpt_env)
     if "typeset" in env:
         env["typeset"] = excerpt_env["typeset"] = {}
-        tex_html = render(tokens, md.options, env)
-        tex_excerpt = render(excerpt_tokens, md.options, excerpt_env)
+        tex_html = _rendered(md, tokens, env)
+        tex_excerpt = _rendered(md, excerpt_tokens, excerpt_env)
     else:
         tex_html, tex_excerpt = page_html, page_excerpt
     return Rendered(html=page_html, excerpt_html=page_excerpt, has_more=has_more,
@@ -144,10 +143,17 @@ def _render_fragment(md: MarkdownIt, text: str, context: RenderContext, *,
         env["rewritten"] = typeset.rewritten
         if context.katex_html:
             env["typeset"] = typeset.html
-    page_html = md.renderer.render(tokens, md.options, env)
+    page_html = _rendered(md, tokens, env)
     # no TeX rendering for feeds: feeds carry post bodies only, never titles or comments
     return Rendered(html=page_html, excerpt_html=page_html, has_more=False,
                     formulas=len(formulas), problems=tuple(problems))
+
+
+def _rendered(md: MarkdownIt, tokens: list[Token], env: dict) -> str:
+    """The tokens as HTML; their formulas' macro scopes counted from the first again
+    (mathrender.Formula.scope)."""
+    env["math_scope"] = 0
+    return md.renderer.render(tokens, md.options, env)
 
 
 def _env(context: RenderContext, link_prefix: str) -> dict:
@@ -157,10 +163,11 @@ def _env(context: RenderContext, link_prefix: str) -> dict:
 
 
 def _unique(formulas: list) -> list:
+    """Each formula once: the same TeX in the same macro scope is typeset alike."""
     seen, kept = set(), []
     for formula in formulas:
-        if (formula.tex, formula.display) not in seen:
-            seen.add((formula.tex, formula.display))
+        if (formula.tex, formula.display, formula.scope) not in seen:
+            seen.add((formula.tex, formula.display, formula.scope))
             kept.append(formula)
     return kept
 

@@ -18,7 +18,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from .katex import Typesetter
+from .katex import Typesetter, defines_macros
 from .mathjax import mathjax_compatible
 from .mathsyntax import MATH_TOKENS
 from .numbering import Numbering, equation_anchor, number_display
@@ -37,6 +37,9 @@ class Formula:
     """1-based line in the source file."""
     written: str
     """The TeX as the author wrote it, for messages."""
+    scope: int = 0
+    """How many formulas before it (in its post, comment or title) define macros: the
+    same TeX after a redefinition (`\\def\\v` twice) is another formula."""
 
 
 def install_math_rendering(md: MarkdownIt, *, numbered: bool) -> None:
@@ -52,16 +55,23 @@ def install_math_rendering(md: MarkdownIt, *, numbered: bool) -> None:
 
 def collect_formulas(tokens: list[Token], env: dict, first_line: int) -> list[Formula]:
     """Every formula in document order, as KaTeX will receive it, with its line."""
-    formulas = []
+    formulas: list[Formula] = []
+    scope = 0
+
+    def add(tex: str, display: bool, line: int, written: str) -> None:
+        nonlocal scope
+        formulas.append(Formula(tex, display, line, written, scope))
+        scope += defines_macros(tex)
+
     for block in tokens:
         line = first_line + (block.map[0] if block.map else 0)
         if block.type in MATH_TOKENS:
-            formulas += [Formula(tex, True, line, block.content)
-                         for tex in formula_texs(block, env)]
+            for tex in formula_texs(block, env):
+                add(tex, True, line, block.content)
         for child, child_line in _children_with_lines(block, line):
             if child.type in MATH_TOKENS:
-                formulas += [Formula(tex, child.type in _DISPLAY, child_line, child.content)
-                             for tex in formula_texs(child, env)]
+                for tex in formula_texs(child, env):
+                    add(tex, child.type in _DISPLAY, child_line, child.content)
     return formulas
 
 
@@ -89,9 +99,9 @@ def _children_with_lines(block: Token, line: int) -> Iterator[tuple[Token, int]]
 class TypesetResult:
     """KaTeX's verdict on a post's formulas."""
 
-    html: dict[tuple[str, bool], str]
-    """(TeX, display) → KaTeX's HTML, for every formula that typeset (none when the
-    engine only checks)."""
+    html: dict[tuple[str, bool, int], str]
+    """(TeX, display, scope) → KaTeX's HTML, for every formula that typeset (none when
+    the engine only checks)."""
     rewritten: dict[tuple[str, bool], str]
     """(TeX, display) → the MathJax-compatible TeX used instead (mathjax.py)."""
     problems: list[Problem]
@@ -124,7 +134,7 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
             if tex != formula.tex:
                 result.rewritten[(formula.tex, formula.display)] = tex
             if answer.html is not None:
-                result.html[(formula.tex, formula.display)] = answer.html
+                result.html[(formula.tex, formula.display, formula.scope)] = answer.html
             continue
         shown = " ".join(formula.written.split())
         shown = shown if len(shown) <= 160 else shown[:160] + "…"
@@ -227,7 +237,10 @@ def _formula_body(numbered: str, display: bool, env: dict) -> str:
     """What goes inside the formula's element: KaTeX's HTML when the page carries it
     (render = "build"), else the TeX between KaTeX's delimiters."""
     written = _resolve_references(numbered, env)
-    if (html := env.get("typeset", {}).get((written, display))) is not None:
+    # the formulas render in the order collect_formulas found them: count as it did
+    scope = env.get("math_scope", 0)
+    env["math_scope"] = scope + defines_macros(written)
+    if (html := env.get("typeset", {}).get((written, display, scope))) is not None:
         return html
     tex = escapeHtml(env.get("rewritten", {}).get((written, display), written))
     return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
