@@ -290,6 +290,18 @@ def test_comment_html_is_shown_as_text_and_links_are_checked():
     assert formulas(html) == ["\\(a_1\\)"]
 
 
+def test_a_reference_in_a_links_text_is_its_number_and_an_images_alt_keeps_its_formulas():
+    """A link holds no link: `[见 \\eqref{a} 的证明](url)` would nest one, and the
+    browser would end the outer link early."""
+    soup = BeautifulSoup(render("[见 \\eqref{eq:a} 的证明](https://example.org)\n\n"
+                                "![$x$ 的分布](a.png)\n\n"
+                                "\\begin{equation}a\\label{eq:a}\\end{equation}\n").html,
+                         "html.parser")
+    link = soup.select_one("a[href='https://example.org']")
+    assert link.get_text() == "见 (1) 的证明" and link.find("a") is None
+    assert soup.select_one("img")["alt"] == "$x$ 的分布"
+
+
 def test_a_readers_image_inside_a_link_is_its_text_and_keeps_its_formulas():
     html = render_comment("[![截图](https://e.org/a.png)](https://e.org/page) "
                           "![a *b* $x$](https://e.org/c.png)", RenderContext("c.yaml")).html

@@ -30,7 +30,7 @@ from .excerpt import cut_excerpt
 from .foreign import foreign_syntax
 from .htmlmath import install_html_math
 from .katex import Typesetter
-from .mathrender import collect_formulas, install_math_rendering, typeset_formulas
+from .mathrender import collect_formulas, inside_link, install_math_rendering, typeset_formulas
 from .mathsyntax import math_plugin
 from .openspans import keep_open_formulas_whole
 from .problems import Problem
@@ -289,7 +289,10 @@ def _resolved_link(self, tokens, idx, options, env) -> str:
 
 
 def _resolved_image(self, tokens, idx, options, env) -> str:
-    return _with_resolved(tokens[idx], "src", env, lambda: self.image(tokens, idx, options, env))
+    """An image, its alt text keeping its formulas as TeX (markdown-it's drops them)."""
+    tokens[idx].attrSet("alt", alt_text(tokens[idx]))
+    return _with_resolved(tokens[idx], "src", env,
+                          lambda: self.renderToken(tokens, idx, options, env))
 
 
 def _with_resolved(token: Token, attribute: str, env: dict, render) -> str:
@@ -341,13 +344,17 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
     inside a link (`[![截图](a.png)](page)`), only that text: a link holds no link."""
     token = tokens[idx]
     src = token.attrGet("src") or ""
-    text = "".join(f"${child.content}$" if child.type.startswith("math_") else child.content
-                   for child in token.children or [] if child.type in _ALT_TEXT
-                   or child.type.startswith("math_")) or src
-    inside_link = sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx]) > 0
-    if inside_link:
+    text = alt_text(token) or src
+    if inside_link(tokens, idx):
         return escapeHtml(text)
     return f'<a href="{escapeHtml(src)}" rel="nofollow ugc noopener">{escapeHtml(text)}</a>'
+
+
+def alt_text(image: Token) -> str:
+    """An image's alt text, its formulas kept as TeX between `$`."""
+    return "".join(f"${child.content}$" if child.type.startswith("math_") else child.content
+                   for child in image.children or [] if child.type in _ALT_TEXT
+                   or child.type.startswith("math_"))
 
 
 _ALT_TEXT = ("text", "code_inline")

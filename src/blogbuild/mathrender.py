@@ -271,6 +271,11 @@ def _render_display(self, tokens, idx, options, env) -> str:
     return f'{extra}<{element} class="multline"{ident}>{body}</{element}>{newline}'
 
 
+def inside_link(tokens: list[Token], idx: int) -> bool:
+    """The inline token at `idx` is inside a link's text (where no link may go)."""
+    return sum({"link_open": 1, "link_close": -1}.get(t.type, 0) for t in tokens[:idx]) > 0
+
+
 def _render_prose_ref(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     numbering: Numbering | None = env.get("numbering")
@@ -279,5 +284,7 @@ def _render_prose_ref(self, tokens, idx, options, env) -> str:
         return escapeHtml(token.content)
     number = numbering.labels[label]
     shown = f"({number})" if token.meta["kind"] == "eqref" else number
+    if inside_link(tokens, idx):  # `[见 \eqref{a} 的证明](url)`: a link holds no link
+        return escapeHtml(shown)
     href = f"{env['link_prefix']}#{numbering.anchor(label)}"
     return f'<a class="eqref" href="{escapeHtml(href)}">{escapeHtml(shown)}</a>'
