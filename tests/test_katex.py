@@ -341,3 +341,10 @@ def test_build_mode_draws_a_formula_after_a_redefinition_with_the_new_macro(tmp_
     assert ["accent" in str(e) for e in drawn] == [False, True, True]
     excerpt = BeautifulSoup(rendered.excerpt_html, "html.parser").select(".math .mathbf")
     assert len(excerpt) == 1
+
+
+def test_html_escapes_in_a_formula_are_the_characters_they_stand_for(tmp_path: Path):
+    """WordPress exports write `<` in a formula as `&lt;`; MathJax saw it decoded."""
+    assert checked("当 $a &lt; b$ 且 $c&gt;d$ 时，\\begin{cases} 1 &amp; x &lt; 0 \\end{cases}\n",
+                   tmp_path) == ((), ["\\(a < b\\)", "\\(c>d\\)",
+                                      "\\[\\begin{cases} 1 & x < 0 \\end{cases}\\]"])

@@ -17,6 +17,7 @@ Token types produced (content = the TeX between the delimiters):
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -65,6 +66,22 @@ def math_plugin(md: MarkdownIt) -> None:
     md.block.ruler.at("table", _math_aware_table(table), {"alt": ["paragraph", "reference"]})
     md.core.ruler.after("inline", "math_double_dollar_lines", _double_dollar_on_own_lines)
     md.core.ruler.before("math_double_dollar_lines", "math_code_spans", _code_span_formulas)
+    md.core.ruler.before("math_double_dollar_lines", "math_entities", _decoded_entities)
+
+
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|nbsp|#\d+|#[xX][0-9A-Fa-f]+);")
+"""HTML's escapes of what TeX writes as is (`a &lt; b`): archives exported from
+WordPress or Typecho have them in formulas, which MathJax saw decoded by the browser
+(TeX itself has no use for `&lt;`: its `&` is followed by a space or `=`)."""
+
+
+def _decoded_entities(state: StateCore) -> None:
+    """The formulas' `&lt;` and the like as the characters they stand for (htmlmath.py
+    does the same in HTML blocks)."""
+    for token in state.tokens:
+        for math in (token, *(token.children or ())):
+            if math.type in MATH_TOKENS and "&" in math.content:
+                math.content = _ENTITY.sub(lambda found: html.unescape(found.group()), math.content)
 
 
 _dollar_block = math_block_dollar(allow_labels=False, allow_blank_lines=True)
