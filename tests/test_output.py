@@ -451,14 +451,18 @@ def test_a_build_refuses_an_output_folder_it_would_wreck(tmp_path: Path, where: 
 
 
 def test_an_earlier_output_and_an_empty_checkout_are_built_into(tmp_path: Path):
-    """What a build wrote before (its feed says so) and a folder holding only a checkout
-    are output folders a build may fill."""
+    """What a build wrote before (its feed says so), a folder holding only a checkout,
+    and one holding only what a killed build left inside it are output folders a build
+    may fill."""
     from blogbuild.build import build_site
     from conftest import post, write_site as write_files
 
     site = write_files(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01")})
     build_site(site, tmp_path / "first", remember=False)
     (tmp_path / "checkout" / ".git").mkdir(parents=True)
+    (tmp_path / "volume" / ".blogbuild-temporary-999999-abcd").mkdir(parents=True)
     build_site(site, tmp_path / "first", remember=False)
     build_site(site, tmp_path / "checkout", remember=False)
+    build_site(site, tmp_path / "volume", remember=False)
     assert (tmp_path / "checkout" / ".git").is_dir() and (tmp_path / "checkout" / "index.html").is_file()
+    assert not (tmp_path / "volume" / ".blogbuild-temporary-999999-abcd").exists()

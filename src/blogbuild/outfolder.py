@@ -46,7 +46,9 @@ def output_refusal(site_dir: Path, out_dir: Path) -> str | None:
     if out.exists() and not out.is_dir():
         return "is a file, not a folder"
     if out.is_dir():
-        foreign = sorted(set(os.listdir(out)) - KEPT_ENTRIES)
+        # (a killed build's temporary folder inside it is its own: the build removes it)
+        foreign = sorted(name for name in os.listdir(out)
+                         if name not in KEPT_ENTRIES and not name.startswith(INNER_TEMPORARY))
         if foreign and not _built_by_blogbuild(out):
             shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
             return (f"holds files no blogbuild build wrote ({shown}), which a build would "
