@@ -154,8 +154,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         # for each other (store.py)
         cache = RenderCache(cache_dir / RENDERED, config) if cache_dir else None
         content = load_cached_content(site_dir, config, drafts, cache_dir,
-                                (lambda post, left: workers.early(PostJob.of(config, post), left))
-                                if cold else None)
+                                      (lambda post, left: workers.early(PostJob.of(config, post),
+                                                                        left)) if cold else None)
         engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
         rendered = render_content(config, content, engine, progress, workers, cache)
         problems = [*content.problems, *rendered.problems]
@@ -211,7 +211,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
 
 
 def load_cached_content(site_dir: Path, config: SiteConfig, drafts: bool,
-                  cache_dir: Path | None, on_post: Callable[[Post, int], None] | None) -> Content:
+                        cache_dir: Path | None, on_post: Callable[[Post, int], None] | None
+                        ) -> Content:
     """content.load_content, with the parses of earlier builds when there is a cache."""
     if cache_dir is None:
         return load_content(site_dir, config, drafts=drafts, on_post=on_post)

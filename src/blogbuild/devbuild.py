@@ -210,7 +210,7 @@ class IncrementalBuilder:
                                        self._engine, workers=workers, cache=self._store)
             finally:
                 if workers:
-                    workers.close(wait=False)  # they are done: nothing to wait for
+                    workers.close(wait=False)  # they write nowhere this must wait for
             memo.update({id(p): (p, fresh.bodies[p.slug], fresh.titles[p.slug]) for p in posts})
             memo.update({id(p): (p, fresh.pages[p.slug], fresh.page_titles[p.slug]) for p in pages})
             memo.update({id(c): (c, fresh.comments[c.id]) for c in comments})

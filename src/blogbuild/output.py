@@ -173,11 +173,11 @@ def unwritable(files: list[OutputFile], generated: str | None = None) -> list[Pr
     into the folder `generated` that a generator owns (a static/pagefind/x)."""
     if generated is None:
         return find_collisions(files)
-    folder = generated.lower() + "/"
+    folder = generated.lower()
     return find_collisions(files) + [
         Problem(file.source, 0, f"writes {file.path}, inside {generated}/, which the search "
                 "index writes; move it elsewhere")
-        for file in files if file.path.lower().startswith(folder) or file.path.lower() == generated.lower()]
+        for file in files if file.path.lower() == folder or file.path.lower().startswith(folder + "/")]
 
 
 @dataclass
