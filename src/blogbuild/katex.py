@@ -40,7 +40,6 @@ _DEFINES = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\[gex]?def(?![a-zA
                       r"|\\newenvironment")
 
 
-
 def defines_macros(tex: str) -> bool:
     """The formula changes the macros in force for the formulas after it."""
     return _DEFINES.search(tex) is not None
