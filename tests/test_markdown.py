@@ -313,8 +313,9 @@ def test_a_readers_image_inside_a_link_is_its_text_and_keeps_its_formulas():
 
 # --- property-based: the TeX that reaches the page is the TeX written ------------------
 
+# (no HTML escape such as `&amp;`: a formula's are the characters they stand for)
 TEX_PIECES = ["x", "y_1", "_", "^", "*", "**", "\\\\", "|", "\\|", "{", "}", "&", "<", ">",
-              "<div>", "&amp;", "\\alpha", "\\{", "\\}", "\\_", "\\,", " ", "~", "`", "#",
+              "<div>", "&amp", "\\alpha", "\\{", "\\}", "\\_", "\\,", " ", "~", "`", "#",
               "[", "]", "(", ")", "%", "\\frac{1}{2}", "a^{*}_{*}", "-", "+", "=", "!", "'",
               '"', "\\mathbf{x}", "1", "<!--", "-->", "[^1]"]
 tex_strings = st.lists(st.sampled_from(TEX_PIECES), min_size=1, max_size=12).map("".join) \
