@@ -545,3 +545,51 @@ def test_a_long_paragraph_is_read_once_not_once_per_line(monkeypatch):
     monkeypatch.setattr(openspans._Scan, "read", lambda scan, line: reads.append(line) or read(scan, line))
     render("\n".join(f"第{i}行 $x_{i}$ 与 \\alpha" for i in range(300)) + "\n")
     assert len(reads) <= 2 * 300  # the setext heading rule reads it first, then the paragraph
+
+
+@pytest.mark.parametrize("source, formulas_written", [
+    ("其中 $a_1\n+ b_1$ 是和，而 $c\n> 0$ 成立。\n", ["a_1\n+ b_1", "c\n> 0"]),
+    ("where $$x_1\n> 0$$ holds, and \\(y\n- 1\\) too.\n", ["x_1\n> 0", "y\n- 1"]),
+    ("> 引文 $a\n> - b$ 完\n", ["a\n- b"]),
+])
+def test_an_inline_formula_wrapped_onto_a_line_like_a_list_item_stays_one_formula(
+        source: str, formulas_written: list[str]):
+    """Hard-wrapped prose: `+ b_1$` is the formula's second line, not a list item (nor
+    `> 0$` a quote), as MathJax and Pandoc read it."""
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert soup.select("ul, blockquote blockquote, h1") == [] and len(soup.select("p")) == 1
+    assert [e.get_text()[2:-2] for e in soup.select(".math")] == formulas_written
+
+
+@pytest.mark.parametrize("source, items", [
+    ("It costs $5 and\n- item one\n- item two\n", 2),  # a price opens nothing
+    ("costs $5 and\n- item costs $3\n", 1),  # a `$` after a space closes nothing
+    ("code `$x` and\n- item$ y\n", 1),  # a code span's dollar is code
+    ("escaped \\$a\n- item b$\n", 1),
+])
+def test_a_dollar_that_opens_no_formula_lets_a_list_start(source: str, items: int):
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert len(soup.select("ul > li")) == items and soup.select(".math") == []
+
+
+def test_a_long_paragraph_of_wrapped_formulas_is_looked_through_once(monkeypatch):
+    """Which of its lines start inside an inline formula is found in one pass per
+    paragraph, not one per line and rule."""
+    from blogbuild import mathsyntax, openspans
+
+    calls = []
+    monkeypatch.setattr(openspans, "_wrapped_lines", _counting(openspans._wrapped_lines, calls))
+    source = "\n".join(f"第{i}行 $x_{i}\n+ y$ 与" for i in range(300)) + "\n"
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert len(soup.select(".math")) == 300 and soup.select("ul") == []
+    assert calls == [0]  # one paragraph, one pass (every later question remembered)
+    assert mathsyntax.inline_formula_end("$a\n+ b$", 0) == 7
+
+
+def _counting(function, calls):
+    def counted(state, formula_end):
+        known = state.env.get("_wrapped_lines")
+        if known is None or known[0] != (id(state), state.line):
+            calls.append(state.line)
+        return function(state, formula_end)
+    return counted

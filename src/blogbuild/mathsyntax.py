@@ -206,6 +206,14 @@ def _delimited(opener: str, closer: str, token_type: str):
     return rule
 
 
+def inline_formula_end(src: str, start: int) -> int | None:
+    """Where the inline formula opening at `start` (`$…$`, `$$…$$`, `\\(…\\)`) ends, by
+    the inline rules; None if none opens there."""
+    if src.startswith("$", start):
+        return _dollar_formula_end(src, start)
+    return _delimited_end(src, start, r"\(", r"\)")
+
+
 def _delimited_end(src: str, start: int, opener: str, closer: str) -> int | None:
     """Where the `\\(..\\)` (or `\\[..\\]`) formula opening at `start` ends (after its
     closer); None if none opens there."""
