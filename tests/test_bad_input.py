@@ -69,3 +69,22 @@ def test_two_posts_with_one_slug_get_both_their_bodies_checked(tmp_path: Path, c
     err = capsys.readouterr().err
     assert [line.split(": ")[0] for line in err.splitlines()[:-1]] == [
         "content/posts/c.md:6", "content/posts/d.md:1", "content/posts/d.md:6"], err
+
+
+def test_every_template_syntax_error_is_reported_in_one_run(tmp_path: Path, capsys):
+    """Two templates the pages use, each broken: both at once, not one per run; a
+    scratch file no page uses is not the site's problem."""
+    from conftest import post, write_site
+
+    site = write_site(tmp_path / "site", {
+        "content/posts/a.md": post("A", "2024-01-01"),
+        "content/pages/about.md": "---\ntitle: 关于\n---\n\n正文\n",
+        "templates/page.html": '{% extends "base.html" %}\n{% block content %}{{ entry.html }\n{% endblock %}\n',
+        "templates/_footer.html": "ok\n{% if %}\n",
+        "templates/post.html": '{% extends "base.html" %}{% block content %}{% include "_footer.html" %}'
+                               "{% endblock %}\n",
+        "templates/scratch.html": "{{ oops\n"})
+    assert main(["build", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert [line.split(": ")[0] for line in err.splitlines()[:-1]] == [
+        "templates/_footer.html:2", "templates/page.html:2"], err

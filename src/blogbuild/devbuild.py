@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
-from jinja2 import meta
 
 from .archive import Archive, build_archive
 from .build import CACHE_FOLDER, archive_memo, inline_math_renderer, render_content
@@ -35,7 +34,7 @@ from .katex import KatexEngine
 from .markdown import HIGHLIGHT_CSS, Rendered, highlight_css
 from .output import find_collisions, is_copied, static_layers, static_sources
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
-                    template_environment, template_syntax_problem)
+                    template_environment, template_problems)
 from .parallel import Workers
 from .prestart import PARALLEL_FROM
 from .problems import ContentErrors, Problem
@@ -264,20 +263,9 @@ def _check_templates(env: jinja2.Environment, pages: Iterable[str]) -> None:
     syntax error is an error only in a template the pages use (`pages`, and what they
     extend, include or import), as in `build`: a scratch file in templates/ that
     nothing uses does not stop the preview."""
-    used, waiting = set(), list(pages)
-    while waiting:
-        name = waiting.pop()
-        if name in used:
-            continue
-        used.add(name)
-        try:
-            env.get_template(name)
-            source = env.loader.get_source(env, name)[0]
-        except jinja2.TemplateSyntaxError as error:
-            raise ContentErrors([template_syntax_problem(error, name)]) from None
-        except jinja2.TemplateNotFound:
-            continue  # rendering the page says which
-        waiting += [found for found in meta.find_referenced_templates(env.parse(source)) if found]
+    problems, used = template_problems(env, pages)
+    if problems:
+        raise ContentErrors(problems)
     for name in env.list_templates(extensions=["html", "xml", "txt"]):
         if name not in used:
             try:

@@ -7,11 +7,12 @@ dumb); `render_pages` returns every page as an `OutputFile` without writing it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 
 from .config import SiteConfig
 from .citation import bibtex, citation_meta
@@ -158,6 +159,9 @@ def render_pages(site: Site, env: jinja2.Environment,
     written by it as soon as it is rendered, on whichever process, and its file is
     `staged` (its data None)."""
     jobs = plan_pages(site)
+    # every syntax error of the templates in use at once, before any page renders
+    if problems := template_problems(env, {job.template for job in jobs})[0]:
+        raise ContentErrors(problems)
     layouts = [page_layout(site, job) for job in jobs]
     todo = [i for i, job in enumerate(jobs) if not (unchanged and unchanged(job, layouts[i]))]
     away = [i for i in todo if jobs[i].template == "post.html"]
@@ -292,6 +296,29 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
             "give it a default (x | default(''))" if isinstance(error, jinja2.UndefinedError) else ""
         raise ContentErrors([Problem(name, line, f"template error: {what}{hint} "
                                      f"(rendering {job.output}, from {job.source})")]) from None
+
+
+def template_problems(env: jinja2.Environment, pages: Iterable[str]
+                      ) -> tuple[list[Problem], set[str]]:
+    """(the syntax errors, all of them, of the templates `pages` use: those named and
+    what they extend, include or import; those templates). A template no page uses
+    (a scratch file in templates/) is no problem of the site."""
+    problems, used, waiting = [], set(), list(pages)
+    while waiting:
+        name = waiting.pop()
+        if name in used:
+            continue
+        used.add(name)
+        try:
+            env.get_template(name)
+            source = env.loader.get_source(env, name)[0]
+        except jinja2.TemplateSyntaxError as error:
+            problems.append(template_syntax_problem(error, name))
+            continue
+        except jinja2.TemplateNotFound:
+            continue  # rendering the page says which
+        waiting += [found for found in meta.find_referenced_templates(env.parse(source)) if found]
+    return sorted(problems), used
 
 
 def template_syntax_problem(error: jinja2.TemplateSyntaxError, template: str) -> Problem:
