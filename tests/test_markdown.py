@@ -589,7 +589,7 @@ def test_a_long_paragraph_of_wrapped_formulas_is_looked_through_once(monkeypatch
 def _counting(function, calls):
     def counted(state, formula_end):
         known = state.env.get("_wrapped_lines")
-        if known is None or known[0] != (id(state), state.line):
+        if known is None or known[0] is not state or known[1] != state.line:
             calls.append(state.line)
         return function(state, formula_end)
     return counted

@@ -56,21 +56,22 @@ def unless_inside_open_span(rule, math_block: bool = True,
     def guarded(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         if not silent:
             return rule(state, start_line, end_line, silent)
-        if state.parentType == "paragraph":
-            if math_block and state.sCount[start_line] < state.blkIndent:
-                # a display indented less than the list item it follows: a lazy line of
-                # the item's paragraph, as kramdown and MathJax blogs write it, not a
-                # block that would end the list
-                return False
-            scan = _scanned(state, start_line)
-            if scan.formula_open or (math_block and scan.code_run is not None):
-                return False
-            if inline_formula_end and start_line in _wrapped_lines(state, inline_formula_end):
-                return False
         line = state.line
         found = rule(state, start_line, end_line, silent)
         state.line = line
-        return found
+        # the paragraph is looked into only where the line would end it (few do: the
+        # question is asked of every line, by every rule that may end a paragraph)
+        if not found or state.parentType != "paragraph":
+            return found
+        if math_block and state.sCount[start_line] < state.blkIndent:
+            # a display indented less than the list item it follows: a lazy line of the
+            # item's paragraph, as kramdown and MathJax blogs write it, not a block that
+            # would end the list
+            return False
+        scan = _scanned(state, start_line)
+        if scan.formula_open or (math_block and scan.code_run is not None):
+            return False
+        return not (inline_formula_end and start_line in _wrapped_lines(state, inline_formula_end))
     return guarded
 
 
@@ -84,10 +85,11 @@ def _wrapped_lines(state: StateBlock, formula_end: FormulaEnd) -> frozenset[int]
     formula of it, as far as the paragraph may run (to the next blank line): once per
     paragraph, in one pass over its text (code spans passed over, as the inline rules
     pass over them), however long it is."""
-    key = (id(state), state.line)
+    # the state itself, not its id: an env copied into the next parse (a summary's)
+    # must not hand over what an earlier state, gone since, had at the same id
     known = state.env.get("_wrapped_lines")
-    if known is not None and known[0] == key:
-        return known[1]
+    if known is not None and known[0] is state and known[1] == state.line:
+        return known[2]
     last = state.line
     while last < state.lineMax and not state.isEmpty(last):
         last += 1
@@ -110,7 +112,7 @@ def _wrapped_lines(state: StateBlock, formula_end: FormulaEnd) -> frozenset[int]
         wrapped.update(state.line + 1 + index for index in range(first, after))
         position = end
     result = frozenset(wrapped)
-    state.env["_wrapped_lines"] = (key, result)
+    state.env["_wrapped_lines"] = (state, state.line, result)
     return result
 
 
@@ -143,8 +145,8 @@ def _scanned(state: StateBlock, line: int) -> _Scan:
     asks it of every line of a paragraph: the lines read so far are remembered, so a
     paragraph is read once however long it is."""
     scan = state.env.get("_open_span")
-    if scan is None or scan.key != (id(state), state.line) or scan.line > line:
-        scan = state.env["_open_span"] = _Scan((id(state), state.line), state.line)
+    if scan is None or scan.key[0] is not state or scan.key[1] != state.line or scan.line > line:
+        scan = state.env["_open_span"] = _Scan((state, state.line), state.line)
     while scan.line < line:
         scan.read(state.getLines(scan.line, scan.line + 1, state.blkIndent, False))
         scan.line += 1
