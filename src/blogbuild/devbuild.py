@@ -258,20 +258,11 @@ def _stored_base_url(config: SiteConfig) -> str:
 
 
 def _check_templates(env: jinja2.Environment, pages: Iterable[str]) -> None:
-    """Compile every template now: a syntax error shows when the file is saved, and the
-    snapshot keeps every template as it was (its environment does not reload). A
-    syntax error is an error only in a template the pages use (`pages`, and what they
-    extend, include or import), as in `build`: a scratch file in templates/ that
-    nothing uses does not stop the preview."""
-    problems, used = template_problems(env, pages)
-    if problems:
+    """Compile every template now (pages.template_problems): a syntax error shows when
+    the file is saved, and the snapshot keeps every template as it was (its
+    environment does not reload)."""
+    if problems := template_problems(env, pages):
         raise ContentErrors(problems)
-    for name in env.list_templates(extensions=["html", "xml", "txt"]):
-        if name not in used:
-            try:
-                env.get_template(name)
-            except jinja2.TemplateSyntaxError:
-                pass
 
 
 # --------------------------------------------------------- output folder ---

@@ -160,7 +160,7 @@ def render_pages(site: Site, env: jinja2.Environment,
     `staged` (its data None)."""
     jobs = plan_pages(site)
     # every syntax error of the templates in use at once, before any page renders
-    if problems := template_problems(env, {job.template for job in jobs})[0]:
+    if problems := template_problems(env, {job.template for job in jobs}):
         raise ContentErrors(problems)
     layouts = [page_layout(site, job) for job in jobs]
     todo = [i for i, job in enumerate(jobs) if not (unchanged and unchanged(job, layouts[i]))]
@@ -298,27 +298,34 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
                                      f"(rendering {job.output}, from {job.source})")]) from None
 
 
-def template_problems(env: jinja2.Environment, pages: Iterable[str]
-                      ) -> tuple[list[Problem], set[str]]:
-    """(the syntax errors, all of them, of the templates `pages` use: those named and
-    what they extend, include or import; those templates). A template no page uses
-    (a scratch file in templates/) is no problem of the site."""
-    problems, used, waiting = [], set(), list(pages)
+def template_problems(env: jinja2.Environment, pages: Iterable[str]) -> list[Problem]:
+    """The syntax errors, all of them, of the templates `pages` use (those named and
+    what they extend, include or import). Every template file is compiled (from the
+    bytecode cache, mostly); only if one fails are the pages' templates parsed to see
+    whether they use it: a scratch file in templates/ is no problem of the site."""
+    broken: dict[str, jinja2.TemplateSyntaxError] = {}
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            broken[name] = error
+    if not broken:
+        return []
+    used, waiting = set(), list(pages)
     while waiting:
         name = waiting.pop()
         if name in used:
             continue
         used.add(name)
-        try:
-            env.get_template(name)
-            source = env.loader.get_source(env, name)[0]
-        except jinja2.TemplateSyntaxError as error:
-            problems.append(template_syntax_problem(error, name))
+        if name in broken:  # what it includes is not known: it does not parse
             continue
+        try:
+            source = env.loader.get_source(env, name)[0]
         except jinja2.TemplateNotFound:
             continue  # rendering the page says which
         waiting += [found for found in meta.find_referenced_templates(env.parse(source)) if found]
-    return sorted(problems), used
+    return sorted(template_syntax_problem(error, name) for name, error in broken.items()
+                  if name in used)
 
 
 def template_syntax_problem(error: jinja2.TemplateSyntaxError, template: str) -> Problem:
