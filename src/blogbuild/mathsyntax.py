@@ -29,7 +29,7 @@ from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar
 
-from .numbering import DISPLAY_ONLY, ENVIRONMENT_OPEN
+from .numbering import DISPLAY_ONLY, ENVIRONMENT_OPEN, is_escaped
 from .openspans import BACKTICKS, closing_backticks, unless_inside_open_span
 
 MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
@@ -106,17 +106,9 @@ def _unescaped(text: str, delimiter: str) -> int:
     """Where `delimiter` (`\\]`) first occurs in `text` not escaped (`\\\\]` is a TeX line
     break and a bracket); -1 if it does not."""
     found = text.find(delimiter)
-    while found >= 0 and _is_escaped(text, found):
+    while found >= 0 and is_escaped(text, found):
         found = text.find(delimiter, found + 1)
     return found
-
-
-def _is_escaped(src: str, pos: int) -> bool:
-    """True if the character at `pos` is preceded by an odd number of backslashes."""
-    count = 0
-    while pos - count - 1 >= 0 and src[pos - count - 1] == "\\":
-        count += 1
-    return count % 2 == 1
 
 
 def _dollar(state: StateInline, silent: bool) -> bool:
@@ -144,7 +136,7 @@ def _dollar(state: StateInline, silent: bool) -> bool:
 def _dollar_formula_end(src: str, start: int) -> int | None:
     """Where the `$..$` or `$$..$$` formula opening at `start` ends (after its closing
     delimiter), by _dollar's rules; None if no formula opens there."""
-    if src[start] != "$" or _is_escaped(src, start):
+    if src[start] != "$" or is_escaped(src, start):
         return None
     if start and src[start - 1].isdigit():
         return None
@@ -153,7 +145,7 @@ def _dollar_formula_end(src: str, start: int) -> int | None:
     if start + opener >= len(src) or (not double and src[start + 1].isspace()):
         return None
     end = src.find("$$" if double else "$", start + opener)
-    while end != -1 and _is_escaped(src, end):
+    while end != -1 and is_escaped(src, end):
         end = src.find("$$" if double else "$", end + 1)
     if end == -1 or end == start + opener:
         return None
@@ -171,7 +163,7 @@ def _cuts_a_code_span(src: str, start: int, end: int) -> bool:
     run of its length closes."""
     pos = start
     while (run := BACKTICKS.search(src, pos, end)) is not None:
-        closing = None if _is_escaped(src, run.start()) else closing_backticks(src, run.start())
+        closing = None if is_escaped(src, run.start()) else closing_backticks(src, run.start())
         if closing is not None and closing.start() >= end:
             return True
         pos = closing.end() if closing is not None else run.end()
@@ -183,7 +175,7 @@ def _doubly_escaped_dollar(state: StateInline, silent: bool) -> bool:
     `processEscapes` behind a Markdown that eats one backslash (blogdown, Hexo) wrote
     `\\\\$5` so that MathJax would see `\\$5`, and show `$5`. (`\\\\\\$` is still
     an escaped backslash and an escaped dollar: `\\$`.)"""
-    if not state.src.startswith("\\\\$", state.pos) or _is_escaped(state.src, state.pos):
+    if not state.src.startswith("\\\\$", state.pos) or is_escaped(state.src, state.pos):
         return False
     if not silent:
         state.pending += "$"
@@ -217,10 +209,10 @@ def inline_formula_end(src: str, start: int) -> int | None:
 def _delimited_end(src: str, start: int, opener: str, closer: str) -> int | None:
     """Where the `\\(..\\)` (or `\\[..\\]`) formula opening at `start` ends (after its
     closer); None if none opens there."""
-    if not src.startswith(opener, start) or _is_escaped(src, start):
+    if not src.startswith(opener, start) or is_escaped(src, start):
         return None
     end = src.find(closer, start + 2)
-    while end != -1 and _is_escaped(src, end):
+    while end != -1 and is_escaped(src, end):
         end = src.find(closer, end + 1)
     if end == -1 or not src[start + 2:end].strip():
         return None
@@ -309,7 +301,7 @@ def formula_spans(text: str) -> Iterator[tuple[int, int]]:
 def _inline_environment(state: StateInline, silent: bool) -> bool:
     """`\\begin{equation}..\\end{equation}` glued inside a paragraph: a display formula."""
     src, start = state.src, state.pos
-    if not src.startswith("\\begin{", start) or _is_escaped(src, start):
+    if not src.startswith("\\begin{", start) or is_escaped(src, start):
         return False
     opened = re.compile(ENVIRONMENT_OPEN).match(src, start)
     if not opened:
@@ -337,7 +329,7 @@ def _matching_end(src: str, name: str, position: int) -> int:
 
 
 def _prose_ref(state: StateInline, silent: bool) -> bool:
-    if not state.src.startswith("\\", state.pos) or _is_escaped(state.src, state.pos):
+    if not state.src.startswith("\\", state.pos) or is_escaped(state.src, state.pos):
         return False
     found = _REF.match(state.src, state.pos)
     if not found:

@@ -182,11 +182,11 @@ def _merge_eqnarray_columns(row: str) -> str:
     r"""eqnarray's `a & = & b` has three columns; align's two-column `a &= b` looks the same."""
     depth, ampersands = 0, []
     for index, char in enumerate(row):
-        if char == "{" and not _escaped(row, index):
+        if char == "{" and not is_escaped(row, index):
             depth += 1
-        elif char == "}" and not _escaped(row, index):
+        elif char == "}" and not is_escaped(row, index):
             depth -= 1
-        elif char == "&" and depth == 0 and not _escaped(row, index):
+        elif char == "&" and depth == 0 and not is_escaped(row, index):
             ampersands.append(index)
     if len(ampersands) >= 2:
         cut = ampersands[1]
@@ -194,7 +194,8 @@ def _merge_eqnarray_columns(row: str) -> str:
     return row
 
 
-def _escaped(text: str, index: int) -> bool:
+def is_escaped(text: str, index: int) -> bool:
+    """The character at `index` is escaped: an odd number of backslashes stands before it."""
     count = 0
     while index - count - 1 >= 0 and text[index - count - 1] == "\\":
         count += 1

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
-from .numbering import DISPLAY_ENVIRONMENTS
+from .numbering import DISPLAY_ENVIRONMENTS, is_escaped
 
 
 def keep_open_formulas_whole(md: MarkdownIt, inline_formula_end: FormulaEnd) -> None:
@@ -101,7 +101,7 @@ def _wrapped_lines(state: StateBlock, formula_end: FormulaEnd) -> frozenset[int]
     position = 0 if "$" in text or "\\(" in text else len(text)
     while (found := _INLINE_OPENING.search(text, position)) is not None:
         if found.group().startswith("`"):
-            closing = None if _escaped(text, found.start()) else closing_backticks(text, found.start())
+            closing = None if is_escaped(text, found.start()) else closing_backticks(text, found.start())
             position = closing.end() if closing else found.end()
             continue
         end = formula_end(text, found.start())
@@ -114,14 +114,6 @@ def _wrapped_lines(state: StateBlock, formula_end: FormulaEnd) -> frozenset[int]
     result = frozenset(wrapped)
     state.env["_wrapped_lines"] = (state, state.line, result)
     return result
-
-
-def _escaped(text: str, position: int) -> bool:
-    """An odd number of backslashes stands before `position`."""
-    count = 0
-    while position - count > 0 and text[position - count - 1] == "\\":
-        count += 1
-    return count % 2 == 1
 
 
 def _no_heading_of_an_open_formula(lheading):
