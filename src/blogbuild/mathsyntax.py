@@ -78,6 +78,8 @@ WordPress or Typecho have them in formulas, which MathJax saw decoded by the bro
 def _decoded_entities(state: StateCore) -> None:
     """The formulas' `&lt;` and the like as the characters they stand for (htmlmath.py
     does the same in HTML blocks)."""
+    if not _ENTITY.search(state.src):  # most posts have none: one scan, not a walk
+        return
     for token in state.tokens:
         for math in (token, *(token.children or ())):
             if math.type in MATH_TOKENS and "&" in math.content:
