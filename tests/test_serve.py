@@ -769,3 +769,25 @@ def test_a_first_start_with_many_posts_renders_them_on_workers_as_one_process_wo
     finally:
         again.close()
     assert rendered == []  # the workers' results were stored, under the keys serve looks for
+
+
+def test_a_static_file_added_while_a_post_is_broken_is_checked_once_the_post_is_mended(tmp_path):
+    """The static listing is forgotten when the change arrives, not when a rebuild gets
+    as far as checking it: otherwise the mended rebuild checks the old listing."""
+    from blogbuild.problems import ContentErrors
+
+    site = write_site(tmp_path / "site", FILES)
+    builder = IncrementalBuilder(site, base_url="http://127.0.0.1:9/")
+    builder.rebuild(None)
+    beta = site / "content/posts/beta.md"
+    good = beta.read_text(encoding="utf-8")
+    beta.write_text(post("Beta", "2024-13-01 10:00"), encoding="utf-8")
+    (site / "static/archives/alpha").mkdir(parents=True)
+    (site / "static/archives/alpha/index.html").write_text("mine", encoding="utf-8")
+    with pytest.raises(ContentErrors):
+        builder.rebuild(RebuildPlan(content=frozenset({"content/posts/beta.md"}),
+                                    static=frozenset({"archives/alpha/index.html"})))
+    beta.write_text(good, encoding="utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        builder.rebuild(RebuildPlan(content=frozenset({"content/posts/beta.md"})))
+    assert any("archives/alpha/index.html" in p.message for p in raised.value.problems)

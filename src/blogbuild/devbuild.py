@@ -118,6 +118,8 @@ class IncrementalBuilder:
         """A new snapshot after the changes in `plan` (None: from scratch). Raises
         ContentErrors, and then the previous snapshot stays the one to serve."""
         fresh_start = plan is None or plan.config or self._config is None or self._config_stale
+        if plan is None or plan.config or plan.static:
+            self.static_changed()
         if fresh_start:
             # until site.toml loads again, every rebuild retries it: a later content
             # change must not pass for a good build made with the old configuration
@@ -141,7 +143,7 @@ class IncrementalBuilder:
         problems += site.archive.problems
         planned = plan_pages(site)
         jobs = {job.output: job for job in planned}
-        self.check_collisions(jobs, static_changed=plan is None or bool(plan.config or plan.static))
+        self.check_collisions(jobs)
         templates = frozenset(job.template for job in planned)
         if templates != self._checked:  # a new environment, or a kind of page new to it
             _check_templates(self._env, templates)
@@ -149,11 +151,17 @@ class IncrementalBuilder:
         return Snapshot(site=site, env=self._env, jobs=jobs,
                         warnings=tuple(sorted(p for p in problems if p.warning)))
 
-    def check_collisions(self, jobs: dict[str, PageJob], *, static_changed: bool = True) -> None:
+    def static_changed(self) -> None:
+        """Files in static/ changed: the next collision check walks it again (called
+        at once, even while the site has an error: a rebuild that mends the error must
+        not check against the static files as they were)."""
+        self._static = None
+
+    def check_collisions(self, jobs: dict[str, PageJob]) -> None:
         """Raise ContentErrors if the pages `jobs` plans, the feeds and the static files
         cannot all be written (output.find_collisions), as `build` would. The static
-        folders are walked again only if `static_changed` (or never walked yet)."""
-        if static_changed or self._static is None:
+        folders are walked again only after static_changed (or a fresh start)."""
+        if self._static is None:
             self._static = static_sources(self.site_dir)
         static = self._static
         files = [*(OutputFile(output, b"", job.source) for output, job in jobs.items()),

@@ -260,6 +260,7 @@ class DevServer:
                 self._watched.clear()
                 self._schedule()
             if plan is not None and (plan.static or plan.config):
+                self.builder.static_changed()
                 # every tab reloads for a static file that changed (a stylesheet shows
                 # on every page); a save of the same bytes, or a site.toml whose static
                 # files are as they were, reloads only the tabs whose page changed
