@@ -335,7 +335,7 @@ def _links_outside_the_site(tokens: list[Token], context: RenderContext) -> list
 
 
 def _nofollow_link(self, tokens, idx, options, env) -> str:
-    tokens[idx].attrSet("rel", "nofollow ugc noopener")
+    tokens[idx].attrSet("rel", READER_REL)
     return self.renderToken(tokens, idx, options, env)
 
 
@@ -347,7 +347,7 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
     text = alt_text(token) or src
     if inside_link(tokens, idx):
         return escapeHtml(text)
-    return f'<a href="{escapeHtml(src)}" rel="nofollow ugc noopener">{escapeHtml(text)}</a>'
+    return f'<a href="{escapeHtml(src)}" rel="{READER_REL}">{escapeHtml(text)}</a>'
 
 
 def alt_text(image: Token) -> str:
@@ -357,6 +357,8 @@ def alt_text(image: Token) -> str:
                    or child.type.startswith("math_"))
 
 
+READER_REL = "nofollow ugc noopener"
+"""The rel of every link a reader wrote (and of a reader's image shown as a link)."""
 _ALT_TEXT = ("text", "code_inline")
 """Inline tokens whose content is an image's alt text (its formulas are kept as TeX)."""
 
