@@ -190,7 +190,6 @@ class IncrementalBuilder:
         self._store = RenderCache(self.site_dir / CACHE_FOLDER / SERVED,
                                   replace(config, base_url=_stored_base_url(config)))
         self._env = None
-        self._checked = None
         self._files = ContentCache(self._store)
         self._rendered.clear()
         self._archive_key = self._archive = None
