@@ -139,6 +139,23 @@ def test_prices_escaped_dollars_and_shell_variables_are_not_math():
     assert "echo $PATH $1" in text
 
 
+def test_tex_between_dollars_with_a_space_inside_is_prose_and_a_warning():
+    """`$ \\alpha $` was a formula to MathJax, which the blog was written for: here it
+    stays prose (so that "$ 5 and $ 10" does), and the author is told where, with the
+    formula to write instead. Prices, escaped dollars and code are not TeX to warn of."""
+    source = ("价格 $5 与 $ 10，\\$ \\gamma \\$ 与 `$ \\delta $` 都不是。\n\n"
+              "其中 $\\beta$ 与\n$ \\alpha $ 以及 $x_1 $ 和 $\n\\sum_i a_i $。\n")
+    rendered = render(source)
+    assert formulas(rendered.html) == [r"\(\beta\)"]
+    assert "$ \\alpha $" in BeautifulSoup(rendered.html, "html.parser").get_text()
+    assert [str(p) for p in rendered.problems] == [
+        "content/posts/p.md:8: warning: $ \\alpha $ is shown as written, not as a formula "
+        "(and 2 more in this file): a space inside the `$` makes it prose here (MathJax "
+        "allowed it); write $\\alpha$"]
+    assert render("价格 $5 与 $ 10，\\$ \\gamma \\$ 与 `$ \\delta $`。\n").problems == ()
+    assert render_comment("读者写 $ \\alpha $", CONTEXT).problems == ()
+
+
 def test_a_doubly_escaped_dollar_is_a_dollar_sign_as_mathjax_showed_it():
     """leovan-cn (blogdown) prices its table in `**\\\\$5**`: pandoc left `\\$5`, which
     MathJax's processEscapes showed as `$5`. An escaped backslash before an escaped

@@ -92,7 +92,7 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
     formulas = collect_formulas(tokens, env, context.first_line)
     problems = [*env["problems"],
                 *foreign_syntax(markdown, tokens, context.source, context.first_line),
-                *_links_outside_the_site(tokens, context)]
+                *_links_outside_the_site(tokens, context), *_spaced_formulas(tokens, env, context)]
     if context.typeset is not None:
         # the excerpt's formulas differ from the body's only where a reference links away
         everything = formulas + collect_formulas(excerpt_tokens, excerpt_env, context.first_line)
@@ -332,6 +332,25 @@ def _links_outside_the_site(tokens: list[Token], context: RenderContext) -> list
                                     "write it relative to this page (../x/), or begin it with "
                                     f"{context.site_path}", warning=True))
     return problems
+
+
+def _spaced_formulas(tokens: list[Token], env: dict, context: RenderContext) -> list[Problem]:
+    """A warning at the first `$ \\alpha $` that mathsyntax noted (a formula to MathJax,
+    prose here), counting the others."""
+    spaced = env.get("spaced_formulas")
+    if not spaced:
+        return []
+    src, start, end = spaced[0]
+    block_line = next((block.map[0] for block in tokens
+                       if block.type == "inline" and block.content is src and block.map), 0)
+    line = context.first_line + block_line + src.count("\n", 0, start)
+    written = src[start:end].replace("\n", " ")
+    shown = written if len(written) <= 60 else written[:57] + "..."
+    tex = " ".join(src[start + 1:end - 1].split())
+    more = f" (and {len(spaced) - 1} more in this file)" if len(spaced) > 1 else ""
+    return [Problem(context.source, line, f"{shown} is shown as written, not as a formula{more}: "
+                    "a space inside the `$` makes it prose here (MathJax allowed it); write "
+                    f"${tex}$", warning=True)]
 
 
 def _nofollow_link(self, tokens, idx, options, env) -> str:

@@ -125,6 +125,8 @@ def _dollar(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
     end = _dollar_formula_end(src, start)
     if end is None:
+        if not silent and src.startswith("$", start):
+            _note_spaced_formula(state, start)
         return False
     opener = 2 if src.startswith("$$", start) else 1
     if not silent:
@@ -156,6 +158,31 @@ def _dollar_formula_end(src: str, start: int) -> int | None:
     if "`" in src[start:end] and _cuts_a_code_span(src, start, end):
         return None
     return end + opener
+
+
+_TEX = re.compile(r"\\[A-Za-z]|[\^_]")
+"""A command, a sub- or superscript: what makes text between dollars TeX, not prices."""
+
+
+def _note_spaced_formula(state: StateInline, start: int) -> None:
+    """Remember, in env["spaced_formulas"] as (inline source, start, end), a `$` that
+    opened no formula but would have in MathJax, which allows a space inside the
+    dollars (`$ \\alpha $`): the next `$` closes it, and what is between is TeX (a
+    command, `^` or `_`) with a space at one end. The post shows it as written; a blog
+    written for MathJax has such formulas, and its author is warned (markdown.py)."""
+    src = state.src
+    if is_escaped(src, start) or src.startswith("$$", start) or \
+            (start and (src[start - 1].isdigit() or src[start - 1] == "$")):
+        return
+    end = src.find("$", start + 1)
+    while end != -1 and is_escaped(src, end):
+        end = src.find("$", end + 1)
+    if end == -1 or src.startswith("$$", end):
+        return
+    tex = src[start + 1:end]
+    if tex.strip() and (tex[0].isspace() or tex[-1].isspace()) and "`" not in tex \
+            and _TEX.search(tex):
+        state.env.setdefault("spaced_formulas", []).append((src, start, end + 1))
 
 
 def _cuts_a_code_span(src: str, start: int, end: int) -> bool:
