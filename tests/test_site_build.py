@@ -393,6 +393,35 @@ def test_a_template_error_names_the_template_it_is_in_even_when_included(site, t
     assert "rendering index.html, from " in problem.message
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_template_error_is_reported_in_one_run_each_once(site, tmp_path, jobs):
+    """A field only some posts have fails on the others' pages, and a second template
+    has an error of its own: the author hears of both at once (not of the next after
+    mending the first), each once, at the first page that met it, with how many more.
+    Post pages render on the workers with -j 2."""
+    from blogbuild.build import PARALLEL_FROM
+    from blogbuild.pages import OFFLOAD_FROM
+    from blogbuild.problems import ContentErrors
+
+    files = archive(max(PARALLEL_FROM, OFFLOAD_FROM) + 2)
+    files = {name: text.replace("views:", "cover: a.png\nviews:") if name.endswith("p00.md")
+             else text for name, text in files.items()}
+    files["templates/post.html"] = ("{% extends 'base.html' %}{% block content %}\n"
+                                    "{{ entry.post.extra.cover.upper() }}\n{% endblock %}\n")
+    files["templates/archive.html"] = ("{% extends 'base.html' %}{% block content %}\n\n"
+                                       "{{ archive.months + 1 }}\n{% endblock %}\n")
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", jobs=jobs, use_cache=False)
+    problems = sorted(raised.value.problems)
+    assert [(p.path, p.line) for p in problems] == [("templates/archive.html", 3),
+                                                    ("templates/post.html", 2)]
+    assert problems[0].message.startswith("template error: TypeError: ")
+    assert "has no attribute 'cover'" in problems[1].message
+    posts = sum(1 for name in files if name.startswith("content/posts/"))
+    assert problems[1].message.endswith(f"; and on {posts - 2} more pages")  # all but p00
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_python_error_in_a_template_is_a_problem_at_its_line_not_a_traceback(site, tmp_path):
     from blogbuild.problems import ContentErrors
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 from jinja2 import meta
@@ -175,14 +176,22 @@ def render_pages(site: Site, env: jinja2.Environment,
             alongside()
         return data
 
-    if away:
-        rendered, data = offload([(jobs[i], layouts[i]) for i in away],
-                                 lambda pairs: [render_and_stage(env, *pair, stage)
-                                                for pair in pairs],
-                                 render_the_rest, stage)
-        data = {**(data or {}), **dict(zip(away, rendered, strict=True))}
-    else:
-        data = render_the_rest()
+    try:
+        if away:
+            rendered, data = offload([(jobs[i], layouts[i]) for i in away],
+                                     lambda pairs: [render_and_stage(env, *pair, stage)
+                                                    for pair in pairs],
+                                     render_the_rest, stage)
+            data = {**(data or {}), **dict(zip(away, rendered, strict=True))}
+        else:
+            data = render_the_rest()
+    except ContentErrors as failed:
+        # a template failed on a page (or a worker's): each of its errors, and every
+        # other template's, in this one run (a field only some posts have fails on
+        # those, and the next run would show the next error)
+        raise ContentErrors(template_errors(
+            range(len(jobs)), lambda i: render_page(env, jobs[i], layouts[i]))
+            or failed.problems) from None
     return [OutputFile(job.output, data.get(i), job.source, staged=i in data and data[i] is None)
             for i, job in enumerate(jobs)]
 
@@ -296,6 +305,26 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
             "give it a default (x | default(''))" if isinstance(error, jinja2.UndefinedError) else ""
         raise ContentErrors([Problem(name, line, f"template error: {what}{hint} "
                                      f"(rendering {job.output}, from {job.source})")]) from None
+
+
+P = TypeVar("P")
+
+
+def template_errors(pages: Iterable[P], render: Callable[[P], object]) -> list[Problem]:
+    """`render` each page and gather the ContentErrors it raises (a template's errors):
+    each at its place (template and line) once, as the first page that met it tells it,
+    with how many more pages met it."""
+    failed: dict[tuple[str, int], tuple[Problem, int]] = {}
+    for page in pages:
+        try:
+            render(page)
+        except ContentErrors as errors:
+            for problem in errors.problems:
+                first, count = failed.get((problem.path, problem.line), (problem, 0))
+                failed[(problem.path, problem.line)] = (first, count + 1)
+    return [replace(problem, message=f"{problem.message}; and on {count - 1} more "
+                    f"page{'s' if count > 2 else ''}") if count > 1 else problem
+            for problem, count in failed.values()]
 
 
 def template_problems(env: jinja2.Environment, pages: Iterable[str]) -> list[Problem]:

@@ -27,12 +27,12 @@ import time
 import traceback
 import urllib.parse
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
-from .problems import BlogbuildError, ContentErrors, Problem, UsageError
+from .pages import template_errors
+from .problems import BlogbuildError, ContentErrors, UsageError
 from .search import indexed_pages, pagefind_command
 
 QUIET_PERIOD = 0.04
@@ -523,18 +523,8 @@ def _render(snapshot: Snapshot, outputs: Iterable[str]) -> None:
     not when one of those pages is asked for. Every page (~1 ms each) after a change of
     templates or configuration: a template may fail on some pages only (a field only
     some posts have)."""
-    failed: dict[tuple[str, int], tuple[Problem, int]] = {}
-    for output in outputs:
-        try:
-            snapshot.render(output)
-        except ContentErrors as errors:
-            for problem in errors.problems:
-                first, pages = failed.get((problem.path, problem.line), (problem, 0))
-                failed[(problem.path, problem.line)] = (first, pages + 1)
-    if failed:
-        raise ContentErrors([replace(problem, message=f"{problem.message}; and on {pages - 1} "
-                                     f"more page{'s' if pages > 2 else ''}") if pages > 1 else problem
-                             for problem, pages in failed.values()])
+    if failed := template_errors(outputs, snapshot.render):
+        raise ContentErrors(failed)
 
 
 def _first_of_each_template(snapshot: Snapshot) -> list[str]:
