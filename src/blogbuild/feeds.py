@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 
 from .contentcache import NOT_XML
 from .labels import labels_for
-from .pages import OutputFile
+from .pages import OutputFile, first_page
 from .site import Site, absolute_url, latest, origin
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -26,8 +26,6 @@ _TEX_HREF = re.compile(r"(\\href\{)(/(?!/)[^}]*|#[^}]*)\}")
 """A reference inside a formula: `\\href{#eq-1}` on the post, `\\href{/blog/archives/p/#eq-1}`
 in an excerpt."""
 _NOT_XML = re.compile(f"[{''.join(NOT_XML)}]")
-_PAGE_NUMBER = re.compile(r"page/\d+/$")
-"""A listing's page after the first: tags/x/page/2/ is tags/x/'s."""
 
 
 def render_feeds(site: Site) -> list[OutputFile]:
@@ -119,7 +117,7 @@ def render_sitemap(site: Site, outputs: Iterable[str]) -> OutputFile:
     # a listing changed when the newest of its posts did: a month of 2021 is not new
     listings = {term.path: latest(term.posts) for term in (*site.archive.tags,
                 *site.archive.categories, *site.archive.series, *site.archive.months)}
-    rows = [(path, dated.get(path) or listings.get(_PAGE_NUMBER.sub("", path)) or newest)
+    rows = [(path, dated.get(path) or listings.get(first_page(path)) or newest)
             for path in page_paths]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

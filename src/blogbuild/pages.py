@@ -7,6 +7,7 @@ dumb); `render_pages` returns every page as an `OutputFile` without writing it.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -260,12 +261,21 @@ def paginate(posts: tuple[PostEntry, ...], per_page: int, base: str, heading: st
              oldest_first: bool = False) -> list[tuple[ListingPage, str]]:
     """Split posts into listing pages at `base` ("" for the index): base, base/page/2/, …"""
     chunks = [posts[i:i + per_page] for i in range(0, len(posts), per_page)] or [()]
-    paths = [base] + [f"{base}page/{n}/" for n in range(2, len(chunks) + 1)]
+    paths = [base] + [f"{base}page/{n}/" for n in range(2, len(chunks) + 1)]  # see first_page
     return [(ListingPage(heading=heading, number=n + 1, total=len(chunks), posts=chunk,
                          previous_path=paths[n - 1] if n else None,
                          next_path=paths[n + 1] if n + 1 < len(chunks) else None,
                          oldest_first=oldest_first, page_links=_pager(n + 1, paths)), paths[n])
             for n, chunk in enumerate(chunks)]
+
+
+_LATER_PAGE = re.compile(r"page/\d+/$")
+
+
+def first_page(path: str) -> str:
+    """The path of the first page of the listing a page's path is of (paginate's
+    paths): "tags/x/page/2/" → "tags/x/"; any other path as it is."""
+    return _LATER_PAGE.sub("", path)
 
 
 def _pager(number: int, paths: list[str]) -> tuple[tuple[int, str] | None, ...]:
