@@ -20,11 +20,10 @@ from markdown_it.token import Token
 
 from .katex import Typesetter, defines_macros
 from .mathjax import mathjax_compatible
-from .mathsyntax import MATH_TOKENS
+from .mathsyntax import MATH_TOKENS, REFERENCE
 from .numbering import Numbering, equation_anchor, number_display
 from .problems import Problem
 
-_REF = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
 _DISPLAY = frozenset({"math_display", "math_block", "amsmath"})
 
 
@@ -180,7 +179,7 @@ def _resolve_references(tex: str, env: dict) -> str:
         shown = f"({number})" if kind == "eqref" else number
         return rf"\href{{{env['link_prefix']}#{numbering.anchor(label)}}}{{\text{{{shown}}}}}"
 
-    return _REF.sub(link, tex)
+    return REFERENCE.sub(link, tex)
 
 
 def _number_equations(state: StateCore) -> None:
@@ -211,7 +210,7 @@ def _number_equations(state: StateCore) -> None:
                         shown[number] = token_line
             if token.type in MATH_TOKENS:
                 references += [(kind, label, token_line)
-                               for kind, label in _REF.findall(token.content)]
+                               for kind, label in REFERENCE.findall(token.content)]
             elif token.type == "math_ref":
                 references.append((token.meta["kind"], token.meta["label"], token_line))
     problems = state.env.setdefault("problems", [])

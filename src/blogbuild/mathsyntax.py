@@ -36,7 +36,8 @@ MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "m
                          "amsmath"})
 MATH_BLOCKS = frozenset({"math_block", "amsmath"})
 """The tokens of a display formula that is a block of its own."""
-_REF = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
+REFERENCE = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
+"""`\\eqref{label}` or `\\ref{label}`, in prose or in a formula: (kind, label)."""
 
 
 def math_plugin(md: MarkdownIt) -> None:
@@ -360,7 +361,7 @@ def _matching_end(src: str, name: str, position: int) -> int:
 def _prose_ref(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("\\", state.pos) or is_escaped(state.src, state.pos):
         return False
-    found = _REF.match(state.src, state.pos)
+    found = REFERENCE.match(state.src, state.pos)
     if not found:
         return False
     if not silent:
