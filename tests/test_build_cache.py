@@ -34,6 +34,7 @@ EDITS = {
     "site.toml": ("site.toml", lambda t: t.replace("per_page = 10", "per_page = 1")),
     "template": ("templates/page.html", lambda t: "<p>{{ entry.page.title }}</p>\n"),
     "hidden template": ("templates/.note.html", lambda t: "<p>注改了</p>\n"),
+    "site icon": ("static/favicon.ico", lambda t: "icon"),  # every page links it
 }
 
 

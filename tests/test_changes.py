@@ -82,6 +82,12 @@ def test_a_static_file_is_copied_by_its_path_below_static():
     assert plan == RebuildPlan(static=frozenset({"css/site.css", "img/old.png"}))
 
 
+def test_the_sites_icon_renders_every_page_again_as_a_template_does():
+    plan = classify([event("created", "static/favicon.svg")], SITE)
+    assert plan == RebuildPlan(static=frozenset({"favicon.svg"}), templates=True)
+    assert not classify([event("created", "static/img/favicon.svg")], SITE).templates
+
+
 def test_site_toml_means_a_full_rebuild():
     plan = classify([event("modified", "site.toml"), event("modified", "content/posts/a.md")],
                     SITE)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from .sources import EDITOR_LITTER, PASSING_FILES
+from .sources import EDITOR_LITTER, FAVICONS, PASSING_FILES
 
 CONFIG_FILE = "site.toml"
 WATCHED_FOLDERS = ("content", "templates", "static")
@@ -113,4 +113,7 @@ def _classify_path(path: Path, root: Path, is_directory: bool) -> RebuildPlan:
         return RebuildPlan()
     if parts[0] == "templates":
         return RebuildPlan(templates=True)
-    return RebuildPlan(static=frozenset({PurePosixPath(*parts[1:]).as_posix()}))
+    # every page links the site's icon (pages.site_favicon): they render again, as for
+    # a template, when one comes or goes
+    return RebuildPlan(static=frozenset({PurePosixPath(*parts[1:]).as_posix()}),
+                       templates=len(parts) == 2 and parts[1] in FAVICONS)

@@ -22,6 +22,7 @@ from .katex import AUTHOR_MACROS, READER_MACROS
 from .labels import labels_for
 from .problems import ContentErrors, Problem
 from .rendercache import code_fingerprint
+from .sources import favicon
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
 from .theme import theme_dir
 
@@ -106,6 +107,8 @@ def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | N
                              bytecode_cache=compiled, auto_reload=False)
     env.globals["url"] = functools.lru_cache(maxsize=None)(lambda path: url_path(config, path))
     env.globals["labels"] = labels_for(config.language)
+    # in every page's salt (pagedeps.page_salt): a page's link changes with it
+    env.globals["favicon"] = site_favicon(site_dir)
     # derived from a post and the configuration: computed where shown, so that a page's
     # context holds records only (pagedeps.py digests the context)
     env.globals["bibtex"] = lambda entry: bibtex(config, entry)
@@ -318,6 +321,11 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
 
 
 P = TypeVar("P")
+
+
+def site_favicon(site_dir: Path) -> str | None:
+    """The site's icon (sources.favicon): its static/'s, else the theme's."""
+    return favicon(site_dir / "static") or favicon(theme_dir("static"))
 
 
 def template_errors(pages: Iterable[P], render: Callable[[P], object]) -> list[Problem]:

@@ -1,4 +1,5 @@
-"""Where a site folder keeps things: the content files, and blogbuild's cache folder.
+"""Where a site folder keeps things: the content files, its icon, and blogbuild's cache
+folder.
 
 Standard library only: the command line reads it before it imports the rest of
 blogbuild (prestart.py).
@@ -40,6 +41,17 @@ never a source, never published."""
 PASSING_FILES = re.compile(r"\.(tmp|bak|orig|part|crdownload)$")
 """Temporary, leftover and half-downloaded files: never content or a template (the
 dev server ignores them there), but static/ copies them as it copies any file."""
+
+
+FAVICONS = ("favicon.ico", "favicon.svg", "favicon.png")
+"""The names a site's icon goes by at the top of static/, the first found winning."""
+
+
+def favicon(static: Path) -> str | None:
+    """The name of the icon at the top of a static folder, if it has one. Pages link it
+    (`<link rel="icon">`): a browser asks for /favicon.ico at the host's root, which
+    is not the site's below a sub-path (a GitHub Pages project site), nor a .svg."""
+    return next((name for name in FAVICONS if (static / name).is_file()), None)
 
 
 def source_files(root: Path, *, hidden: bool = False) -> list[Path]:
