@@ -77,6 +77,29 @@ def test_post_page_has_body_and_nested_comment_thread(built: Path):
     assert page.select_one(".meta").get_text().endswith("| 2条评论")
 
 
+def test_a_back_and_forth_hundreds_of_replies_deep_is_shown_whole(site, tmp_path: Path):
+    """Two readers replying to each other 300 times: no recursion limit is met (it was a
+    traceback). Below THREAD_DEPTH levels the replies are the last level's, oldest
+    first, as WordPress shows them; a second thread beside it nests as before."""
+    from blogbuild.site import THREAD_DEPTH
+
+    chain = "".join(f"- id: {n}\n  author: {'甲乙'[n % 2]}\n  date: 2024-02-01 10:{n // 60:02d}:{n % 60:02d}\n"
+                    + (f"  parent: {n - 1}\n" if n > 1 else "") + f"  body: 第{n}楼\n"
+                    for n in range(1, 301))
+    chain += "- id: 900\n  author: 丙\n  date: 2024-03-01\n  body: 另起\n" \
+             "- id: 901\n  author: 丁\n  date: 2024-03-02\n  parent: 900\n  body: 回复\n"
+    root = site({**archive(1), "content/comments/p00.yaml": chain})
+    build_site(root, tmp_path / "out")
+    page = html(tmp_path / "out/archives/p00/index.html")
+    shown = [int(li["id"].removeprefix("comment-")) for li in page.select("li.comment")]
+    assert sorted(shown) == [*range(1, 301), 900, 901]
+    deepest = page.select_one("#comment-300")
+    assert len(deepest.find_parents("ol")) == THREAD_DEPTH + 1
+    last_level = deepest.find_parent("ol").find_all("li", recursive=False)
+    assert [li["id"] for li in last_level] == [f"comment-{n}" for n in range(THREAD_DEPTH + 1, 301)]
+    assert page.select_one("#comment-900 #comment-901")
+
+
 def test_a_readers_script_is_shown_as_text(built: Path):
     page = html(built / "archives/p06/index.html")
     body = page.select_one("#comment-600 .comment-body")

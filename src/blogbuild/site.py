@@ -192,21 +192,44 @@ def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
                 archive=archive_of(posts))
 
 
+THREAD_DEPTH = 8
+"""Levels of replies a thread nests. The replies below a comment at the last level are
+its replies too, all of them, oldest first, as WordPress shows a thread deeper than
+its limit: the theme indents four levels, and a long back-and-forth of two readers
+would otherwise nest hundreds deep (and every walk of the thread with it)."""
+
+
 def thread_comments(comments: list[Comment], bodies: dict[int, Rendered]
                     ) -> tuple[CommentNode, ...]:
-    """Nest comments by `parent`; siblings oldest first (date, then id)."""
+    """Nest comments by `parent` (at most THREAD_DEPTH levels of replies); siblings
+    oldest first (date, then id)."""
     replies: dict[int | None, list[Comment]] = {}
     ids = {c.id for c in comments}
     for comment in sorted(comments, key=lambda c: (c.date, c.id)):
         parent = comment.parent if comment.parent in ids else None
         replies.setdefault(parent, []).append(comment)
 
-    def nodes(parent: int | None, seen: frozenset[int]) -> tuple[CommentNode, ...]:
-        return tuple(CommentNode(c, bodies[c.id].html, nodes(c.id, seen | {c.id}),
-                                 reader_link(c.url))
+    def node(comment: Comment, replies_shown: tuple[CommentNode, ...]) -> CommentNode:
+        return CommentNode(comment, bodies[comment.id].html, replies_shown,
+                           reader_link(comment.url))
+
+    def nodes(parent: int | None, seen: frozenset[int], depth: int) -> tuple[CommentNode, ...]:
+        if depth == THREAD_DEPTH:
+            return tuple(node(c, ()) for c in descendants(parent, seen))
+        return tuple(node(c, nodes(c.id, seen | {c.id}, depth + 1))
                      for c in replies.get(parent, []) if c.id not in seen)
 
-    return nodes(None, frozenset())
+    def descendants(parent: int, seen: frozenset[int]) -> list[Comment]:
+        found, waiting, known = [], [parent], set(seen)
+        while waiting:
+            for reply in replies.get(waiting.pop(), []):
+                if reply.id not in known:
+                    known.add(reply.id)
+                    found.append(reply)
+                    waiting.append(reply.id)
+        return sorted(found, key=lambda c: (c.date, c.id))
+
+    return nodes(None, frozenset(), 0)
 
 
 def reader_link(url: str | None) -> str | None:
