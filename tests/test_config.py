@@ -20,6 +20,16 @@ def test_defaults_fill_every_key_but_title_and_base_url():
     assert config.base_path == "/"
 
 
+def test_a_base_url_with_a_query_or_fragment_is_refused_at_its_line():
+    """Every link is base_url's path and then the page's: after `?x=1` none would work
+    (the build wrote https://example.org/blog/blog/… everywhere)."""
+    for url, part in (("https://example.org/blog/?x=1", "?query"), ("https://e.org/#top", "#fragment"),
+                      ("https://e.org/?", "?query")):
+        assert problems_of(f'title = "T"\nbase_url = "{url}"\n') == [
+            f"site.toml:2: `base_url` must be where the site is (a scheme, a host and a "
+            f"path), without a {part}: remove it from {url!r}"]
+
+
 def test_sub_path_of_base_url_is_the_base_path():
     config = parse_config('title = "T"\nbase_url = "https://u.github.io/blog"\n')
     assert config.base_url == "https://u.github.io/blog/"

@@ -198,6 +198,11 @@ def base_url_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f'must be an absolute http(s) URL such as "{_EXAMPLES["base_url"]}", not {url!r}'
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        # every link is base_url's path followed by the page's: after a query, none works
+        extra = "?query" if parts.query or url.endswith("?") else "#fragment"
+        return f"must be where the site is (a scheme, a host and a path), without a " \
+               f"{extra}: remove it from {url!r}"
     return None
 
 
