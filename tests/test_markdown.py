@@ -506,6 +506,17 @@ def test_double_dollars_on_their_own_lines_in_an_html_block_are_a_display():
     assert [e["class"] for e in soup.select(".theorem .math")] == [["math", "inline"], ["math", "display"]]
 
 
+def test_double_dollars_alone_on_a_line_of_an_html_block_are_a_display():
+    """WordPress wraps a centred equation in a <div>: `$$…$$` alone on its line there is
+    a display, as MathJax showed it; inside a line of the block's text it is inline."""
+    source = ('<div class="note">\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$\n</div>\n\n'
+              "<div>\n  $$y$$  \n</div>\n\n<p>见 $$a$$ 与\n$$b$$ 之和</p>\n")
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert [(e.get_text(), e["class"][1]) for e in soup.select(".math")] == [
+        ("\\[\\int_0^1 x\\,dx = \\frac{1}{2}\\]", "display"), ("\\[y\\]", "display"),
+        ("\\(a\\)", "inline"), ("\\(b\\)", "inline")]
+
+
 def test_a_summary_refers_to_the_equations_of_its_body():
     rendered = render_post("\\begin{equation}E=mc^2\\label{eq:a}\\end{equation}\n", CONTEXT,
                            summary="本文推导式\\eqref{eq:a}。")

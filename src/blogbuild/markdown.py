@@ -337,13 +337,14 @@ def _links_outside_the_site(tokens: list[Token], context: RenderContext) -> list
 def _spaced_formulas(tokens: list[Token], env: dict, context: RenderContext) -> list[Problem]:
     """A warning at the first `$ \\alpha $` that mathsyntax noted (a formula to MathJax,
     prose here), counting the others."""
-    spaced = env.get("spaced_formulas")
+    lines = {id(block.content): block.map[0] for block in tokens
+             if block.type == "inline" and block.map}
+    # (not those in raw HTML, whose text was parsed apart: their lines are not known)
+    spaced = [found for found in env.get("spaced_formulas", ()) if id(found[0]) in lines]
     if not spaced:
         return []
     src, start, end = spaced[0]
-    block_line = next((block.map[0] for block in tokens
-                       if block.type == "inline" and block.content is src and block.map), 0)
-    line = context.first_line + block_line + src.count("\n", 0, start)
+    line = context.first_line + lines[id(src)] + src.count("\n", 0, start)
     written = src[start:end].replace("\n", " ")
     shown = written if len(written) <= 60 else written[:57] + "..."
     tex = " ".join(src[start + 1:end - 1].split())

@@ -25,6 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, table
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar
@@ -431,6 +432,20 @@ def _code_span_formulas(state: StateCore) -> None:
                     child.tag, child.markup, child.content = "math", found.group(1), found.group(2)
 
 
+def _line_ends_before(token: Token | None) -> bool:
+    """Nothing but the start of a line comes before what follows `token` (None: the
+    start of the text). In an HTML block's text (htmlmath.py) a line break is a "\\n"
+    inside a text token, not a softbreak."""
+    return token is None or token.type in ("softbreak", "hardbreak") or \
+        (token.type == "text" and token.content.rstrip(" \t").endswith("\n"))
+
+
+def _line_starts_after(token: Token | None) -> bool:
+    """Nothing but the end of a line comes after what precedes `token`."""
+    return token is None or token.type in ("softbreak", "hardbreak") or \
+        (token.type == "text" and token.content.lstrip(" \t").startswith("\n"))
+
+
 def _double_dollar_on_own_lines(state: StateCore) -> None:
     r"""`$$..$$` alone on its lines inside a paragraph is display math; within a line it is
     inline math (kramdown's habit, used by many Jekyll blogs). Also display (MathJax's
@@ -447,8 +462,7 @@ def _double_dollar_on_own_lines(state: StateCore) -> None:
                 continue
             before = children[index - 1] if index else None
             after = children[index + 1] if index + 1 < len(children) else None
-            alone = (before is None or before.type in ("softbreak", "hardbreak")) and \
-                (after is None or after.type in ("softbreak", "hardbreak"))
+            alone = _line_ends_before(before) and _line_starts_after(after)
             display_only = DISPLAY_ONLY.search(child.content) is not None
             if in_cell:
                 display = alone and display_only
