@@ -378,6 +378,21 @@ def test_a_static_file_is_copied_when_saved(server):
     until(served(server.url + "img/new.svg", "<svg/>"))
 
 
+def test_a_warning_an_edit_brings_is_printed_once(server):
+    """A typo in a key, saved while the preview runs: said there, as `build` says it
+    (only the first build's warnings were), and not again on the next save."""
+    path = server.site / "content/posts/typo.md"
+    path.write_text(post("笔误", "2024-02-01", "正文一。", catgory="数学"), encoding="utf-8")
+    until(served(server.url + "archives/typo/", "正文一"))
+    until(lambda: any("unknown front-matter key `catgory`" in line for line in server.stderr))
+    path.write_text(post("笔误", "2024-02-01", "正文二。", catgory="数学"), encoding="utf-8")
+    until(served(server.url + "archives/typo/", "正文二"))
+    time.sleep(0.3)
+    assert sum("`catgory`" in line for line in server.stderr) == 1
+    path.unlink()
+    until(lambda: fetch(server.url + "archives/typo/")[0] == 404)
+
+
 def test_editor_litter_does_not_trigger_a_rebuild(server):
     time.sleep(0.5)  # the earlier tests' last rebuilds are logged by now
     before = [line for line in server.stderr if "rebuilt" in line]

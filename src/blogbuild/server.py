@@ -275,10 +275,14 @@ class DevServer:
                     self._pages_failed = True
                     _render(fresh, fresh.jobs)
                     self._pages_failed = False
+                # the first build's warnings, then those an edit brought (a `tittle:`
+                # typed while the preview runs must be noticed there too)
+                told = set(snapshot.warnings) if plan is not None and snapshot else set()
+                for warning in fresh.warnings:
+                    if warning not in told:
+                        self.say(str(warning))
                 snapshot, error = fresh, None
                 self._error_from_static = False
-                for warning in fresh.warnings if plan is None else ():
-                    self.say(str(warning))
             elif plan.static and (self._error is None or self._error_from_static):
                 # a static file where a page is (or was), as build reports it; an error of
                 # the content or the templates stays until a rebuild clears it
