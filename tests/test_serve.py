@@ -550,6 +550,28 @@ def test_a_site_without_posts_is_served_with_search_on_and_no_index_is_tried(tmp
         dev.close()
 
 
+def test_search_is_indexed_once_the_error_serve_started_with_is_mended(tmp_path):
+    """Starting the preview with a half-written post is the usual case: the index was
+    built only after a good first build, so search stayed broken for the session."""
+    from conftest import SITE_TOML
+
+    broken = post("甲", "2024-01-01", "噪声 $\\frac{$ 与信号。")
+    site = write_site(tmp_path / "site", {
+        "content/posts/a.md": broken,
+        "site.toml": SITE_TOML.replace("enabled = false", "enabled = true")})
+    messages: list[str] = []
+    dev = DevServer(site, port=0, say=messages.append)
+    try:
+        dev.start()
+        assert not [t for t in dev._threads if t.name == "blogbuild-search-index"]
+        (site / "content/posts/a.md").write_text(broken.replace("$\\frac{$", "$x$"),
+                                                 encoding="utf-8")
+        until(lambda: (dev.output.root / "pagefind/pagefind-ui.js").is_file(), timeout=60)
+        assert len([t for t in dev._threads if t.name == "blogbuild-search-index"]) == 1
+    finally:
+        dev.close()
+
+
 # ------------------------------------------------ same pages as `build` ---
 
 def test_the_dev_builder_serves_what_build_writes_after_each_kind_of_edit(tmp_path):

@@ -102,6 +102,7 @@ class DevServer:
         self._observer = None
         self._watched: set[Path] = set()
         self._indexer: subprocess.Popen | None = None
+        self._search_started = False
 
     # ------------------------------------------------------------ lifecycle ---
 
@@ -121,9 +122,17 @@ class DevServer:
         if self._snapshot is not None:
             self.say(f"built {len(self._snapshot.site.posts)} posts in "
                      f"{time.perf_counter() - started:.1f} s")
-            if self._snapshot.site.config.search.enabled:
-                self._spawn(self._index_search, "blogbuild-search-index")
+            self._start_search_index(self._snapshot)
         self._spawn(self.httpd.serve_forever, "blogbuild-http")
+
+    def _start_search_index(self, snapshot: Snapshot) -> None:
+        """Index the site once, in the background, from the first good build: at start,
+        or once the error that the start met is mended (a half-written post)."""
+        with self._cond:
+            if self._search_started or not snapshot.site.config.search.enabled:
+                return
+            self._search_started = True
+        self._spawn(lambda: self._index_search(snapshot), "blogbuild-search-index")
 
     def run(self) -> None:
         """Serve until Ctrl-C (or SIGTERM), then stop everything and clean up."""
@@ -281,6 +290,8 @@ class DevServer:
                 for warning in fresh.warnings:
                     if warning not in told:
                         self.say(str(warning))
+                if plan is not None:
+                    self._start_search_index(fresh)
                 snapshot, error = fresh, None
                 self._error_from_static = False
             elif plan.static and (self._error is None or self._error_from_static):
@@ -312,10 +323,9 @@ class DevServer:
                 self._static_epoch = self._epoch
             self._cond.notify_all()
 
-    def _index_search(self) -> None:
+    def _index_search(self, snapshot: Snapshot) -> None:
         """Pagefind needs the pages on disk: write them once, index, move the index in.
         Not refreshed on edits (a restart does)."""
-        snapshot = self._snapshot
         scratch = self.output.root / ".search-build"
         try:
             pages = list(indexed_pages(snapshot.jobs, snapshot.site.config))
