@@ -83,7 +83,8 @@ def test_a_back_and_forth_hundreds_of_replies_deep_is_shown_whole(site, tmp_path
     first, as WordPress shows them; a second thread beside it nests as before."""
     from blogbuild.site import THREAD_DEPTH
 
-    chain = "".join(f"- id: {n}\n  author: {'甲乙'[n % 2]}\n  date: 2024-02-01 10:{n // 60:02d}:{n % 60:02d}\n"
+    chain = "".join(f"- id: {n}\n  author: {'甲乙'[n % 2]}\n"
+                    f"  date: 2024-02-01 10:{n // 60:02d}:{n % 60:02d}\n"
                     + (f"  parent: {n - 1}\n" if n > 1 else "") + f"  body: 第{n}楼\n"
                     for n in range(1, 301))
     chain += "- id: 900\n  author: 丙\n  date: 2024-03-01\n  body: 另起\n" \
