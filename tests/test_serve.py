@@ -574,6 +574,27 @@ def test_search_is_indexed_once_the_error_serve_started_with_is_mended(tmp_path)
 
 # ------------------------------------------------ same pages as `build` ---
 
+def test_a_content_error_does_not_hide_a_templates_syntax_error(tmp_path):
+    """As in a build: both at once, not the template's once the formula is mended."""
+    from blogbuild.pages import PAGE_TEMPLATES
+    from blogbuild.problems import ContentErrors
+
+    site = write_site(tmp_path / "site", {
+        **FILES, "content/pages/about.md": "---\ntitle: About\n---\nAbout.\n"})
+    builder = IncrementalBuilder(site, base_url="http://127.0.0.1:9/", jobs=1)
+    # every kind of page the site has is rendered with one of PAGE_TEMPLATES
+    assert {job.template for job in builder.rebuild().jobs.values()} == set(PAGE_TEMPLATES)
+    (site / "content/posts/alpha.md").write_text(post("Alpha", "2024-01-01", "$\\frac{a$\n"),
+                                                 encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/page.html").write_text("{{ entry.page.title | nosuchfilter }}\n",
+                                              encoding="utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        builder.rebuild(RebuildPlan(content=frozenset({"content/posts/alpha.md"}), templates=True))
+    assert [(p.path, p.line) for p in raised.value.problems] == [
+        ("content/posts/alpha.md", 5), ("templates/page.html", 1)]
+
+
 def test_the_dev_builder_serves_what_build_writes_after_each_kind_of_edit(tmp_path):
     site = write_site(tmp_path / "site", FILES)
     base = "http://127.0.0.1:9/"

@@ -28,7 +28,8 @@ from .mathrender import Formula, typeset_formulas
 from .outfolder import output_refusal, staging_folder, temporary_leftovers
 from .output import Generated, collect_static, stage_file, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
-from .pages import Layout, OutputFile, PageJob, render_pages, template_environment
+from .pages import (PAGE_TEMPLATES, Layout, OutputFile, PageJob, render_pages,
+                    template_environment, template_problems)
 from .parallel import PostJob, Workers, chunks, render_posts_together
 from .prestart import PARALLEL_FROM, is_cold
 from .rendercache import RenderCache
@@ -159,8 +160,10 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
         rendered = render_content(config, content, engine, progress, workers, cache)
         problems = [*content.problems, *rendered.problems]
+        env = template_environment(site_dir, config, cache_dir)
         if any(not p.warning for p in problems):
-            raise ContentErrors(sorted(problems))
+            # the templates' syntax errors too: mending the content must not reveal more
+            raise ContentErrors(sorted([*problems, *template_problems(env, PAGE_TEMPLATES)]))
         site = assemble(config, content, rendered, inline_math_renderer(engine, config),
                         lambda posts: build_archive(posts, archive_memo(cache)))
         if cache:
@@ -183,7 +186,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
             for job, layout in undigested:
                 digests[job.output] = digester.page(job.template, job.context, layout)
 
-        files = render_pages(site, template_environment(site_dir, config, cache_dir),
+        files = render_pages(site, env,
                              unchanged if previous is not None else None,
                              workers.render_pages if workers else None, digest_the_rest,
                              partial(stage_file, staging) if staging else None)

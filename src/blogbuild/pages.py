@@ -219,6 +219,11 @@ def render_and_stage(env: jinja2.Environment, job: PageJob, layout: Layout,
     return None
 
 
+PAGE_TEMPLATES = ("listing.html", "archive.html", "terms.html", "post.html", "page.html",
+                  "404.html")
+"""The templates plan_pages renders pages with (a site's pages use some or all)."""
+
+
 def plan_pages(site: Site) -> list[PageJob]:
     """Every page the site has, without rendering any (cheap: the dev server plans
     all and renders what is asked for)."""
