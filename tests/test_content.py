@@ -89,6 +89,13 @@ def test_missing_front_matter_says_how_to_fix_it():
                         "`---`, then `title: ...` and `date: ...`, then another `---`"]
 
 
+def test_hugos_toml_front_matter_is_named_not_taken_for_none():
+    _, problems = parse("+++\ntitle = \"甲\"\ndate = 2024-01-01\n+++\n正文\n")
+    assert problems == ["content/posts/a.md:1: front matter in TOML (`+++`, as Hugo writes it) "
+                        "is not read: write it as YAML between two lines `---` (`title: ...`, "
+                        "`date: ...`)"]
+
+
 @pytest.mark.parametrize("written", ["generative-model math-heavy", "generative-model, math-heavy",
                                      "generative-model，math-heavy", "generative-model、 math-heavy"])
 def test_tags_written_as_one_string_are_split(written: str):

@@ -87,6 +87,10 @@ def fenced_body(text: str) -> tuple[str, int] | None:
 def _fenced(text: str) -> tuple[list[str], int]:
     """The file's lines and the index of the line closing its front matter."""
     lines = text.split("\n")
+    if lines and lines[0].rstrip() == "+++":
+        raise FrontMatterError("front matter in TOML (`+++`, as Hugo writes it) is not read: "
+                               "write it as YAML between two lines `---` (`title: ...`, "
+                               "`date: ...`)", 1)
     if not lines or not _FENCE.match(lines[0].rstrip("\r")):
         raise FrontMatterError("no front matter: a post starts with a line `---`, then "
                                "`title: ...` and `date: ...`, then another `---`", 1)
