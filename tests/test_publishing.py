@@ -57,9 +57,9 @@ def steps_using(job: dict, action: str) -> list[dict]:
     return [s for s in job["steps"] if s.get("uses", "").split("@")[0] == action]
 
 
-def test_the_workflow_builds_on_push_to_main_and_deploys_with_the_official_pages_actions():
+def test_the_workflow_builds_on_push_to_main_or_master_and_deploys_with_the_official_pages_actions():
     flow = workflow()
-    assert flow[True]["push"]["branches"] == ["main"]
+    assert flow[True]["push"]["branches"] == ["main", "master"]
     assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert flow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]

@@ -84,13 +84,14 @@ def pages_workflow(install: Install = Install(REPO_INSTALL)) -> str:
                                                        *([f"run: {install.example}"]
                                                          if install.example else [])])
     return f"""\
-# Build the site and publish it to GitHub Pages on every push to main.
+# Build the site and publish it to GitHub Pages on every push to main (or master,
+# the branch an older git makes first).
 # In the repository's Settings > Pages, set "Source" to "GitHub Actions".
 name: Publish to GitHub Pages
 
 on:
   push:
-    branches: [main]
+    branches: [main, master]
   workflow_dispatch:
 
 # what actions/deploy-pages needs: read the code, write Pages, prove who we are (OIDC)
