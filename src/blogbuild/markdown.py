@@ -231,8 +231,9 @@ def _heading_slug(title: str) -> str:
     is only a formula (`## $\\mathcal{L}_1$`), as Pandoc has it, not an empty id. An id
     the page has already (the theme's `#search` box, `#comments`, `#cite`; a comment's,
     an equation's, a footnote's) gets "-heading" after it: `## Search` must not take the
-    search box's place, nor `## Comments` the meta line's link."""
-    slug = slugify(title) or "section"
+    search box's place, nor `## Comments` the meta line's link. The space that stood
+    before or after a formula does not end it in a dash (`## 标题 $x$`: "标题")."""
+    slug = slugify(title.strip()) or "section"
     return slug + "-heading" if slug in _PAGE_IDS or _NUMBERED_IDS.fullmatch(slug) else slug
 
 
