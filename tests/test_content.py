@@ -89,6 +89,15 @@ def test_missing_front_matter_says_how_to_fix_it():
                         "`---`, then `title: ...` and `date: ...`, then another `---`"]
 
 
+def test_updated_before_the_date_is_a_warning_at_its_line():
+    record, problems = parse(post("甲", "2024-03-01 10:00", updated="2023-03-02"))
+    assert record.updated.year == 2023  # kept as written: a warning, not an error
+    assert problems == ["content/posts/a.md:4: warning: `updated` (2023-03-02 00:00) is before "
+                        "`date` (2024-03-01 10:00): the post shows it as updated before it was "
+                        "published; a typo in either?"]
+    assert parse(post("甲", "2024-03-01 10:00", updated="2024-03-01 10:00"))[1] == []
+
+
 def test_hugos_toml_front_matter_is_named_not_taken_for_none():
     _, problems = parse("+++\ntitle = \"甲\"\ndate = 2024-01-01\n+++\n正文\n")
     assert problems == ["content/posts/a.md:1: front matter in TOML (`+++`, as Hugo writes it) "
