@@ -222,14 +222,29 @@ def test_init_then_build_then_check_links_all_exit_0(tmp_path: Path, capsys):
 
 def test_init_refuses_to_overwrite_and_lists_every_file_that_exists(tmp_path: Path, capsys):
     (tmp_path / "site.toml").write_text("mine", encoding="utf-8")
+    (tmp_path / "content/pages").mkdir(parents=True)
+    (tmp_path / "content/pages/about.md").write_text("mine", encoding="utf-8")
     (tmp_path / ".gitignore").write_text("mine", encoding="utf-8")
     (tmp_path / "README.md").write_text("not ours", encoding="utf-8")
     assert main(["init", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert f"{tmp_path.as_posix()}/site.toml: already exists" in err
-    assert f"{tmp_path.as_posix()}/.gitignore: already exists" in err
+    assert f"{tmp_path.as_posix()}/content/pages/about.md: already exists" in err
     assert (tmp_path / "site.toml").read_text() == "mine"
-    assert not (tmp_path / "content").exists()
+    assert (tmp_path / ".gitignore").read_text() == "mine"
+    assert not (tmp_path / "content/posts").exists()
+
+
+def test_init_in_a_repository_adds_to_its_gitignore_what_it_lacks(tmp_path: Path, capsys):
+    """Nearly every repository has a .gitignore: init does not refuse it, it adds the
+    lines it lacks (once: a second init adds nothing)."""
+    (tmp_path / ".gitignore").write_text("node_modules/\ndist/", encoding="utf-8")
+    assert main(["init", str(tmp_path)]) == 0
+    assert f"{tmp_path.as_posix()}/.gitignore" in capsys.readouterr().out.splitlines()
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == (
+        "node_modules/\ndist/\n# blogbuild's output and cache: rebuilt by `blogbuild build` and "
+        "by CI\n.blogbuild-cache/\n__pycache__/\n")
+    assert (tmp_path / "site.toml").is_file()
 
 
 def test_init_writes_every_key_of_site_toml_with_a_comment_and_valid_values(tmp_path: Path):

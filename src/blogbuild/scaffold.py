@@ -240,13 +240,25 @@ def init_site(target: Path, today: date, install: Install) -> list[Path]:
     """Write a new site into `target` (made if missing); returns the files written.
 
     Refuses, writing nothing, if any of them exists: an author's work is never
-    overwritten. Other files already in `target` (a README, .git) are left alone."""
+    overwritten. Other files already in `target` (a README, .git) are left alone, but
+    for a .gitignore, which nearly every repository has: the lines it lacks are added
+    at its end."""
     files = {target / name: text for name, text in site_files(today, install).items()}
-    if existing := [path for path in files if path.exists()]:
+    ignore = target / ".gitignore"
+    if existing := [path for path in files if path.exists() and path != ignore]:
         raise ContentErrors([Problem(path.as_posix(), 0, "already exists; `blogbuild init` "
                                      "writes only files that do not exist yet")
                              for path in existing])
+    written = []
     for path, text in files.items():
+        if path == ignore and path.exists():
+            had = path.read_text(encoding="utf-8")
+            missing = [line for line in text.splitlines()[1:] if line not in had.splitlines()]
+            if not missing:
+                continue
+            text = had + ("" if had.endswith("\n") or not had else "\n") + \
+                "\n".join([text.splitlines()[0], *missing]) + "\n"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return list(files)
+        written.append(path)
+    return written
