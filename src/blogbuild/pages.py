@@ -325,12 +325,12 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
                                      f"(rendering {job.output}, from {job.source})")]) from None
 
 
-P = TypeVar("P")
-
-
 def site_favicon(site_dir: Path) -> str | None:
     """The site's icon (sources.favicon): its static/'s, else the theme's."""
     return favicon(site_dir / "static") or favicon(theme_dir("static"))
+
+
+P = TypeVar("P")
 
 
 def template_errors(pages: Iterable[P], render: Callable[[P], object]) -> list[Problem]:
