@@ -98,6 +98,18 @@ def test_updated_before_the_date_is_a_warning_at_its_line():
     assert parse(post("甲", "2024-03-01 10:00", updated="2024-03-01 10:00"))[1] == []
 
 
+def test_html_character_references_in_names_are_the_characters_a_wordpress_blog_showed():
+    """A WordPress export escapes a title's `&`: `&amp;` showed as `&` there, and must here
+    (in the page, <title>, feeds). `AT&T` and a formula's `&lt;` are what they were."""
+    record, problems = parse(post("WordPress &amp; MathJax：$a &lt; b$ 与 AT&T", "2024-03-01",
+                                  "正文 &amp; 不变", tags="[Q&amp;A, 数学]",
+                                  category='"&#25968;&#23398;"', series="A &#x26; B"))
+    assert problems == []
+    assert record.title == "WordPress & MathJax：$a < b$ 与 AT&T"
+    assert (record.tags, record.category, record.series) == (("Q&A", "数学"), "数学", "A & B")
+    assert record.body == "正文 &amp; 不变"  # Markdown: decoded where it renders
+
+
 def test_hugos_toml_front_matter_is_named_not_taken_for_none():
     _, problems = parse("+++\ntitle = \"甲\"\ndate = 2024-01-01\n+++\n正文\n")
     assert problems == ["content/posts/a.md:1: front matter in TOML (`+++`, as Hugo writes it) "

@@ -21,6 +21,7 @@ from .contentcache import ContentCache, control_characters
 from .frontmatter import (
     FrontMatterError,
     date_field,
+    decoded_entities,
     fenced_body,
     parse_date,
     split_front_matter,
@@ -240,7 +241,7 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
 
     stem = Path(source).stem
     dated = _DATE_PREFIX.match(stem)
-    title = text_field(fields, "title", report, required=True)
+    title = _name(text_field(fields, "title", report, required=True))
     date = date_field(fields, "date", config.zone, report, required=not dated,
                       or_else=", or start the file name with the date (2024-01-14-slug.md)")
     if date is None and dated and "date" not in fields:
@@ -251,9 +252,9 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
                            "date; add `date:` to the front matter")
     slug = _slug(fields, (dated.group(2) if dated else stem), report)
     post_fields = dict(
-        author=text_field(fields, "author", report) or config.author,
-        tags=_tags(fields, report), category=text_field(fields, "category", report),
-        series=text_field(fields, "series", report), views=_views(fields, report),
+        author=_name(text_field(fields, "author", report)) or config.author,
+        tags=_tags(fields, report), category=_name(text_field(fields, "category", report)),
+        series=_name(text_field(fields, "series", report)), views=_views(fields, report),
         draft=_flag(fields, "draft", report), updated=date_field(fields, "updated", config.zone, report),
         summary=text_field(fields, "summary", report))
     for key in fields:
@@ -307,7 +308,7 @@ def parse_page(source: str, text: str, config: SiteConfig,
     def report(key: str, message: str) -> None:
         found.append(Problem(source, header.key_lines.get(key, 1), message))
 
-    title = text_field(header.fields, "title", report, required=True)
+    title = _name(text_field(header.fields, "title", report, required=True))
     slug = _slug(header.fields, Path(source).stem, report)
     date = date_field(header.fields, "date", config.zone, report)
     problems.extend(found)
@@ -350,7 +351,14 @@ def _tags(fields: dict, report) -> tuple[str, ...]:
     else:
         report("tags", "`tags` must be a list such as [扩散模型, ODE]")
         return ()
-    return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+    return tuple(dict.fromkeys(_name(p.strip()) for p in parts if p.strip()))
+
+
+def _name(text: str | None) -> str | None:
+    """A title, an author, a tag, a category or a series as shown: plain text, with
+    HTML's character references decoded (frontmatter.decoded_entities). Not `summary`,
+    which is Markdown and decodes its own."""
+    return decoded_entities(text) if text else text
 
 
 def _views(fields: dict, report) -> int | None:

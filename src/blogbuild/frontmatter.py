@@ -5,6 +5,7 @@ Pure functions of text; `content.py` turns their results into records.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -216,6 +217,18 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime:
 
 # Readers of one front-matter value; `report(key, message)` collects a problem. Posts
 # and comments share them: `where` names what lacks a required key.
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+"""An HTML character reference, its `;` included (`AT&T` and `&copy` alone are text)."""
+
+
+def decoded_entities(text: str) -> str:
+    """`text` with its HTML character references as the characters they stand for:
+    a WordPress export writes a title's `&` as `&amp;`, which the blog showed as `&`."""
+    if "&" not in text:
+        return text
+    return _ENTITY.sub(lambda found: html.unescape(found.group()), text)
+
 
 def text_field(fields: dict, key: str, report, *, required: bool = False,
                where: str = "the front matter") -> str | None:
