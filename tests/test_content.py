@@ -189,6 +189,13 @@ def test_comments_are_parsed_with_their_lines():
     assert comments[0].body == "hi\n" and comments[1].url == "https://e.org"
 
 
+def test_a_readers_name_is_plain_text_with_its_character_references_decoded():
+    problems = []
+    [comment] = parse_comments("c.yaml", "- id: 1\n  author: 张三 &amp; 李四 <b>\n"
+                               "  date: 2024-01-15\n  body: hi &amp;\n", "a", CONFIG, problems)
+    assert (comment.author, comment.body) == ("张三 & 李四 <b>", "hi &amp;")
+
+
 def test_a_comment_whose_parent_is_missing_is_reported(tmp_path: Path):
     write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01"),
                           "content/comments/a.yaml": "- id: 1\n  author: x\n  date: 2020-01-02\n"
