@@ -50,7 +50,7 @@ def test_double_dollar_inside_a_sentence_is_inline_and_on_its_own_lines_is_displ
     assert [(e.name, e["class"]) for e in soup.select(".math")] == [
         ("span", ["math", "inline"]), ("div", ["math", "display"])]
     assert soup.select_one("div.math").get_text() == "\\[\ny*z\n- KL(q\\|p)\n\\]"
-    assert [p.get_text() for p in soup.select("p")] == ["kramdown 写 \\(x_1\\) 在句中。\n由此", "得到"]
+    assert [p.get_text() for p in soup.select("p")] == ["kramdown 写 \\(x_1\\) 在句中。由此", "得到"]
 
 
 @pytest.mark.parametrize("source, formula", [
@@ -127,6 +127,22 @@ def test_a_link_from_the_host_root_outside_the_site_path_is_warned_about_at_its_
                            context).problems
     assert [(p.line, p.message.split(":")[0]) for p in problems] == [
         (7, "the link /archives/中值定理/ starts at the host's root, outside the site's path /blog/")]
+
+
+def test_a_line_break_between_chinese_characters_is_no_space():
+    """A browser shows a newline as a space: "置换。 只要" where the author broke a line
+    of Chinese. Between two wide characters it is nothing (Pandoc's
+    east_asian_line_breaks); next to Latin text or a formula it stays a space."""
+    html = render("是哪个置换？\n只要 query\n与 key 相乘，\n再乘 $x$\n即可。\n").html
+    assert BeautifulSoup(html, "html.parser").p.get_text() == \
+        "是哪个置换？只要 query\n与 key 相乘，再乘 \\(x\\)\n即可。"
+
+
+def test_a_readers_line_break_is_a_line_break_as_the_blog_showed_it():
+    """WordPress turned each newline of a comment into <br>; the archive's readers wrote
+    their comments for that."""
+    soup = BeautifulSoup(render_comment("第一行\n第二行 $x$\n好", CONTEXT).html, "html.parser")
+    assert len(soup.find_all("br")) == 2
 
 
 def test_prices_escaped_dollars_and_shell_variables_are_not_math():

@@ -141,6 +141,7 @@ def test_a_sidebar_extract_stops_at_a_display_formula(body, extract):
     ("看图 ![示意图](/a.png) 与 ![](/b.png) 吧", "看图 示意图 与 吧"),
     ("$" + "x+" * 40 + "y$ 这一步怎么来的？", "[公式] 这一步怎么来的？"),
     ("## 勘误\n\n- 式(3)少了负号", "勘误 式(3)少了负号"),
+    ("哪个置换？\n只要 query\n就行", "哪个置换？只要 query 就行"),  # no space in Chinese
 ])
 def test_a_comment_that_opens_with_what_the_sidebar_cannot_show_still_has_words(body, extract):
     """Its link in "最近评论" must have something to click: what cannot be shown is

@@ -10,6 +10,7 @@ rewrite (numbering.py) — or, when the context asks for it, as KaTeX's HTML.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
@@ -199,12 +200,15 @@ def _post_parser() -> MarkdownIt:
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("link_open", _resolved_link)
     md.add_render_rule("image", _resolved_image)
+    md.add_render_rule("softbreak", _render_softbreak)
     return md
 
 
 @lru_cache(maxsize=2)
 def _comment_parser(images: bool) -> MarkdownIt:
-    md = _markdown("commonmark", {"html": False, "typographer": False})
+    # a reader's line break is a line break, as the blog the comments come from showed
+    # it (WordPress turns each into <br>), and as GitHub shows a comment's
+    md = _markdown("commonmark", {"html": False, "typographer": False, "breaks": True})
     md.enable(["strikethrough"])
     if not images:
         md.add_render_rule("image", _image_as_link)
@@ -241,6 +245,27 @@ _PAGE_IDS = frozenset({"search", "comments", "cite", "math-config", "top"})
 """Ids of the default theme's elements (and #top, which browsers scroll to the top)."""
 _NUMBERED_IDS = re.compile(r"(?:comment|eq)-.+|fn(?:ref)?\d+(?:-\d+)?")
 """Comments' (site.CommentNode), equations' (numbering.equation_anchor), footnotes'."""
+
+
+def _render_softbreak(self, tokens, idx, options, env) -> str:
+    """A line break inside a paragraph: nothing between two East Asian wide characters
+    (Chinese has no spaces between words, and a browser shows the newline as one:
+    "置换。↵只要" read "置换。 只要"), as Pandoc's east_asian_line_breaks and Hugo's
+    CJK extension have it; elsewhere the newline."""
+    return "" if joins_wide(tokens, idx) else "\n"
+
+
+def joins_wide(tokens: list[Token], idx: int) -> bool:
+    """The line break at `idx` stands between two East Asian wide characters (the
+    text before it ends with one, the text after it starts with one)."""
+    before = tokens[idx - 1] if idx else None
+    after = tokens[idx + 1] if idx + 1 < len(tokens) else None
+    return before is not None and after is not None and before.type == after.type == "text" \
+        and _wide(before.content[-1:]) and _wide(after.content[:1])
+
+
+def _wide(character: str) -> bool:
+    return bool(character) and unicodedata.east_asian_width(character) in ("W", "F")
 
 
 def _render_fence(self, tokens, idx, options, env) -> str:
@@ -385,4 +410,4 @@ _ALT_TEXT = ("text", "code_inline")
 
 
 __all__ = ["MORE_MARKER", "RenderContext", "Rendered", "comment_tokens",
-           "highlight_css", "render_comment", "render_post", "render_title"]
+           "highlight_css", "joins_wide", "render_comment", "render_post", "render_title"]

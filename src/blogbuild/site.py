@@ -19,7 +19,7 @@ from .config import SiteConfig
 from .comments import Comment
 from .content import Content, Page, Post
 from .labels import labels_for
-from .markdown import Rendered, comment_tokens
+from .markdown import Rendered, comment_tokens, joins_wide
 from .mathsyntax import MATH_BLOCKS
 
 EXTRACT_LENGTH = 60
@@ -270,11 +270,11 @@ def comment_extract(body: str, inline_math: InlineMath, labels: Mapping[str, str
             if words():
                 return words() + "…"
             named("formula" if token.type in MATH_BLOCKS else "code")
-        for child in token.children or []:
+        for index, child in enumerate(token.children or []):
             if child.type in ("text", "code_inline", "math_ref"):
                 piece, size = escapeHtml(child.content), len(child.content)
             elif child.type in ("softbreak", "hardbreak"):
-                piece, size = " ", 1
+                piece, size = ("", 0) if joins_wide(token.children, index) else (" ", 1)
             elif child.type == "image":
                 if not child.content:
                     named("image")
