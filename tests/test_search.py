@@ -56,6 +56,25 @@ def test_every_post_is_indexed_whatever_the_permalink(tmp_path: Path, permalink:
     assert [language["page_count"] for language in entry["languages"].values()] == [12]
 
 
+def test_the_byline_is_not_indexed_the_title_and_body_are(tmp_path: Path):
+    """"By 林知远 | 2023-01-08 | 27788位读者 | 引用" was indexed as the post's first words:
+    every search for the author matched every post, and results showed it as their
+    snippet."""
+    import gzip
+
+    files = {"content/posts/2024-01-01-a.md": post("噪声的标题", "2024-01-01", "正文讲信号。",
+                                                   author="作者甲", views=123),
+             "site.toml": SITE_TOML.replace("enabled = false", "enabled = true")}
+    site = write_site(tmp_path / "site", files)
+    build_site(site, site / "dist")
+    [fragment] = (site / "dist/pagefind/fragment").glob("*.pf_fragment")
+    data = gzip.decompress(fragment.read_bytes())
+    record = json.loads(data[data.index(b"{"):])
+    text = record["content"].replace("\u200b", "")
+    assert "噪声的标题" in text and "正文讲信号" in text
+    assert "作者甲" not in text and "123" not in text
+
+
 def test_a_site_without_posts_builds_with_search_on_and_writes_no_index(tmp_path: Path):
     files = {"content/pages/about.md": "---\ntitle: 关于\n---\n还没有文章。\n",
              "site.toml": SITE_TOML.replace("enabled = false", "enabled = true")}

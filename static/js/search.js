@@ -7,6 +7,9 @@
     new window.PagefindUI({
       element: "#search", bundlePath: element.dataset.bundle,
       showImages: false, showSubResults: true, resetStyles: false,
+      // Pagefind counts a Chinese word as a word: its 30 make a snippet of a dozen
+      // characters, too short to tell one post's passage from another's
+      excerptLength: 60,
     });
     // the header's link to the box (on a phone the box is at the page's end): type at once
     document.addEventListener("click", function (event) {
