@@ -24,6 +24,10 @@ BODY = """\
 | 对应的训练方式 | 极大似然 $\\max_\\theta \\mathbb{E}_{x\\sim p}[\\log q_\\theta(x)]$ | 变分推断,最大化ELBO |
 
 $$a+b=c \\\\ d+e=f \\tag{T}$$
+
+| 编号 | 说明 | 公式 |
+|---|---|---|
+| 1 | 很长很长的单元格内容很长很长 | $\\sum_{i=1}^{n}\\sum_{j=1}^{m} w_{ij}\\,\\mathbb{E}_{x\\sim p}[\\log q_\\theta(x_i, y_j)]$ |
 """
 
 
@@ -31,6 +35,8 @@ $$a+b=c \\\\ d+e=f \\tag{T}$$
 def phone_page(browser, tmp_path_factory):
     comments = "".join(f"- {{id: {n}, author: 读者, date: 2024-02-0{n}, body: 好}}\n"
                        for n in range(1, 3))
+    comments += "- id: 3\n  author: 读者\n  date: 2024-02-03\n  body: |\n    代码：\n\n" \
+                "    ```\n    print(1)\n    ```\n"
     site = write_site(tmp_path_factory.mktemp("phone"), {
         "content/posts/p.md": post("手机", "2024-01-01", BODY, author="一位名字很长的作者",
                                    views=123456, updated="2024-03-01", tags="[数学]"),
@@ -56,6 +62,25 @@ def test_row_labels_beside_formulas_keep_a_few_characters_a_line(phone_page):
     }""")
     # "对应的训练方式", 7 characters: one a line before 2ec10a6, at most 3 lines now
     assert label["lines"] <= 3, label
+
+
+def test_a_cell_of_words_beside_a_wide_formulas_column_is_not_one_character_wide(phone_page):
+    cell = phone_page.evaluate("""() => {
+      const cell = document.querySelectorAll('.post-body table')[1].querySelectorAll('td')[1];
+      const range = document.createRange(); range.selectNodeContents(cell);
+      return {lines: range.getClientRects().length, text: cell.textContent.trim()};
+    }""")
+    # "很长很长的单元格内容很长很长": a character a line (14) before the floor
+    assert cell["lines"] <= 5, cell
+
+
+def test_a_readers_code_block_has_the_box_a_posts_has(phone_page):
+    box = phone_page.evaluate("""() => {
+      const pre = document.querySelector('#comment-3 .comment-body pre');
+      const style = getComputedStyle(pre);
+      return [style.borderTopStyle, style.backgroundColor];
+    }""")
+    assert box == ["solid", "rgb(248, 248, 248)"], box
 
 
 def test_a_numbered_formula_broken_by_a_double_backslash_shows_two_lines(phone_page):
