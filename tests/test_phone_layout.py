@@ -25,6 +25,8 @@ BODY = """\
 
 $$a+b=c \\\\ d+e=f \\tag{T}$$
 
+\\begin{equation}\\sum_{i=1}^{n}\\sum_{j=1}^{m} w_{ij}\\,\\mathbb{E}_{x\\sim p}[\\log q_\\theta(x_i, y_j)] + \\frac{1}{2}\\|W\\|_F^2 + \\lambda \\sum_k \\|\\theta_k\\|_1\\end{equation}
+
 | 编号 | 说明 | 公式 |
 |---|---|---|
 | 1 | 很长很长的单元格内容很长很长 | $\\sum_{i=1}^{n}\\sum_{j=1}^{m} w_{ij}\\,\\mathbb{E}_{x\\sim p}[\\log q_\\theta(x_i, y_j)]$ |
@@ -81,6 +83,18 @@ def test_a_readers_code_block_has_the_box_a_posts_has(phone_page):
       return [style.borderTopStyle, style.backgroundColor];
     }""")
     assert box == ["solid", "rgb(248, 248, 248)"], box
+
+
+def test_the_number_of_a_formula_wider_than_the_screen_is_in_sight(phone_page):
+    """It went after the formula, scrolled out of sight ("(2" at the screen's edge):
+    it goes to the next line instead, at the right."""
+    where = phone_page.evaluate("""() => {
+      const tag = document.querySelector('#eq-1 .katex-tag');
+      const range = document.createRange(); range.selectNodeContents(tag);
+      const text = range.getBoundingClientRect(), column = tag.closest('.post-body').getBoundingClientRect();
+      return {text: [text.left, text.right], column: [column.left, column.right]};
+    }""")
+    assert where["column"][0] <= where["text"][0] < where["text"][1] <= where["column"][1], where
 
 
 def test_a_numbered_formula_broken_by_a_double_backslash_shows_two_lines(phone_page):
