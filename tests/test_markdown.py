@@ -172,6 +172,19 @@ def test_tex_between_dollars_with_a_space_inside_is_prose_and_a_warning():
     assert render_comment("读者写 $ \\alpha $", CONTEXT).problems == ()
 
 
+@pytest.mark.parametrize("prose", [
+    "售价 $ 99，内存 2^10 MB，会员价 $ 79",  # a price; Chinese between the dollars
+    "先运行 $ export CUDA_VISIBLE_DEVICES=0，再运行 $ python train.py",
+    "run $ export CUDA_VISIBLE=1 and $ ls",  # an identifier's `_` is no subscript
+    "It costs $ 10 for a_b and $ 20",
+    "US$ 5 per GPU_hour, see $x$ below",  # the second `$` opens a formula of its own
+    "a <span class='$'>$ x_1 </span> $ b",  # a tag between
+    "见 [$ 价格](x_1.html) 与 $ 的链接",
+])
+def test_prose_between_two_dollars_is_not_taken_for_a_spaced_formula(prose):
+    assert render(prose + "\n").problems == ()
+
+
 def test_a_doubly_escaped_dollar_is_a_dollar_sign_as_mathjax_showed_it():
     """leovan-cn (blogdown) prices its table in `**\\\\$5**`: pandoc left `\\$5`, which
     MathJax's processEscapes showed as `$5`. An escaped backslash before an escaped

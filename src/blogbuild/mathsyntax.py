@@ -162,28 +162,36 @@ def _dollar_formula_end(src: str, start: int) -> int | None:
     return end + opener
 
 
-_TEX = re.compile(r"\\[A-Za-z]|[\^_]")
-"""A command, a sub- or superscript: what makes text between dollars TeX, not prices."""
+_TEX = re.compile(r"\\[A-Za-z]|[\^_](?:\{|[A-Za-z0-9](?![A-Za-z0-9]))")
+"""A command, or a sub- or superscript of a group or of one character (`x_1`, `w_{ij}`,
+not `CUDA_VISIBLE`): what makes text between dollars TeX."""
+_NOT_TEX = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]|<[A-Za-z/!]|\]\(")
+"""Chinese, Japanese, Korean or full-width characters (prose: "售价 $ 99，内存 2^10
+MB，会员价 $ 79"; in TeX they would be inside \\text, which this leaves out), a tag, a
+link's `](`."""
 
 
 def _note_spaced_formula(state: StateInline, start: int) -> None:
     """Remember, in env["spaced_formulas"] as (inline source, start, end), a `$` that
     opened no formula but would have in MathJax, which allows a space inside the
     dollars (`$ \\alpha $`): the next `$` closes it, and what is between is TeX (a
-    command, `^` or `_`) with a space at one end. The post shows it as written; a blog
-    written for MathJax has such formulas, and its author is warned (markdown.py)."""
+    command, a sub- or superscript) with a space at one end, and no prose (_NOT_TEX).
+    A price never counts (`$ 99`), nor a `$` that opens a formula of its own. The post
+    shows it as written; a blog written for MathJax has such formulas, and its author
+    is warned (markdown.py)."""
     src = state.src
     if is_escaped(src, start) or src.startswith("$$", start) or \
-            (start and (src[start - 1].isdigit() or src[start - 1] == "$")):
+            (start and (src[start - 1].isdigit() or src[start - 1] == "$")) or \
+            re.match(r"\$\s*[0-9]", src[start:start + 8]):
         return
     end = src.find("$", start + 1)
     while end != -1 and is_escaped(src, end):
         end = src.find("$", end + 1)
-    if end == -1 or src.startswith("$$", end):
+    if end == -1 or src.startswith("$$", end) or _dollar_formula_end(src, end) is not None:
         return
     tex = src[start + 1:end]
     if tex.strip() and (tex[0].isspace() or tex[-1].isspace()) and "`" not in tex \
-            and _TEX.search(tex):
+            and _TEX.search(tex) and not _NOT_TEX.search(re.sub(r"\\text\{[^{}]*\}", "", tex)):
         state.env.setdefault("spaced_formulas", []).append((src, start, end + 1))
 
 
