@@ -263,11 +263,14 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
     problems.extend(found)
     if found or title is None or date is None:
         return None
-    if post_fields["updated"] is not None and post_fields["updated"] < date:
-        problems.append(Problem(source, lines.get("updated", 1), f"`updated` "
-                                f"({post_fields['updated']:%Y-%m-%d %H:%M}) is before `date` "
-                                f"({date:%Y-%m-%d %H:%M}): the post shows it as updated before "
-                                "it was published; a typo in either?", warning=True))
+    # by day in the site's time zone, as the page shows them (`updated: 2024-03-01`
+    # under a post of 2024-03-01 10:00 is the same day, and shown as no update)
+    updated_day = post_fields["updated"] and post_fields["updated"].astimezone(config.zone).date()
+    if updated_day and updated_day < date.astimezone(config.zone).date():
+        problems.append(Problem(source, lines.get("updated", 1), f"`updated` ({updated_day}) is "
+                                f"before `date` ({date.astimezone(config.zone).date()}): the post "
+                                "shows it as updated before it was published; a typo in either?",
+                                warning=True))
     extra = MappingProxyType({str(k): v for k, v in fields.items() if k not in POST_KEYS})
     return Post(source=source, slug=slug, title=title, date=date, body=header.body,
                 body_line=header.body_line, extra=extra, title_line=lines.get("title", 2),
