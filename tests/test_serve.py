@@ -385,9 +385,14 @@ def test_a_warning_an_edit_brings_is_printed_once(server):
     path.write_text(post("笔误", "2024-02-01", "正文一。", catgory="数学"), encoding="utf-8")
     until(served(server.url + "archives/typo/", "正文一"))
     until(lambda: any("unknown front-matter key `catgory`" in line for line in server.stderr))
-    path.write_text(post("笔误", "2024-02-01", "正文二。", catgory="数学"), encoding="utf-8")
+    # a line added above it moves the warning: nothing new is said
+    path.write_text(post("笔误", "2024-02-01", "正文二。", subtitle="副", catgory="数学"),
+                    encoding="utf-8")
     until(served(server.url + "archives/typo/", "正文二"))
-    time.sleep(0.3)
+    until(lambda: any("`subtitle`" in line for line in server.stderr))
+    # the rebuild's report comes after every warning it said
+    said = next(i for i, line in enumerate(server.stderr) if "`subtitle`" in line)
+    until(lambda: any("rebuilt after" in line for line in server.stderr[said:]))
     assert sum("`catgory`" in line for line in server.stderr) == 1
     path.unlink()
     until(lambda: fetch(server.url + "archives/typo/")[0] == 404)

@@ -286,9 +286,12 @@ class DevServer:
                     self._pages_failed = False
                 # the first build's warnings, then those an edit brought (a `tittle:`
                 # typed while the preview runs must be noticed there too)
-                told = set(snapshot.warnings) if plan is not None and snapshot else set()
+                # (by file and message: a line added above a warned one moves it, and
+                # that brings nothing new)
+                told = {(w.path, w.message) for w in snapshot.warnings} \
+                    if plan is not None and snapshot else set()
                 for warning in fresh.warnings:
-                    if warning not in told:
+                    if (warning.path, warning.message) not in told:
                         self.say(str(warning))
                 if plan is not None:
                     self._start_search_index(fresh)
