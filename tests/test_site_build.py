@@ -460,6 +460,19 @@ def test_every_template_error_is_reported_in_one_run_each_once(site, tmp_path, j
     assert not (tmp_path / "out").exists()
 
 
+def test_a_content_error_brings_no_error_of_a_template_no_page_uses(site, tmp_path):
+    """A scratch page.html in a site without standalone pages is no problem of the site,
+    with or without a formula KaTeX refuses (which reports the used templates' errors
+    with it: build, serve)."""
+    from blogbuild.problems import ContentErrors
+
+    files = {"content/posts/a.md": post("甲", "2024-01-01", "$\\frac{a$\n"),
+             "templates/page.html": "{% if x %}\n"}
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", use_cache=False)
+    assert [p.path for p in raised.value.problems] == ["content/posts/a.md"]
+
+
 def test_a_python_error_in_a_template_is_a_problem_at_its_line_not_a_traceback(site, tmp_path):
     from blogbuild.problems import ContentErrors
 

@@ -28,8 +28,8 @@ from .mathrender import Formula, typeset_formulas
 from .outfolder import output_refusal, staging_folder, temporary_leftovers
 from .output import Generated, collect_static, stage_file, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
-from .pages import (PAGE_TEMPLATES, Layout, OutputFile, PageJob, render_pages,
-                    template_environment, template_problems)
+from .pages import (Layout, OutputFile, PageJob, render_pages,
+                    template_environment, template_problems, templates_in_use)
 from .parallel import PostJob, Workers, chunks, render_posts_together
 from .prestart import PARALLEL_FROM, is_cold
 from .rendercache import RenderCache
@@ -163,7 +163,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         env = template_environment(site_dir, config, cache_dir)
         if any(not p.warning for p in problems):
             # the templates' syntax errors too: mending the content must not reveal more
-            raise ContentErrors(sorted([*problems, *template_problems(env, PAGE_TEMPLATES)]))
+            raise ContentErrors(sorted([*problems, *template_problems(
+                env, templates_in_use(bool(content.posts), bool(content.pages)))]))
         site = assemble(config, content, rendered, inline_math_renderer(engine, config),
                         lambda posts: build_archive(posts, archive_memo(cache)))
         if cache:

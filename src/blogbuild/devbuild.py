@@ -33,8 +33,8 @@ from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine
 from .markdown import HIGHLIGHT_CSS, Rendered, highlight_css
 from .output import find_collisions, is_copied, static_layers, static_sources
-from .pages import (PAGE_TEMPLATES, OutputFile, PageJob, page_layout, plan_pages, render_page,
-                    template_environment, template_problems)
+from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
+                    template_environment, template_problems, templates_in_use)
 from .parallel import Workers
 from .prestart import PARALLEL_FROM
 from .problems import ContentErrors, Problem
@@ -135,7 +135,8 @@ class IncrementalBuilder:
         rendered = self._render(content)
         problems = [*content.problems, *rendered.problems]
         if any(not p.warning for p in problems):
-            raise ContentErrors(sorted([*problems, *template_problems(self._env, PAGE_TEMPLATES)]))
+            raise ContentErrors(sorted([*problems, *template_problems(
+                self._env, templates_in_use(bool(content.posts), bool(content.pages)))]))
         site = assemble(self._config, content, rendered,
                          inline_math_renderer(self._engine, self._config), self._archive_of)
         if fresh_start and self._store is not None:

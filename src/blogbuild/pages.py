@@ -224,6 +224,13 @@ PAGE_TEMPLATES = ("listing.html", "archive.html", "terms.html", "post.html", "pa
 """The templates plan_pages renders pages with (a site's pages use some or all)."""
 
 
+def templates_in_use(posts: bool, pages: bool) -> tuple[str, ...]:
+    """The PAGE_TEMPLATES that plan_pages uses for a site with (or without) posts and
+    standalone pages: every site has listings, the archive, the terms and a 404."""
+    unused = {"post.html": not posts, "page.html": not pages}
+    return tuple(name for name in PAGE_TEMPLATES if not unused.get(name))
+
+
 def plan_pages(site: Site) -> list[PageJob]:
     """Every page the site has, without rendering any (cheap: the dev server plans
     all and renders what is asked for)."""
