@@ -238,13 +238,18 @@ def test_init_refuses_to_overwrite_and_lists_every_file_that_exists(tmp_path: Pa
 def test_init_in_a_repository_adds_to_its_gitignore_what_it_lacks(tmp_path: Path, capsys):
     """Nearly every repository has a .gitignore: init does not refuse it, it adds the
     lines it lacks (once: a second init adds nothing)."""
-    (tmp_path / ".gitignore").write_text("node_modules/\ndist/", encoding="utf-8")
+    (tmp_path / ".gitignore").write_bytes(b"node_modules/\r\n/dist\r\ncaf\xe9")  # not UTF-8
     assert main(["init", str(tmp_path)]) == 0
     assert f"{tmp_path.as_posix()}/.gitignore" in capsys.readouterr().out.splitlines()
-    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == (
-        "node_modules/\ndist/\n# blogbuild's output and cache: rebuilt by `blogbuild build` and "
-        "by CI\n.blogbuild-cache/\n__pycache__/\n")
+    assert (tmp_path / ".gitignore").read_bytes() == (
+        b"node_modules/\r\n/dist\r\ncaf\xe9\r\n\r\n# blogbuild's output and cache: rebuilt by "
+        b"`blogbuild build` and by CI\r\n.blogbuild-cache/\r\n__pycache__/\r\n")
     assert (tmp_path / "site.toml").is_file()
+    for name in ("site.toml", "content", ".github"):  # a second init: nothing to add
+        shutil.rmtree(tmp_path / name) if (tmp_path / name).is_dir() else (tmp_path / name).unlink()
+    before = (tmp_path / ".gitignore").read_bytes()
+    assert main(["init", str(tmp_path)]) == 0
+    assert (tmp_path / ".gitignore").read_bytes() == before
 
 
 def test_init_writes_every_key_of_site_toml_with_a_comment_and_valid_values(tmp_path: Path):

@@ -251,14 +251,30 @@ def init_site(target: Path, today: date, install: Install) -> list[Path]:
                              for path in existing])
     written = []
     for path, text in files.items():
-        if path == ignore and path.exists():
-            had = path.read_text(encoding="utf-8")
-            missing = [line for line in text.splitlines()[1:] if line not in had.splitlines()]
-            if not missing:
-                continue
-            text = had + ("" if had.endswith("\n") or not had else "\n") + \
-                "\n".join([text.splitlines()[0], *missing]) + "\n"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if path == ignore and path.exists():
+            if not _add_ignored(path, text):
+                continue
+        else:
+            path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def _add_ignored(path: Path, ours: str) -> bool:
+    """Add to the .gitignore at `path` the patterns of `ours` (with its comment) that it
+    lacks, in its own line endings; False if it has them all. Patterns are compared
+    without their slashes at either end (`dist`, `/dist/` and `dist/` alike, near
+    enough for folders of a site); the file's bytes are kept as they are."""
+    had = path.read_bytes()
+    newline = b"\r\n" if b"\r\n" in had else b"\n"
+    known = {line.strip().strip(b"/") for line in had.splitlines()}
+    missing = [line for line in ours.splitlines()
+               if line and not line.startswith("#") and line.strip("/").encode() not in known]
+    if not missing:
+        return False
+    comments = [line for line in ours.splitlines() if line.startswith("#")]
+    block = newline.join(line.encode() for line in [*comments, *missing]) + newline
+    separator = (b"" if had.endswith(newline) else newline) + newline if had else b""
+    path.write_bytes(had + separator + block)
+    return True
