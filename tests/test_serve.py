@@ -551,6 +551,11 @@ def test_a_site_without_posts_is_served_with_search_on_and_no_index_is_tried(tmp
                 thread.join(30)  # Pagefind, given nothing, failed the index with a message
         assert not any("search index" in message for message in messages), messages
         assert not (dev.output.root / "pagefind").exists()
+        # the first post is indexed (not: the index was started once, for no page)
+        (site / "content/posts").mkdir(parents=True)
+        (site / "content/posts/a.md").write_text(post("First", "2024-01-01", "Words."),
+                                                 encoding="utf-8")
+        until(lambda: (dev.output.root / "pagefind/pagefind-ui.js").is_file(), timeout=60)
     finally:
         dev.close()
 

@@ -460,6 +460,22 @@ def test_every_template_error_is_reported_in_one_run_each_once(site, tmp_path, j
     assert not (tmp_path / "out").exists()
 
 
+def test_a_template_error_met_on_the_workers_is_told_once_with_its_count(site, tmp_path):
+    """Post pages render on the worker processes (-j 2): the error comes from there."""
+    from blogbuild.build import PARALLEL_FROM
+    from blogbuild.pages import OFFLOAD_FROM
+    from blogbuild.problems import ContentErrors
+
+    files = archive(max(PARALLEL_FROM, OFFLOAD_FROM) + 2)
+    files["templates/post.html"] = "{{ entry.post.extra.cover.upper() }}\n"
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", jobs=2, use_cache=False)
+    [problem] = raised.value.problems
+    posts = sum(1 for name in files if name.startswith("content/posts/"))
+    assert (problem.path, problem.line) == ("templates/post.html", 1)
+    assert problem.message.endswith(f"; and on {posts - 1} more pages")
+
+
 def test_a_content_error_brings_no_error_of_a_template_no_page_uses(site, tmp_path):
     """A scratch page.html in a site without standalone pages is no problem of the site,
     with or without a formula KaTeX refuses (which reports the used templates' errors

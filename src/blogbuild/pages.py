@@ -193,9 +193,10 @@ def render_pages(site: Site, env: jinja2.Environment,
         # a template failed on a page (or a worker's): each of its errors, and every
         # other template's, in this one run (a field only some posts have fails on
         # those, and the next run would show the next error)
+        # (the pages to render: one taken over from the last build rendered with the
+        # same templates, its salt says, and did not fail)
         raise ContentErrors(template_errors(
-            range(len(jobs)), lambda i: render_page(env, jobs[i], layouts[i]))
-            or failed.problems) from None
+            todo, lambda i: render_page(env, jobs[i], layouts[i])) or failed.problems) from None
     return [OutputFile(job.output, data.get(i), job.source, staged=i in data and data[i] is None)
             for i, job in enumerate(jobs)]
 

@@ -129,8 +129,9 @@ class DevServer:
         """Index the site once, in the background, from the first good build: at start,
         or once the error that the start met is mended (a half-written post)."""
         with self._cond:
-            if self._search_started or not snapshot.site.config.search.enabled:
-                return
+            if self._search_started or self._closing or not snapshot.site.config.search.enabled \
+                    or not any(indexed_pages(snapshot.jobs, snapshot.site.config)):
+                return  # (a site without posts yet: its first post is indexed)
             self._search_started = True
         self._spawn(lambda: self._index_search(snapshot), "blogbuild-search-index")
 
@@ -340,8 +341,11 @@ class DevServer:
                 target = scratch / output
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(snapshot.render(output))
-            self._indexer = subprocess.Popen(pagefind_command(scratch, snapshot.site.config),
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            with self._cond:  # close() stops an indexer it can see, and none starts after
+                if self._closing:
+                    return
+                self._indexer = subprocess.Popen(pagefind_command(scratch, snapshot.site.config),
+                                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             _, err = self._indexer.communicate()
             if self._indexer.returncode == 0 and not self._closing:
                 (scratch / "pagefind").rename(self.output.root / "pagefind")
