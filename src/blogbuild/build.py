@@ -26,7 +26,7 @@ from .markdown import (HIGHLIGHT_CSS, RenderContext, Rendered, highlight_css, re
                        render_post, render_title)
 from .mathrender import Formula, typeset_formulas
 from .outfolder import output_refusal, staging_folder, temporary_leftovers
-from .output import Generated, collect_static, stage_file, write_site
+from .output import Generated, collect_static, site_favicon, stage_file, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import (Layout, OutputFile, PageJob, render_pages,
                     template_environment, template_problems, templates_in_use)
@@ -166,7 +166,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
             raise ContentErrors(sorted([*problems, *template_problems(
                 env, templates_in_use(bool(content.posts), bool(content.pages)))]))
         site = assemble(config, content, rendered, inline_math_renderer(engine, config),
-                        lambda posts: build_archive(posts, archive_memo(cache)))
+                        lambda posts: build_archive(posts, archive_memo(cache)),
+                        site_favicon(site_dir))
         if cache:
             cache.prune()  # everything the site has was looked up by now
         problems += site.archive.problems

@@ -113,7 +113,7 @@ def _classify_path(path: Path, root: Path, is_directory: bool) -> RebuildPlan:
         return RebuildPlan()
     if parts[0] == "templates":
         return RebuildPlan(templates=True)
-    # every page links the site's icon (pages.site_favicon): they render again, as for
+    # every page links the site's icon (output.site_favicon): they render again, as for
     # a template, when one comes or goes
     return RebuildPlan(static=frozenset({PurePosixPath(*parts[1:]).as_posix()}),
                        templates=len(parts) == 2 and parts[1] in FAVICONS)

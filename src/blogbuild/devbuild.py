@@ -32,7 +32,7 @@ from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine
 from .markdown import HIGHLIGHT_CSS, Rendered, highlight_css
-from .output import find_collisions, is_copied, static_layers, static_sources
+from .output import find_collisions, is_copied, site_favicon, static_layers, static_sources
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
                     template_environment, template_problems, templates_in_use)
 from .parallel import Workers
@@ -138,7 +138,8 @@ class IncrementalBuilder:
             raise ContentErrors(sorted([*problems, *template_problems(
                 self._env, templates_in_use(bool(content.posts), bool(content.pages)))]))
         site = assemble(self._config, content, rendered,
-                         inline_math_renderer(self._engine, self._config), self._archive_of)
+                         inline_math_renderer(self._engine, self._config), self._archive_of,
+                         site_favicon(self.site_dir))
         if fresh_start and self._store is not None:
             self._store.prune()  # all the site has was looked up: the rest is gone or edited
         problems += site.archive.problems

@@ -22,7 +22,7 @@ from typing import TypeVar
 from .outfolder import staging_folder, swap, temporary_leftovers
 from .pages import OutputFile
 from .problems import ContentErrors, Problem, relative_name
-from .sources import EDITOR_LITTER
+from .sources import EDITOR_LITTER, favicon
 from .theme import katex_dir, theme_dir
 from .unchanged import Stamps, output_files
 
@@ -54,6 +54,11 @@ def static_layers(site_dir: Path) -> list[tuple[Path, str, str]]:
     the theme's static files, then KaTeX's, then the site's own static/."""
     return [(theme_dir("static"), "", "theme"), (katex_dir(), KATEX_FOLDER + "/", "KaTeX"),
             (site_dir / "static", "", "static")]
+
+
+def site_favicon(site_dir: Path) -> str | None:
+    """The site's icon (sources.favicon) in the output: its static/'s, else the theme's."""
+    return favicon(site_dir / "static") or favicon(theme_dir("static"))
 
 
 def is_copied(path: Path) -> bool:

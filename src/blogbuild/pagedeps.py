@@ -31,7 +31,6 @@ from .archive import PostLink, TermLink
 from .comments import Comment
 from .config import SiteConfig
 from .content import Page, Post
-from .pages import site_favicon
 from .problems import Problem
 from .rendercache import build_salt
 from .site import CommentNode, RecentComment
@@ -55,11 +54,9 @@ mode), and its excerpt is on several listings."""
 
 
 def page_salt(site_dir: Path, config: SiteConfig) -> str:
-    """What every page depends on besides its context: code, KaTeX, configuration,
-    every template file (site and theme), since templates include one another, and
-    the site's icon (which base.html links)."""
-    digest = hashlib.blake2b(f"{FORMAT}\0{build_salt(config)}\0{site_favicon(site_dir)}".encode(),
-                             digest_size=16)
+    """What every page depends on besides its context: code, KaTeX, configuration and
+    every template file (site and theme), since templates include one another."""
+    digest = hashlib.blake2b(f"{FORMAT}\0{build_salt(config)}".encode(), digest_size=16)
     for layer, folder in (("site", site_dir / "templates"), ("theme", theme_dir("templates"))):
         for path in template_files(folder):
             # by name within its layer: moving the site or blogbuild changes no page

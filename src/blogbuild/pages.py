@@ -22,7 +22,6 @@ from .katex import AUTHOR_MACROS, READER_MACROS
 from .labels import labels_for
 from .problems import ContentErrors, Problem
 from .rendercache import code_fingerprint
-from .sources import favicon
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
 from .theme import theme_dir
 
@@ -65,6 +64,8 @@ class Layout:
     math_config: dict
     """Handed to the browser's KaTeX: site macros, and those authors and readers get
     besides (katex.py)."""
+    favicon: str | None = None
+    """The site's icon, a path below the site root (Site.favicon)."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,6 @@ def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | N
                              bytecode_cache=compiled, auto_reload=False)
     env.globals["url"] = functools.lru_cache(maxsize=None)(lambda path: url_path(config, path))
     env.globals["labels"] = labels_for(config.language)
-    # in every page's salt (pagedeps.page_salt): a page's link changes with it
-    env.globals["favicon"] = site_favicon(site_dir)
     # derived from a post and the configuration: computed where shown, so that a page's
     # context holds records only (pagedeps.py digests the context)
     env.globals["bibtex"] = lambda entry: bibtex(config, entry)
@@ -315,7 +314,8 @@ def _layout(site: Site, title: str, path: str) -> Layout:
                   search=config.search.enabled,
                   client_math=config.math.render == "client",
                   math_config={"macros": dict(config.math.macros), "author": AUTHOR_MACROS,
-                               "reader": READER_MACROS})
+                               "reader": READER_MACROS},
+                  favicon=site.favicon)
 
 
 def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
@@ -331,11 +331,6 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
             "give it a default (x | default(''))" if isinstance(error, jinja2.UndefinedError) else ""
         raise ContentErrors([Problem(name, line, f"template error: {what}{hint} "
                                      f"(rendering {job.output}, from {job.source})")]) from None
-
-
-def site_favicon(site_dir: Path) -> str | None:
-    """The site's icon (sources.favicon): its static/'s, else the theme's."""
-    return favicon(site_dir / "static") or favicon(theme_dir("static"))
 
 
 P = TypeVar("P")

@@ -99,6 +99,9 @@ class Site:
     recent_comments: tuple[RecentComment, ...]
     archive: Archive
     """Tags, categories, series, months and each post's neighbours."""
+    favicon: str | None = None
+    """The path below the site root of its icon (output.site_favicon), which every page
+    links; None if it has none."""
 
 
 def post_path(config: SiteConfig, post: Post) -> str:
@@ -157,10 +160,12 @@ class RenderedContent:
 
 def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
              inline_math: InlineMath,
-             archive_of: Callable[[tuple[PostEntry, ...]], Archive] = build_archive) -> Site:
+             archive_of: Callable[[tuple[PostEntry, ...]], Archive] = build_archive,
+             favicon: str | None = None) -> Site:
     """Put posts, their rendered bodies and comments together. `inline_math` turns the
     TeX of an inline formula into what goes inside its span (for sidebar extracts);
-    `archive_of` builds the archive navigation (the dev server reuses its last one)."""
+    `archive_of` builds the archive navigation (the dev server reuses its last one);
+    `favicon` is the site's icon (output.site_favicon)."""
     by_post: dict[str, list[Comment]] = {}
     for comment in content.comments:
         by_post.setdefault(comment.post_slug, []).append(comment)
@@ -189,7 +194,7 @@ def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
                    for c in newest_comments[:config.recent_comments])
     posts = tuple(entries)
     return Site(config=config, posts=posts, pages=pages, recent_comments=recent,
-                archive=archive_of(posts))
+                archive=archive_of(posts), favicon=favicon)
 
 
 THREAD_DEPTH = 8
