@@ -99,6 +99,12 @@ def test_a_back_and_forth_hundreds_of_replies_deep_is_shown_whole(site, tmp_path
     last_level = deepest.find_parent("ol").find_all("li", recursive=False)
     assert [li["id"] for li in last_level] == [f"comment-{n}" for n in range(THREAD_DEPTH + 1, 301)]
     assert page.select_one("#comment-900 #comment-901")
+    # where the theme no longer indents (four levels down), a reply names whom it answers
+    answers = {li["id"]: li.select_one(":scope > .comment-head .reply-to")
+               for li in page.select("li.comment")}
+    assert answers["comment-4"] is None and answers["comment-901"] is None
+    assert (answers["comment-5"].get_text(), answers["comment-5"]["href"]) == ("回复 甲", "#comment-4")
+    assert answers["comment-300"].get_text() == "回复 乙"
 
 
 def test_a_readers_script_is_shown_as_text(built: Path):

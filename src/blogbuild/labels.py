@@ -13,7 +13,7 @@ LABELS = {
            "terms": "标签与分类", "series_nav": "本系列", "older_post": "上一篇",
            "newer_post": "下一篇", "related": "相关文章", "month": "{year}年{month}月",
            "search": "搜索", "updated": "更新于", "categories": "分类", "tags": "标签",
-           "formula": "[公式]", "code": "[代码]", "image": "[图片]"},
+           "formula": "[公式]", "code": "[代码]", "image": "[图片]", "reply_to": "回复"},
     "en": {"home": "Home", "read_more": "Read more...", "readers": " readers", "cite": "Cite",
            "recent_comments": "Recent comments", "no_comments": "No comments yet",
            "comments": "Comments", "comments_count": " comments", "newer": "Newer",
@@ -25,7 +25,8 @@ LABELS = {
            "older_post": "Previous", "newer_post": "Next", "related": "Related posts",
            "month": "{year}-{month:02d}", "search": "Search", "updated": "updated",
            "categories": "Categories", "tags": "Tags",
-           "formula": "[formula]", "code": "[code]", "image": "[image]"},
+           "formula": "[formula]", "code": "[code]", "image": "[image]",
+           "reply_to": "replying to"},
 }
 
 

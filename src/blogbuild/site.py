@@ -39,6 +39,9 @@ class CommentNode:
     replies: tuple[CommentNode, ...]
     author_url: str | None
     """The reader's `url` if it is a plain http(s) link; anything else is dropped."""
+    reply_to: str | None = None
+    """The author of the comment it replies to (the theme names them where replies are
+    no longer indented, and past THREAD_DEPTH)."""
 
     @property
     def anchor(self) -> str:
@@ -198,10 +201,11 @@ def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
 
 
 THREAD_DEPTH = 8
-"""Levels of replies a thread nests. The replies below a comment at the last level are
-its replies too, all of them, oldest first, as WordPress shows a thread deeper than
-its limit: the theme indents four levels, and a long back-and-forth of two readers
-would otherwise nest hundreds deep (and every walk of the thread with it)."""
+"""Levels of replies a thread nests. A comment at the last level has as its replies
+every comment below it in the thread, oldest first, as WordPress shows a thread deeper
+than its limit (each naming whom it answers: CommentNode.reply_to): the theme indents
+four levels, and a long back-and-forth of two readers would otherwise nest hundreds
+deep (and every walk of the thread with it)."""
 
 
 def thread_comments(comments: list[Comment], bodies: dict[int, Rendered]
@@ -209,14 +213,15 @@ def thread_comments(comments: list[Comment], bodies: dict[int, Rendered]
     """Nest comments by `parent` (at most THREAD_DEPTH levels of replies); siblings
     oldest first (date, then id)."""
     replies: dict[int | None, list[Comment]] = {}
-    ids = {c.id for c in comments}
+    by_id = {c.id: c for c in comments}
     for comment in sorted(comments, key=lambda c: (c.date, c.id)):
-        parent = comment.parent if comment.parent in ids else None
+        parent = comment.parent if comment.parent in by_id else None
         replies.setdefault(parent, []).append(comment)
 
     def node(comment: Comment, replies_shown: tuple[CommentNode, ...]) -> CommentNode:
+        answered = by_id.get(comment.parent) if comment.parent is not None else None
         return CommentNode(comment, bodies[comment.id].html, replies_shown,
-                           reader_link(comment.url))
+                           reader_link(comment.url), answered.author if answered else None)
 
     def nodes(parent: int | None, seen: frozenset[int], depth: int) -> tuple[CommentNode, ...]:
         if depth == THREAD_DEPTH:
