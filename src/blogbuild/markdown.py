@@ -35,6 +35,7 @@ from .mathrender import collect_formulas, inside_link, install_math_rendering, t
 from .mathsyntax import inline_formula_end, math_plugin
 from .openspans import keep_open_formulas_whole
 from .problems import Problem
+from .spaceddollars import spaced_formula_warning
 
 MORE_MARKER = "<!--more-->"
 
@@ -93,7 +94,8 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
     formulas = collect_formulas(tokens, env, context.first_line)
     problems = [*env["problems"],
                 *foreign_syntax(markdown, tokens, context.source, context.first_line),
-                *_links_outside_the_site(tokens, context), *_spaced_formulas(tokens, env, context)]
+                *_links_outside_the_site(tokens, context),
+                *spaced_formula_warning(tokens, env, context.source, context.first_line)]
     if context.typeset is not None:
         # the excerpt's formulas differ from the body's only where a reference links away
         everything = formulas + collect_formulas(excerpt_tokens, excerpt_env, context.first_line)
@@ -358,26 +360,6 @@ def _links_outside_the_site(tokens: list[Token], context: RenderContext) -> list
                                     "write it relative to this page (../x/), or begin it with "
                                     f"{context.site_path}", warning=True))
     return problems
-
-
-def _spaced_formulas(tokens: list[Token], env: dict, context: RenderContext) -> list[Problem]:
-    """A warning at the first `$ \\alpha $` that mathsyntax noted (a formula to MathJax,
-    prose here), counting the others."""
-    lines = {id(block.content): block.map[0] for block in tokens
-             if block.type == "inline" and block.map}
-    # (not those in raw HTML, whose text was parsed apart: their lines are not known)
-    spaced = [found for found in env.get("spaced_formulas", ()) if id(found[0]) in lines]
-    if not spaced:
-        return []
-    src, start, end = spaced[0]
-    line = context.first_line + lines[id(src)] + src.count("\n", 0, start)
-    written = src[start:end].replace("\n", " ")
-    shown = written if len(written) <= 60 else written[:57] + "..."
-    tex = " ".join(src[start + 1:end - 1].split())
-    more = f" (and {len(spaced) - 1} more in this file)" if len(spaced) > 1 else ""
-    return [Problem(context.source, line, f"{shown} is shown as written, not as a formula{more}: "
-                    "a space inside the `$` makes it prose here (MathJax allowed it); write "
-                    f"${tex}$", warning=True)]
 
 
 def _nofollow_link(self, tokens, idx, options, env) -> str:

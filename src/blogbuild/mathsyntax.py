@@ -32,6 +32,7 @@ from mdit_py_plugins.dollarmath.index import math_block_dollar
 
 from .numbering import DISPLAY_ONLY, ENVIRONMENT_OPEN, is_escaped
 from .openspans import BACKTICKS, closing_backticks, unless_inside_open_span
+from .spaceddollars import note_spaced_formula
 
 MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
                          "amsmath"})
@@ -128,7 +129,7 @@ def _dollar(state: StateInline, silent: bool) -> bool:
     end = _dollar_formula_end(src, start)
     if end is None:
         if not silent and src.startswith("$", start):
-            _note_spaced_formula(state, start)
+            note_spaced_formula(state, start, _dollar_formula_end)
         return False
     opener = 2 if src.startswith("$$", start) else 1
     if not silent:
@@ -160,39 +161,6 @@ def _dollar_formula_end(src: str, start: int) -> int | None:
     if "`" in src[start:end] and _cuts_a_code_span(src, start, end):
         return None
     return end + opener
-
-
-_TEX = re.compile(r"\\[A-Za-z]|[\^_](?:\{|[A-Za-z0-9](?![A-Za-z0-9]))")
-"""A command, or a sub- or superscript of a group or of one character (`x_1`, `w_{ij}`,
-not `CUDA_VISIBLE`): what makes text between dollars TeX."""
-_NOT_TEX = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]|<[A-Za-z/!]|\]\(")
-"""Chinese, Japanese, Korean or full-width characters (prose: "售价 $ 99，内存 2^10
-MB，会员价 $ 79"; in TeX they would be inside \\text, which this leaves out), a tag, a
-link's `](`."""
-
-
-def _note_spaced_formula(state: StateInline, start: int) -> None:
-    """Remember, in env["spaced_formulas"] as (inline source, start, end), a `$` that
-    opened no formula but would have in MathJax, which allows a space inside the
-    dollars (`$ \\alpha $`): the next `$` closes it, and what is between is TeX (a
-    command, a sub- or superscript) with a space at one end, and no prose (_NOT_TEX).
-    A price never counts (`$ 99`), nor a `$` that opens a formula of its own. The post
-    shows it as written; a blog written for MathJax has such formulas, and its author
-    is warned (markdown.py)."""
-    src = state.src
-    if is_escaped(src, start) or src.startswith("$$", start) or \
-            (start and (src[start - 1].isdigit() or src[start - 1] == "$")) or \
-            re.match(r"\$\s*[0-9]", src[start:start + 8]):
-        return
-    end = src.find("$", start + 1)
-    while end != -1 and is_escaped(src, end):
-        end = src.find("$", end + 1)
-    if end == -1 or src.startswith("$$", end) or _dollar_formula_end(src, end) is not None:
-        return
-    tex = src[start + 1:end]
-    if tex.strip() and (tex[0].isspace() or tex[-1].isspace()) and "`" not in tex \
-            and _TEX.search(tex) and not _NOT_TEX.search(re.sub(r"\\text\{[^{}]*\}", "", tex)):
-        state.env.setdefault("spaced_formulas", []).append((src, start, end + 1))
 
 
 def _cuts_a_code_span(src: str, start: int, end: int) -> bool:
