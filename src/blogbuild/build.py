@@ -29,7 +29,7 @@ from .outfolder import output_refusal, staging_folder, temporary_leftovers
 from .output import Generated, collect_static, site_favicon, stage_file, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import (Layout, OutputFile, PageJob, render_pages,
-                    template_environment, template_problems, templates_in_use)
+                    template_environment, templates_in_use)
 from .parallel import PostJob, Workers, chunks, render_posts_together
 from .prestart import PARALLEL_FROM, is_cold
 from .rendercache import RenderCache
@@ -39,6 +39,7 @@ from .problems import ContentErrors, Problem
 from .search import INDEX_FOLDER, index_site, indexed_pages, is_indexed
 from .site import InlineMath, RenderedContent, assemble, url_path
 from .sources import CACHE_FOLDER, PARSED, RENDERED
+from .templateerrors import template_problems
 
 K = TypeVar("K")
 

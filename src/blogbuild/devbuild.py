@@ -34,12 +34,13 @@ from .katex import KatexEngine
 from .markdown import HIGHLIGHT_CSS, Rendered, highlight_css
 from .output import find_collisions, is_copied, site_favicon, static_layers, static_sources
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
-                    template_environment, template_problems, templates_in_use)
+                    template_environment, templates_in_use)
 from .parallel import Workers
 from .prestart import PARALLEL_FROM
 from .problems import ContentErrors, Problem
 from .rendercache import RenderCache
 from .site import PostEntry, RenderedContent, Site, assemble
+from .templateerrors import template_problems
 from .sources import SERVED
 
 GENERATED = ("feed.xml", "atom.xml", "sitemap.xml")
@@ -267,8 +268,8 @@ def _stored_base_url(config: SiteConfig) -> str:
 
 
 def _check_templates(env: jinja2.Environment, pages: Iterable[str]) -> None:
-    """Compile every template now (pages.template_problems): a syntax error shows when
-    the file is saved, and the snapshot keeps every template as it was (its
+    """Compile every template now (templateerrors.template_problems): a syntax error
+    shows when the file is saved, and the snapshot keeps every template as it was (its
     environment does not reload)."""
     if problems := template_problems(env, pages):
         raise ContentErrors(problems)

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import jinja2
-from jinja2 import meta
 
 from .config import SiteConfig
 from .citation import bibtex, citation_meta
 from .katex import AUTHOR_MACROS, READER_MACROS
 from .labels import labels_for
-from .problems import ContentErrors, Problem
+from .problems import ContentErrors
 from .rendercache import code_fingerprint
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
+from .templateerrors import (template_errors, template_problems, template_runtime_problem,
+                             template_syntax_problem)
 from .theme import theme_dir
 
 COMPILED_TEMPLATES = "templates"
@@ -324,85 +324,5 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
     except jinja2.TemplateSyntaxError as error:
         raise ContentErrors([template_syntax_problem(error, job.template)]) from None
     except Exception as error:  # Jinja's, or Python's own: `{{ views + 1 }}` with no views
-        name, line = _template_frame(error, job.template)
-        what = str(error) if isinstance(error, jinja2.TemplateError) else \
-            f"{type(error).__name__}: {error}"
-        hint = "; a value only some pages have: test it first ({% if x is defined %}) or " \
-            "give it a default (x | default(''))" if isinstance(error, jinja2.UndefinedError) else ""
-        raise ContentErrors([Problem(name, line, f"template error: {what}{hint} "
-                                     f"(rendering {job.output}, from {job.source})")]) from None
-
-
-P = TypeVar("P")
-
-
-def template_errors(pages: Iterable[P], render: Callable[[P], object]) -> list[Problem]:
-    """`render` each page and gather the ContentErrors it raises (a template's errors):
-    each at its place (template and line) once, as the first page that met it tells it,
-    with how many more pages met it."""
-    failed: dict[tuple[str, int], tuple[Problem, int]] = {}
-    for page in pages:
-        try:
-            render(page)
-        except ContentErrors as errors:
-            for problem in errors.problems:
-                first, count = failed.get((problem.path, problem.line), (problem, 0))
-                failed[(problem.path, problem.line)] = (first, count + 1)
-    return [replace(problem, message=f"{problem.message}; and on {count - 1} more "
-                    f"page{'s' if count > 2 else ''}") if count > 1 else problem
-            for problem, count in failed.values()]
-
-
-def template_problems(env: jinja2.Environment, pages: Iterable[str]) -> list[Problem]:
-    """The syntax errors, all of them, of the templates `pages` use (those named and
-    what they extend, include or import). Every template file is compiled (from the
-    bytecode cache, mostly); only if one fails are the pages' templates parsed to see
-    whether they use it: a scratch file in templates/ is no problem of the site."""
-    broken: dict[str, jinja2.TemplateSyntaxError] = {}
-    for name in env.list_templates(extensions=["html", "xml", "txt"]):
-        try:
-            env.get_template(name)
-        except jinja2.TemplateSyntaxError as error:
-            broken[name] = error
-    if not broken:
-        return []
-    used, waiting = set(), list(pages)
-    while waiting:
-        name = waiting.pop()
-        if name in used:
-            continue
-        used.add(name)
-        if name in broken:  # what it includes is not known: it does not parse
-            continue
-        try:
-            source = env.loader.get_source(env, name)[0]
-        except jinja2.TemplateNotFound:
-            continue  # rendering the page says which
-        waiting += [found for found in meta.find_referenced_templates(env.parse(source)) if found]
-    return sorted(template_syntax_problem(error, name) for name, error in broken.items()
-                  if name in used)
-
-
-def template_syntax_problem(error: jinja2.TemplateSyntaxError, template: str) -> Problem:
-    return Problem(_template_name(error.filename or template), error.lineno or 0,
-                   f"template syntax error: {error.message}")
-
-
-def _template_frame(error: Exception, template: str) -> tuple[str, int]:
-    """The template and line where `error` was raised: the innermost frame of a
-    template, which may be one that `template` includes or extends."""
-    found = (_template_name(template), 0)
-    trace = error.__traceback__
-    while trace is not None:
-        filename = trace.tb_frame.f_code.co_filename
-        if filename.endswith(".html"):
-            found = (_template_name(filename), trace.tb_lineno)
-        trace = trace.tb_next
-    return found
-
-
-def _template_name(filename: str) -> str:
-    """A template as the author knows it, "templates/post.html", from the file it was
-    loaded from (the site's or the theme's, absolute or not) or its name."""
-    name = filename.replace("\\", "/").rsplit("/templates/", 1)[-1]
-    return "templates/" + name.removeprefix("templates/")
+        raise ContentErrors([template_runtime_problem(
+            error, job.template, f"rendering {job.output}, from {job.source}")]) from None

@@ -31,9 +31,9 @@ from pathlib import Path
 
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
-from .pages import template_errors
 from .problems import BlogbuildError, ContentErrors, UsageError
 from .search import indexed_pages, pagefind_command
+from .templateerrors import template_errors
 
 QUIET_PERIOD = 0.04
 """Seconds without events before a rebuild starts: editors save in several steps."""
