@@ -189,11 +189,11 @@ def render_pages(site: Site, env: jinja2.Environment,
         else:
             data = render_the_rest()
     except ContentErrors as failed:
-        # a template failed on a page (or a worker's): each of its errors, and every
-        # other template's, in this one run (a field only some posts have fails on
-        # those, and the next run would show the next error)
-        # (the pages to render: one taken over from the last build rendered with the
-        # same templates, its salt says, and did not fail)
+        # a template failed on a page (or a worker's): every error of every template,
+        # in this one run (a field only some posts have fails on those pages only, and
+        # the next run would show the next error). The pages to render are rendered
+        # again: one taken over from the last build was rendered with the same
+        # templates (its salt says so) and did not fail.
         raise ContentErrors(template_errors(
             todo, lambda i: render_page(env, jobs[i], layouts[i])) or failed.problems) from None
     return [OutputFile(job.output, data.get(i), job.source, staged=i in data and data[i] is None)

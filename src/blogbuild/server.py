@@ -286,9 +286,8 @@ class DevServer:
                     _render(fresh, fresh.jobs)
                     self._pages_failed = False
                 # the first build's warnings, then those an edit brought (a `tittle:`
-                # typed while the preview runs must be noticed there too)
-                # (by file and message: a line added above a warned one moves it, and
-                # that brings nothing new)
+                # typed while the preview runs must be noticed there too), by file and
+                # message: a line added above a warned one moves it, and brings nothing new
                 told = {(w.path, w.message) for w in snapshot.warnings} \
                     if plan is not None and snapshot else set()
                 for warning in fresh.warnings:
