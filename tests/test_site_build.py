@@ -245,15 +245,18 @@ def test_a_site_template_overrides_the_theme_file_by_file(site, tmp_path: Path):
 
 def test_pages_link_the_sites_icon_below_its_path(site, tmp_path: Path):
     """A browser asks for /favicon.ico at the host's root, outside a GitHub Pages
-    project site (/blog/): pages link the icon that static/ has, whatever its kind."""
-    build_site(site(archive(1)), tmp_path / "none")
-    assert html(tmp_path / "none/index.html").select("link[rel=icon]") == []
-    root = site({**archive(1), "static/favicon.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    project site (/blog/): pages link the icon that static/ has, whatever its kind, or
+    else the theme's (no page of a site without one asks for a missing file)."""
+    build_site(site(archive(1)), tmp_path / "theme")
+    assert html(tmp_path / "theme/index.html").select_one("link[rel=icon]")["href"] == \
+        "/blog/favicon.svg"
+    assert (tmp_path / "theme/favicon.svg").read_text().startswith("<svg")
+    root = site({**archive(1), "static/favicon.png": "png"})
     build_site(root, tmp_path / "out")
     for page in ("index.html", "archives/p00/index.html", "404.html"):
         assert html(tmp_path / "out" / page).select_one("link[rel=icon]")["href"] == \
-            "/blog/favicon.svg"
-    assert (tmp_path / "out/favicon.svg").is_file()
+            "/blog/favicon.png"
+    assert (tmp_path / "out/favicon.png").read_text() == "png"
 
 
 def test_base_url_at_the_domain_root_gives_root_links(site, tmp_path: Path):
