@@ -352,15 +352,16 @@ _EQUATION_TAGS = r"""() => {
         .map(c => c.getBoundingClientRect()).filter(r => r.width > 0);
     const left = parts.length ? Math.min(...parts.map(r => r.left)) : null;
     const right = parts.length ? Math.max(...parts.map(r => r.right)) : null;
+    const bottom = parts.length ? Math.max(...parts.map(r => r.bottom)) : null;
     const owner = display.closest('[id]');
     for (const tag of tags) {
       const r = tag.getBoundingClientRect();
       result.push({
         text: tag.textContent.replace(/[\s\u200b]+/g, ''),
         equation: owner ? owner.id : '',
-        left: r.left, right: r.right,
+        left: r.left, right: r.right, top: r.top,
         display_left: box.left, display_right: box.right,
-        formula_left: left, formula_right: right,
+        formula_left: left, formula_right: right, formula_bottom: bottom,
       });
     }
   }
@@ -373,7 +374,8 @@ def equation_tags(page) -> list[dict]:
 
     Each: text ("(3)", or "(2)(3)" for an environment numbering several rows), the id of
     the nearest element with an id around it (the equation's `eq-N`), and the left/right
-    edges (CSS px) of the tag, of its `.katex-display` and of the formula without the tag.
+    edges (CSS px) of the tag, of its `.katex-display` and of the formula without the tag;
+    the tag's top and the formula's bottom (a tag on a line below its formula).
     """
     return page.evaluate(_EQUATION_TAGS)
 
