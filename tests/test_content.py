@@ -110,6 +110,9 @@ def test_html_character_references_in_names_are_the_characters_a_wordpress_blog_
     assert record.title == "WordPress & MathJax：$a < b$ 与 AT&T"
     assert (record.tags, record.category, record.series) == (("Q&A", "数学"), "数学", "A & B")
     assert record.body == "正文 &amp; 不变"  # Markdown: decoded where it renders
+    # only whole references: html.unescape alone reads `&amplifier;` as `&amp` + "lifier;"
+    assert parse(post("'&amplifier; 与 &notit; 与 &ltfoo;'", "2024-03-01"))[0].title == \
+        "&amplifier; 与 &notit; 与 &ltfoo;"
 
 
 def test_hugos_toml_front_matter_is_named_not_taken_for_none():

@@ -12,7 +12,7 @@ from datetime import datetime
 import yaml
 
 from .config import SiteConfig
-from .frontmatter import (YamlError, date_field, decoded_entities, load_yaml, mapping_key_lines,
+from .frontmatter import (YamlError, date_field, load_yaml, mapping_key_lines, name_field,
                           text_field)
 from .problems import Problem
 
@@ -72,9 +72,7 @@ def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
             report("id", f"comment `id` must be a whole number, not {ident!r}")
         if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
             report("parent", f"`parent` must be the id of another comment, not {parent!r}")
-        author = text_field(item, "author", report, required=True, where="this comment")
-        # plain text as a post's names are (content._name): a WordPress export's `&amp;`
-        author = decoded_entities(author) if author else author
+        author = name_field(item, "author", report, required=True, where="this comment")
         date = date_field(item, "date", config.zone, report, required=True)
         body = item.get("body")
         if not isinstance(body, str):

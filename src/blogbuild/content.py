@@ -23,6 +23,7 @@ from .frontmatter import (
     date_field,
     decoded_entities,
     fenced_body,
+    name_field,
     parse_date,
     split_front_matter,
     text_field,
@@ -241,7 +242,7 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
 
     stem = Path(source).stem
     dated = _DATE_PREFIX.match(stem)
-    title = _name(text_field(fields, "title", report, required=True))
+    title = name_field(fields, "title", report, required=True)
     date = date_field(fields, "date", config.zone, report, required=not dated,
                       or_else=", or start the file name with the date (2024-01-14-slug.md)")
     if date is None and dated and "date" not in fields:
@@ -252,9 +253,9 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
                            "date; add `date:` to the front matter")
     slug = _slug(fields, (dated.group(2) if dated else stem), report)
     post_fields = dict(
-        author=_name(text_field(fields, "author", report)) or config.author,
-        tags=_tags(fields, report), category=_name(text_field(fields, "category", report)),
-        series=_name(text_field(fields, "series", report)), views=_views(fields, report),
+        author=name_field(fields, "author", report) or config.author,
+        tags=_tags(fields, report), category=name_field(fields, "category", report),
+        series=name_field(fields, "series", report), views=_views(fields, report),
         draft=_flag(fields, "draft", report), updated=date_field(fields, "updated", config.zone, report),
         summary=text_field(fields, "summary", report))
     for key in fields:
@@ -311,7 +312,7 @@ def parse_page(source: str, text: str, config: SiteConfig,
     def report(key: str, message: str) -> None:
         found.append(Problem(source, header.key_lines.get(key, 1), message))
 
-    title = _name(text_field(header.fields, "title", report, required=True))
+    title = name_field(header.fields, "title", report, required=True)
     slug = _slug(header.fields, Path(source).stem, report)
     date = date_field(header.fields, "date", config.zone, report)
     problems.extend(found)
@@ -354,14 +355,8 @@ def _tags(fields: dict, report) -> tuple[str, ...]:
     else:
         report("tags", "`tags` must be a list such as [扩散模型, ODE]")
         return ()
-    return tuple(dict.fromkeys(_name(p.strip()) for p in parts if p.strip()))
+    return tuple(dict.fromkeys(decoded_entities(p.strip()) for p in parts if p.strip()))
 
-
-def _name(text: str | None) -> str | None:
-    """A title, an author, a tag, a category or a series as shown: plain text, with
-    HTML's character references decoded (frontmatter.decoded_entities). Not `summary`,
-    which is Markdown and decodes its own."""
-    return decoded_entities(text) if text else text
 
 
 def _views(fields: dict, report) -> int | None:

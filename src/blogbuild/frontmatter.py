@@ -6,6 +6,7 @@ Pure functions of text; `content.py` turns their results into records.
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -224,10 +225,26 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]
 
 def decoded_entities(text: str) -> str:
     """`text` with its HTML character references as the characters they stand for:
-    a WordPress export writes a title's `&` as `&amp;`, which the blog showed as `&`."""
+    a WordPress export writes a title's `&` as `&amp;`, which the blog showed as `&`.
+    Only whole references are: `&amplifier;` names no character (html.unescape alone
+    would read its `&amp` and leave "&lifier;")."""
     if "&" not in text:
         return text
-    return _ENTITY.sub(lambda found: html.unescape(found.group()), text)
+    return _ENTITY.sub(_character, text)
+
+
+def _character(reference: re.Match[str]) -> str:
+    written = reference.group()
+    if written[1] != "#" and written[1:] not in html.entities.html5:
+        return written
+    return html.unescape(written)
+
+
+def name_field(fields: dict, key: str, report, **options) -> str | None:
+    """text_field for a name shown as plain text (a title, an author, a category):
+    its HTML character references decoded (decoded_entities)."""
+    value = text_field(fields, key, report, **options)
+    return decoded_entities(value) if value else value
 
 
 def text_field(fields: dict, key: str, report, *, required: bool = False,
