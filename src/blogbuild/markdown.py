@@ -82,9 +82,9 @@ class Rendered:
 def render_post(markdown: str, context: RenderContext, summary: str | None = None) -> Rendered:
     """Render a post's body; `summary` (front matter) replaces the excerpt if given."""
     md = _post_parser()
-    env = _env(context, link_prefix="")
+    env = {**_env(context, link_prefix=""), "spaced_formulas": []}  # a post's body only
     tokens = md.parse(markdown, env)
-    excerpt_env = {**env, "link_prefix": context.url}
+    excerpt_env = {**env, "link_prefix": context.url, "spaced_formulas": None}
     if summary is not None:
         excerpt_env["labels_from"] = env["numbering"]  # its \eqref are the body's equations
         excerpt_tokens = md.parse(summary, excerpt_env)

@@ -30,15 +30,18 @@ link's `](`."""
 
 def note_spaced_formula(state: StateInline, start: int,
                         formula_end: Callable[[str, int], int | None]) -> None:
-    """Remember, in env["spaced_formulas"] as (inline source, start, end), a `$` that
-    opened no formula but would have in MathJax, which allows a space inside the
-    dollars (`$ \\alpha $`): the next `$` closes it, and what is between is TeX (a
-    command, a sub- or superscript) with a space at one end, and no prose (NOT_TEX).
+    """Remember, in env["spaced_formulas"] (a list only where someone is told: a post's
+    body), as (inline source, start, end), a `$` that opened no formula but would have
+    in MathJax, which allows a space inside the dollars (`$ \\alpha $`): the next `$`
+    closes it, and what is between is TeX (a command, a sub- or superscript) with a
+    space at one end, and no prose (NOT_TEX).
     A price never counts (`$ 99`), nor a `$` that opens a formula of its own. The post
     shows it as written; a blog written for MathJax has such formulas, and its author
     is warned (spaced_formula_warning).
     `formula_end` is mathsyntax's: where a formula opening at a place ends, or None."""
-    src = state.src
+    src, noted = state.src, state.env.get("spaced_formulas")
+    if noted is None:  # not a post's body (a comment, a title): nobody would be told
+        return
     if is_escaped(src, start) or src.startswith("$$", start) or \
             (start and (src[start - 1].isdigit() or src[start - 1] == "$")) or \
             re.match(r"\$\s*[0-9]", src[start:start + 8]):
@@ -51,7 +54,7 @@ def note_spaced_formula(state: StateInline, start: int,
     tex = src[start + 1:end]
     if tex.strip() and (tex[0].isspace() or tex[-1].isspace()) and "`" not in tex \
             and TEX.search(tex) and not NOT_TEX.search(re.sub(r"\\text\{[^{}]*\}", "", tex)):
-        state.env.setdefault("spaced_formulas", []).append((src, start, end + 1))
+        noted.append((src, start, end + 1))
 
 
 def spaced_formula_warning(tokens: list[Token], env: dict, source: str, first_line: int
