@@ -586,6 +586,7 @@ def test_search_is_indexed_once_the_error_serve_started_with_is_mended(tmp_path)
 
 def test_a_content_error_does_not_hide_a_templates_syntax_error(tmp_path):
     """As in a build: both at once, not the template's once the formula is mended."""
+    from blogbuild.content import load_content
     from blogbuild.pages import templates_in_use
     from blogbuild.problems import ContentErrors
 
@@ -593,8 +594,9 @@ def test_a_content_error_does_not_hide_a_templates_syntax_error(tmp_path):
         **FILES, "content/pages/about.md": "---\ntitle: About\n---\nAbout.\n"})
     builder = IncrementalBuilder(site, base_url="http://127.0.0.1:9/", jobs=1)
     # what the pages of a site with posts and standalone pages are rendered with
-    assert {job.template for job in builder.rebuild().jobs.values()} == \
-        set(templates_in_use(posts=True, pages=True))
+    jobs = builder.rebuild().jobs
+    assert {job.template for job in jobs.values()} == \
+        set(templates_in_use(load_content(site, builder.config)))
     (site / "content/posts/alpha.md").write_text(post("Alpha", "2024-01-01", "$\\frac{a$\n"),
                                                  encoding="utf-8")
     (site / "templates").mkdir()

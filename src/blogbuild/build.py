@@ -164,8 +164,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         env = template_environment(site_dir, config, cache_dir)
         if any(not p.warning for p in problems):
             # the templates' syntax errors too: mending the content must not reveal more
-            raise ContentErrors(sorted([*problems, *template_problems(
-                env, templates_in_use(bool(content.posts), bool(content.pages)))]))
+            raise ContentErrors(sorted([*problems,
+                                       *template_problems(env, templates_in_use(content))]))
         site = assemble(config, content, rendered, inline_math_renderer(engine, config),
                         lambda posts: build_archive(posts, archive_memo(cache)),
                         site_favicon(site_dir))

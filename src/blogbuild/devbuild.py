@@ -136,8 +136,8 @@ class IncrementalBuilder:
         rendered = self._render(content)
         problems = [*content.problems, *rendered.problems]
         if any(not p.warning for p in problems):
-            raise ContentErrors(sorted([*problems, *template_problems(
-                self._env, templates_in_use(bool(content.posts), bool(content.pages)))]))
+            raise ContentErrors(sorted([*problems,
+                                       *template_problems(self._env, templates_in_use(content))]))
         site = assemble(self._config, content, rendered,
                          inline_math_renderer(self._engine, self._config), self._archive_of,
                          site_favicon(self.site_dir))

@@ -130,7 +130,7 @@ class KatexEngine:
             if missing:
                 # later formulas need the definitions made before them, cached or not
                 defining = {i for i, (tex, _) in enumerate(formulas[:missing[-1]])
-                            if _DEFINES.search(tex)}
+                            if defines_macros(tex)}
                 asked.append((formulas, group, sorted(set(missing) | defining)))
         if asked:
             answers = self._run([[formulas[i] for i in places] for formulas, _, places in asked],
@@ -181,7 +181,7 @@ class KatexEngine:
         keys, definitions = [], []
         for tex, display in formulas:
             keys.append(self._key(tex, display, trusted, definitions))
-            if _DEFINES.search(tex):
+            if defines_macros(tex):
                 definitions.append(tex)
         return keys
 

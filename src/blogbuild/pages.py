@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from .config import SiteConfig
+from .content import Content
 from .citation import bibtex, citation_meta
 from .katex import AUTHOR_MACROS, READER_MACROS
 from .labels import labels_for
@@ -224,10 +225,10 @@ PAGE_TEMPLATES = ("listing.html", "archive.html", "terms.html", "post.html", "pa
 """The templates plan_pages renders pages with (a site's pages use some or all)."""
 
 
-def templates_in_use(posts: bool, pages: bool) -> tuple[str, ...]:
-    """The PAGE_TEMPLATES that plan_pages uses for a site with (or without) posts and
-    standalone pages: every site has listings, the archive, the terms and a 404."""
-    unused = {"post.html": not posts, "page.html": not pages}
+def templates_in_use(content: Content) -> tuple[str, ...]:
+    """The PAGE_TEMPLATES that plan_pages uses for a site of this content: every site
+    has listings, the archive, the terms and a 404; posts and standalone pages their own."""
+    unused = {"post.html": not content.posts, "page.html": not content.pages}
     return tuple(name for name in PAGE_TEMPLATES if not unused.get(name))
 
 
