@@ -32,7 +32,7 @@ from .foreign import foreign_syntax
 from .htmlmath import install_html_math
 from .katex import Typesetter
 from .mathrender import collect_formulas, inside_link, install_math_rendering, typeset_formulas
-from .mathsyntax import inline_formula_end, math_plugin
+from .mathsyntax import formula_spans, math_plugin
 from .openspans import keep_open_formulas_whole
 from .problems import Problem
 from .spaceddollars import spaced_formula_warning
@@ -196,7 +196,7 @@ def _post_parser() -> MarkdownIt:
     math_plugin(md)
     install_html_math(md)
     footnote_plugin(md)
-    keep_open_formulas_whole(md, inline_formula_end)
+    keep_open_formulas_whole(md, formula_spans)
     anchors_plugin(md, min_level=2, max_level=4, slug_func=_heading_slug)
     install_math_rendering(md, numbered=True)
     md.add_render_rule("fence", _render_fence)
@@ -215,7 +215,7 @@ def _comment_parser(images: bool) -> MarkdownIt:
     if not images:
         md.add_render_rule("image", _image_as_link)
     math_plugin(md)
-    keep_open_formulas_whole(md, inline_formula_end)
+    keep_open_formulas_whole(md, formula_spans)
     install_math_rendering(md, numbered=False)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("link_open", _nofollow_link)

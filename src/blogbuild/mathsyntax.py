@@ -205,14 +205,6 @@ def _delimited(opener: str, closer: str, token_type: str):
     return rule
 
 
-def inline_formula_end(src: str, start: int) -> int | None:
-    """Where the inline formula opening at `start` (`$…$`, `$$…$$`, `\\(…\\)`) ends, by
-    the inline rules; None if none opens there."""
-    if src.startswith("$", start):
-        return _dollar_formula_end(src, start)
-    return _delimited_end(src, start, r"\(", r"\)")
-
-
 def _delimited_end(src: str, start: int, opener: str, closer: str) -> int | None:
     """Where the `\\(..\\)` (or `\\[..\\]`) formula opening at `start` ends (after its
     closer); None if none opens there."""
@@ -275,15 +267,21 @@ def _pipes_in_formulas_hidden(text: str) -> str:
     return "".join(parts) + text[last:]
 
 
+_SPAN_START = re.compile(r"[`$\\]")
+"""Where a formula_spans step may do anything: every other character is passed over."""
+
+
 def formula_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Where the formulas of a line of Markdown are, (start, end) with their delimiters:
-    `$..$`, `$$..$$`, `\\(..\\)` and `\\[..\\]`, found by the inline rules' own tests,
-    in their order (a backslash escape first: `\\$` and MathJax's `\\\\$` are dollar
-    signs). Code spans hold none (in GFM a `|` in them still splits a table row, and
-    their `$` are code). It walks the line itself (table rows are split before any
-    inline rule runs): an inline math rule added to math_plugin belongs here too."""
+    """Where the formulas of a text of Markdown are (a line, a paragraph), (start, end)
+    with their delimiters: `$..$`, `$$..$$`, `\\(..\\)` and `\\[..\\]`, found by the
+    inline rules' own tests, in their order (a backslash escape first: `\\$` and
+    MathJax's `\\\\$` are dollar signs). Code spans hold none (in GFM a `|` in them
+    still splits a table row, and their `$` are code). It walks the text itself (table
+    rows are split, and paragraphs' lines read, before any inline rule runs): an inline
+    math rule added to math_plugin belongs here too."""
     pos = 0
-    while pos < len(text):
+    while (found := _SPAN_START.search(text, pos)) is not None:
+        pos = found.start()
         char = text[pos]
         if char == "`":
             closing = closing_backticks(text, pos)

@@ -14,28 +14,28 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
-from .numbering import DISPLAY_ENVIRONMENTS, is_escaped
+from .numbering import DISPLAY_ENVIRONMENTS
 
 
-def keep_open_formulas_whole(md: MarkdownIt, inline_formula_end: FormulaEnd) -> None:
+def keep_open_formulas_whole(md: MarkdownIt, formula_spans: FormulaSpans) -> None:
     """Call once every block rule is installed. A line that would end a paragraph as
     a list item, a quote, a heading, a rule or a table does not while the paragraph
     holds a display formula still open (a line ending in `$$` or `\\[`, or a
     `\\begin{…}` of a math environment, not closed yet): `- KL(q\\|p)` on a line of a
     formula glued to the text before it is TeX, not a list; nor does a `=` line under
     it make a heading of the paragraph. Nor where an inline formula wraps onto it
-    (`其中 $a_1` / `+ b_1$ 是和`), as `inline_formula_end` (mathsyntax's) finds them.
+    (`其中 $a_1` / `+ b_1$ 是和`), as `formula_spans` (mathsyntax's) finds them.
     (A fence or an HTML block still ends it: TeX has no such lines.)"""
     for rule in md.block.ruler.__rules__:  # the ruler has no public way to wrap rules
         if rule.name in _TEX_LOOKALIKES:
             rule.fn = unless_inside_open_span(rule.fn, math_block=False,
-                                              inline_formula_end=inline_formula_end)
+                                              formula_spans=formula_spans)
         elif rule.name == "lheading":
             rule.fn = _no_heading_of_an_open_formula(rule.fn)
     md.block.ruler.__cache__ = None
@@ -47,9 +47,9 @@ _TEX_LOOKALIKES = ("blockquote", "hr", "list", "heading", "table")
 
 
 def unless_inside_open_span(rule, math_block: bool = True,
-                            inline_formula_end: FormulaEnd | None = None):
+                            formula_spans: FormulaSpans | None = None):
     """`rule`, except as a line that would end a paragraph which has left a display
-    formula open (or, with `inline_formula_end`, that an inline formula wraps onto). A
+    formula open (or, with `formula_spans`, that an inline formula wraps onto). A
     `math_block` rule (a display's own) does not end one either where a code span is
     open, nor from a lazy line of a list item. Asked only whether it would (`silent`),
     it leaves the state's line alone (amsmath's rule moves it even then)."""
@@ -71,20 +71,19 @@ def unless_inside_open_span(rule, math_block: bool = True,
         scan = _scanned(state, start_line)
         if scan.formula_open or (math_block and scan.code_run is not None):
             return False
-        return not (inline_formula_end and start_line in _wrapped_lines(state, inline_formula_end))
+        return not (formula_spans and start_line in _wrapped_lines(state, formula_spans))
     return guarded
 
 
-FormulaEnd = Callable[[str, int], "int | None"]
-"""(text, where a formula may open) → where it ends, None if none opens there."""
-_INLINE_OPENING = re.compile(r"\$|\\\(|`+")
+FormulaSpans = Callable[[str], Iterable[tuple[int, int]]]
+"""text → (start, end) of each of its inline formulas (mathsyntax.formula_spans)."""
 
 
-def _wrapped_lines(state: StateBlock, formula_end: FormulaEnd) -> frozenset[int]:
+def _wrapped_lines(state: StateBlock, formula_spans: FormulaSpans) -> frozenset[int]:
     """The lines of the paragraph starting at state.line that start inside an inline
     formula of it, as far as the paragraph may run (to the next blank line): once per
-    paragraph, in one pass over its text (code spans passed over, as the inline rules
-    pass over them), however long it is."""
+    paragraph, in one pass over its text (formula_spans: code spans passed over, as
+    the inline rules pass over them), however long it is."""
     # the state itself, not its id: an env copied into the next parse (a summary's)
     # must not hand over what an earlier state, gone since, had at the same id
     known = state.env.get("_wrapped_lines")
@@ -98,19 +97,9 @@ def _wrapped_lines(state: StateBlock, formula_end: FormulaEnd) -> frozenset[int]
     starts = list(itertools.accumulate(len(line) + 1 for line in lines[:-1]))
     """Where each line after the first starts in `text`."""
     wrapped: set[int] = set()
-    position = 0 if "$" in text or "\\(" in text else len(text)
-    while (found := _INLINE_OPENING.search(text, position)) is not None:
-        if found.group().startswith("`"):
-            closing = None if is_escaped(text, found.start()) else closing_backticks(text, found.start())
-            position = closing.end() if closing else found.end()
-            continue
-        end = formula_end(text, found.start())
-        if end is None:
-            position = found.start() + 1
-            continue
-        first, after = bisect.bisect_right(starts, found.start()), bisect.bisect_left(starts, end)
+    for begin, end in formula_spans(text) if "$" in text or "\\" in text else ():
+        first, after = bisect.bisect_right(starts, begin), bisect.bisect_left(starts, end)
         wrapped.update(state.line + 1 + index for index in range(first, after))
-        position = end
     result = frozenset(wrapped)
     state.env["_wrapped_lines"] = (state, state.line, result)
     return result
