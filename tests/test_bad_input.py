@@ -88,3 +88,41 @@ def test_every_template_syntax_error_is_reported_in_one_run(tmp_path: Path, caps
     err = capsys.readouterr().err
     assert [line.split(": ")[0] for line in err.splitlines()[:-1]] == [
         "templates/_footer.html:2", "templates/page.html:2"], err
+
+
+@pytest.mark.parametrize("command", [["build"], ["build", "-j", "2"], ["check"]])
+def test_a_mistake_in_site_toml_does_not_hide_the_contents_problems(command: list[str],
+                                                                    tmp_path: Path, capsys):
+    """An unknown key, or a value that cannot be used, is reported with the posts'
+    problems in one run: the content is checked with the other keys (the bad ones at
+    their defaults), including by worker processes. Nothing is written."""
+    from conftest import SITE_TOML, post, write_site
+
+    from blogbuild.prestart import PARALLEL_FROM
+
+    site = write_site(tmp_path / "site", {
+        "site.toml": SITE_TOML.replace("per_page = 10", "per_pages = 10\ntimezone = \"Mars/Base\""),
+        # posts enough for `-j 2` to render on a worker process (PARALLEL_FROM)
+        **{f"content/posts/p{n}.md": post(f"P{n}", f"2024-01-01T{n // 60:02}:{n % 60:02}:00",
+                                          "$x$ 正文。\n")
+           for n in range(PARALLEL_FROM)},
+        "content/posts/bad.md": post("Bad", "2024-02-01", "$\\badmacro$\n")})
+    assert main([*command, str(site)]) == 1
+    err = capsys.readouterr().err
+    assert [line.split(": ")[0] for line in err.splitlines()[:-1]] == [
+        "content/posts/bad.md:5", "site.toml:4", "site.toml:5"], err
+    assert "unknown key `per_pages` (did you mean `per_page`?)" in err
+    assert "Traceback" not in err and not (site / "dist").exists()
+
+
+def test_site_toml_without_a_usable_base_url_stops_before_the_content():
+    """Without the required keys no configuration is usable: site.toml's problems alone."""
+    from blogbuild.config import ConfigErrors, parse_config
+
+    with pytest.raises(ConfigErrors) as caught:
+        parse_config('title = "T"\nbase_url = "example.org"\nextra = 1\n')
+    assert caught.value.usable is None and len(caught.value.problems) == 2
+    with pytest.raises(ConfigErrors) as caught:
+        parse_config('title = "T"\nbase_url = "https://e.org/"\nper_page = 0\n[math]\nrender = "x"\n')
+    assert caught.value.usable is not None
+    assert (caught.value.usable.per_page, caught.value.usable.math.render) == (10, "client")

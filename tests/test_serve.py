@@ -608,6 +608,30 @@ def test_a_content_error_does_not_hide_a_templates_syntax_error(tmp_path):
         ("content/posts/alpha.md", 5), ("templates/page.html", 1)]
 
 
+def test_a_mistake_in_site_toml_is_reported_with_the_contents_until_it_is_mended(tmp_path):
+    """As in a build: an unknown key does not hide a post's error, and mending the
+    post alone leaves the key reported."""
+    from blogbuild.problems import ContentErrors
+
+    site = write_site(tmp_path / "site", FILES)
+    builder = IncrementalBuilder(site, base_url="http://127.0.0.1:9/", jobs=1)
+    builder.rebuild()
+    config = site / "site.toml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "\nno_such_key = 1\n", encoding="utf-8")
+    alpha = site / "content/posts/alpha.md"
+    alpha.write_text(post("Alpha", "2024-01-01", "$\\frac{a$\n"), encoding="utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        builder.rebuild(RebuildPlan(config=True))
+    assert [p.path for p in raised.value.problems] == ["content/posts/alpha.md", "site.toml"]
+    alpha.write_text(post("Alpha", "2024-01-01", "Mended.\n"), encoding="utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        builder.rebuild(RebuildPlan(content=frozenset({"content/posts/alpha.md"})))
+    assert [p.path for p in raised.value.problems] == ["site.toml"]
+    config.write_text(good, encoding="utf-8")
+    assert "archives/alpha/index.html" in builder.rebuild(RebuildPlan(config=True)).jobs
+
+
 def test_the_dev_builder_serves_what_build_writes_after_each_kind_of_edit(tmp_path):
     site = write_site(tmp_path / "site", FILES)
     base = "http://127.0.0.1:9/"

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from markdown_it.common.utils import escapeHtml
 
 from .archive import Memo, build_archive
-from .config import SiteConfig, load_config
+from .config import SiteConfig, load_config_to_check
 from .content import Content, Post, RejectedPost, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
@@ -139,7 +139,9 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     not rendered: their files have no data. Without `use_cache` nothing is taken from
     the cache folder, nor written to it. With `staging` (output.staging_folder), the
     pages are written there as they are rendered (their files are `staged`)."""
-    config = load_config(site_dir, base_url=base_url)
+    # an unknown key in site.toml stops the build, but only once the content's
+    # problems are found too
+    config, config_problems = load_config_to_check(site_dir, base_url=base_url)
     cache_dir = site_dir / CACHE_FOLDER if use_cache else None
     workers = Workers(site_dir, base_url, jobs, cache_dir) if jobs > 1 else None
     # nothing rendered before, and posts enough: every post will go to the workers, so
@@ -160,7 +162,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
                                                                         left)) if cold else None)
         engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
         rendered = render_content(config, content, engine, progress, workers, cache)
-        problems = [*content.problems, *rendered.problems]
+        problems = [*config_problems, *content.problems, *rendered.problems]
         env = template_environment(site_dir, config, cache_dir)
         if any(not p.warning for p in problems):
             # the templates' syntax errors too: mending the content must not reveal more

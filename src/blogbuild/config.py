@@ -106,31 +106,57 @@ _TABLES: dict[str, type] = {"math": MathConfig, "feed": FeedConfig, "search": Se
 _REQUIRED = ("title", "base_url")
 
 
+class ConfigErrors(ContentErrors):
+    """site.toml's problems, and the configuration without the keys they are about
+    (`usable`: each left at its default), if it has the required keys right. A command
+    that checks the content goes on with it, so that the content's problems are
+    reported in the same run (an unknown key must not hide them)."""
+
+    def __init__(self, problems: list[Problem], usable: SiteConfig | None = None):
+        super().__init__(problems)
+        self.usable = usable
+
+
 def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
-    """Read `site_dir/site.toml`; `base_url` (from --base-url) overrides the file's."""
+    """Read `site_dir/site.toml`; `base_url` (from --base-url) overrides the file's.
+    Raises ConfigErrors."""
     path = site_dir / CONFIG_FILE
     try:
         data = path.read_bytes()
         text = data.decode("utf-8")
     except FileNotFoundError:
-        raise ContentErrors([Problem(CONFIG_FILE, 0, f"no {CONFIG_FILE} in {site_dir}: "
+        raise ConfigErrors([Problem(CONFIG_FILE, 0, f"no {CONFIG_FILE} in {site_dir}: "
                                      "is this a site folder? `blogbuild init` makes one")]) from None
     except OSError as error:
-        raise ContentErrors([Problem(CONFIG_FILE, 0, f"cannot read: {error.strerror}")]) from None
+        raise ConfigErrors([Problem(CONFIG_FILE, 0, f"cannot read: {error.strerror}")]) from None
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise ContentErrors([Problem(CONFIG_FILE, line, "not UTF-8 text: save the file as "
+        raise ConfigErrors([Problem(CONFIG_FILE, line, "not UTF-8 text: save the file as "
                                      "UTF-8")]) from None
     return parse_config(text.removeprefix("\ufeff"), base_url=base_url)
 
 
+def load_config_to_check(site_dir: Path, *, base_url: str | None = None
+                         ) -> tuple[SiteConfig, list[Problem]]:
+    """load_config for a command that goes on to check the content (build, check):
+    site.toml's problems are returned with the configuration they leave usable
+    (ConfigErrors.usable), to be reported with the content's; raises ConfigErrors
+    when none is usable."""
+    try:
+        return load_config(site_dir, base_url=base_url), []
+    except ConfigErrors as errors:
+        if errors.usable is None:
+            raise
+        return errors.usable, errors.problems
+
+
 def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
-    """Parse site.toml's text; raises ContentErrors listing every problem."""
+    """Parse site.toml's text; raises ConfigErrors listing every problem."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(error))) else 0
-        raise ContentErrors([Problem(CONFIG_FILE, line, f"not valid TOML: {error}")]) from None
+        raise ConfigErrors([Problem(CONFIG_FILE, line, f"not valid TOML: {error}")]) from None
     if base_url is not None:
         raw["base_url"] = base_url
     problems: list[Problem] = []
@@ -139,12 +165,31 @@ def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
         if key not in values and not any(p.message.startswith(f"`{key}`") for p in problems):
             problems.append(Problem(CONFIG_FILE, 0, f"`{key}` is required, e.g. "
                                     f'{key} = "{_EXAMPLES[key]}"'))
-    problems += _check_values(values, text)  # of the keys whose type is right
+    wrong: set[tuple[str, str]] = set()
+    problems += _check_values(values, text, wrong)  # of the keys whose type is right
+    usable = None
+    if all(key in values and ("", key) not in wrong for key in _REQUIRED):
+        usable = _config(_without(values, wrong))
     if problems:
-        raise ContentErrors(problems)
+        raise ConfigErrors(problems, usable)
+    assert usable is not None
+    return usable
+
+
+def _config(values: dict) -> SiteConfig:
     if not values["base_url"].endswith("/"):
-        values["base_url"] += "/"
+        values = {**values, "base_url": values["base_url"] + "/"}
     return SiteConfig(**values)
+
+
+def _without(values: dict, wrong: set[tuple[str, str]]) -> dict:
+    """`values` without the (table, key)s in `wrong` ("" for the top level)."""
+    kept = {key: value for key, value in values.items() if ("", key) not in wrong}
+    for table, record in _TABLES.items():
+        if table in kept and any(name == table for name, _ in wrong):
+            kept[table] = record(**{key: value for key, value in vars(kept[table]).items()
+                                    if (table, key) not in wrong})
+    return kept
 
 
 _EXAMPLES = {"title": "我的博客", "base_url": "https://example.github.io/blog/"}
@@ -206,15 +251,17 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
-def _check_values(values: dict, text: str) -> list[Problem]:
-    """Checks of meaning of `values` (the keys whose type is right)."""
+def _check_values(values: dict, text: str, wrong: set[tuple[str, str]]) -> list[Problem]:
+    """Checks of meaning of `values` (the keys whose type is right); each (table, key)
+    found wrong is added to `wrong`."""
     problems = []
 
     def report(key: str, message: str, table: str = "") -> None:
         problems.append(Problem(CONFIG_FILE, key_line(text, table, key), message))
+        wrong.add((table, key))
 
-    if "base_url" in values and (wrong := base_url_problem(values["base_url"])):
-        report("base_url", f"`base_url` {wrong}")
+    if "base_url" in values and (what := base_url_problem(values["base_url"])):
+        report("base_url", f"`base_url` {what}")
     try:
         ZoneInfo(values.get("timezone", SiteConfig.timezone))
     except (ZoneInfoNotFoundError, ValueError):

@@ -26,7 +26,7 @@ import jinja2
 from .archive import Archive, build_archive
 from .build import CACHE_FOLDER, archive_memo, inline_math_renderer, render_content
 from .changes import RebuildPlan
-from .config import SiteConfig, load_config
+from .config import SiteConfig, load_config_to_check
 from .content import Content, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
@@ -98,6 +98,9 @@ class IncrementalBuilder:
         self.base_url = base_url
         self.jobs = jobs or os.cpu_count() or 1
         self._config: SiteConfig | None = None
+        self._config_problems: list[Problem] = []
+        """site.toml's problems that left `_config` usable (config.ConfigErrors): each
+        rebuild reports them with the content's, until site.toml changes."""
         self._engine: KatexEngine | None = None
         self._env: jinja2.Environment | None = None
         self._store: RenderCache | None = None
@@ -134,7 +137,7 @@ class IncrementalBuilder:
             self._checked = None
         content = load_content(self.site_dir, self._config, drafts=self.drafts, cache=self._files)
         rendered = self._render(content)
-        problems = [*content.problems, *rendered.problems]
+        problems = [*self._config_problems, *content.problems, *rendered.problems]
         if any(not p.warning for p in problems):
             raise ContentErrors(sorted([*problems,
                                        *template_problems(self._env, templates_in_use(content))]))
@@ -185,9 +188,10 @@ class IncrementalBuilder:
     # ------------------------------------------------------------- stages ---
 
     def _start_over(self) -> None:
-        config = load_config(self.site_dir, base_url=self.base_url)  # may raise: keep the old
+        # may raise: keep the old
+        config, problems = load_config_to_check(self.site_dir, base_url=self.base_url)
         self.close()
-        self._config = config
+        self._config, self._config_problems = config, problems
         self._engine = KatexEngine(config.math.macros, self.site_dir / CACHE_FOLDER,
                                    html=config.math.render == "build")
         self._store = RenderCache(self.site_dir / CACHE_FOLDER / SERVED,

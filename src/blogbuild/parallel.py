@@ -30,7 +30,7 @@ from typing import Generic, TypeVar
 import jinja2
 
 from . import prestart
-from .config import SiteConfig, load_config
+from .config import SiteConfig, load_config_to_check
 from .content import Post
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, render_post, render_title
@@ -397,13 +397,14 @@ _unloadable: list[Problem] = []
 
 def start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None,
                  rendered: str) -> None:
-    """Make this process a worker (prestart.py runs it first in each). A site.toml
-    it cannot load leaves it without work rather than ending it (concurrent.futures
-    would print the error as a traceback): the build loads the file first and reports
-    its problems itself (the command line starts workers before that: prestart.py)."""
+    """Make this process a worker (prestart.py runs it first in each), with the
+    configuration the build checks the content with. A site.toml it cannot load
+    leaves it without work rather than ending it (concurrent.futures would print the
+    error as a traceback): the build loads the file first and reports its problems
+    itself (the command line starts workers before that: prestart.py)."""
     global _worker
     try:
-        config = load_config(site_dir, base_url=base_url)
+        config, _ = load_config_to_check(site_dir, base_url=base_url)
     except ContentErrors as errors:
         _unloadable[:] = errors.problems
         return
