@@ -68,7 +68,7 @@ def test_two_posts_with_one_slug_get_both_their_bodies_checked(tmp_path: Path, c
     assert main(["check", str(site)]) == 1
     err = capsys.readouterr().err
     assert [line.split(": ")[0] for line in err.splitlines()[:-1]] == [
-        "content/posts/c.md:6", "content/posts/d.md:1", "content/posts/d.md:6"], err
+        "content/posts/c.md:6", "content/posts/d.md:4", "content/posts/d.md:6"], err
 
 
 def test_every_template_syntax_error_is_reported_in_one_run(tmp_path: Path, capsys):

@@ -140,12 +140,20 @@ def test_unknown_keys_are_kept_and_warned_once_per_key(tmp_path: Path):
     assert content.posts[0].extra["tittle"] == "x"
 
 
-def test_duplicate_slugs_name_both_files(tmp_path: Path):
+def test_duplicate_slugs_name_both_files_at_the_slug_line(tmp_path: Path):
     write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", slug="same"),
-                          "content/posts/x/b.md": post("b", "2020-01-02", slug="same")})
+                          "content/posts/x/b.md": post("b", "2020-01-02", slug="same"),
+                          "content/posts/z/2020-01-03-same.md": post("c", "2020-01-03"),
+                          "content/pages/p.md": "---\ntitle: P\nslug: about\n---\n",
+                          "content/pages/about.md": "---\ntitle: About\n---\n"})
     problems = [str(p) for p in load_content(tmp_path, CONFIG).problems]
-    assert problems == ["content/posts/x/b.md:1: slug 'same' is already used by "
-                        "content/posts/a.md; give one of them another `slug:`"]
+    assert problems == [
+        "content/posts/x/b.md:4: slug 'same' is already used by "
+        "content/posts/a.md; give one of them another `slug:`",
+        "content/posts/z/2020-01-03-same.md:1: slug 'same' (from the file name) is already used "
+        "by content/posts/a.md; give one of them another `slug:`",
+        "content/pages/p.md:3: slug 'about' is already used by content/pages/about.md; "
+        "give one of them another `slug:`"]
 
 
 def test_a_post_rejected_for_its_front_matter_keeps_its_body_and_its_comments(tmp_path: Path):

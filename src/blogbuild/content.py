@@ -59,6 +59,8 @@ class Post:
     """Front matter `summary`: Markdown that replaces the excerpt."""
     title_line: int = 2
     """Line of `title:` in `source`, for problems in the title's formulas."""
+    slug_line: int = 0
+    """Line of `slug:` in `source`; 0 when the slug is the file name's."""
     extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     """Front-matter keys the SPEC does not name, kept for templates."""
 
@@ -78,6 +80,8 @@ class Page:
     date: datetime | None = None
     extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     title_line: int = 2
+    slug_line: int = 0
+    """As Post.slug_line."""
 
     def __reduce__(self):
         return _with_extra, (type(self), _fields_of(self))
@@ -275,7 +279,7 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
     extra = MappingProxyType({str(k): v for k, v in fields.items() if k not in POST_KEYS})
     return Post(source=source, slug=slug, title=title, date=date, body=header.body,
                 body_line=header.body_line, extra=extra, title_line=lines.get("title", 2),
-                **post_fields)
+                slug_line=_slug_line(fields, lines), **post_fields)
 
 
 def rejected_post(source: str, text: str) -> RejectedPost | None:
@@ -322,7 +326,13 @@ def parse_page(source: str, text: str, config: SiteConfig,
                               if k not in ("title", "slug", "date")})
     return Page(source=source, slug=slug, title=title, body=header.body,
                 body_line=header.body_line, date=date, extra=extra,
-                title_line=header.key_lines.get("title", 2))
+                title_line=header.key_lines.get("title", 2),
+                slug_line=_slug_line(header.fields, header.key_lines))
+
+
+def _slug_line(fields: dict, lines: dict[str, int]) -> int:
+    """Where the slug _slug took from `fields` is set; 0 if it is the file name's."""
+    return lines.get("slug", 0) if fields.get("slug") not in (None, "") else 0
 
 
 def _slug(fields: dict, default: str, report) -> str:
@@ -383,7 +393,10 @@ def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) 
     again = []
     for item in items:
         if item.slug in seen:
-            problems.append(Problem(item.source, 1, f"slug {item.slug!r} is already used by "
+            # at its `slug:` line; a slug from the file name, where the front matter starts
+            whose = "" if item.slug_line else " (from the file name)"
+            problems.append(Problem(item.source, item.slug_line or 1,
+                                    f"slug {item.slug!r}{whose} is already used by "
                                     f"{seen[item.slug]}; give one of them another `slug:`"))
             again.append(item)
         else:
