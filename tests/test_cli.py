@@ -22,6 +22,16 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys):
     assert "is not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["build"], ["check"], ["serve", "--port", "0"],
+                                     ["new", "Title", "--site-dir"]])
+def test_a_command_run_outside_a_site_folder_is_a_usage_error(command, tmp_path: Path, capsys):
+    """Not a content error (exit 1): the command was given the wrong folder."""
+    assert main([*command, str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path} is not a site folder: it has no site.toml (`blogbuild init" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_a_wrong_base_url_option_is_a_usage_error_naming_the_option(site, command, capsys):
     """Not site.toml's line, which may hold a right one."""

@@ -130,8 +130,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _site_dir(path: Path) -> Path:
+    """`path`, a site folder, or a usage error: a command run in the wrong folder."""
+    from .config import CONFIG_FILE
+
     if not path.is_dir():
         raise UsageError(f"{path} is not a folder")
+    if not (path / CONFIG_FILE).is_file():
+        raise UsageError(f"{path} is not a site folder: it has no {CONFIG_FILE} "
+                         f"(`blogbuild init {path}` makes one)")
     return path
 
 
