@@ -90,10 +90,43 @@ def test_check_links_prints_page_link_problem_and_exits_1_without_touching_dist(
     shutil.copytree(FIXTURE, site)
     assert main(["check", str(site), "--links"]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert "archives/broken/index.html: #no-such-anchor -> no id=\"no-such-anchor\" on " \
-           "archives/broken/index.html" in err
-    assert err[-1] == "error: 3 broken links"
+    # each at the line it is written on, as written, once (the post page and the feeds
+    # show the image; the excerpt's listings would show an in-page link as absolute)
+    assert err == [
+        "content/posts/2024-01-01-broken.md:13: ../no-such-post/ -> no such file: "
+        "archives/no-such-post/index.html",
+        "content/posts/2024-01-01-broken.md:14: #no-such-anchor -> no id=\"no-such-anchor\" "
+        "on archives/broken/index.html",
+        "content/posts/2024-01-01-broken.md:16: /blog/images/missing.png -> no such file: "
+        "images/missing.png",
+        "error: 3 broken links"]
     assert not (site / "dist").exists()
+
+
+def test_a_broken_link_is_reported_where_it_is_written_once_for_all_pages_showing_it(
+        site, capsys):
+    """An excerpt's link is on the post, its listings and both feeds, rewritten (an
+    in-page `#x` becomes the post's URL on a listing); a relative link is matched in
+    the post it is written in, not in another post that writes the same text; a
+    template's link stays at the page."""
+    root = site({
+        "site.toml": 'title = "T"\nbase_url = "https://example.org/blog/"\n'
+                     "[search]\nenabled = false\n[feed]\nfull_content = true\n",
+        "content/posts/a.md": post("A", "2024-01-01", "Intro [x](#gone) [y](../nosuch/).\n"),
+        "content/posts/b.md": post("B", "2024-01-02", "Fine [y](../a/) [z](/blog/missing/).\n"),
+        "content/comments/b.yaml": "- id: 1\n  author: 读者\n  date: 2024-01-03\n"
+                                   "  body: see <https://example.org/blog/gone.html>\n",
+        "templates/404.html": '{% extends "base.html" %}{% block content %}'
+                              '<a href="/blog/no-template-target/">x</a>{% endblock %}\n'})
+    assert main(["check", str(root), "--links"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "404.html: /blog/no-template-target/ -> no such file: no-template-target/index.html",
+        "content/comments/b.yaml:4: https://example.org/blog/gone.html -> no such file: gone.html",
+        'content/posts/a.md:5: #gone -> no id="gone" on archives/a/index.html',
+        "content/posts/a.md:5: ../nosuch/ -> no such file: archives/nosuch/index.html",
+        "content/posts/b.md:5: /blog/missing/ -> no such file: missing/index.html",
+        "error: 5 broken links"]
 
 
 def test_build_check_links_exits_1_and_keeps_the_output(tmp_path: Path, capsys):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -73,6 +73,8 @@ class BuildReport:
     """Posts marked `draft: true` left out."""
     unchanged: bool = False
     """Nothing had changed since the last build into the same folder: nothing was done."""
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Output path → what it was made from (OutputFile.source); empty when `unchanged`."""
 
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
@@ -120,7 +122,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     pages = sum(1 for f in plan.files if f.path.endswith(".html"))
     report = BuildReport(posts=len(plan.content.posts), pages=pages, formulas=plan.formulas,
                          seconds=time.perf_counter() - started, warnings=plan.warnings,
-                         drafts=plan.content.drafts)
+                         drafts=plan.content.drafts,
+                         sources={file.path: file.source for file in plan.files})
     if remember:
         written = output_files(out_dir)
         remember_pages(cache_dir, out_dir, plan.page_digests, written)

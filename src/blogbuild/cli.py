@@ -17,7 +17,7 @@ from .problems import BlogbuildError, ContentErrors, Problem, UsageError
 from .sources import CACHE_FOLDER
 
 if TYPE_CHECKING:
-    from .linkcheck import LinkReport
+    from .linkcheck import LinkProblem
 
 # Each command imports what it needs when it runs: `build` starts its worker
 # processes before it imports the build (prestart.py), so that they start together.
@@ -164,11 +164,12 @@ def _build(args: argparse.Namespace) -> int:
           f"in {report.seconds:.1f} s", file=sys.stderr)
     if args.check_links:
         from .config import load_config
-        from .linkcheck import check_links
+        from .linkcheck import check_links, written_at
 
         out_dir = args.output or site_dir / "dist"
-        links = check_links(out_dir, load_config(site_dir, base_url=args.base_url).base_url)
-        if _report_links(links):
+        base = load_config(site_dir, base_url=args.base_url).base_url
+        links = check_links(out_dir, base)
+        if _report_links(written_at(links.problems, site_dir, base, report.sources)):
             print(f"the site was written to {out_dir} all the same", file=sys.stderr)
             return 1
     return 0
@@ -177,7 +178,7 @@ def _build(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .build import build_site, plan_site
     from .config import load_config
-    from .linkcheck import check_links
+    from .linkcheck import check_links, written_at
     from .output import unwritable
     from .search import INDEX_FOLDER
 
@@ -188,12 +189,12 @@ def _check(args: argparse.Namespace) -> int:
             report = build_site(site_dir, Path(scratch) / "out", drafts=args.drafts,
                                 base_url=args.base_url, remember=False)
             _report(report.warnings)
-            links = check_links(Path(scratch) / "out",
-                                load_config(site_dir, base_url=args.base_url).base_url)
+            base = load_config(site_dir, base_url=args.base_url).base_url
+            links = check_links(Path(scratch) / "out", base)
         if args.list_external:
             for url in links.external:
                 print(url)
-        if _report_links(links):
+        if _report_links(written_at(links.problems, site_dir, base, report.sources)):
             return 1
         print(f"checked {counted(report.posts, 'post')}, {counted(report.formulas, 'formula')} "
               "and every link: "
@@ -222,11 +223,12 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _report_links(links: LinkReport) -> bool:
-    """Print each broken link as `page: link -> problem`; True if there was any."""
-    for problem in links.problems:
+def _report_links(problems: list[LinkProblem]) -> bool:
+    """Print each broken link as `file:line: link -> problem` (or `page: link ->
+    problem`, linkcheck.written_at); True if there was any."""
+    for problem in problems:
         print(problem, file=sys.stderr)
-    count = len(links.problems)
+    count = len(problems)
     if count:
         print(f"error: {counted(count, 'broken link')}", file=sys.stderr)
     return bool(count)
