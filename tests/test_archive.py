@@ -91,10 +91,15 @@ def test_series_page_and_navigation_follow_date_order(built: Path):
     assert [a.get_text() for a in pagers[1].select("a[rel]")] == ["« 较早文章"]
     assert [a.get_text() for a in html(built / "index.html").select(".pager a[rel]")] == ["较早文章 »"]
     page = html(built / "archives/p07/index.html")
-    nav = page.select_one(".series-nav")
-    assert [li.get_text().strip() for li in nav.select("ol li")] == parts
-    assert nav.select_one("li.current").get_text().strip() == "第7篇"
-    assert [a.get_text(" ").strip() for a in nav.select(".series-steps a")] == ["« 第2篇", "第11篇 »"]
+    above, below = page.select(".series-nav")
+    assert [li.get_text().strip() for li in above.select("ol li")] == parts
+    assert above.select_one("li.current").get_text().strip() == "第7篇"
+    # below the post, where the reader goes on, only the parts either side: a long
+    # series is not listed twice
+    assert below.select("ol") == [] and below.select_one(".series-title a")["href"] == \
+        above.select_one(".series-title a")["href"]
+    for nav in (above, below):
+        assert [a.get_text(" ").strip() for a in nav.select(".series-steps a")] == ["« 第2篇", "第11篇 »"]
 
 
 def test_a_lone_series_named_nearly_as_another_is_a_warning(site, tmp_path: Path):
