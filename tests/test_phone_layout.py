@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser_support import built_site_page, wait_for_math  # noqa: E402
-from conftest import post, write_site  # noqa: E402
+from conftest import SITE_TOML, post, write_site  # noqa: E402
 
 pytest_plugins = ["browser_support"]
 pytestmark = pytest.mark.browser
@@ -30,6 +30,10 @@ $$a+b=c \\\\ d+e=f \\tag{T}$$
 | 编号 | 说明 | 公式 |
 |---|---|---|
 | 1 | 很长很长的单元格内容很长很长 | $\\sum_{i=1}^{n}\\sum_{j=1}^{m} w_{ij}\\,\\mathbb{E}_{x\\sim p}[\\log q_\\theta(x_i, y_j)]$ |
+
+一个整体 $\\left(a_1 + a_2 + a_3 + a_4 + a_5 + a_6 + a_7 + a_8 + a_9 + a_{10} + a_{11} + a_{12}\\right)$
+不能断开，而 $b_1 + b_2 + b_3 + b_4 + b_5 + b_6 + b_7 + b_8 + b_9 + b_{10} + b_{11} + b_{12} + b_{13}$
+可以在加号处断行，$x$ 很短。
 """
 
 
@@ -48,6 +52,36 @@ def phone_page(browser, tmp_path_factory):
         wait_for_math(page)
         page.evaluate("async () => { await document.fonts.ready; }")
         yield page
+
+
+WIDE_FORMULAS = """() => [...document.querySelectorAll('.post-body p > .math')].map(m => ({
+  tex: m.querySelector('annotation').textContent.slice(0, 12), wide: m.matches('.math-wide'),
+  scrolls: m.scrollWidth > m.clientWidth, lines: m.getClientRects().length}))"""
+
+
+def test_an_inline_formula_that_cannot_break_scrolls_instead_of_widening_the_page(phone_page):
+    """A \\left(…\\right) wider than the screen has no place KaTeX may break it: it
+    widened the whole page (536 px at 390). It scrolls on its own now; a sum KaTeX
+    breaks at its + signs, and a short formula, are left as they are."""
+    formulas = {f["tex"]: f for f in phone_page.evaluate(WIDE_FORMULAS)}
+    assert formulas["\\left(a_1 + "] == {"tex": "\\left(a_1 + ", "wide": True, "scrolls": True,
+                                        "lines": 1}
+    assert not formulas["b_1 + b_2 + "]["wide"] and formulas["b_1 + b_2 + "]["lines"] >= 2
+    assert not formulas["x"]["wide"]
+    widths = phone_page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths
+
+
+def test_in_build_mode_too_a_formula_that_cannot_break_does_not_widen_the_page(browser, tmp_path):
+    site = write_site(tmp_path / "site", {
+        "site.toml": SITE_TOML + '\n[math]\nrender = "build"\n',
+        "content/posts/p.md": post("手机", "2024-01-01", BODY.split("\n\n")[-1])})
+    with built_site_page(browser, site, "archives/p/", 390, 844) as (page, _):
+        page.evaluate("async () => { await document.fonts.ready; }")
+        page.wait_for_function("() => document.querySelector('.math-wide')")
+        assert [f["wide"] for f in page.evaluate(WIDE_FORMULAS)] == [True, False, False]
+        widths = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], widths
 
 
 def test_an_embedded_player_does_not_widen_the_page(phone_page):

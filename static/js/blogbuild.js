@@ -6,6 +6,10 @@
 // the next post's entry (two posts of a series defining \bx each); they may use
 // \htmlStyle and in-page \href. Each reader comment (and each line of the sidebar)
 // gets a table of its own, and no trust at all. As blogbuild checked them.
+//
+// Then, in either render mode, an inline formula wider than its line (one KaTeX has
+// no place to break, such as a long \left(…\right)) is marked `math-wide`, and the
+// theme lets it scroll on its own: on a phone it would widen the whole page.
 (function () {
   "use strict";
   function render() {
@@ -45,9 +49,36 @@
       window.katex.render(text.slice(2, -2), element, settings);
     });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", render);
-  } else {
+  var BLOCKS = "p, li, dd, dt, blockquote, figcaption, h1, h2, h3, h4, h5, h6, div, td, th";
+  function markWide() {
+    var inline = Array.prototype.filter.call(document.querySelectorAll(".math"), function (el) {
+      return !el.querySelector(".katex-display") && !el.closest("table");
+    });
+    inline.forEach(function (el) { el.classList.remove("math-wide"); });
+    // measured all at once, then marked: one layout, not one per formula
+    var wide = inline.filter(function (el) {
+      var line = el.closest(BLOCKS);
+      if (!line) return false;
+      var box = el.getBoundingClientRect(), room = line.getBoundingClientRect();
+      return box.right > room.right + 1 || box.left < room.left - 1;
+    });
+    wide.forEach(function (el) { el.classList.add("math-wide"); });
+  }
+  var pending = false;
+  function start() {
     render();
+    markWide();
+    // fonts change every width; a phone turned sideways changes the room
+    if (document.fonts) document.fonts.ready.then(markWide);
+    window.addEventListener("resize", function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; markWide(); });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
