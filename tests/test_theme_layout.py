@@ -55,3 +55,20 @@ def test_on_a_short_page_the_footer_is_at_the_bottom_of_the_window(browser, tmp_
           window: window.innerHeight, scroll: document.scrollingElement.scrollWidth})""")
     assert abs(found["footer"] - found["window"]) < 1, found
     assert found["scroll"] <= width, found
+
+
+def test_a_reference_to_a_later_row_of_an_align_lights_up_that_formula(browser, tmp_path):
+    """Each row of an align has its number; the first anchors the formula, the others
+    are empty anchors before it: a reference to (2) scrolled there and lit nothing."""
+    body = ("\\begin{equation}z = 0\\label{eq:z}\\end{equation}\n\n"
+            "\\begin{align}a &= 1 \\label{eq:a}\\\\ b &= 2 \\label{eq:b}\\end{align}\n\n"
+            "\\begin{equation}c = 3\\end{equation}\n\n见 \\eqref{eq:b}。\n")
+    site = write_site(tmp_path, {"content/posts/a.md": post("对齐", "2024-01-01", body)})
+    with built_site_page(browser, site, "archives/a/", 1280, 900) as (page, _):
+        wait_for_math(page)
+        page.click("a.eqref")
+        lit = page.evaluate("""() => [...document.querySelectorAll('.math.display')].map(
+          d => getComputedStyle(d).backgroundColor)""")
+        target = page.evaluate("() => location.hash")
+    assert target == "#eq-3"
+    assert lit == ["rgba(0, 0, 0, 0)", "rgb(255, 251, 230)", "rgba(0, 0, 0, 0)"], lit
