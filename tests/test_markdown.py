@@ -299,6 +299,15 @@ def test_without_a_marker_the_excerpt_is_the_first_paragraph():
     assert rendered.has_more
 
 
+def test_a_more_marker_inside_a_formula_is_a_warning_at_its_line():
+    """A formula is one token: the marker cuts nothing there and KaTeX would show it as
+    "<!−−more−−>" in the formula."""
+    rendered = render("开头。\n\n$$\na = b\n<!--more-->\nc = d\n$$\n\n行内 $x <!--more--> y$。\n")
+    assert [(p.line, p.warning, p.message.split(",")[0]) for p in rendered.problems] == [
+        (9, True, "<!--more--> is inside a formula"), (13, True, "<!--more--> is inside a formula")]
+    assert render("开头。\n\n<!--more-->\n\n$$a$$\n").problems == ()
+
+
 def test_a_summary_replaces_the_excerpt():
     rendered = render_post("第一段。\n\n<!--more-->\n\n更多。\n", CONTEXT, summary="摘要 $y$")
     assert formulas(rendered.excerpt_html) == ["\\(y\\)"]

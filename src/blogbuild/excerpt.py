@@ -8,7 +8,15 @@ single tokens, so a cut never falls inside one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from markdown_it.token import Token
+
+from .problems import Problem
+
+if TYPE_CHECKING:
+    from .mathrender import Formula
 
 # Footnote references would point at a footnote list the excerpt does not carry.
 _DROPPED_INLINE = frozenset({"footnote_ref"})
@@ -29,6 +37,19 @@ def cut_excerpt(tokens: list[Token], marker: str) -> tuple[list[Token], bool]:
     kept = _close_open_containers([_without_footnote_refs(token) for token in kept])
     body = [t for t in tokens if not t.type.startswith("footnote_")]
     return kept, len(kept) < len(body) or found is not None
+
+
+def markers_in_formulas(formulas: Sequence[Formula], marker: str, source: str) -> list[Problem]:
+    """A warning for each formula that holds the marker: a formula is one token, so the
+    marker cuts nothing there, and KaTeX shows it as symbols."""
+    problems = []
+    for formula in formulas:
+        if (at := formula.written.find(marker)) >= 0:
+            problems.append(Problem(source, formula.line + formula.written.count("\n", 0, at),
+                                    f"{marker} is inside a formula, where it cuts no excerpt "
+                                    "and shows as TeX: move it out, onto a line of its own",
+                                    warning=True))
+    return problems
 
 
 def _find_marker(tokens: list[Token], marker: str) -> tuple[int, int | None] | None:

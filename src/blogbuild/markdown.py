@@ -27,7 +27,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .excerpt import cut_excerpt
+from .excerpt import cut_excerpt, markers_in_formulas
 from .foreign import foreign_syntax
 from .htmlmath import install_html_math
 from .katex import Typesetter
@@ -95,7 +95,8 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
     problems = [*env["problems"],
                 *foreign_syntax(markdown, tokens, context.source, context.first_line),
                 *_links_outside_the_site(tokens, context),
-                *spaced_formula_warning(tokens, env, context.source, context.first_line)]
+                *spaced_formula_warning(tokens, env, context.source, context.first_line),
+                *markers_in_formulas(formulas, MORE_MARKER, context.source)]
     if context.typeset is not None:
         # the excerpt's formulas differ from the body's only where a reference links away
         everything = formulas + collect_formulas(excerpt_tokens, excerpt_env, context.first_line)
