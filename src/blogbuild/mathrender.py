@@ -20,7 +20,8 @@ from markdown_it.token import Token
 
 from .katex import Typesetter, defines_macros
 from .mathjax import mathjax_compatible
-from .mathsyntax import MATH_TOKENS, REFERENCE
+from .mathsyntax import REFERENCE
+from .mathtokens import MATH_TOKENS
 from .numbering import Numbering, equation_anchor, number_display
 from .problems import Problem
 

@@ -13,31 +13,28 @@ Token types produced (content = the TeX between the delimiters):
   math_block           display formula that is a block of its own (rendered as a <div>)
   amsmath              bare environment block (content includes \\begin..\\end)
   math_ref             \\eqref{x} or \\ref{x} in prose (meta: label, kind)
+
+Once the inline rules have run, mathtokens.py's core rules settle what they left open
+(which `$$..$$` is a display, code spans that are formulas, HTML entities in TeX).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, table
-from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
 from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar
 
-from .numbering import DISPLAY_ONLY, ENVIRONMENT_OPEN, is_escaped
+from .mathtokens import code_span_formulas, decoded_entities, double_dollar_on_own_lines
+from .numbering import ENVIRONMENT_OPEN, is_escaped
 from .openspans import BACKTICKS, closing_backticks, unless_inside_open_span
 from .spaceddollars import note_spaced_formula
 
-MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
-                         "amsmath"})
-MATH_BLOCKS = frozenset({"math_block", "amsmath"})
-"""The tokens of a display formula that is a block of its own."""
 REFERENCE = re.compile(r"\\(eqref|ref)\{([^{}]+)\}")
 """`\\eqref{label}` or `\\ref{label}`, in prose or in a formula: (kind, label)."""
 
@@ -67,26 +64,9 @@ def math_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("escape", "math_ref", _prose_ref)
     md.inline.ruler.before("escape", "math_escaped_dollar", _doubly_escaped_dollar)
     md.block.ruler.at("table", _math_aware_table(table), {"alt": ["paragraph", "reference"]})
-    md.core.ruler.after("inline", "math_double_dollar_lines", _double_dollar_on_own_lines)
-    md.core.ruler.before("math_double_dollar_lines", "math_code_spans", _code_span_formulas)
-    md.core.ruler.before("math_double_dollar_lines", "math_entities", _decoded_entities)
-
-
-_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|nbsp|#\d+|#[xX][0-9A-Fa-f]+);")
-"""HTML's escapes of what TeX writes as is (`a &lt; b`): archives exported from
-WordPress or Typecho have them in formulas, which MathJax saw decoded by the browser
-(TeX itself has no use for `&lt;`: its `&` is followed by a space or `=`)."""
-
-
-def _decoded_entities(state: StateCore) -> None:
-    """The formulas' `&lt;` and the like as the characters they stand for (htmlmath.py
-    does the same in HTML blocks)."""
-    if not _ENTITY.search(state.src):  # most posts have none: one scan, not a walk
-        return
-    for token in state.tokens:
-        for math in (token, *(token.children or ())):
-            if math.type in MATH_TOKENS and "&" in math.content:
-                math.content = _ENTITY.sub(lambda found: html.unescape(found.group()), math.content)
+    md.core.ruler.after("inline", "math_double_dollar_lines", double_dollar_on_own_lines)
+    md.core.ruler.before("math_double_dollar_lines", "math_code_spans", code_span_formulas)
+    md.core.ruler.before("math_double_dollar_lines", "math_entities", decoded_entities)
 
 
 _dollar_block = math_block_dollar(allow_labels=False, allow_blank_lines=True)
@@ -380,68 +360,3 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     token.map = [start_line, line + 1]
     state.line = line + 1
     return True
-
-
-_CODE_SPAN_FORMULAS = (re.compile(r"(\$\$)(.*\S.*)\$\$", re.S),
-                       re.compile(r"(\$)(?=[^$\s])(.+)\$", re.S))
-"""A code span that is one formula: `$$x$$`, or `$x$` with no space after its first
-`$` (blogdown's script has the same rule; `$x, $` is a formula)."""
-
-
-def _code_span_formulas(state: StateCore) -> None:
-    """With `code_span_math` in the environment (blogdown's habit: formulas in code
-    spans, typeset by a script): a code span that is one formula becomes that formula;
-    `$$..$$` then follows the rule of `$$` in a paragraph (display where it is alone on
-    its lines). A code span keeps no line breaks, so a `%` comment would run to the
-    formula's end; TeX needs none of them otherwise."""
-    if not state.env.get("code_span_math"):
-        return
-    for token in state.tokens:
-        for child in token.children or ():
-            if child.type == "code_inline" and child.content.startswith("$"):
-                found = next(filter(None, (formula.fullmatch(child.content)
-                                           for formula in _CODE_SPAN_FORMULAS)), None)
-                if found and "$" not in found.group(2).replace("\\$", ""):
-                    child.type = "math_inline_double" if found.group(1) == "$$" else "math_inline"
-                    child.tag, child.markup, child.content = "math", found.group(1), found.group(2)
-
-
-def _line_ends_before(token: Token | None) -> bool:
-    """Nothing but the start of a line comes before what follows `token` (None: the
-    start of the text). In an HTML block's text (htmlmath.py) a line break is a "\\n"
-    inside a text token, not a softbreak."""
-    return token is None or token.type in ("softbreak", "hardbreak") or \
-        (token.type == "text" and token.content.rstrip(" \t").endswith("\n"))
-
-
-def _line_starts_after(token: Token | None) -> bool:
-    """Nothing but the end of a line comes after what precedes `token`."""
-    return token is None or token.type in ("softbreak", "hardbreak") or \
-        (token.type == "text" and token.content.lstrip(" \t").startswith("\n"))
-
-
-def _double_dollar_on_own_lines(state: StateCore) -> None:
-    r"""`$$..$$` alone on its lines inside a paragraph is display math; within a line it is
-    inline math (kramdown's habit, used by many Jekyll blogs). Also display (MathJax's
-    reading, which the blog wrote for): one whose TeX stands on lines of its own
-    between the text's (`由此得：$$` / TeX / `$$`), and one holding what only a display
-    may (numbering.DISPLAY_ONLY: KaTeX refuses it inline). A table cell is part of its
-    row's line: its `$$..$$` is inline even where the cell holds nothing else, unless
-    it holds what only a display may."""
-    for position, token in enumerate(state.tokens):
-        children = token.children or []
-        in_cell = position and state.tokens[position - 1].type in ("td_open", "th_open")
-        for index, child in enumerate(children):
-            if child.type != "math_inline_double":
-                continue
-            before = children[index - 1] if index else None
-            after = children[index + 1] if index + 1 < len(children) else None
-            alone = _line_ends_before(before) and _line_starts_after(after)
-            display_only = DISPLAY_ONLY.search(child.content) is not None
-            if in_cell:
-                display = alone and display_only
-            else:
-                own_lines = re.match(r"[ \t]*\n", child.content) is not None and \
-                    re.search(r"\n[ \t]*$", child.content) is not None
-                display = alone or own_lines or display_only
-            child.type = "math_display" if display else "math_inline"

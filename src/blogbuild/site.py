@@ -20,7 +20,7 @@ from .comments import Comment
 from .content import Content, Page, Post
 from .labels import labels_for
 from .markdown import Rendered, comment_tokens, joins_wide
-from .mathsyntax import MATH_BLOCKS
+from .mathtokens import MATH_BLOCKS
 
 EXTRACT_LENGTH = 60
 """Visible characters of a comment's extract in the sidebar."""
