@@ -22,22 +22,22 @@ from .content import Content, Post, RejectedPost, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
 from .katex import KatexEngine, Typesetter, defines_macros
-from .markdown import (HIGHLIGHT_CSS, RenderContext, Rendered, highlight_css, render_comment,
-                       render_post, render_title)
+from .markdown import HIGHLIGHT_CSS, RenderContext, Rendered, highlight_css, render_comment
 from .mathrender import Formula, typeset_formulas
 from .outfolder import output_refusal, staging_folder, temporary_leftovers
 from .output import Generated, collect_static, site_favicon, stage_file, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
 from .pages import (Layout, OutputFile, PageJob, render_pages,
                     template_environment, templates_in_use)
-from .parallel import PostJob, Workers, chunks, render_posts_together
+from .parallel import (PostJob, Workers, chunks, render_post_body, render_post_job,
+                       render_posts_together)
 from .prestart import PARALLEL_FROM, is_cold
 from .rendercache import RenderCache
 from .unchanged import (LastBuild, fingerprint, output_files, output_listing, read_last_build,
                         write_last_build)
 from .problems import ContentErrors, Problem
 from .search import INDEX_FOLDER, index_site, indexed_pages, is_indexed
-from .site import InlineMath, RenderedContent, assemble, url_path
+from .site import InlineMath, RenderedContent, assemble
 from .sources import CACHE_FOLDER, PARSED, RENDERED
 from .templateerrors import template_problems
 
@@ -255,19 +255,9 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     pages = {page.slug: page for page in content.pages}
     comments = {comment.id: comment for comment in content.comments}
 
-    def body_at(source: str, line: int, slug: str, body: str, author: Typesetter) -> Rendered:
-        """A standalone page's body, or a rejected post's, at /slug/."""
-        return render_post(body, RenderContext(source, line, url_path(config, f"{slug}/"), author,
-                                               build_mode, config.math.code_spans,
-                                               config.base_path))
-
     def page_body(slug: str, author: Typesetter) -> tuple[Rendered, Rendered]:
         """A standalone page's body and title."""
-        page = pages[slug]
-        return (body_at(page.source, page.body_line, slug, page.body, author),
-                render_title(page.title, RenderContext(page.source, page.title_line,
-                                                       url_path(config, f"{slug}/"), author,
-                                                       build_mode)))
+        return render_post_job(PostJob.of_page(config, pages[slug]), config, author)
 
     def comment_body(ident: int, reader: Typesetter) -> Rendered:
         comment = comments[ident]
@@ -276,11 +266,10 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
                               images=config.comments.images)
 
     def rejected_body(post: RejectedPost, author: Typesetter) -> Rendered:
-        return body_at(post.source, post.body_line, post.slug, post.body, author)
+        return render_post_body(PostJob.of_rejected(config, post), config, author)
 
     def pages_and_comments() -> tuple[dict[str, tuple[Rendered, Rendered]], dict[int, Rendered]]:
-        return (_render_all(cache, {slug: ("page", page.source, page.body_line, slug, page.body,
-                                           page.title_line, page.title)
+        return (_render_all(cache, {slug: PostJob.of_page(config, page).cache_parts()
                                     for slug, page in pages.items()},
                             lambda slugs: engine.render_batch(slugs, page_body, trusted=True)),
                 _render_all(cache, {ident: ("comment", c.source, c.body_line, c.body)

@@ -31,7 +31,7 @@ import jinja2
 
 from . import prestart
 from .config import SiteConfig, load_config_to_check
-from .content import Post
+from .content import Page, Post, RejectedPost
 from .katex import KatexEngine, Typesetter
 from .markdown import RenderContext, Rendered, render_post, render_title
 from .pages import Layout, PageJob, render_and_stage, template_environment
@@ -183,6 +183,19 @@ class PostJob:
         return cls(post.slug, post.source, url_path(config, post_path(config, post)), post.body,
                    post.body_line, post.title, post.title_line, post.summary)
 
+    @classmethod
+    def of_page(cls, config: SiteConfig, page: Page) -> PostJob:
+        """A standalone page, at /slug/."""
+        return cls(page.slug, page.source, url_path(config, f"{page.slug}/"), page.body,
+                   page.body_line, page.title, page.title_line, None)
+
+    @classmethod
+    def of_rejected(cls, config: SiteConfig, post: RejectedPost) -> PostJob:
+        """A post left out for its front matter, whose body is checked all the same (at
+        /slug/; render_post_body: it has no title to render)."""
+        return cls(post.slug, post.source, url_path(config, f"{post.slug}/"), post.body,
+                   post.body_line, "", 0, None)
+
     def cache_parts(self) -> tuple:
         """What its body and title are kept under in the render cache (RenderCache.key):
         everything they depend on besides the configuration and the code."""
@@ -192,14 +205,17 @@ class PostJob:
 def render_post_job(job: PostJob, config: SiteConfig, author: Typesetter
                     ) -> tuple[Rendered, Rendered]:
     """A post's body and title; `author` typesets with the author's trust."""
-    build_mode = config.math.render == "build"
-    body = render_post(job.body, RenderContext(job.source, job.body_line, job.url, author,
-                                               build_mode, config.math.code_spans,
-                                               config.base_path),
-                       job.summary)
     title = render_title(job.title, RenderContext(job.source, job.title_line, job.url, author,
-                                                  build_mode))
-    return body, title
+                                                  config.math.render == "build"))
+    return render_post_body(job, config, author), title
+
+
+def render_post_body(job: PostJob, config: SiteConfig, author: Typesetter) -> Rendered:
+    """A post's body (with its excerpt, or its `summary`)."""
+    return render_post(job.body, RenderContext(job.source, job.body_line, job.url, author,
+                                               config.math.render == "build",
+                                               config.math.code_spans, config.base_path),
+                       job.summary)
 
 
 def render_posts_together(jobs: Sequence[PostJob], config: SiteConfig, engine: KatexEngine,
