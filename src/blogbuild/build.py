@@ -21,9 +21,9 @@ from .config import SiteConfig, load_config_to_check
 from .content import Content, Post, RejectedPost, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
-from .katex import KatexEngine, Typesetter, defines_macros
+from .katex import KatexEngine, Typesetter
 from .markdown import HIGHLIGHT_CSS, RenderContext, Rendered, highlight_css, render_comment
-from .mathrender import Formula, typeset_formulas
+from .mathrender import scoped, typeset_formulas
 from .outfolder import output_refusal, staging_folder, temporary_leftovers
 from .output import Generated, collect_static, site_favicon, stage_file, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
@@ -354,10 +354,7 @@ def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> InlineMath:
         return engine.typeset(formulas, trusted=False)
 
     def inline(tex: str, before: Sequence[str] = ()) -> str:
-        formulas, scope = [], 0
-        for earlier in (*before, tex):
-            formulas.append(Formula(earlier, False, 0, earlier, scope))
-            scope += defines_macros(earlier)
+        formulas = scoped([(earlier, False, 0, earlier) for earlier in (*before, tex)])
         typeset = typeset_formulas(formulas, reader, "")
         return typeset.html.get((tex, False, formulas[-1].scope)) or as_tex(tex)
     return inline

@@ -10,7 +10,7 @@ a formula (render = "build"), that HTML.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -55,24 +55,27 @@ def install_math_rendering(md: MarkdownIt, *, numbered: bool) -> None:
 
 def collect_formulas(tokens: list[Token], env: dict, first_line: int) -> list[Formula]:
     """Every formula in document order, as KaTeX will receive it, with its line."""
-    formulas: list[Formula] = []
-    scope = 0
-
-    def add(tex: str, display: bool, line: int, written: str) -> None:
-        nonlocal scope
-        formulas.append(Formula(tex, display, line, written, scope))
-        scope += defines_macros(tex)
-
+    found: list[tuple[str, bool, int, str]] = []
     for block in tokens:
         line = first_line + (block.map[0] if block.map else 0)
         if block.type in MATH_TOKENS:
-            for tex in formula_texs(block, env):
-                add(tex, True, line, block.content)
+            found += [(tex, True, line, block.content) for tex in formula_texs(block, env)]
         for child, child_line in _children_with_lines(block, line):
             if child.type in MATH_TOKENS:
-                for tex in formula_texs(child, env):
-                    add(tex, child.type in _DISPLAY, child_line, child.content)
-    return formulas
+                found += [(tex, child.type in _DISPLAY, child_line, child.content)
+                          for tex in formula_texs(child, env)]
+    return scoped(found)
+
+
+def scoped(formulas: Sequence[tuple[str, bool, int, str]]) -> list[Formula]:
+    """(TeX, display, line, as written) of formulas typeset one after the other (a
+    post's, a comment's) → their records, each with the count of macro definitions
+    before it (Formula.scope)."""
+    records, scope = [], 0
+    for tex, display, line, written in formulas:
+        records.append(Formula(tex, display, line, written, scope))
+        scope += defines_macros(tex)
+    return records
 
 
 def _children_with_lines(block: Token, line: int) -> Iterator[tuple[Token, int]]:
