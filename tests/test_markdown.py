@@ -299,6 +299,18 @@ def test_without_a_marker_the_excerpt_is_the_first_paragraph():
     assert rendered.has_more
 
 
+def test_an_element_opened_in_raw_html_before_the_marker_is_closed_in_the_excerpt():
+    """`<div class="note">` … `<!--more-->` … `</div>`: the listing's read-more link and
+    the next posts went inside the note (SPEC: an excerpt never leaves a tag open)."""
+    rendered = render('<div class="note">\n\n开头 **粗** <span>行内</span>\n\n<!--more-->\n\n'
+                      "后面\n\n</div>\n")
+    assert rendered.excerpt_html == ('<div class="note">\n<p>开头 <strong>粗</strong> '
+                                     "<span>行内</span></p>\n</div>")
+    # a span left open inside a list item is closed before the item's end tag
+    assert render("- 一 <span>二 <!--more--> 三</span>\n- 四\n").excerpt_html == \
+        "<ul>\n<li>一 <span>二 </span></li>\n</ul>\n"
+
+
 def test_a_more_marker_inside_a_formula_is_a_warning_at_its_line():
     """A formula is one token: the marker cuts nothing there and KaTeX would show it as
     "<!−−more−−>" in the formula."""

@@ -3,12 +3,15 @@
 The excerpt is everything before the `<!--more-->` marker; without one, the first
 top-level paragraph. Where the marker sits inside a list or a quote, or in the middle
 of a paragraph, the containers still open at that point are closed. Formulas are
-single tokens, so a cut never falls inside one.
+single tokens, so a cut never falls inside one. An element the author opened in raw
+HTML before the marker (`<div class="note">`) is closed after the excerpt's HTML
+(closed_elements).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
@@ -92,3 +95,54 @@ def _without_footnote_refs(token: Token) -> Token:
         return token
     return token.copy(children=[c for c in token.children if c.type not in _DROPPED_INLINE])
 
+
+def has_raw_html(tokens: list[Token]) -> bool:
+    """The tokens hold HTML the author wrote (the only tags an excerpt can leave open:
+    Markdown's containers are closed by cut_excerpt)."""
+    return any(token.type == "html_block" or
+               any(child.type == "html_inline" for child in token.children or ())
+               for token in tokens)
+
+
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+
+
+class _OpenElements(HTMLParser):
+    """The elements some HTML leaves open, outermost first, and the end tags it lacks
+    inside (`<li><span>…</li>`: `insert`, (offset of the `</li>`, ["span"]))."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.insert: list[tuple[int, list[str]]] = []
+        self._line_starts = [0]
+        self._line_starts += [at + 1 for at, char in enumerate(html) if char == "\n"]
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        pass  # `<path/>`: nothing stays open
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            at = len(self.open) - 1 - self.open[::-1].index(tag)
+            if inner := self.open[at + 1:]:
+                line, column = self.getpos()
+                self.insert.append((self._line_starts[line - 1] + column, inner))
+            del self.open[at:]
+
+
+def closed_elements(html: str) -> str:
+    """`html` with the end tags it lacks: before the end tag of an element that holds
+    an element left open, and at the end for those still open there."""
+    parser = _OpenElements(html)
+    parser.feed(html)
+    parser.close()
+    parts, last = [], 0
+    for at, inner in parser.insert:
+        parts += [html[last:at], *(f"</{tag}>" for tag in reversed(inner))]
+        last = at
+    return "".join([*parts, html[last:], *(f"</{tag}>" for tag in reversed(parser.open))])

@@ -27,7 +27,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .excerpt import cut_excerpt, markers_in_formulas
+from .excerpt import closed_elements, cut_excerpt, has_raw_html, markers_in_formulas
 from .foreign import foreign_syntax
 from .htmlmath import install_html_math
 from .katex import Typesetter
@@ -105,12 +105,13 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
         env["rewritten"] = excerpt_env["rewritten"] = typeset.rewritten
         if context.katex_html:
             env["typeset"] = excerpt_env["typeset"] = typeset.html
+    close = closed_elements if has_raw_html(excerpt_tokens) else str
     page_html = _rendered(md, tokens, env)
-    page_excerpt = _rendered(md, excerpt_tokens, excerpt_env)
+    page_excerpt = close(_rendered(md, excerpt_tokens, excerpt_env))
     if "typeset" in env:
         env["typeset"] = excerpt_env["typeset"] = {}
         tex_html = _rendered(md, tokens, env)
-        tex_excerpt = _rendered(md, excerpt_tokens, excerpt_env)
+        tex_excerpt = close(_rendered(md, excerpt_tokens, excerpt_env))
     else:
         tex_html, tex_excerpt = page_html, page_excerpt
     return Rendered(html=page_html, excerpt_html=page_excerpt, has_more=has_more,
