@@ -22,6 +22,16 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys):
     assert "is not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(site, port, capsys):
+    """It was a traceback (OverflowError from bind)."""
+    root = site({"content/posts/a.md": post("A", "2024-01-01")})
+    assert main(["serve", str(root), "--port", port]) == 2
+    err = capsys.readouterr().err
+    assert f"--port must be between 0 and 65535 (0: any free port), not {port}" in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize("command", [["build"], ["check"], ["serve", "--port", "0"],
                                      ["new", "Title", "--site-dir"]])
 def test_a_command_run_outside_a_site_folder_is_a_usage_error(command, tmp_path: Path, capsys):

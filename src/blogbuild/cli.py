@@ -237,6 +237,8 @@ def _report_links(problems: list[LinkProblem]) -> bool:
 def _serve(args: argparse.Namespace) -> int:
     from .server import serve  # watchdog and http.server only for this command
 
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535 (0: any free port), not {args.port}")
     return serve(_site_dir(args.site_dir), host=args.host, port=args.port, drafts=args.drafts)
 
 
