@@ -83,6 +83,39 @@ def test_broken_front_matter_points_at_the_yaml_line():
     assert int(problems[0].split(":")[1]) in (3, 4)
 
 
+def test_a_tab_in_front_matter_is_reported_at_its_own_line():
+    """libyaml's context is the value before the tab: the line above it was named."""
+    _, problems = parse("---\ntitle: t\ndate: 2024-01-01\ntags:\n  - a\n\t- b\n---\nx\n")
+    assert problems == ["content/posts/a.md:6: broken YAML: found a tab character that violates "
+                        "indentation (YAML indents with spaces: replace the tab with spaces)"]
+
+
+def test_a_key_given_twice_is_an_error_at_the_second_naming_the_first():
+    """YAML keeps the last of two equal keys: the first `tags:` was dropped silently."""
+    _, problems = parse("---\ntitle: t\ndate: 2024-01-01\ntags: [扩散模型, ODE]\n"
+                        "category: 数学\ntags: [采样]\n---\nx\n")
+    assert problems == ["content/posts/a.md:6: `tags` is given twice (first at line 4); YAML "
+                        "keeps only the last: remove one, or merge them"]
+    comment_problems = []
+    parse_comments("content/comments/a.yaml", "- id: 1\n  author: 甲\n  date: 2024-01-01\n"
+                   "  body: 一\n  body: 二\n", "a", CONFIG, comment_problems)
+    assert [str(p) for p in comment_problems] == [
+        "content/comments/a.yaml:5: `body` is given twice (first at line 4); YAML keeps only "
+        "the last: remove one, or merge them"]
+
+
+def test_names_are_text_as_written_where_yaml_would_read_a_number_or_a_truth_value():
+    """YAML 1.1 reads `3.10` as 3.1 and `on`, `no` as True and False: the page showed
+    "3.1", and tags "True" and "False". A count or a flag keeps its type."""
+    record, problems = parse("---\ntitle: 3.10\ndate: 2024-01-01\ntags: [on, NO, 1.10, 0x1F, "
+                             "'yes']\ncategory: no\nseries: 2024\nslug: 1.0\nviews: 12\n"
+                             "draft: false\n---\nx\n")
+    assert problems == []
+    assert (record.title, record.tags, record.category, record.series, record.slug) == \
+        ("3.10", ("on", "NO", "1.10", "0x1F", "yes"), "no", "2024", "1.0")
+    assert (record.views, record.draft) == (12, False)
+
+
 def test_missing_front_matter_says_how_to_fix_it():
     _, problems = parse("just text\n")
     assert problems == ["content/posts/a.md:1: no front matter: a post starts with a line "

@@ -19,11 +19,25 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _TextDates(_SafeLoader):
-    """SafeLoader that leaves timestamps as strings.
+    """SafeLoader that leaves timestamps as strings, and refuses a key given twice.
 
     YAML reads `2023-12-07` as a date but `2023-12-07 10:30` as a string; keeping all
-    of them as text lets one parser give every accepted form the same meaning.
+    of them as text lets one parser give every accepted form the same meaning. PyYAML
+    keeps the last of two equal keys (a second `tags:` silently dropped the first's).
     """
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in first:
+                        raise YamlError(f"`{key.value}` is given twice (first at line "
+                                        f"{{first}}); YAML keeps only the last: remove one, or "
+                                        "merge them", key.start_mark.line + 1,
+                                        first_line=first[key.value])
+                    first[key.value] = key.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 _TextDates.yaml_implicit_resolvers = {
@@ -33,11 +47,21 @@ _TextDates.yaml_implicit_resolvers = {
 
 
 class YamlError(ValueError):
-    """YAML that does not parse; `line` is 1-based within the YAML text."""
+    """YAML that does not parse; `line` is 1-based within the YAML text. A message
+    naming another line of the text writes it `{first}`, given as `first_line`: the
+    YAML of a post's front matter starts on the file's second line (moved)."""
 
-    def __init__(self, message: str, line: int):
+    def __init__(self, message: str, line: int, first_line: int = 0):
         super().__init__(message)
-        self.line = line
+        self.template, self.line, self.first_line = message, line, first_line
+
+    def __str__(self) -> str:
+        return self.template.replace("{first}", str(self.first_line))
+
+    def moved(self, lines: int) -> YamlError:
+        """The same error in a file where the YAML text starts `lines` lines further down."""
+        return YamlError(self.template, self.line + lines,
+                         self.first_line + lines if self.first_line else 0)
 
 
 @dataclass(frozen=True)
@@ -69,9 +93,9 @@ def split_front_matter(text: str) -> Header:
     lines, index = _fenced(text)
     yaml_text = "\n".join(lines[1:index])
     try:
-        fields, key_lines = load_yaml_mapping(yaml_text)
+        fields, key_lines = load_yaml_mapping(yaml_text, TEXT_KEYS)
     except YamlError as error:
-        raise FrontMatterError(str(error), error.line + 1) from None
+        raise FrontMatterError(str(error.moved(1)), error.line + 1) from None
     return Header(fields=fields, key_lines={k: v + 1 for k, v in key_lines.items()},
                   body="\n".join(lines[index + 1:]), body_line=index + 2)
 
@@ -109,11 +133,13 @@ def load_yaml(text: str) -> tuple[object, yaml.Node | None]:
         node = loader.get_single_node()
         value = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
-        # the context (where an unclosed bracket or quote started) is where to look first
-        mark = error.context_mark or error.problem_mark
         what = (error.problem or "syntax error").strip()
+        # the context (where an unclosed bracket or quote started) is where to look
+        # first; but a tab is where it is (libyaml's context is the value before it)
+        mark = error.problem_mark if "tab" in what else error.context_mark or error.problem_mark
         # \mathcal: "unknown escape"; \xi, \upsilon: "expected ... hex(a)decimal ..."
         hint = _TEX_IN_DOUBLE_QUOTES if re.search(r"escape|hexa?decimal", what) else \
+            "YAML indents with spaces: replace the tab with spaces" if "tab" in what else \
             "check quotes, colons and indentation"
         raise YamlError(f"broken YAML: {what} ({hint})", mark.line + 1 if mark else 1) from None
     except yaml.YAMLError as error:
@@ -167,14 +193,34 @@ _RAW_FORMULA = re.compile(r"\$\$.+?\$\$|\$.+?\$", re.S)
 """A formula in a value's text as written (escapes not read yet)."""
 
 
-def load_yaml_mapping(text: str) -> tuple[dict, dict[str, int]]:
-    """Parse YAML that must be a mapping; returns it with key → 1-based line."""
+TEXT_KEYS = frozenset({"title", "slug", "author", "category", "series", "tags", "summary"})
+"""Front-matter keys whose values are text, whatever YAML would make of them."""
+
+
+def load_yaml_mapping(text: str, written: frozenset[str] = frozenset()
+                      ) -> tuple[dict, dict[str, int]]:
+    """Parse YAML that must be a mapping; returns it with key → 1-based line. The
+    values of the keys in `written` are text as written where YAML 1.1 reads a plain
+    scalar as a number or a truth value (`title: 3.10` is "3.10", not 3.1; `tags: [on,
+    NO]` are "on" and "NO", not True and False)."""
     value, node = load_yaml(text)
     if value is None:
         return {}, {}
     if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode):
         raise YamlError("front matter must be `key: value` lines", 1)
+    for key, item in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value in written and key.value in value:
+            value[key.value] = _as_written(value[key.value], item)
     return value, mapping_key_lines(node)
+
+
+def _as_written(value: object, node: yaml.Node) -> object:
+    if isinstance(node, yaml.ScalarNode) and not node.style and \
+            isinstance(value, (bool, int, float)):
+        return node.value
+    if isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+        return [_as_written(item, child) for item, child in zip(value, node.value)]
+    return value
 
 
 def mapping_key_lines(node: yaml.MappingNode) -> dict[str, int]:
