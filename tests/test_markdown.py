@@ -264,7 +264,12 @@ def test_unknown_and_duplicate_labels_are_problems_with_lines():
               "\\begin{equation}b\\label{x}\\end{equation}\n\n见 \\eqref{nope}。\n")
     problems = [str(p) for p in render(source).problems]
     assert "content/posts/p.md:9: \\eqref{nope}: no equation in this post has \\label{nope}" in problems
-    assert any("\\label{x} is used for two equations" in p for p in problems)
+    # at the second \label, naming the first (not at the body's first line)
+    assert "content/posts/p.md:7: \\label{x} is used for two equations (line 5 has it first); " \
+        "give each its own label" in problems
+    lines = [p.line for p in render("x\n\n$$\na \\label{q}\n$$\n\n\\begin{align}\nb\\\\\n"
+                                    "c \\label{q}\n\\end{align}\n").problems]
+    assert lines == [13]
 
 
 def test_a_reference_deep_in_a_paragraph_is_reported_on_its_own_line():

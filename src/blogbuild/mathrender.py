@@ -200,11 +200,18 @@ def _number_equations(state: StateCore) -> None:
     references: list[tuple[str, str, int]] = []
     shown: dict[str, int] = {}  # number → the line of the first equation showing it
     repeated: list[tuple[str, int]] = []
+    labelled: dict[str, int] = {}  # label → the line of the first \label of it
+    relabelled: list[tuple[str, int]] = []  # (label, line) of each later \label of it
     for block in state.tokens:
         line = (block.map[0] if block.map else 0) + first_line
         for token, token_line in [(block, line), *_children_with_lines(block, line)]:
             if token.type in _DISPLAY:
+                known_labels, duplicates = set(numbering.labels), len(numbering.duplicates)
                 numbered = number_display(token.content, numbering)
+                for label in numbering.labels.keys() - known_labels:
+                    labelled[label] = _label_line(token, token_line, label, last=False)
+                relabelled += [(label, _label_line(token, token_line, label, last=True))
+                               for label in numbering.duplicates[duplicates:]]
                 token.meta = {**(token.meta or {}), "tex": numbered.tex, "rows": numbered.rows,
                               "anchors": [equation_anchor(n) for n in numbered.numbers]}
                 for number in numbered.numbers:
@@ -223,9 +230,10 @@ def _number_equations(state: StateCore) -> None:
                                 f"{shown[number]} has it too: a \\tag and an automatic number?); "
                                 "\\eqref and links to it reach the first: give the \\tag "
                                 "another text", warning=True))
-    for label in dict.fromkeys(numbering.duplicates):
-        problems.append(Problem(source, first_line, f"\\label{{{label}}} is used for two "
-                                "equations; give each its own label"))
+    for label, line in relabelled:
+        first = f" (line {labelled[label]} has it first)" if label in labelled else ""
+        problems.append(Problem(source, line, f"\\label{{{label}}} is used for two "
+                                f"equations{first}; give each its own label"))
     for kind, label, line in references:
         if label not in numbering.labels:
             problems.append(Problem(source, line, f"\\{kind}{{{label}}}: no equation in this "
@@ -234,6 +242,14 @@ def _number_equations(state: StateCore) -> None:
             problems.append(Problem(source, line, f"\\{kind}{{{label}}}: that equation has no "
                                     "number (starred, \\notag or $$ without an environment); "
                                     "number it or add \\tag{...}"))
+
+
+def _label_line(token: Token, line: int, label: str, *, last: bool) -> int:
+    """The line of `\\label{label}` in a formula token starting on `line` (its first
+    or last one)."""
+    written = f"\\label{{{label}}}"
+    at = token.content.rfind(written) if last else token.content.find(written)
+    return line + (token.content.count("\n", 0, at) if at >= 0 else 0)
 
 
 def _formula_body(numbered: str, display: bool, env: dict) -> str:
