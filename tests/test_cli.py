@@ -87,7 +87,16 @@ def test_new_writes_a_post_that_parses_and_refuses_to_overwrite(site, capsys):
     problems = []
     record = parse_post("new.md", path.read_text(encoding="utf-8"), load_config(root), problems)
     assert problems == [] and record.title == "Transformer升级之路 RoPE" and record.draft
-    assert main(["new", "Transformer升级之路 RoPE", "--site-dir", str(root)]) == 1
+    capsys.readouterr()
+    # the slug asked for is taken: a usage error
+    assert main(["new", "Transformer升级之路 RoPE", "--site-dir", str(root)]) == 2
+    assert capsys.readouterr().err == f"blogbuild: {path} already exists; choose another --slug\n"
+
+
+def test_new_makes_spaces_in_a_slug_dashes_as_front_matter_does(site, capsys):
+    root = site({})
+    assert main(["new", "x", "--slug", " a  b ", "--site-dir", str(root)]) == 0
+    assert Path(capsys.readouterr().out.strip()).name.endswith("-a-b.md")
 
 
 def test_new_refuses_a_slug_no_url_can_hold_or_one_a_post_has(site, capsys):

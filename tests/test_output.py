@@ -431,12 +431,14 @@ def test_a_checkout_in_the_output_folder_is_kept_whichever_way_the_site_is_excha
     ("..", "holds the site itself"), (".", "holds the site itself"),
     ("content/out", "is inside the site's content/"), ("static/x", "is inside the site's static/"),
     ("../notes", "holds files no blogbuild build wrote (notes.txt)"),
-    ("../a-file", "is a file, not a folder")])
-def test_a_build_refuses_an_output_folder_it_would_wreck(tmp_path: Path, where: str, refused: str):
+    ("../a-file", "is a file, not a folder"),
+    ("site.toml/x", "would be inside {site}/site.toml, which is a file")])
+def test_a_build_refuses_an_output_folder_it_would_wreck(tmp_path: Path, where: str, refused: str,
+                                                         capsys):
     """A build empties its output folder of everything it did not write: one holding
     the site, inside what the build reads, or holding someone's files is refused, and
-    nothing is touched."""
-    from blogbuild.build import build_site
+    nothing is touched. The folder asked for is wrong: a usage error (exit 2)."""
+    from blogbuild.cli import main
     from conftest import post, write_site as write_files
 
     site = write_files(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01")})
@@ -444,10 +446,22 @@ def test_a_build_refuses_an_output_folder_it_would_wreck(tmp_path: Path, where: 
     (tmp_path / "notes" / "notes.txt").write_text("mine", encoding="utf-8")
     (tmp_path / "a-file").write_text("mine", encoding="utf-8")
     before = tree(tmp_path)
-    with pytest.raises(ContentErrors) as raised:
-        build_site(site, site / where)
-    assert refused in str(raised.value.problems[0])
+    assert main(["build", str(site), "-o", str(site / where)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"blogbuild: {site / where}: output folder ")
+    assert refused.format(site=site.resolve()) in err
     assert tree(tmp_path) == before
+
+
+def test_an_output_folder_that_cannot_be_made_is_named_not_a_temporary_one(tmp_path: Path, capsys):
+    from blogbuild.cli import main
+    from conftest import post, write_site as write_files
+
+    site = write_files(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01")})
+    assert main(["build", str(site), "-o", "/proc/blogbuild-out", "-j", "2"]) == 1
+    assert capsys.readouterr().err == (
+        "error: /proc/blogbuild-out: cannot make the output folder there (No such file or "
+        "directory)\n")
 
 
 def test_an_earlier_output_and_an_empty_checkout_are_built_into(tmp_path: Path):

@@ -35,7 +35,7 @@ from .prestart import PARALLEL_FROM, is_cold
 from .rendercache import RenderCache
 from .unchanged import (LastBuild, fingerprint, output_files, output_listing, read_last_build,
                         write_last_build)
-from .problems import ContentErrors, Problem
+from .problems import ContentErrors, Problem, UsageError
 from .search import INDEX_FOLDER, index_site, indexed_pages, is_indexed
 from .site import InlineMath, RenderedContent, assemble
 from .sources import CACHE_FOLDER, PARSED, RENDERED
@@ -87,7 +87,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     started = time.perf_counter()
     out_dir = out_dir or site_dir / "dist"
     if refusal := output_refusal(site_dir, out_dir):
-        raise ContentErrors([Problem(str(out_dir), 0, f"output folder {refusal}")])
+        # the folder asked for is wrong, not the site: a usage error
+        raise UsageError(f"{out_dir}: output folder {refusal}")
     cache_dir = site_dir / CACHE_FOLDER
     remember = remember and use_cache
     inputs = fingerprint(site_dir, out_dir, {"drafts": drafts, "base_url": base_url}) \

@@ -267,15 +267,15 @@ def _new(args: argparse.Namespace) -> int:
     site_dir = _site_dir(args.site_dir)
     config = load_config(site_dir)
     now = datetime.now(config.zone)
-    slug = args.slug or slug_from_title(args.title)
+    # as a post's `slug:` is read (content._slug): spaces become "-"
+    slug = re.sub(r"\s+", "-", args.slug.strip()) if args.slug else slug_from_title(args.title)
     if not slug:
         raise UsageError("cannot make a slug from that title; pass --slug")
     if wrong := slug_problem(slug):
         raise UsageError(f"--slug: {wrong}")
     path = site_dir / "content" / "posts" / f"{now:%Y}" / f"{now:%Y-%m-%d}-{slug}.md"
     if path.exists():
-        raise ContentErrors([Problem(path.as_posix(), 0, "already exists; choose another "
-                                     "--slug")])
+        raise UsageError(f"{path} already exists; choose another --slug")
     from .build import CACHE_FOLDER, load_cached_content
 
     taken = load_cached_content(site_dir, config, True, site_dir / CACHE_FOLDER, None)

@@ -240,8 +240,12 @@ def _describe(hint: object) -> str:
 
 def base_url_problem(url: str) -> str | None:
     """What is wrong with `url` as a base_url ("must be ..."), or None."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not one
+    except ValueError:  # an unclosed [IPv6 host, a port out of range
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         return f'must be an absolute http(s) URL such as "{_EXAMPLES["base_url"]}", not {url!r}'
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         # every link is base_url's path followed by the page's: after a query, none works

@@ -45,6 +45,9 @@ def output_refusal(site_dir: Path, out_dir: Path) -> str | None:
                 f"folder outside it, such as {site_dir / 'dist'}"
     if out.exists() and not out.is_dir():
         return "is a file, not a folder"
+    if file := next((folder for folder in out.parents if folder.exists() and not folder.is_dir()),
+                    None):
+        return f"would be inside {file}, which is a file: choose a folder elsewhere"
     if out.is_dir():
         # (a killed build's temporary folder inside it is its own: the build removes it)
         foreign = sorted(name for name in os.listdir(out)
@@ -73,8 +76,12 @@ def staging_folder(out_dir: Path) -> Path:
     out_dir = out_dir.resolve()
     if fixed_in_place(out_dir):
         return _temporary(out_dir, INNER_TEMPORARY)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    return _temporary(out_dir.parent, f".{out_dir.name}.new-")
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        return _temporary(out_dir.parent, f".{out_dir.name}.new-")
+    except OSError as error:  # named by the folder asked for, not by a temporary one
+        raise OSError(error.errno, f"cannot make the output folder there ({error.strerror})",
+                      str(out_dir)) from None
 
 
 def fixed_in_place(out_dir: Path) -> bool:
