@@ -189,6 +189,16 @@ def test_duplicate_slugs_name_both_files_at_the_slug_line(tmp_path: Path):
         "give one of them another `slug:`"]
 
 
+def test_slugs_differing_only_in_case_are_one_slug(tmp_path: Path):
+    """Reported with the posts' other problems, not after them at writing time."""
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", slug="MyPost"),
+                          "content/posts/b.md": post("b", "2020-01-02", slug="mypost")})
+    assert [str(p) for p in load_content(tmp_path, CONFIG).problems] == [
+        "content/posts/b.md:4: slug 'mypost' is already used by content/posts/a.md as 'MyPost' "
+        "(URLs differing only in case are one folder on macOS and Windows); give one of them "
+        "another `slug:`"]
+
+
 def test_a_post_rejected_for_its_front_matter_keeps_its_body_and_its_comments(tmp_path: Path):
     """Its body and comments are checked in the same run (build.render_content), and
     its comments file is not reported as naming no post."""

@@ -388,19 +388,23 @@ def _flag(fields: dict, key: str, report) -> bool:
 
 
 def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) -> list:
-    """The items whose slug one before them has (reported)."""
-    seen: dict[str, str] = {}
+    """The items whose slug one before them has (reported), upper and lower case
+    alike: `MyPost` and `mypost` would be one folder where the site is checked out or
+    previewed on macOS or Windows (output.find_collisions)."""
+    seen: dict[str, Post | Page] = {}
     again = []
     for item in items:
-        if item.slug in seen:
+        if (first := seen.get(item.slug.lower())) is not None:
             # at its `slug:` line; a slug from the file name, where the front matter starts
             whose = "" if item.slug_line else " (from the file name)"
+            case = "" if first.slug == item.slug else \
+                f" as {first.slug!r} (URLs differing only in case are one folder on macOS and Windows)"
             problems.append(Problem(item.source, item.slug_line or 1,
                                     f"slug {item.slug!r}{whose} is already used by "
-                                    f"{seen[item.slug]}; give one of them another `slug:`"))
+                                    f"{first.source}{case}; give one of them another `slug:`"))
             again.append(item)
         else:
-            seen[item.slug] = item.source
+            seen[item.slug.lower()] = item
     return again
 
 
