@@ -338,6 +338,25 @@ def test_title_date_and_body_survive_the_round_trip(title: str, moment: datetime
     assert record.body == body
 
 
+def test_files_under_content_that_no_build_reads_are_each_a_warning(tmp_path: Path):
+    """A Jekyll `.markdown` post, a post in a folder of its own name, an image beside a
+    post (Hugo's page bundles) were left out of the site without a word; an editor's
+    litter still is."""
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01"),
+                          "content/posts/jek.markdown": post("j", "2020-01-02"),
+                          "content/posts/img/a.png": "png",
+                          "content/drafts/x.md": post("x", "2020-01-03"),
+                          "content/posts/a.md~": "old", "content/posts/a.md.bak": "old"})
+    content = load_content(tmp_path, CONFIG)
+    assert [p.slug for p in content.posts] == ["a"]
+    assert [(p.path, p.warning, p.message.split(":")[0]) for p in content.problems] == [
+        ("content/drafts/x.md", True, "not read"),
+        ("content/posts/img/a.png", True, "not copied to the site"),
+        ("content/posts/jek.markdown", True, "not read")]
+    assert "rename it jek.md" in content.problems[2].message
+    assert "static/img/a.png is published as /img/a.png" in content.problems[1].message
+
+
 def test_hidden_files_such_as_editor_locks_are_not_content(tmp_path: Path):
     write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01")})
     (tmp_path / "content/posts/.#a.md").symlink_to("user@host.1234")  # emacs' lock: dangling
@@ -348,7 +367,7 @@ def test_hidden_files_such_as_editor_locks_are_not_content(tmp_path: Path):
 
 def test_content_files_are_found_in_subfolders_in_a_fixed_order_hidden_ones_left_out(
         tmp_path: Path):
-    from blogbuild.content import content_files
+    from blogbuild.sources import content_files
 
     for name in ["2024/b.md", "2024/a.md", "a.md", "2023/01/c.md", ".trash/d.md",
                  "2024/.e.md", "notes.txt", "old/x.md.bak", "b.yml", "a.yaml", "2024/c.yaml"]:

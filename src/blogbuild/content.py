@@ -8,11 +8,12 @@ dev server can drive them directly. Problems are collected, never raised one by 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import re
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 from .comments import Comment, check_comment_ids, parse_comments
@@ -29,7 +30,7 @@ from .frontmatter import (
     text_field,
 )
 from .problems import Problem, did_you_mean, relative_name
-from .sources import POSTS, content_files
+from .sources import EDITOR_LITTER, PASSING_FILES, source_files
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,8 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     comments = _load_comments(files.comments, site_dir, config,
                               {post.slug for post in (*posts, *rejected)},
                               draft_slugs, {page.slug for page in pages}, problems, cache)
+    problems += [_unread_file(relative_name(path, site_dir), path.relative_to(site_dir / "content"))
+                 for path in files.unread]
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
     return Content(tuple(posts), tuple(pages), comments, tuple(problems), drafts_left_out,
@@ -203,16 +206,58 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
 
 @dataclass(frozen=True)
 class _ContentFiles:
-    """The content files of one load, each folder walked once."""
+    """The content files of one load, content/ walked once."""
 
     posts: list[Path]
     pages: list[Path]
     comments: list[Path]
+    unread: list[Path]
+    """Files under content/ that are none of those (an editor's litter left out)."""
 
     @classmethod
     def under(cls, root: Path) -> _ContentFiles:
-        return cls(content_files(root / "posts", POSTS), content_files(root / "pages", "*.md"),
-                   content_files(root / "comments", "*.yaml", "*.yml"))
+        found: dict[str, list[Path]] = {"posts": [], "pages": [], "comments": [], "unread": []}
+        for path in source_files(root):
+            if (kind := _kind_of_file(path.relative_to(root))) is not None:
+                found[kind].append(path)
+        return cls(*(sorted(paths) for paths in found.values()))
+
+
+_MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".Rmd", ".MD")
+
+
+def _unread_file(source: str, relative: Path) -> Problem:
+    """A warning for a file under content/ that no build reads: a migrated post with
+    another extension is not silently missing from the site, nor an image beside a post
+    (Hugo's page bundles) silently missing from the output."""
+    if relative.suffix in _MARKDOWN_SUFFIXES:
+        message = f"not read: a post or page is a `.md` file; rename it {relative.stem}.md"
+    elif relative.suffix in (".md", ".yaml", ".yml"):
+        message = ("not read: posts go in content/posts/ (subfolders too), pages in "
+                   "content/pages/, comments in content/comments/ (no subfolders)")
+    else:
+        tail = PurePosixPath(*relative.parts[1:] or relative.parts).as_posix()
+        message = (f"not copied to the site: content/ holds posts, pages and comments; put "
+                   f"files that pages link to in static/ (static/{tail} is published as "
+                   f"/{tail})")
+    return Problem(source, 0, message, warning=True)
+
+
+def _kind_of_file(relative: Path) -> str | None:
+    """Which list of _ContentFiles a file below content/ goes in: posts (.md files in
+    posts/ and its subfolders), pages (.md in pages/), comments (.yaml or .yml in
+    comments/), or unread; None for an editor's litter."""
+    folder, name = relative.parts[0], relative.name
+    if EDITOR_LITTER.search(name) or PASSING_FILES.search(name):
+        return None
+    if folder == "posts" and len(relative.parts) > 1 and fnmatch.fnmatch(name, "*.md"):
+        return "posts"
+    if folder == "pages" and len(relative.parts) == 2 and fnmatch.fnmatch(name, "*.md"):
+        return "pages"
+    if folder == "comments" and len(relative.parts) == 2 and \
+            (fnmatch.fnmatch(name, "*.yaml") or fnmatch.fnmatch(name, "*.yml")):
+        return "comments"
+    return "unread"
 
 
 def _parse_keys(files: _ContentFiles, site_dir: Path, cache: ContentCache) -> list[tuple]:
