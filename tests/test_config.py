@@ -59,11 +59,25 @@ def test_unknown_keys_are_reported_with_their_lines():
     assert "did you mean" not in problems_of('title = "T"\nbase_url = "https://e.org/"\nzzz = 1\n')[0]
 
 
+def test_a_top_level_key_written_below_a_table_is_told_to_move_up():
+    assert problems_of('title = "T"\nbase_url = "https://e.org/"\n[feed]\nitems = 5\n'
+                       'per_page = 5\n') == [
+        "site.toml:5: unknown key `feed.per_page`: `per_page` is a top-level key, and the lines "
+        "below `[feed]` belong to that table; move it above the first `[...]` line"]
+
+
 def test_wrong_types_name_the_key_the_line_and_the_expected_type():
+    """In the file's words, not Python's (`not str '10'`, `not list ['a']`)."""
     found = problems_of('title = "T"\nbase_url = "https://e.org/"\nper_page = "10"\n'
-                        '[feed]\nfull_content = "yes"\n')
-    assert found == ["site.toml:3: `per_page` must be a whole number, not str '10'",
-                     "site.toml:5: `feed.full_content` must be true or false, not str 'yes'"]
+                        'recent_comments = 2.5\n[feed]\nfull_content = "yes"\nitems = "true"\n'
+                        '[math]\nmacros = ["a"]\n')
+    assert found == ['site.toml:3: `per_page` must be a whole number, not the text "10": remove '
+                     'the quotes',
+                     "site.toml:4: `recent_comments` must be a whole number, not 2.5",
+                     'site.toml:6: `feed.full_content` must be true or false, not the text "yes"',
+                     'site.toml:7: `feed.items` must be a whole number, not the text "true"',
+                     'site.toml:9: `math.macros` must be a table of strings, e.g. { "\\\\R" = '
+                     '"\\\\mathbb{R}" }, not a list']
 
 
 def test_missing_required_keys_are_all_reported():

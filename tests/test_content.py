@@ -90,6 +90,25 @@ def test_a_tab_in_front_matter_is_reported_at_its_own_line():
                         "indentation (YAML indents with spaces: replace the tab with spaces)"]
 
 
+def test_a_title_holding_a_colon_is_told_to_be_quoted():
+    _, problems = parse("---\ntitle: 生成扩散模型漫谈(二十一): 中值定理\ndate: 2024-01-01\n---\nx\n")
+    assert problems == ["content/posts/a.md:2: broken YAML: mapping values are not allowed in "
+                        "this context (a value holding `: ` (a title such as `漫谈(二十一): "
+                        "中值定理`)? put the whole value in single quotes: title: '…: …')"]
+
+
+def test_a_comment_without_its_id_or_with_a_wrong_one_is_told_in_the_files_words():
+    problems = []
+    parse_comments("content/comments/a.yaml", "- author: 甲\n  date: 2024-01-01\n  body: 一\n"
+                   "- id: abc\n  author: 乙\n  date: 2024-01-01\n  body: 二\n  parent: [1]\n",
+                   "a", CONFIG, problems)
+    assert [str(p) for p in problems] == [
+        "content/comments/a.yaml:1: missing `id:` in this comment; give each comment a whole "
+        "number of its own, e.g. `id: 12`",
+        'content/comments/a.yaml:4: comment `id` must be a whole number, not the text "abc"',
+        "content/comments/a.yaml:8: `parent` must be the id of another comment, not a list"]
+
+
 def test_a_key_given_twice_is_an_error_at_the_second_naming_the_first():
     """YAML keeps the last of two equal keys: the first `tags:` was dropped silently."""
     _, problems = parse("---\ntitle: t\ndate: 2024-01-01\ntags: [扩散模型, ODE]\n"

@@ -14,7 +14,7 @@ import yaml
 from .config import SiteConfig
 from .frontmatter import (YamlError, date_field, load_yaml, mapping_key_lines, name_field,
                           text_field)
-from .problems import Problem
+from .problems import Problem, described
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,14 @@ def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
             found.append(Problem(source, lines.get(key, line), message))
 
         ident, parent = item.get("id"), item.get("parent")
-        if isinstance(ident, bool) or not isinstance(ident, int):
-            report("id", f"comment `id` must be a whole number, not {ident!r}")
+        if ident is None:
+            report("id", "missing `id:` in this comment; give each comment a whole number of "
+                         "its own, e.g. `id: 12`")
+        elif isinstance(ident, bool) or not isinstance(ident, int):
+            report("id", f"comment `id` must be a whole number, not {described(ident)}")
         if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
-            report("parent", f"`parent` must be the id of another comment, not {parent!r}")
+            report("parent", f"`parent` must be the id of another comment, not "
+                             f"{described(parent)}")
         author = name_field(item, "author", report, required=True, where="this comment")
         date = date_field(item, "date", config.zone, report, required=True)
         body = item.get("body")

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .problems import ContentErrors, Problem, did_you_mean
+from .problems import ContentErrors, Problem, described, did_you_mean
 
 CONFIG_FILE = "site.toml"
 
@@ -104,6 +104,7 @@ class SiteConfig:
 _TABLES: dict[str, type] = {"math": MathConfig, "feed": FeedConfig, "search": SearchConfig,
                              "comments": CommentsConfig}
 _REQUIRED = ("title", "base_url")
+_TOP_LEVEL = frozenset(field.name for field in dataclasses.fields(SiteConfig)) - set(_TABLES)
 
 
 class ConfigErrors(ContentErrors):
@@ -204,7 +205,12 @@ def _check_table(raw: dict, record: type, table: str, text: str,
     for key, value in raw.items():
         line = key_line(text, table, key)
         name = f"{table}.{key}" if table else key
-        if key not in known:
+        if key not in known and table and key in _TOP_LEVEL:
+            # `per_page = 5` appended to a file that ends with [feed]
+            problems.append(Problem(CONFIG_FILE, line, f"unknown key `{name}`: `{key}` is a "
+                                    f"top-level key, and the lines below `[{table}]` belong to "
+                                    "that table; move it above the first `[...]` line"))
+        elif key not in known:
             choices = ", ".join(sorted(known))
             problems.append(Problem(CONFIG_FILE, line, f"unknown key `{name}`"
                                     f"{did_you_mean(key, known)}; known keys"
@@ -215,8 +221,9 @@ def _check_table(raw: dict, record: type, table: str, text: str,
             else:
                 problems.append(Problem(CONFIG_FILE, line, f"`{key}` must be a table: [{key}]"))
         elif not _has_type(value, hints[key]):
+            quoted = ": remove the quotes" if _quoted_by_mistake(value, hints[key]) else ""
             problems.append(Problem(CONFIG_FILE, line, f"`{name}` must be {_describe(hints[key])}, "
-                                    f"not {type(value).__name__} {value!r}"))
+                                    f"not {described(value)}{quoted}"))
         else:
             values[key] = MappingProxyType(dict(value)) if isinstance(value, dict) else value
     return values
@@ -231,6 +238,12 @@ def _has_type(value: object, hint: object) -> bool:
         return isinstance(value, str)
     # the only mapping type: TeX macros, name → expansion
     return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _quoted_by_mistake(value: object, hint: object) -> bool:
+    """`items = "20"`, `enabled = "false"`: the right value, in quotes."""
+    text = value.strip() if isinstance(value, str) else ""
+    return (hint is int and text.isdigit()) or (hint is bool and text in ("true", "false"))
 
 
 def _describe(hint: object) -> str:

@@ -29,7 +29,7 @@ from .frontmatter import (
     split_front_matter,
     text_field,
 )
-from .problems import Problem, did_you_mean, relative_name
+from .problems import Problem, described, did_you_mean, relative_name
 from .sources import EDITOR_LITTER, PASSING_FILES, source_files
 
 
@@ -419,7 +419,7 @@ def _views(fields: dict, report) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        report("views", f"`views` must be a whole number of readers, not {value!r}")
+        report("views", f"`views` must be a whole number of readers, not {described(value)}")
         return None
     return value
 
@@ -427,7 +427,7 @@ def _views(fields: dict, report) -> int | None:
 def _flag(fields: dict, key: str, report) -> bool:
     value = fields.get(key, False)
     if not isinstance(value, bool):
-        report(key, f"`{key}` must be true or false, not {value!r}")
+        report(key, f"`{key}` must be true or false, not {described(value)}")
         return False
     return value
 

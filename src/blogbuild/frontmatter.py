@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from .problems import described
+
 # libyaml's parser when PyYAML was built with it (its wheels are): 5-10x faster
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -140,6 +142,8 @@ def load_yaml(text: str) -> tuple[object, yaml.Node | None]:
         # \mathcal: "unknown escape"; \xi, \upsilon: "expected ... hex(a)decimal ..."
         hint = _TEX_IN_DOUBLE_QUOTES if re.search(r"escape|hexa?decimal", what) else \
             "YAML indents with spaces: replace the tab with spaces" if "tab" in what else \
+            "a value holding `: ` (a title such as `漫谈(二十一): 中值定理`)? put the whole " \
+            "value in single quotes: title: '…: …'" if "mapping values" in what else \
             "check quotes, colons and indentation"
         raise YamlError(f"broken YAML: {what} ({hint})", mark.line + 1 if mark else 1) from None
     except yaml.YAMLError as error:
@@ -301,7 +305,7 @@ def text_field(fields: dict, key: str, report, *, required: bool = False,
             report(key, f"missing `{key}:` in {where}; add e.g. `{key}: ...`")
         return None
     if isinstance(value, (dict, list)):
-        report(key, f"`{key}` must be a single text value, not {type(value).__name__}")
+        report(key, f"`{key}` must be a single text value, not {described(value)}")
         return None
     return str(value).strip()
 

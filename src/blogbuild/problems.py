@@ -49,6 +49,25 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
+def described(value: object) -> str:
+    """A value read from YAML or TOML as its author would name it in a message (not
+    Python's repr: `None`, `True`, `['a']`, `str '20'`)."""
+    if value is None:
+        return "nothing (the key has no value)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f'the text "{shown}"'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of `key: value` lines"
+    return str(value)
+
+
 class BlogbuildError(Exception):
     """Base of every error a user can cause; never shown as a traceback."""
 
