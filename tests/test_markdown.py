@@ -291,6 +291,15 @@ def test_excerpt_ends_at_the_more_marker_and_links_references_to_the_post():
     assert rendered.has_more
 
 
+@pytest.mark.parametrize("marker, cuts", [
+    ("<!--more-->", True), ("<!-- more -->", True), ("<!--more 继续阅读-->", True),
+    ("<!-- more to do -->", False), ("<!--moreover-->", False)])
+def test_the_more_marker_is_hugos_hexos_or_wordpresss(marker: str, cuts: bool):
+    rendered = render(f"开头。\n\n第二段。\n\n{marker}\n\n后文。\n")
+    kept = BeautifulSoup(rendered.excerpt_html, "html.parser").get_text().split()
+    assert kept == (["开头。", "第二段。"] if cuts else ["开头。"])
+
+
 def test_excerpt_marker_inside_a_list_closes_the_list():
     rendered = render("- one $x$\n- two <!--more--> three\n- four\n")
     soup = BeautifulSoup(rendered.excerpt_html, "html.parser")

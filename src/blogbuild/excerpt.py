@@ -10,6 +10,7 @@ HTML before the marker (`<div class="note">`) is closed after the excerpt's HTML
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 _DROPPED_INLINE = frozenset({"footnote_ref"})
 
 
-def cut_excerpt(tokens: list[Token], marker: str) -> tuple[list[Token], bool]:
+def cut_excerpt(tokens: list[Token], marker: re.Pattern) -> tuple[list[Token], bool]:
     """Return (excerpt tokens, whether anything was left out)."""
     found = _find_marker(tokens, marker)
     if found is None:
@@ -42,26 +43,27 @@ def cut_excerpt(tokens: list[Token], marker: str) -> tuple[list[Token], bool]:
     return kept, len(kept) < len(body) or found is not None
 
 
-def markers_in_formulas(formulas: Sequence[Formula], marker: str, source: str) -> list[Problem]:
+def markers_in_formulas(formulas: Sequence[Formula], marker: re.Pattern, source: str
+                        ) -> list[Problem]:
     """A warning for each formula that holds the marker: a formula is one token, so the
     marker cuts nothing there, and KaTeX shows it as symbols."""
     problems = []
     for formula in formulas:
-        if (at := formula.written.find(marker)) >= 0:
-            problems.append(Problem(source, formula.line + formula.written.count("\n", 0, at),
-                                    f"{marker} is inside a formula, where it cuts no excerpt "
-                                    "and shows as TeX: move it out, onto a line of its own",
-                                    warning=True))
+        if found := marker.search(formula.written):
+            line = formula.line + formula.written.count("\n", 0, found.start())
+            problems.append(Problem(source, line, f"{found.group()} is inside a formula, where "
+                                    "it cuts no excerpt and shows as TeX: move it out, onto a "
+                                    "line of its own", warning=True))
     return problems
 
 
-def _find_marker(tokens: list[Token], marker: str) -> tuple[int, int | None] | None:
+def _find_marker(tokens: list[Token], marker: re.Pattern) -> tuple[int, int | None] | None:
     for index, token in enumerate(tokens):
-        if token.type == "html_block" and token.content.strip() == marker:
+        if token.type == "html_block" and marker.fullmatch(token.content.strip()):
             return index, None
         if token.type == "inline":
             for position, child in enumerate(token.children or []):
-                if child.type == "html_inline" and child.content.strip() == marker:
+                if child.type == "html_inline" and marker.fullmatch(child.content.strip()):
                     return index, position
     return None
 

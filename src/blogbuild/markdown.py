@@ -37,7 +37,10 @@ from .openspans import keep_open_formulas_whole
 from .problems import Problem
 from .spaceddollars import spaced_formula_warning
 
-MORE_MARKER = "<!--more-->"
+MORE_MARKER = re.compile(r"<!--\s*more\s*-->|<!--more\s[^>]*-->")
+"""Where an excerpt ends: `<!--more-->`, as Hugo and WordPress write it; also with
+spaces (`<!-- more -->`, Hexo's), or with WordPress's read-more text (`<!--more 继续阅读-->`).
+Not any comment that starts with the word (`<!-- more to do -->`)."""
 
 
 @dataclass(frozen=True)
