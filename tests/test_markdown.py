@@ -325,6 +325,16 @@ def test_an_element_opened_in_raw_html_before_the_marker_is_closed_in_the_excerp
         "<ul>\n<li>一 <span>二 </span></li>\n</ul>\n"
 
 
+def test_an_element_written_self_closed_is_closed_as_xhtml_meant_it():
+    """`<a name="nice"/>`: a browser ignores the `/`, and the paragraphs after it were one
+    long link (the lil-log corpus); XML's own `/>` in SVG is left alone."""
+    html = render('<a name="nice"/>A nice property.\n\n下一段 <a href="#x" />链接。\n\n'
+                  '<div id="d"/>\n\n<div><svg><path d="M0 0"/></svg></div>\n').html
+    assert html == ('<p><a name="nice"></a>A nice property.</p>\n'
+                    '<p>下一段 <a href="#x"></a>链接。</p>\n<div id="d"></div>\n'
+                    '<div><svg><path d="M0 0"/></svg></div>\n')
+
+
 def test_a_more_marker_inside_a_formula_is_a_warning_at_its_line():
     """A formula is one token: the marker cuts nothing there and KaTeX would show it as
     "<!−−more−−>" in the formula."""

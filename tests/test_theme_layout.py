@@ -62,13 +62,44 @@ def test_a_reference_to_a_later_row_of_an_align_lights_up_that_formula(browser, 
     are empty anchors before it: a reference to (2) scrolled there and lit nothing."""
     body = ("\\begin{equation}z = 0\\label{eq:z}\\end{equation}\n\n"
             "\\begin{align}a &= 1 \\label{eq:a}\\\\ b &= 2 \\label{eq:b}\\end{align}\n\n"
-            "\\begin{equation}c = 3\\end{equation}\n\n见 \\eqref{eq:b}。\n")
+            "\\begin{equation}c = 3\\end{equation}\n\n见 \\eqref{eq:b} 与 \\eqref{eq:z}。\n")
     site = write_site(tmp_path, {"content/posts/a.md": post("对齐", "2024-01-01", body)})
     with built_site_page(browser, site, "archives/a/", 1280, 900) as (page, _):
         wait_for_math(page)
-        page.click("a.eqref")
-        lit = page.evaluate("""() => [...document.querySelectorAll('.math.display')].map(
-          d => getComputedStyle(d).backgroundColor)""")
-        target = page.evaluate("() => location.hash")
-    assert target == "#eq-3"
-    assert lit == ["rgba(0, 0, 0, 0)", "rgb(255, 251, 230)", "rgba(0, 0, 0, 0)"], lit
+        lit = {}
+        for reference in ("a.eqref[href$='#eq-3']", "a.eqref[href$='#eq-1']"):
+            page.click(reference)
+            lit[page.evaluate("() => location.hash")] = page.evaluate(
+                """() => [...document.querySelectorAll('.math.display')].map(
+                     d => getComputedStyle(d).backgroundColor !== 'rgba(0, 0, 0, 0)')""")
+    # that formula alone: not the next one too (a formula that is itself the target)
+    assert lit == {"#eq-3": [False, True, False], "#eq-1": [True, False, False]}, lit
+
+
+CONTRAST = """(selector) => [...document.querySelectorAll(selector)].map(element => {
+  const rgb = text => text.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map(c => c / 255)
+    .map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  let behind = element;  // the nearest opaque background
+  while (behind && rgb(getComputedStyle(behind).backgroundColor)[3] === 0) behind = behind.parentElement;
+  const [front, back] = [getComputedStyle(element).color,
+                         behind ? getComputedStyle(behind).backgroundColor : 'rgb(255, 255, 255)']
+    .map(c => luminance(rgb(c)));
+  return (Math.max(front, back) + 0.05) / (Math.min(front, back) + 0.05);
+})"""
+
+
+def test_secondary_text_meets_the_wcag_aa_contrast_for_small_text(browser, tmp_path):
+    """Dates, meta lines, counts and the footer were #888 on white: 3.5:1."""
+    site = write_site(tmp_path, {
+        "content/posts/a.md": post("一", "2024-01-01", tags="[数学]", views=12),
+        "content/posts/b.md": post("二", "2024-01-02", tags="[数学]"),
+        "content/comments/a.yaml": "- {id: 1, author: 读者, date: 2024-02-01, body: 好}\n"})
+    for path, selectors in (("", (".meta", ".site-footer")),
+                            ("tags/", (".count",)),
+                            ("archives/a/", (".meta", ".comment-date", ".post-nav .nav-label"))):
+        with built_site_page(browser, site, path, 1280, 900) as (page, _):
+            for selector in selectors:
+                ratios = page.evaluate(CONTRAST, selector)
+                assert ratios and min(ratios) >= 4.5, (path, selector, ratios)

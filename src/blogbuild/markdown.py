@@ -35,6 +35,7 @@ from .mathrender import collect_formulas, inside_link, install_math_rendering, t
 from .mathsyntax import formula_spans, math_plugin
 from .openspans import keep_open_formulas_whole
 from .problems import Problem
+from .rawhtml import install_self_closed_elements
 from .spaceddollars import spaced_formula_warning
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->|<!--more\s[^>]*-->")
@@ -200,6 +201,7 @@ def _post_parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     math_plugin(md)
     install_html_math(md)
+    install_self_closed_elements(md)
     footnote_plugin(md)
     keep_open_formulas_whole(md, formula_spans)
     anchors_plugin(md, min_level=2, max_level=4, slug_func=_heading_slug)

@@ -1,0 +1,41 @@
+"""The author's raw HTML, as an XHTML-era blog's browser read it.
+
+`<a name="nice"/>` was an empty anchor where the page was XHTML; an HTML parser, as
+every browser's now, ignores the `/` and leaves the link open: the paragraphs after it
+became one long link, blue or clickable. An element that must be closed, written
+self-closed, is given its end tag (only outside `<svg>` and `<math>`, where `/>` is
+XML's and means what it says).
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+
+_SELF_CLOSED = re.compile(r"<(a|span|div|p|i|b|em|strong|font)(\s[^<>]*?)?\s*/>", re.I)
+_FOREIGN = re.compile(r"<(svg|math)\b.*?</\1\s*>", re.S | re.I)
+
+
+def install_self_closed_elements(md: MarkdownIt) -> None:
+    """Before the HTML blocks' formulas are looked for (htmlmath.py), which splits them."""
+    md.core.ruler.before("math_in_html_blocks", "self_closed_elements", _self_closed_elements)
+
+
+def _self_closed_elements(state: StateCore) -> None:
+    if "/>" not in state.src:  # most posts: one scan, not a walk
+        return
+    for token in state.tokens:
+        for raw in (token, *(token.children or ())):
+            if raw.type in ("html_block", "html_inline") and "/>" in raw.content:
+                raw.content = closed(raw.content)
+
+
+def closed(html: str) -> str:
+    """`html` with `<a …/>` written `<a …></a>`, outside SVG and MathML."""
+    parts, last = [], 0
+    for foreign in _FOREIGN.finditer(html):
+        parts += [_SELF_CLOSED.sub(r"<\1\2></\1>", html[last:foreign.start()]), foreign.group()]
+        last = foreign.end()
+    return "".join(parts) + _SELF_CLOSED.sub(r"<\1\2></\1>", html[last:])
