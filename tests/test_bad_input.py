@@ -115,14 +115,27 @@ def test_a_mistake_in_site_toml_does_not_hide_the_contents_problems(command: lis
     assert "Traceback" not in err and not (site / "dist").exists()
 
 
-def test_site_toml_without_a_usable_base_url_stops_before_the_content():
-    """Without the required keys no configuration is usable: site.toml's problems alone."""
+def test_site_toml_problems_that_leave_no_usable_configuration_stop_before_the_content(
+        tmp_path: Path, capsys):
+    """Without the required keys, or with a mistake in [math] (which changes what every
+    formula means: `macro =` for `macros =` made each formula using a site macro a
+    false KaTeX error), site.toml's problems are reported alone."""
+    from conftest import SITE_TOML, post, write_site
+
     from blogbuild.config import ConfigErrors, parse_config
 
-    with pytest.raises(ConfigErrors) as caught:
-        parse_config('title = "T"\nbase_url = "example.org"\nextra = 1\n')
-    assert caught.value.usable is None and len(caught.value.problems) == 2
-    with pytest.raises(ConfigErrors) as caught:
-        parse_config('title = "T"\nbase_url = "https://e.org/"\nper_page = 0\n[math]\nrender = "x"\n')
-    assert caught.value.usable is not None
-    assert (caught.value.usable.per_page, caught.value.usable.math.render) == (10, "client")
+    for text, usable in (('title = "T"\nbase_url = "example.org"\nextra = 1\n', False),
+                         ('title = "T"\nbase_url = "https://e.org/"\n[math]\nrender = "x"\n', False),
+                         ('title = "T"\nbase_url = "https://e.org/"\nper_page = 0\n'
+                          '[feed]\nitems = 0\n', True)):
+        with pytest.raises(ConfigErrors) as caught:
+            parse_config(text)
+        assert (caught.value.usable is not None) == usable, text
+    assert (caught.value.usable.per_page, caught.value.usable.feed.items) == (10, 20)
+    site = write_site(tmp_path / "site", {
+        "site.toml": SITE_TOML + '[math]\nmacro = { "\\\\bx" = "\\\\boldsymbol{x}" }\n',
+        **{f"content/posts/p{n}.md": post(f"P{n}", f"2024-01-0{n + 1}", "$\\bx_t$\n")
+           for n in range(3)}})
+    assert main(["check", str(site)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(": ")[0] for line in err[:-1]] == ["site.toml:10"], err

@@ -161,15 +161,18 @@ def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
     if base_url is not None:
         raw["base_url"] = base_url
     problems: list[Problem] = []
-    values = _check_table(raw, SiteConfig, "", text, problems)
+    wrong: set[tuple[str, str]] = set()  # (table, key) of each key with a problem
+    values = _check_table(raw, SiteConfig, "", text, problems, wrong)
     for key in _REQUIRED:
         if key not in values and not any(p.message.startswith(f"`{key}`") for p in problems):
             problems.append(Problem(CONFIG_FILE, 0, f"`{key}` is required, e.g. "
                                     f'{key} = "{_EXAMPLES[key]}"'))
-    wrong: set[tuple[str, str]] = set()
     problems += _check_values(values, text, wrong)  # of the keys whose type is right
     usable = None
-    if all(key in values and ("", key) not in wrong for key in _REQUIRED):
+    # a mistake in [math] (`macro =` for `macros =`) changes what every formula means:
+    # checked without it, each formula using a site macro would be a false KaTeX error
+    if all(key in values and ("", key) not in wrong for key in _REQUIRED) and \
+            not any("math" in (table, key) for table, key in wrong):
         usable = _config(_without(values, wrong))
     if problems:
         raise ConfigErrors(problems, usable)
@@ -197,33 +200,35 @@ _EXAMPLES = {"title": "我的博客", "base_url": "https://example.github.io/blo
 
 
 def _check_table(raw: dict, record: type, table: str, text: str,
-                 problems: list[Problem]) -> dict:
-    """Keep the keys `record` knows, with the right types; report the others."""
+                 problems: list[Problem], wrong: set[tuple[str, str]]) -> dict:
+    """Keep the keys `record` knows, with the right types; report the others (and
+    add their (table, key) to `wrong`)."""
     hints = typing.get_type_hints(record)
     known = {f.name for f in dataclasses.fields(record)}
     values: dict = {}
     for key, value in raw.items():
-        line = key_line(text, table, key)
         name = f"{table}.{key}" if table else key
+
+        def report(message: str, key: str = key) -> None:
+            problems.append(Problem(CONFIG_FILE, key_line(text, table, key), message))
+            wrong.add((table, key))
+
         if key not in known and table and key in _TOP_LEVEL:
             # `per_page = 5` appended to a file that ends with [feed]
-            problems.append(Problem(CONFIG_FILE, line, f"unknown key `{name}`: `{key}` is a "
-                                    f"top-level key, and the lines below `[{table}]` belong to "
-                                    "that table; move it above the first `[...]` line"))
+            report(f"unknown key `{name}`: `{key}` is a top-level key, and the lines below "
+                   f"`[{table}]` belong to that table; move it above the first `[...]` line")
         elif key not in known:
-            choices = ", ".join(sorted(known))
-            problems.append(Problem(CONFIG_FILE, line, f"unknown key `{name}`"
-                                    f"{did_you_mean(key, known)}; known keys"
-                                    f"{' in [' + table + ']' if table else ''}: {choices}"))
+            report(f"unknown key `{name}`{did_you_mean(key, known)}; known keys"
+                   f"{' in [' + table + ']' if table else ''}: {', '.join(sorted(known))}")
         elif key in _TABLES and not table:
             if isinstance(value, dict):
-                values[key] = _TABLES[key](**_check_table(value, _TABLES[key], key, text, problems))
+                values[key] = _TABLES[key](**_check_table(value, _TABLES[key], key, text, problems,
+                                                          wrong))
             else:
-                problems.append(Problem(CONFIG_FILE, line, f"`{key}` must be a table: [{key}]"))
+                report(f"`{key}` must be a table: [{key}]")
         elif not _has_type(value, hints[key]):
             quoted = ": remove the quotes" if _quoted_by_mistake(value, hints[key]) else ""
-            problems.append(Problem(CONFIG_FILE, line, f"`{name}` must be {_describe(hints[key])}, "
-                                    f"not {described(value)}{quoted}"))
+            report(f"`{name}` must be {_describe(hints[key])}, not {described(value)}{quoted}")
         else:
             values[key] = MappingProxyType(dict(value)) if isinstance(value, dict) else value
     return values
