@@ -107,26 +107,40 @@ def test_a_broken_link_is_reported_where_it_is_written_once_for_all_pages_showin
         site, capsys):
     """An excerpt's link is on the post, its listings and both feeds, rewritten (an
     in-page `#x` becomes the post's URL on a listing); a relative link is matched in
-    the post it is written in, not in another post that writes the same text; a
-    template's link stays at the page."""
+    the post it is written in, not in another post that writes the same text, nor in
+    a code block showing it; a template's link stays at the page, even where a draft
+    (which no build reads) writes the same."""
     root = site({
         "site.toml": 'title = "T"\nbase_url = "https://example.org/blog/"\n'
                      "[search]\nenabled = false\n[feed]\nfull_content = true\n",
         "content/posts/a.md": post("A", "2024-01-01", "Intro [x](#gone) [y](../nosuch/).\n"),
         "content/posts/b.md": post("B", "2024-01-02", "Fine [y](../a/) [z](/blog/missing/).\n"),
+        "content/posts/c.md": post("C", "2024-01-03", "```markdown\n[y](../nosuch/)\n```\n\n"
+                                   "`[y](../nosuch/)` is written [y](../nosuch/).\n"),
+        "content/posts/d.md": post("D", "2024-01-04", "[t](/blog/no-template-target/)\n",
+                                   draft="true"),
         "content/comments/b.yaml": "- id: 1\n  author: 读者\n  date: 2024-01-03\n"
                                    "  body: see <https://example.org/blog/gone.html>\n",
         "templates/404.html": '{% extends "base.html" %}{% block content %}'
                               '<a href="/blog/no-template-target/">x</a>{% endblock %}\n'})
-    assert main(["check", str(root), "--links"]) == 1
-    err = capsys.readouterr().err.splitlines()
-    assert err == [
+    expected = [
         "404.html: /blog/no-template-target/ -> no such file: no-template-target/index.html",
         "content/comments/b.yaml:4: https://example.org/blog/gone.html -> no such file: gone.html",
         'content/posts/a.md:5: #gone -> no id="gone" on archives/a/index.html',
         "content/posts/a.md:5: ../nosuch/ -> no such file: archives/nosuch/index.html",
         "content/posts/b.md:5: /blog/missing/ -> no such file: missing/index.html",
-        "error: 5 broken links"]
+        "content/posts/c.md:9: ../nosuch/ -> no such file: archives/nosuch/index.html",
+        "error: 6 broken links"]
+    assert main(["check", str(root), "--links"]) == 1
+    assert [line for line in capsys.readouterr().err.splitlines()
+            if "warning" not in line] == expected
+    # build --check-links says the same, a second time too (nothing changed: the sources
+    # of the pages are those the first build recorded)
+    for _ in range(2):
+        assert main(["build", str(root), "--check-links"]) == 1
+        err = [line for line in capsys.readouterr().err.splitlines()
+               if "warning" not in line and not line.startswith(("built", "nothing changed"))]
+        assert err == [*expected, f"the site was written to {root / 'dist'} all the same"]
 
 
 def test_build_check_links_exits_1_and_keeps_the_output(tmp_path: Path, capsys):

@@ -74,7 +74,8 @@ class BuildReport:
     unchanged: bool = False
     """Nothing had changed since the last build into the same folder: nothing was done."""
     sources: Mapping[str, str] = field(default_factory=dict)
-    """Output path → what it was made from (OutputFile.source); empty when `unchanged`."""
+    """Output path → what it was made from (OutputFile.source); when `unchanged`, as the
+    last build recorded it."""
 
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
@@ -100,7 +101,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
             last.output == output_listing(found) and not temporary_leftovers(out_dir):
         return BuildReport(posts=last.posts, pages=last.pages, formulas=last.formulas,
                            seconds=time.perf_counter() - started, warnings=last.warnings,
-                           drafts=last.drafts, unchanged=True)
+                           drafts=last.drafts, unchanged=True, sources=last.sources)
     # no output yet (a first build, CI's): the new one is made beside it, and each
     # page is written there as soon as it is rendered, by the process that rendered it
     # (one process alone has no other to keep busy: write_site writes its pages after,
@@ -130,7 +131,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
         remember_pages(cache_dir, out_dir, plan.page_digests, written)
         write_last_build(cache_dir, LastBuild(inputs, output_listing(written), report.posts,
                                               report.pages, report.formulas, report.warnings,
-                                              report.drafts))
+                                              report.drafts, dict(report.sources)))
     return report
 
 

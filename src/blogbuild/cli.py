@@ -164,7 +164,8 @@ def _build(args: argparse.Namespace) -> int:
           f"in {report.seconds:.1f} s", file=sys.stderr)
     if args.check_links:
         from .config import load_config
-        from .linkcheck import check_links, written_at
+        from .linkcheck import check_links
+        from .linksource import written_at
 
         out_dir = args.output or site_dir / "dist"
         base = load_config(site_dir, base_url=args.base_url).base_url
@@ -178,7 +179,8 @@ def _build(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .build import build_site, plan_site
     from .config import load_config
-    from .linkcheck import check_links, written_at
+    from .linkcheck import check_links
+    from .linksource import written_at
     from .output import unwritable
     from .search import INDEX_FOLDER
 
@@ -225,7 +227,7 @@ def counted(number: int, noun: str) -> str:
 
 def _report_links(problems: list[LinkProblem]) -> bool:
     """Print each broken link as `file:line: link -> problem` (or `page: link ->
-    problem`, linkcheck.written_at); True if there was any."""
+    problem`, linksource.written_at); True if there was any."""
     for problem in problems:
         print(problem, file=sys.stderr)
     count = len(problems)

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from .problems import relative_name
 from .site import URL_SAFE
-from .sources import content_files
 
 FEEDS = ("feed.xml", "atom.xml", "sitemap.xml")
 """XML files whose URLs must be absolute and under base_url."""
@@ -164,66 +161,25 @@ def check_links(out_dir: Path, base_url: str) -> LinkReport:
     return LinkReport(problems=sorted(set(site.problems)), external=sorted(site.external))
 
 
-def written_at(problems: list[LinkProblem], site_dir: Path, base_url: str,
-               sources: Mapping[str, str]) -> list[LinkProblem]:
-    """`problems` where the author can mend them. A broken link written in a content
-    file (content/: Markdown or a comments file) is reported once, at that file and
-    line, as written there, however many pages show it (a post's link is on its page,
-    its listings and the feeds). A relative link is recognised in the file its page was
-    made from (`sources[page]`, OutputFile.source); one written from the site's root,
-    or absolute, in any file. The rest (from templates or static files) stay at their
-    pages, unless a link found so is to the same target (an excerpt's `#x` is the
-    post's URL with `#x` on a listing). Sorted by where."""
-    site = _Site(site_dir, base_url)
-    files = {relative_name(path, site_dir): _destinations(path.read_text("utf-8", errors="replace"))
-             for path in content_files(site_dir / "content", "**/*.md", "**/*.yaml", "**/*.yml")}
-    found: dict[tuple[str, int, str, str], LinkProblem] = {}  # one per place and problem
-    targets: set[tuple[str, str]] = set()  # (target, problem) of those found
-    unfound: list[tuple[LinkProblem, tuple[str, str]]] = []
-    for problem in problems:
-        page_url = site.page_url(problem.page)
-        target = _encoded(urljoin(page_url, problem.link.strip()))
-        own = sources.get(problem.page)
-        for source, links in sorted(files.items(), key=lambda item: item[0] != own):
-            written = next(((line, link) for line, link in links
-                            if (source == own or _from_root(link)) and
-                            _encoded(urljoin(page_url, link)) == target), None)
-            if written:
-                key = (source, *written, problem.problem)
-                found.setdefault(key, LinkProblem(problem.page, written[1], problem.problem,
-                                                  source, written[0]))
-                targets.add((target, problem.problem))
-                break
-        else:
-            unfound.append((problem, (target, problem.problem)))
-    kept = [problem for problem, target in unfound if target not in targets]
-    return sorted([*found.values(), *kept],
-                  key=lambda p: (p.source or p.page, p.line, p.link, p.problem))
-
-
-_DESTINATION = re.compile(r"""\]\(\s*<?([^\s)>]+)"""  # [text](url
-                          r"""|\b(?:href|src)\s*=\s*["']([^"']+)["']"""  # raw HTML
-                          r"""|^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)"""  # [ref]: url
-                          r"""|<((?:https?:)?//[^\s>]+)>""")  # <https://…>
-
-
-def _destinations(text: str) -> list[tuple[int, str]]:
-    """(line, link) of every link a content file writes, as written."""
-    return [(number, next(group for group in match.groups() if group))
-            for number, line in enumerate(text.split("\n"), start=1)
-            for match in _DESTINATION.finditer(line)]
-
-
-def _from_root(link: str) -> bool:
-    """The link means the same on every page: absolute, or from the host's root."""
-    return link.startswith("/") or bool(urlsplit(link).scheme)
-
-
-def _encoded(url: str) -> str:
+def encoded(url: str) -> str:
     """`url` with its path percent-encoded as the site's pages write it (site.url_path),
     whether it was written encoded or not."""
     split = urlsplit(url)
     return split._replace(path=quote(unquote(split.path), safe=URL_SAFE)).geturl()
+
+
+def served_base_url(base_url: str) -> str:
+    """`base_url` as pages and feeds write it: percent-encoded, however site.toml
+    writes it, with its trailing slash."""
+    split = urlsplit(base_url if base_url.endswith("/") else base_url + "/")
+    return encoded(split.scheme + "://" + split.netloc + (unquote(split.path) or "/"))
+
+
+def page_url(base: str, name: str) -> str:
+    """The URL the file `name` of the output is served at, below `base`
+    (served_base_url); a folder's index.html at the folder's URL."""
+    folder = name == "index.html" or name.endswith("/index.html")
+    return base + quote(name.removesuffix("index.html") if folder else name)
 
 
 class _Site:
@@ -235,16 +191,13 @@ class _Site:
         self.host = split.netloc.lower()
         self.base_path = unquote(split.path) or "/"
         """As `resolve` compares paths: decoded ("/博客/")."""
-        self.base_url = _encoded(split.scheme + "://" + split.netloc + self.base_path)
-        """As pages and feeds write it: percent-encoded, however site.toml writes it."""
+        self.base_url = served_base_url(base_url)
         self.ids: dict[str, set[str]] = {}
         self.problems: list[LinkProblem] = []
         self.external: set[str] = set()
 
     def page_url(self, name: str) -> str:
-        """The URL a file is served at; folders' index.html at the folder's URL."""
-        folder = name == "index.html" or name.endswith("/index.html")
-        return self.base_url + quote(name.removesuffix("index.html") if folder else name)
+        return page_url(self.base_url, name)
 
     def check(self, page: str, link: str, context: str) -> None:
         def report(problem: str) -> None:
@@ -335,7 +288,7 @@ class _Site:
             split = urlsplit(url)
             if split.scheme and split.netloc.lower() != self.host:
                 self.external.add(url)
-            elif not _encoded(url).startswith(self.base_url):
+            elif not encoded(url).startswith(self.base_url):
                 report(url, f"not an absolute URL under base_url {self.base_url}")
             elif problem := self.resolve(url):
                 report(url, problem)

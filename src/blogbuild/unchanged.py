@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -36,6 +36,8 @@ class LastBuild:
     formulas: int
     warnings: tuple[Problem, ...]
     drafts: int
+    sources: dict[str, str] = field(default_factory=dict)
+    """Output path → what it was made from (BuildReport.sources)."""
 
 
 def fingerprint(site_dir: Path, out_dir: Path, options: dict) -> str:
