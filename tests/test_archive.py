@@ -102,6 +102,14 @@ def test_series_page_and_navigation_follow_date_order(built: Path):
         assert [a.get_text(" ").strip() for a in nav.select(".series-steps a")] == ["« 第2篇", "第11篇 »"]
 
 
+def test_a_series_of_one_post_has_its_box_above_the_post_only_with_no_steps(site, tmp_path: Path):
+    root = site({"content/posts/a.md": post("独篇", "2024-01-01", series="独立系列")})
+    build_site(root, tmp_path / "out")
+    boxes = html(tmp_path / "out/archives/a/index.html").select(".series-nav")
+    assert len(boxes) == 1 and boxes[0].select(".series-steps") == []
+    assert [li.get_text().strip() for li in boxes[0].select("ol li")] == ["独篇"]
+
+
 def test_a_lone_series_named_nearly_as_another_is_a_warning(site, tmp_path: Path):
     root = site({**{f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-0{n + 1}",
                                                    series="生成扩散模型漫谈") for n in range(3)},

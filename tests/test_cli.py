@@ -68,15 +68,17 @@ def test_build_prints_one_summary_line_when_not_on_a_terminal(site, tmp_path: Pa
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_output_that_cannot_be_written_is_one_error_line(site, tmp_path: Path, jobs):
-    """A file where the output's folder would go (as a read-only folder would, but
-    root may write those): the reason, not a traceback."""
+    """A file where the output's folder would go: the reason, not a traceback (nor
+    "File exists"); the folder asked for is wrong, a usage error."""
     root = site({"content/posts/a.md": post("a", "2024-01-01")})
     (tmp_path / "taken").write_text("a file", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "blogbuild", "build", str(root), "-o",
                            str(tmp_path / "taken" / "out"), "-j", jobs],
                           capture_output=True, text=True)
-    assert done.returncode == 1
-    assert done.stderr.splitlines() == [f"error: {tmp_path / 'taken'}: File exists"]
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"blogbuild: {tmp_path / 'taken' / 'out'}: output folder would be inside "
+        f"{(tmp_path / 'taken').resolve()}, which is a file: choose a folder elsewhere"]
 
 
 def test_new_writes_a_post_that_parses_and_refuses_to_overwrite(site, capsys):

@@ -123,6 +123,21 @@ def test_a_key_given_twice_is_an_error_at_the_second_naming_the_first():
         "the last: remove one, or merge them"]
 
 
+def test_merge_keys_are_yamls_not_keys_given_twice():
+    """`<<: *defaults` then `title:` overrides the merged title, as YAML means; an
+    anchor merged again is no duplicate; `1:` and `'1':` are two keys."""
+    record, problems = parse("---\nbase: &base {title: 默认, author: 甲}\n<<: *base\ntitle: 3.10\n"
+                             "date: 2024-01-01\no: &o {k: 1}\na:\n  <<: &b\n    <<: *o\n    k: 2\n"
+                             "c: *b\n1: one\n'1': also one\n---\nx\n")
+    assert [p for p in problems if "given twice" in p] == []
+    assert (record.title, record.author) == ("3.10", "甲")
+
+
+def test_a_content_that_is_a_file_is_no_content(tmp_path: Path):
+    write_site(tmp_path, {"content": "not a folder"})
+    assert load_content(tmp_path, CONFIG).posts == ()
+
+
 def test_names_are_text_as_written_where_yaml_would_read_a_number_or_a_truth_value():
     """YAML 1.1 reads `3.10` as 3.1 and `on`, `no` as True and False: the page showed
     "3.1", and tags "True" and "False". A count or a flag keeps its type."""
@@ -373,7 +388,8 @@ def test_files_under_content_that_no_build_reads_are_each_a_warning(tmp_path: Pa
         ("content/posts/img/a.png", True, "not copied to the site"),
         ("content/posts/jek.markdown", True, "not read")]
     assert "rename it jek.md" in content.problems[2].message
-    assert "static/img/a.png is published as /img/a.png" in content.problems[1].message
+    assert "static/img/a.png is published as img/a.png at the site's address" in \
+        content.problems[1].message
 
 
 def test_hidden_files_such_as_editor_locks_are_not_content(tmp_path: Path):

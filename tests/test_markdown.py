@@ -270,6 +270,10 @@ def test_unknown_and_duplicate_labels_are_problems_with_lines():
     lines = [p.line for p in render("x\n\n$$\na \\label{q}\n$$\n\n\\begin{align}\nb\\\\\n"
                                     "c \\label{q}\n\\end{align}\n").problems]
     assert lines == [13]
+    # three times in one align: the second and the third, each at its line
+    lines = [p.line for p in render("\\begin{align}\na\\label{q}\\\\\nb\\label{q}\\\\\n"
+                                    "c\\label{q}\n\\end{align}\n").problems]
+    assert lines == [7, 8]
 
 
 def test_a_reference_deep_in_a_paragraph_is_reported_on_its_own_line():
@@ -323,6 +327,11 @@ def test_an_element_opened_in_raw_html_before_the_marker_is_closed_in_the_excerp
     # a span left open inside a list item is closed before the item's end tag
     assert render("- 一 <span>二 <!--more--> 三</span>\n- 四\n").excerpt_html == \
         "<ul>\n<li>一 <span>二 </span></li>\n</ul>\n"
+    # a <p> the next <p> ends, as a browser ends it, is not closed twice (a second
+    # </p> is an empty paragraph to a browser)
+    assert render('<div class="note">\n<p>第一段\n<p>第二段\n</div>\n\n后面\n\n<!--more-->\n'
+                  ).excerpt_html == '<div class="note">\n<p>第一段\n<p>第二段\n</p></div>\n<p>后面</p>\n'
+    assert render("<ul><li>a<li>b\n\n<!--more-->\n").excerpt_html == "<ul><li>a<li>b\n</li></ul>"
 
 
 def test_an_element_written_self_closed_is_closed_as_xhtml_meant_it():

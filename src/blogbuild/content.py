@@ -216,11 +216,12 @@ class _ContentFiles:
 
     @classmethod
     def under(cls, root: Path) -> _ContentFiles:
-        found: dict[str, list[Path]] = {"posts": [], "pages": [], "comments": [], "unread": []}
-        for path in source_files(root):
+        found: dict[str, list[Path]] = {kind: [] for kind in ("posts", "pages", "comments",
+                                                              "unread")}
+        for path in source_files(root) if root.is_dir() else ():
             if (kind := _kind_of_file(path.relative_to(root))) is not None:
                 found[kind].append(path)
-        return cls(*(sorted(paths) for paths in found.values()))
+        return cls(**{kind: sorted(paths) for kind, paths in found.items()})
 
 
 _MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".Rmd", ".MD")
@@ -239,7 +240,7 @@ def _unread_file(source: str, relative: Path) -> Problem:
         tail = PurePosixPath(*relative.parts[1:] or relative.parts).as_posix()
         message = (f"not copied to the site: content/ holds posts, pages and comments; put "
                    f"files that pages link to in static/ (static/{tail} is published as "
-                   f"/{tail})")
+                   f"{tail} at the site's address)")
     return Problem(source, 0, message, warning=True)
 
 

@@ -110,6 +110,24 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "source", "track", "wbr"})
 
 
+_BLOCKS = frozenset({"address", "article", "aside", "blockquote", "details", "div", "dl",
+                     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+                     "h5", "h6", "header", "hr", "main", "menu", "nav", "ol", "p", "pre",
+                     "section", "table", "ul"})
+_TABLE_SCOPE = frozenset({"table", "html"})
+_IMPLIED_ENDS = (
+    # (elements ended, by these start tags, unless one of these is open inside them)
+    (frozenset({"p"}), _BLOCKS,
+     frozenset({"td", "th", "table", "caption", "button", "object", "marquee", "html"})),
+    (frozenset({"li"}), frozenset({"li"}), frozenset({"ul", "ol", "menu", *_TABLE_SCOPE})),
+    (frozenset({"dt", "dd"}), frozenset({"dt", "dd"}), frozenset({"dl", *_TABLE_SCOPE})),
+    (frozenset({"td", "th"}), frozenset({"td", "th", "tr"}), _TABLE_SCOPE),
+    (frozenset({"tr"}), frozenset({"tr"}), _TABLE_SCOPE),
+    (frozenset({"option"}), frozenset({"option", "optgroup"}), frozenset({"select"})),
+)
+"""HTML's end tags a start tag implies (the parsing rules, simplified)."""
+
+
 class _OpenElements(HTMLParser):
     """The elements some HTML leaves open, outermost first, and the end tags it lacks
     inside (`<li><span>…</li>`: `insert`, (offset of the `</li>`, ["span"]))."""
@@ -122,8 +140,21 @@ class _OpenElements(HTMLParser):
         self._line_starts += [at + 1 for at, char in enumerate(html) if char == "\n"]
 
     def handle_starttag(self, tag: str, attrs) -> None:
+        # a start tag that ends an element whose end tag HTML lets one leave out
+        # (`<p>a<p>b`, `<li>a<li>b`): a browser closes it there, and so does this
+        for ended, starts, scope in _IMPLIED_ENDS:
+            if tag in starts:
+                self._close_implied(ended, scope)
         if tag not in _VOID:
             self.open.append(tag)
+
+    def _close_implied(self, ended: frozenset[str], scope: frozenset[str]) -> None:
+        for at in range(len(self.open) - 1, -1, -1):
+            if self.open[at] in ended:
+                del self.open[at:]
+                return
+            if self.open[at] in scope:
+                return
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         pass  # `<path/>`: nothing stays open

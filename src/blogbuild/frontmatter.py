@@ -21,25 +21,11 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _TextDates(_SafeLoader):
-    """SafeLoader that leaves timestamps as strings, and refuses a key given twice.
+    """SafeLoader that leaves timestamps as strings.
 
     YAML reads `2023-12-07` as a date but `2023-12-07 10:30` as a string; keeping all
-    of them as text lets one parser give every accepted form the same meaning. PyYAML
-    keeps the last of two equal keys (a second `tags:` silently dropped the first's).
+    of them as text lets one parser give every accepted form the same meaning.
     """
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            first: dict[str, int] = {}
-            for key, _ in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    if key.value in first:
-                        raise YamlError(f"`{key.value}` is given twice (first at line "
-                                        f"{{first}}); YAML keeps only the last: remove one, or "
-                                        "merge them", key.start_mark.line + 1,
-                                        first_line=first[key.value])
-                    first[key.value] = key.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
 
 
 _TextDates.yaml_implicit_resolvers = {
@@ -49,21 +35,11 @@ _TextDates.yaml_implicit_resolvers = {
 
 
 class YamlError(ValueError):
-    """YAML that does not parse; `line` is 1-based within the YAML text. A message
-    naming another line of the text writes it `{first}`, given as `first_line`: the
-    YAML of a post's front matter starts on the file's second line (moved)."""
+    """YAML that does not parse; `line` is the file's (load_yaml's `first_line`)."""
 
-    def __init__(self, message: str, line: int, first_line: int = 0):
+    def __init__(self, message: str, line: int):
         super().__init__(message)
-        self.template, self.line, self.first_line = message, line, first_line
-
-    def __str__(self) -> str:
-        return self.template.replace("{first}", str(self.first_line))
-
-    def moved(self, lines: int) -> YamlError:
-        """The same error in a file where the YAML text starts `lines` lines further down."""
-        return YamlError(self.template, self.line + lines,
-                         self.first_line + lines if self.first_line else 0)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -95,9 +71,9 @@ def split_front_matter(text: str) -> Header:
     lines, index = _fenced(text)
     yaml_text = "\n".join(lines[1:index])
     try:
-        fields, key_lines = load_yaml_mapping(yaml_text, TEXT_KEYS)
+        fields, key_lines = load_yaml_mapping(yaml_text, TEXT_KEYS, first_line=2)
     except YamlError as error:
-        raise FrontMatterError(str(error.moved(1)), error.line + 1) from None
+        raise FrontMatterError(str(error), error.line) from None
     return Header(fields=fields, key_lines={k: v + 1 for k, v in key_lines.items()},
                   body="\n".join(lines[index + 1:]), body_line=index + 2)
 
@@ -128,11 +104,19 @@ def _fenced(text: str) -> tuple[list[str], int]:
     raise FrontMatterError("front matter is not closed: add a line `---` after it", 1)
 
 
-def load_yaml(text: str) -> tuple[object, yaml.Node | None]:
-    """Parse YAML with dates kept as text; returns the value and its node tree."""
+def load_yaml(text: str, first_line: int = 1) -> tuple[object, yaml.Node | None]:
+    """Parse YAML with dates kept as text; returns the value and its node tree. The
+    text is the file's from its line `first_line` on: the lines of errors are the
+    file's. A key given twice in a mapping is an error: YAML would keep the last
+    silently (a second `tags:` dropped the first's)."""
     loader = _TextDates(text)
+    lines = first_line - 1
     try:
         node = loader.get_single_node()
+        if node is not None and (twice := _key_given_twice(node)):
+            key, line, first = twice
+            raise YamlError(f"`{key}` is given twice (first at line {first + lines}); YAML "
+                            "keeps only the last: remove one, or merge them", line + lines)
         value = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         what = (error.problem or "syntax error").strip()
@@ -145,15 +129,44 @@ def load_yaml(text: str) -> tuple[object, yaml.Node | None]:
             "a value holding `: ` (a title such as `漫谈(二十一): 中值定理`)? put the whole " \
             "value in single quotes: title: '…: …'" if "mapping values" in what else \
             "check quotes, colons and indentation"
-        raise YamlError(f"broken YAML: {what} ({hint})", mark.line + 1 if mark else 1) from None
+        raise YamlError(f"broken YAML: {what} ({hint})",
+                        (mark.line + 1 if mark else 1) + lines) from None
     except yaml.YAMLError as error:
-        raise YamlError(f"broken YAML: {error}", 1) from None
+        raise YamlError(f"broken YAML: {error}", first_line) from None
     finally:
         loader.dispose()
     if node is not None and '"' in text and "$" in text and \
             (misread := _tex_read_as_escapes(text, node)):
-        raise misread
+        raise YamlError(str(misread), misread.line + lines)
     return value, node
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _key_given_twice(root: yaml.Node) -> tuple[str, int, int] | None:
+    """(key, its line, the line it is first given on) of the first key a mapping of
+    the node tree gives twice, as written (before merges: `<<: *defaults` then `title:`
+    overrides, as YAML means), compared as values (`1:` and `'1':` differ)."""
+    seen: set[int] = set()
+    waiting = [root]
+    while waiting:
+        node = waiting.pop()
+        if id(node) in seen:  # an alias to an anchor met before
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, item in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE:
+                    line = key.start_mark.line + 1
+                    if (key.tag, key.value) in first:
+                        return key.value, line, first[(key.tag, key.value)]
+                    first[(key.tag, key.value)] = line
+                waiting += [key, item]
+        elif isinstance(node, yaml.SequenceNode):
+            waiting += node.value
+    return None
 
 
 _TEX_IN_DOUBLE_QUOTES = ("TeX inside double quotes? there a backslash starts an escape: "
@@ -201,24 +214,27 @@ TEXT_KEYS = frozenset({"title", "slug", "author", "category", "series", "tags", 
 """Front-matter keys whose values are text, whatever YAML would make of them."""
 
 
-def load_yaml_mapping(text: str, written: frozenset[str] = frozenset()
+def load_yaml_mapping(text: str, written: frozenset[str] = frozenset(), first_line: int = 1
                       ) -> tuple[dict, dict[str, int]]:
-    """Parse YAML that must be a mapping; returns it with key → 1-based line. The
-    values of the keys in `written` are text as written where YAML 1.1 reads a plain
-    scalar as a number or a truth value (`title: 3.10` is "3.10", not 3.1; `tags: [on,
-    NO]` are "on" and "NO", not True and False)."""
-    value, node = load_yaml(text)
+    """Parse YAML that must be a mapping (load_yaml); returns it with key → 1-based
+    line within `text`. The values of the keys in `written` are text as written where
+    YAML 1.1 reads a plain scalar as a number or a truth value (`title: 3.10` is
+    "3.10", not 3.1; `tags: [on, NO]` are "on" and "NO", not True and False)."""
+    value, node = load_yaml(text, first_line)
     if value is None:
         return {}, {}
     if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode):
-        raise YamlError("front matter must be `key: value` lines", 1)
-    for key, item in node.value:
-        if isinstance(key, yaml.ScalarNode) and key.value in written and key.value in value:
-            value[key.value] = _as_written(value[key.value], item)
+        raise YamlError("front matter must be `key: value` lines", first_line)
+    # the last pair of a key is its value (a key after `<<: *defaults` overrides it)
+    items = {key.value: item for key, item in node.value if isinstance(key, yaml.ScalarNode)}
+    for key in written & items.keys() & value.keys():
+        value[key] = _as_written(value[key], items[key])
     return value, mapping_key_lines(node)
 
 
 def _as_written(value: object, node: yaml.Node) -> object:
+    """A constructed value, with each plain scalar YAML made a number or a truth value
+    given back as the text it was written as (in a list too)."""
     if isinstance(node, yaml.ScalarNode) and not node.style and \
             isinstance(value, (bool, int, float)):
         return node.value

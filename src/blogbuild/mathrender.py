@@ -208,10 +208,15 @@ def _number_equations(state: StateCore) -> None:
             if token.type in _DISPLAY:
                 known_labels, duplicates = set(numbering.labels), len(numbering.duplicates)
                 numbered = number_display(token.content, numbering)
-                for label in numbering.labels.keys() - known_labels:
-                    labelled[label] = _label_line(token, token_line, label, last=False)
-                relabelled += [(label, _label_line(token, token_line, label, last=True))
-                               for label in numbering.duplicates[duplicates:]]
+                new_labels = numbering.labels.keys() - known_labels
+                for label in new_labels:
+                    labelled[label] = _label_line(token, token_line, label, 0)
+                # each later \label of a label is its next one in the formula's text
+                given: dict[str, int] = {label: 1 for label in new_labels}
+                for label in numbering.duplicates[duplicates:]:
+                    relabelled.append((label, _label_line(token, token_line, label,
+                                                          given.get(label, 0))))
+                    given[label] = given.get(label, 0) + 1
                 token.meta = {**(token.meta or {}), "tex": numbered.tex, "rows": numbered.rows,
                               "anchors": [equation_anchor(n) for n in numbered.numbers]}
                 for number in numbered.numbers:
@@ -244,12 +249,15 @@ def _number_equations(state: StateCore) -> None:
                                     "number it or add \\tag{...}"))
 
 
-def _label_line(token: Token, line: int, label: str, *, last: bool) -> int:
-    """The line of `\\label{label}` in a formula token starting on `line` (its first
-    or last one)."""
+def _label_line(token: Token, line: int, label: str, nth: int) -> int:
+    """The line of the `nth` (from 0) `\\label{label}` in a formula token starting
+    on `line`."""
     written = f"\\label{{{label}}}"
-    at = token.content.rfind(written) if last else token.content.find(written)
-    return line + (token.content.count("\n", 0, at) if at >= 0 else 0)
+    at = -1
+    for _ in range(nth + 1):
+        if (at := token.content.find(written, at + 1)) < 0:
+            return line
+    return line + token.content.count("\n", 0, at)
 
 
 def _formula_body(numbered: str, display: bool, env: dict) -> str:
