@@ -131,6 +131,21 @@ def test_the_number_of_a_formula_wider_than_the_screen_is_in_sight(phone_page):
     assert where["column"][0] <= where["text"][0] < where["text"][1] <= where["column"][1], where
 
 
+def test_a_number_that_went_below_its_formula_takes_one_line(phone_page):
+    """KaTeX's box for the number is as tall as the formula: on its own line it left
+    a blank band that tall (~45 px above and below "(3)" for a column vector)."""
+    found = phone_page.evaluate("""() => {
+      const tag = document.querySelector('#eq-1 .katex-tag');
+      const formula = tag.parentElement.firstElementChild;
+      return {box: tag.getBoundingClientRect().height,
+              formula: formula.getBoundingClientRect().height,
+              below: tag.getBoundingClientRect().top >= formula.getBoundingClientRect().bottom - 1,
+              font: parseFloat(getComputedStyle(tag).fontSize)};
+    }""")
+    assert found["below"] and found["formula"] > 2.5 * found["font"], found  # the case
+    assert found["box"] < 1.5 * found["font"], found
+
+
 def test_a_numbered_formula_broken_by_a_double_backslash_shows_two_lines(phone_page):
     tops = phone_page.evaluate("""() => {
       const html = [...document.querySelectorAll('.katex-display .katex-html')]
