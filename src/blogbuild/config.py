@@ -181,6 +181,7 @@ def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
 
 
 def _config(values: dict) -> SiteConfig:
+    """The record of checked `values`, base_url with its trailing slash."""
     if not values["base_url"].endswith("/"):
         values = {**values, "base_url": values["base_url"] + "/"}
     return SiteConfig(**values)
