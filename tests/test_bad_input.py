@@ -139,3 +139,21 @@ def test_site_toml_problems_that_leave_no_usable_configuration_stop_before_the_c
     assert main(["check", str(site)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert [line.split(": ")[0] for line in err[:-1]] == ["site.toml:10"], err
+
+
+def test_an_unreadable_content_file_is_one_of_the_problems_build_reports_as_check_does(
+        tmp_path: Path, capsys):
+    """A dangling link stopped `build` at its first look at the files (`error: …: No
+    such file or directory`), before the content's other problems; `check` listed them
+    all. A looping link that is no content file is a warning in both."""
+    from conftest import post, write_site
+
+    site = write_site(tmp_path / "site", {"content/posts/bad.md": post("B", "2024-01-01",
+                                                                        "$\\badmacro$\n")})
+    (site / "content/posts/gone.md").symlink_to("nowhere.md")
+    (site / "content/posts/loop").symlink_to("loop")
+    for command in ("check", "build"):
+        assert main([command, str(site)]) == 1
+        err = capsys.readouterr().err.splitlines()
+        assert [line.split(": ")[0] for line in err[:-1]] == [
+            "content/posts/bad.md:5", "content/posts/gone.md", "content/posts/loop"], (command, err)
