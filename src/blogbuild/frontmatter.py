@@ -156,16 +156,16 @@ def _key_given_twice(root: yaml.Node) -> tuple[str, int, int] | None:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            first: dict[tuple[str, str], int] = {}
-            for key, item in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE:
-                    line = key.start_mark.line + 1
-                    if (key.tag, key.value) in first:
-                        return key.value, line, first[(key.tag, key.value)]
-                    first[(key.tag, key.value)] = line
-                waiting += [key, item]
+            keys = [key for key, _ in node.value
+                    if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE]
+            if len({(key.tag, key.value) for key in keys}) < len(keys):
+                first: dict[tuple[str, str], yaml.Node] = {}
+                for key in keys:
+                    if (earlier := first.setdefault((key.tag, key.value), key)) is not key:
+                        return key.value, key.start_mark.line + 1, earlier.start_mark.line + 1
+            waiting += [item for _, item in node.value if not isinstance(item, yaml.ScalarNode)]
         elif isinstance(node, yaml.SequenceNode):
-            waiting += node.value
+            waiting += [item for item in node.value if not isinstance(item, yaml.ScalarNode)]
     return None
 
 
