@@ -136,8 +136,8 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[object, yaml.Node | None]
     finally:
         loader.dispose()
     if node is not None and '"' in text and "$" in text and \
-            (misread := _tex_read_as_escapes(text, node)):
-        raise YamlError(str(misread), misread.line + lines)
+            (misread := _tex_read_as_escapes(text, node, first_line)):
+        raise misread
     return value, node
 
 
@@ -178,7 +178,7 @@ _ESCAPE_NAMES = {"a": "a bell", "b": "a backspace", "e": "an escape character",
                  "L": "a line separator", "P": "a paragraph separator"}
 
 
-def _tex_read_as_escapes(text: str, node: yaml.Node) -> YamlError | None:
+def _tex_read_as_escapes(text: str, node: yaml.Node, first_line: int) -> YamlError | None:
     """The first double-quoted value whose formula YAML read as escapes (`"$\\theta$"`
     is a tab and "heta"): its title would show garbage, or KaTeX complain of a
     character nobody typed. Only what is inside `$…$` counts: a `\\n` between
@@ -202,7 +202,7 @@ def _tex_read_as_escapes(text: str, node: yaml.Node) -> YamlError | None:
                     return YamlError(f"`\\{command}` inside double quotes is YAML's escape "
                                      f"`\\{escape}` ({_ESCAPE_NAMES[escape]}), not TeX: write the "
                                      "value in single quotes, or double each backslash",
-                                     node.start_mark.line + 1)
+                                     node.start_mark.line + first_line)
     return None
 
 
