@@ -229,7 +229,7 @@ def _check_table(raw: dict, record: type, table: str, text: str,
                 report(f"`{key}` must be a table: [{key}]")
         elif not _has_type(value, hints[key]):
             quoted = ": remove the quotes" if _quoted_by_mistake(value, hints[key]) else ""
-            report(f"`{name}` must be {_describe(hints[key])}, not {described(value)}{quoted}")
+            report(f"`{name}` must be {_type_wanted(hints[key])}, not {described(value)}{quoted}")
         else:
             values[key] = MappingProxyType(dict(value)) if isinstance(value, dict) else value
     return values
@@ -252,7 +252,7 @@ def _quoted_by_mistake(value: object, hint: object) -> bool:
     return (hint is int and text.isdigit()) or (hint is bool and text in ("true", "false"))
 
 
-def _describe(hint: object) -> str:
+def _type_wanted(hint: object) -> str:
     return {bool: "true or false", int: "a whole number", str: "a quoted string"}.get(
         hint, 'a table of strings, e.g. { "\\\\R" = "\\\\mathbb{R}" }')
 
