@@ -3,8 +3,10 @@
 `<a name="nice"/>` was an empty anchor where the page was XHTML; an HTML parser, as
 every browser's now, ignores the `/` and leaves the link open: the paragraphs after it
 became one long link, blue or clickable. An element that must be closed, written
-self-closed, is given its end tag (only outside `<svg>` and `<math>`, where `/>` is
-XML's and means what it says).
+self-closed, is given its end tag. An `<svg>` or `<math>` element within one piece of
+raw HTML (an HTML block) keeps its `/>`, which is XML's and means what it says there;
+written inside a paragraph, its tags are pieces apart, and an `<a …/>` among them is
+closed too (an empty link either way).
 """
 
 from __future__ import annotations
