@@ -84,7 +84,7 @@ def _feed(site: Site) -> FeedGenerator:
             excerpt += f'<p><a href="{escape(link)}">{escape(read_more)}</a></p>\n'
         item.summary(_xml(absolute_links(excerpt, site, link)), type="html")
         if config.feed.full_content:
-            item.content(_xml(absolute_links(entry.feed_html, site, link)), type="html")
+            item.content(_xml(absolute_links(str(entry.feed_html), site, link)), type="html")
     return generator
 
 

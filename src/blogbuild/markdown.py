@@ -9,6 +9,7 @@ rewrite (numbering.py) — or, when the context asks for it, as KaTeX's HTML.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from .katex import Typesetter
 from .mathrender import collect_formulas, inside_link, install_math_rendering, typeset_formulas
 from .mathsyntax import formula_spans, math_plugin
 from .openspans import keep_open_formulas_whole
+from .packed import Html, Packed
 from .problems import Problem
 from .rawhtml import install_self_closed_elements
 from .spaceddollars import spaced_formula_warning
@@ -69,7 +71,8 @@ class RenderContext:
 class Rendered:
     """A post, page, comment or title, rendered."""
 
-    html: str
+    html: Html
+    """A str, except in a post's body as a build holds it (`packed`)."""
     excerpt_html: str
     """Everything before `<!--more-->`, else the first paragraph; never left open."""
     has_more: bool
@@ -77,10 +80,18 @@ class Rendered:
     formulas: int
     """Number of formulas found."""
     problems: tuple[Problem, ...]
-    tex_html: str = ""
+    tex_html: Html = ""
     """`html` with formulas as TeX, for feeds (equal to `html` in client mode); post
     bodies only (render_post), empty for titles, comments and fragments."""
     tex_excerpt_html: str = ""
+
+    def packed(self) -> Rendered:
+        """This with `html` and `tex_html` packed (packed.py): what a build holds of a
+        post's body until its page and the feeds show it (the excerpts, on several
+        listings each, stay as they are)."""
+        html = Packed.of(self.html)
+        return dataclasses.replace(self, html=html, tex_html=html if self.tex_html == self.html
+                                   else Packed.of(self.tex_html))
 
 
 def render_post(markdown: str, context: RenderContext, summary: str | None = None) -> Rendered:

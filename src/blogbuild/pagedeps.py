@@ -10,8 +10,9 @@ instead of rendered: after editing one post, only the pages that show something 
 it are rendered again.
 
 The digest walks the records themselves (frozen dataclasses, tuples, mappings,
-strings, numbers, dates), so a field a template starts to use is covered without a
-list to keep up to date; a value of any other type is an error, never a silent miss.
+strings, bytes, numbers, dates), so a field a template starts to use is covered
+without a list to keep up to date; a value of any other type is an error, never a
+silent miss.
 Shared records (a post appears on many pages) are digested once per build, and the
 records that hold only plain values are digested by their repr, which dataclasses
 write from every field (one C-speed string instead of a walk in Python).
@@ -114,6 +115,9 @@ class PageDigester:
             data = value.encode("utf-8", "surrogatepass")
             digest.update(b"s%d:" % len(data))
             digest.update(data)
+        elif kind is bytes:  # packed HTML (packed.py)
+            digest.update(b"b%d:" % len(value))
+            digest.update(value)
         elif kind in _SCALARS or value is None:
             digest.update(f"{kind.__name__}:{value!r};".encode())
         elif kind is tuple or kind is list:

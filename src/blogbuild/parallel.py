@@ -220,11 +220,12 @@ def render_post_body(job: PostJob, config: SiteConfig, author: Typesetter) -> Re
 
 def render_posts_together(jobs: Sequence[PostJob], config: SiteConfig, engine: KatexEngine,
                           cache: RenderCache | None = None) -> list[tuple[Rendered, Rendered]]:
-    """render_post_job for each job, their formulas checked by KaTeX in one call. With
-    `cache`, the results go into it at once, by the process that rendered them: a build
-    cut short keeps what it rendered, and none waits at the end to store them all."""
-    results = engine.render_batch(jobs, lambda job, author: render_post_job(job, config, author),
-                                  trusted=True)
+    """render_post_job for each job, their formulas checked by KaTeX in one call, each
+    body packed (Rendered.packed: the build holds them all). With `cache`, the results
+    go into it at once, by the process that rendered them: a build cut short keeps what
+    it rendered, and none waits at the end to store them all."""
+    results = [(body.packed(), title) for body, title in engine.render_batch(
+        jobs, lambda job, author: render_post_job(job, config, author), trusted=True)]
     if cache is not None:
         cache.put({cache.key(*job.cache_parts()): result for job, result in zip(jobs, results)})
     return results

@@ -21,6 +21,7 @@ from .content import Content, Page, Post
 from .labels import labels_for
 from .markdown import Rendered, comment_tokens, joins_wide
 from .mathtokens import MATH_BLOCKS
+from .packed import Html
 
 EXTRACT_LENGTH = 60
 """Visible characters of a comment's extract in the sidebar."""
@@ -57,9 +58,9 @@ class PostEntry:
     """URL path below the site root, without leading slash: "archives/slug/"."""
     title_html: str
     """The title with its formulas rendered; `post.title` is the plain text."""
-    html: str
+    html: Html
     excerpt_html: str
-    feed_html: str
+    feed_html: Html
     """`html` with formulas as TeX, whatever the render mode: what feeds carry."""
     feed_excerpt_html: str
     has_more: bool
