@@ -216,6 +216,22 @@ def test_sitemap_lists_every_post_and_listing_page(built: Path):
     assert len(locs) == len(set(locs))
 
 
+def test_sitemap_lists_posts_whose_permalink_is_a_file(site, tmp_path: Path):
+    """`permalink = "/archives/{slug}.html"`: each post is a page of its own name, listed
+    at it (the sitemap listed folders' index.html only: no post at all); 404.html is no
+    page of the site."""
+    import xml.etree.ElementTree as ET
+
+    root = site(archive(3))
+    (root / "site.toml").write_text((root / "site.toml").read_text()
+                                    .replace('title = "', 'permalink = "/archives/{slug}.html"\ntitle = "', 1))
+    build_site(root, tmp_path / "out")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in ET.parse(tmp_path / "out/sitemap.xml").getroot().findall("s:url/s:loc", ns)]
+    assert {f"https://example.org/blog/archives/p{n:02d}.html" for n in range(3)} <= set(locs)
+    assert "https://example.org/blog/" in locs and not any("404" in loc for loc in locs)
+
+
 def test_katex_assets_and_static_files_are_copied(site, tmp_path: Path):
     root = site({**archive(2), "static/CNAME": "blog.example.org\n"})
     build_site(root, tmp_path / "out")

@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 
 from .contentcache import NOT_XML
 from .labels import labels_for
-from .pages import OutputFile, first_page
+from .pages import NOT_FOUND_PAGE, OutputFile, first_page
 from .site import Site, absolute_url, latest, origin
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -106,11 +106,12 @@ def absolute_links(html: str, site: Site, page_url: str) -> str:
 
 def render_sitemap(site: Site, outputs: Iterable[str]) -> OutputFile:
     """Every page of the site, given the output files (`…/index.html` pages are listed
-    at their folder's URL; other files are not pages): a post or standalone page with
-    its own date, listings with the date of the newest post."""
+    at their folder's URL, a post at `…/slug.html` as it is; 404.html and files other
+    than HTML are not pages): a post or standalone page with its own date, listings
+    with the date of the newest post."""
     config = site.config
     page_paths = [path.removesuffix("index.html") for path in outputs
-                  if path.endswith("index.html")]
+                  if path.endswith(".html") and path != NOT_FOUND_PAGE]
     newest = latest(site.posts)
     dated = {entry.path: entry.post.updated or entry.post.date for entry in site.posts}
     dated.update({entry.path: entry.page.date for entry in site.pages})

@@ -220,6 +220,8 @@ def render_and_stage(env: jinja2.Environment, job: PageJob, layout: Layout,
     return None
 
 
+NOT_FOUND_PAGE = "404.html"
+"""The page a host serves at any missing URL (GitHub Pages, Netlify, `serve`)."""
 PAGE_TEMPLATES = ("listing.html", "archive.html", "terms.html", "post.html", "page.html",
                   "404.html")
 """The templates plan_pages renders pages with (a site's pages use some or all)."""
@@ -265,7 +267,7 @@ def plan_pages(site: Site) -> list[PageJob]:
              nav=archive.nav[entry.post.slug])
     for entry in site.pages:
         page(entry.path, "page.html", entry.page.title, entry.page.source, entry=entry)
-    page("404.html", "404.html", "404", "theme", latest_posts=site.posts[:10])
+    page(NOT_FOUND_PAGE, "404.html", "404", "theme", latest_posts=site.posts[:10])
     return jobs
 
 
