@@ -3,6 +3,7 @@
 import sys
 import time
 from datetime import date, timedelta
+from html import unescape
 from pathlib import Path
 
 import feedparser
@@ -223,8 +224,8 @@ def test_sitemap_lists_posts_whose_permalink_is_a_file(site, tmp_path: Path):
     import xml.etree.ElementTree as ET
 
     root = site(archive(3))
-    (root / "site.toml").write_text((root / "site.toml").read_text()
-                                    .replace('title = "', 'permalink = "/archives/{slug}.html"\ntitle = "', 1))
+    toml = (root / "site.toml").read_text()
+    (root / "site.toml").write_text('permalink = "/archives/{slug}.html"\n' + toml)
     build_site(root, tmp_path / "out")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [e.text for e in ET.parse(tmp_path / "out/sitemap.xml").getroot().findall("s:url/s:loc", ns)]
@@ -578,6 +579,41 @@ def test_a_full_content_feed_links_equations_footnotes_and_itself_absolutely(sit
         # a reference inside a formula is TeX there: its \href too, in the post and its excerpt
         for html in (content.value, feed.entries[0].summary):
             assert "\\href{https://example.org/blog/archives/a/#eq-1}" in html
+
+
+@pytest.mark.parametrize("render", ["client", "build"])
+def test_feeds_write_out_the_site_macros_their_readers_do_not_know(site, tmp_path: Path,
+                                                                   render: str):
+    """site.toml's macros are the site's own: a feed reader's KaTeX or MathJax knows
+    none of them, so the feeds carry each formula with them written out; a command a
+    post defines itself stays the post's."""
+    from blogbuild.katex import KatexEngine
+    from blogbuild.mathrender import FORMULA_ELEMENT
+
+    root = site({"site.toml": 'title = "t"\nbase_url = "https://example.org/"\n'
+                              "[feed]\nfull_content = true\n[search]\nenabled = false\n"
+                              f'[math]\nrender = "{render}"\n'
+                              'macros = { "\\\\E" = "\\\\mathbb{E}", '
+                              '"\\\\norm" = "\\\\left\\\\Vert #1\\\\right\\\\Vert" }\n',
+                 "content/posts/a.md": post("甲", "2024-01-01",
+                                            "设 $\\E[x] < \\norm{x}_2$。\n\n<!--more-->\n\n"
+                                            "$$\\newcommand{\\norm}{N}\\norm + \\E y$$\n")})
+    build_site(root, tmp_path / "out")
+    feed = feedparser.parse((tmp_path / "out/atom.xml").read_bytes())
+    formulas = [(unescape(found.group(3)), found.group(2) == "[")
+                for text in (feed.entries[0].summary, feed.entries[0].content[0].value)
+                for found in FORMULA_ELEMENT.finditer(text)]
+    assert [tex for tex, _ in formulas] == [
+        "\\mathbb{E}[x] < \\left\\Vert x\\right\\Vert_2",
+        "\\mathbb{E}[x] < \\left\\Vert x\\right\\Vert_2",
+        "\\def\\norm{N}\\norm + \\mathbb{E}y"]  # (as the page has it, for KaTeX)
+    engine = KatexEngine({}, None, html=False)  # a reader's: no site macros
+    try:
+        assert [answer.error for answer in engine.typeset(formulas, trusted=False)] == [None] * 3
+    finally:
+        engine.close()
+    page = (tmp_path / "out/archives/a/index.html").read_text(encoding="utf-8")
+    assert render == "build" or "\\E[x]" in page  # the page's KaTeX has the macros
 
 
 def test_control_characters_pasted_into_a_post_are_warned_of_and_kept_out_of_the_feeds(

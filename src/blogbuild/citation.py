@@ -9,6 +9,7 @@ import html
 import re
 
 from .config import SiteConfig
+from .mathrender import FORMULA_ELEMENT
 from .mathsyntax import formula_spans
 from .site import PostEntry, absolute_url
 
@@ -39,9 +40,6 @@ def citation_meta(config: SiteConfig, entry: PostEntry) -> tuple[tuple[str, str,
 
 DESCRIPTION_LENGTH = 200
 """Characters of a post's description (its <meta name="description">, share cards)."""
-_FORMULA_ELEMENT = re.compile(r'<(span|div) class="math (?:inline|display)[^"]*"[^>]*>'
-                              r'\\([(\[])(.*?)\\[)\]]</\1>', re.S)
-"""A formula as the feed HTML carries it: `\\(…\\)` inline, `\\[…\\]` display."""
 _BLOCK_END = re.compile(r"</(?:p|li|div|h\d|blockquote|pre|tr|td|th)>|<br\s*/?>")
 _PLACE = re.compile("\ue000(\\d+)\ue001")
 
@@ -57,7 +55,7 @@ def description(entry: PostEntry, limit: int = DESCRIPTION_LENGTH) -> str:
         formulas.append(f"${tex}$" if found.group(2) == "(" else f"$${tex}$$")
         return f"\ue000{len(formulas) - 1}\ue001"
 
-    text = _FORMULA_ELEMENT.sub(hold, entry.feed_excerpt_html)
+    text = FORMULA_ELEMENT.sub(hold, entry.feed_excerpt_html)
     text = re.sub(r"<[^>]+>", "", _BLOCK_END.sub(" ", text))
     text = " ".join(html.unescape(text).split())
     kept, used, last = [], 0, 0

@@ -8,16 +8,19 @@ feed dates come from the posts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from html import escape
+from html import escape, unescape
 
 from feedgen.feed import FeedGenerator
+from markdown_it.common.utils import escapeHtml
 
 from .contentcache import NOT_XML
 from .labels import labels_for
+from .mathrender import FORMULA_ELEMENT
 from .pages import NOT_FOUND_PAGE, OutputFile, first_page
 from .site import Site, absolute_url, latest, origin
+from .texmacros import expand_macros
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _RELATIVE = re.compile(r'(\s(?:href|src)=")(/[^"/][^"]*|/)"')
@@ -82,10 +85,28 @@ def _feed(site: Site) -> FeedGenerator:
         excerpt = entry.feed_excerpt_html
         if entry.has_more:
             excerpt += f'<p><a href="{escape(link)}">{escape(read_more)}</a></p>\n'
-        item.summary(_xml(absolute_links(excerpt, site, link)), type="html")
+        macros = config.math.macros
+        item.summary(_xml(absolute_links(with_site_macros(excerpt, macros), site, link)),
+                     type="html")
         if config.feed.full_content:
-            item.content(_xml(absolute_links(str(entry.feed_html), site, link)), type="html")
+            item.content(_xml(absolute_links(with_site_macros(str(entry.feed_html), macros),
+                                             site, link)), type="html")
     return generator
+
+
+def with_site_macros(html: str, macros: Mapping[str, str]) -> str:
+    """A feed entry's HTML with the site's macros written out in its formulas: a feed
+    reader's MathJax or KaTeX knows none of them (texmacros.py)."""
+    if not macros:
+        return html
+    found = list(FORMULA_ELEMENT.finditer(html))
+    written = [unescape(formula.group(3)) for formula in found]
+    pieces, last = [], 0
+    for formula, before, after in zip(found, written, expand_macros(written, macros)):
+        if after != before:
+            pieces += [html[last:formula.start(3)], escapeHtml(after)]
+            last = formula.end(3)
+    return "".join(pieces) + html[last:]
 
 
 def _xml(text: str) -> str:

@@ -50,7 +50,7 @@ def _operators_as_defs(tex: str) -> str:
     for found in _OPERATOR.finditer(tex):
         if found.start() < position:
             continue
-        end = _matching_brace(tex, found.end())
+        end = matching_brace(tex, found.end())
         if end is None:
             break
         name = found.group(2) or found.group(3)
@@ -67,7 +67,7 @@ def _escape_text_arguments(tex: str) -> str:
         if found.start() < position:
             continue
         start = found.end()
-        end = _matching_brace(tex, start)
+        end = matching_brace(tex, start)
         if end is None:
             break
         out += [tex[position:start], _TEXT_SPECIAL.sub(r"\\\1", tex[start:end])]
@@ -76,7 +76,7 @@ def _escape_text_arguments(tex: str) -> str:
     return "".join(out)
 
 
-def _matching_brace(tex: str, start: int) -> int | None:
+def matching_brace(tex: str, start: int) -> int | None:
     """Index of the `}` closing the group that starts at `start` (after its `{`)."""
     depth = 1
     index = start

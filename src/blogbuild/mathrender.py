@@ -260,6 +260,12 @@ def _label_line(token: Token, line: int, label: str, nth: int) -> int:
     return line + token.content.count("\n", 0, at)
 
 
+FORMULA_ELEMENT = re.compile(r'<(span|div) class="math (?:inline|display)[^"]*"[^>]*>'
+                             r'\\([(\[])(.*?)\\[)\]]</\1>', re.S)
+"""A formula as the renderer writes it as TeX (in feeds, and on the page in client
+mode): group 2 is `(` inline, `[` display; group 3 its TeX, HTML-escaped."""
+
+
 def _formula_body(numbered: str, display: bool, env: dict) -> str:
     """What goes inside the formula's element: KaTeX's HTML when the page carries it
     (render = "build"), else the TeX between KaTeX's delimiters."""
