@@ -2,6 +2,7 @@
 
 import sys
 import time
+import xml.etree.ElementTree as ElementTree
 from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
@@ -614,6 +615,41 @@ def test_feeds_write_out_the_site_macros_their_readers_do_not_know(site, tmp_pat
         engine.close()
     page = (tmp_path / "out/archives/a/index.html").read_text(encoding="utf-8")
     assert render == "build" or "\\E[x]" in page  # the page's KaTeX has the macros
+
+
+def test_links_in_raw_html_work_wherever_the_excerpt_is_shown(site, tmp_path: Path):
+    """A WordPress or kramdown post links in raw HTML as often as in Markdown: relative
+    to the post, its links and images work in excerpts on listings and in the feeds
+    too, as its Markdown links do; a fragment leads to the post from elsewhere."""
+    root = site({"site.toml": 'title = "t"\nbase_url = "https://example.org/blog/"\n'
+                              "[search]\nenabled = false\n",
+                 "content/posts/b.md": post("乙", "2024-01-01"),
+                 "content/posts/a.md": post("甲", "2024-01-02",
+                                            "见 [b](../b/)、<a href='../b/'>b</a>、<a href=\"#more\">下文</a>。\n\n"
+                                            '<img src="fig.png" srcset="fig.png 1x, fig2.png 2x" alt="图">\n\n'
+                                            "<!--more-->\n\n## 下文 {#more}\n")})
+    build_site(root, tmp_path / "out")
+    wanted = {"a": ["/blog/archives/b/", "/blog/archives/b/", "/blog/archives/a/#more"],
+              "img": ("/blog/archives/a/fig.png",
+                      "/blog/archives/a/fig.png 1x, /blog/archives/a/fig2.png 2x")}
+    for listing in ("index.html", "archives/2024/01/index.html"):
+        excerpt = html(tmp_path / "out" / listing).select_one(".excerpt")
+        assert [a["href"] for a in excerpt.select("p a")] == wanted["a"], listing
+        assert (excerpt.img["src"], excerpt.img["srcset"]) == wanted["img"], listing
+    page = html(tmp_path / "out/archives/a/index.html").select_one(".post-body")
+    assert [a["href"] for a in page.select("p a")] == [*wanted["a"][:2], "#more"]
+    # (feedparser's sanitizer drops srcset: the entries are read as written)
+    for name, summary in (("feed.xml", "channel/item/description"),
+                          ("atom.xml", "{http://www.w3.org/2005/Atom}entry/"
+                                       "{http://www.w3.org/2005/Atom}summary")):
+        entry = ElementTree.parse(tmp_path / "out" / name).getroot().find(summary)
+        excerpt = BeautifulSoup(entry.text, "html.parser")
+        assert [a["href"] for a in excerpt.select("a")][:3] == [
+            "https://example.org" + href for href in wanted["a"]], name
+        assert (excerpt.img["src"], excerpt.img["srcset"]) == (
+            "https://example.org/blog/archives/a/fig.png",
+            "https://example.org/blog/archives/a/fig.png 1x, "
+            "https://example.org/blog/archives/a/fig2.png 2x"), name
 
 
 def test_control_characters_pasted_into_a_post_are_warned_of_and_kept_out_of_the_feeds(

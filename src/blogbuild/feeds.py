@@ -23,7 +23,8 @@ from .site import Site, absolute_url, latest, origin
 from .texmacros import expand_macros
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_RELATIVE = re.compile(r'(\s(?:href|src)=")(/[^"/][^"]*|/)"')
+_RELATIVE = re.compile(r'(\s(?:href|src|poster)=")(/[^"/][^"]*|/)"')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
 _FRAGMENT = re.compile(r'(\shref=")(#[^"]*)"')
 _TEX_HREF = re.compile(r"(\\href\{)(/(?!/)[^}]*|#[^}]*)\}")
 """A reference inside a formula: `\\href{#eq-1}` on the post, `\\href{/blog/archives/p/#eq-1}`
@@ -115,11 +116,15 @@ def _xml(text: str) -> str:
 
 
 def absolute_links(html: str, site: Site, page_url: str) -> str:
-    """Root-relative href/src (as the renderer writes them) and in-page `#…` links (an
-    equation, a footnote, a heading of the post at `page_url`) → absolute URLs; so are
-    the `\\href{…}` of references inside formulas, which feeds carry as TeX."""
+    """Root-relative href/src/poster/srcset (as the renderer writes them) and in-page
+    `#…` links (an equation, a footnote, a heading of the post at `page_url`) →
+    absolute URLs; so are the `\\href{…}` of references inside formulas, which feeds
+    carry as TeX."""
     host = origin(site.config)
     html = _RELATIVE.sub(lambda m: f'{m.group(1)}{host}{m.group(2)}"', html)
+    html = _SRCSET.sub(lambda m: m.group(1) + ", ".join(
+        host + candidate if candidate.startswith("/") and not candidate.startswith("//")
+        else candidate for candidate in (c.strip() for c in m.group(2).split(","))) + '"', html)
     html = _TEX_HREF.sub(lambda m: m.group(1) + (page_url if m.group(2).startswith("#") else host)
                          + m.group(2) + "}", html)
     return _FRAGMENT.sub(lambda m: f'{m.group(1)}{page_url}{m.group(2)}"', html)

@@ -37,7 +37,7 @@ from .mathsyntax import formula_spans, math_plugin
 from .openspans import keep_open_formulas_whole
 from .packed import Html, Packed
 from .problems import Problem
-from .rawhtml import install_self_closed_elements
+from .rawhtml import install_self_closed_elements, resolved_urls
 from .spaceddollars import spaced_formula_warning
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->|<!--more\s[^>]*-->")
@@ -221,6 +221,8 @@ def _post_parser() -> MarkdownIt:
     md.add_render_rule("link_open", _resolved_link)
     md.add_render_rule("image", _resolved_image)
     md.add_render_rule("softbreak", _render_softbreak)
+    md.add_render_rule("html_inline", _resolved_raw_html)
+    md.add_render_rule("html_block", _resolved_raw_html)
     return md
 
 
@@ -339,6 +341,11 @@ def _resolved_image(self, tokens, idx, options, env) -> str:
     tokens[idx].attrSet("alt", alt_text(tokens[idx]))
     return _with_resolved(tokens[idx], "src", env,
                           lambda: self.renderToken(tokens, idx, options, env))
+
+
+def _resolved_raw_html(self, tokens, idx, options, env) -> str:
+    """The author's raw HTML, its relative links resolved as Markdown's are."""
+    return resolved_urls(tokens[idx].content, lambda url: _resolve(url, env))
 
 
 def _with_resolved(token: Token, attribute: str, env: dict, render) -> str:

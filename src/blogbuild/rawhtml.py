@@ -7,11 +7,16 @@ self-closed, is given its end tag. An `<svg>` or `<math>` element within one pie
 raw HTML (an HTML block) keeps its `/>`, which is XML's and means what it says there;
 written inside a paragraph, its tags are pieces apart, and an `<a …/>` among them is
 closed too (an empty link either way).
+
+A link or image written in raw HTML relative to its post (`<a href="../b/">`,
+`<img src="fig.png">`) is resolved as the renderer resolves Markdown's
+(`resolved_urls`): an excerpt shows it on listings, and feeds, at other URLs.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -41,3 +46,29 @@ def closed(html: str) -> str:
         parts += [_SELF_CLOSED.sub(r"<\1\2></\1>", html[last:foreign.start()]), foreign.group()]
         last = foreign.end()
     return "".join(parts) + _SELF_CLOSED.sub(r"<\1\2></\1>", html[last:])
+
+
+_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>""")
+_URL_ATTRIBUTE = re.compile(r"""(\s)(href|src|poster|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
+                            re.I)
+
+
+def resolved_urls(html: str, resolve: Callable[[str], str]) -> str:
+    """`html` with the URL of each href, src and poster attribute, and each of a
+    srcset's, replaced by resolve(URL); a rewritten attribute is double-quoted."""
+    if "=" not in html:
+        return html
+
+    def attribute(found: re.Match) -> str:
+        space, name = found.group(1), found.group(2)
+        value = next(v for v in found.group(3, 4, 5) if v is not None)
+        if name.lower() == "srcset":  # "a.png 1x, b.png 2x"
+            resolved = ", ".join(" ".join([resolve(words[0]), *words[1:]]) if words else ""
+                                 for words in (candidate.split() for candidate in value.split(",")))
+        else:
+            resolved = resolve(value)
+        if resolved == value:
+            return found.group()
+        return f'{space}{name}="{resolved.replace(chr(34), "&quot;")}"'
+
+    return _TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(attribute, tag.group()), html)
