@@ -652,6 +652,19 @@ def test_links_in_raw_html_work_wherever_the_excerpt_is_shown(site, tmp_path: Pa
             "https://example.org/blog/archives/a/fig2.png 2x"), name
 
 
+def test_a_chinese_path_in_base_url_is_percent_encoded_in_the_feeds_as_elsewhere(
+        site, tmp_path: Path):
+    root = site({"content/posts/a.md": post("甲", "2024-01-01")})
+    build_site(root, tmp_path / "out", base_url="https://example.com/博客/")
+    home = "https://example.com/%E5%8D%9A%E5%AE%A2/"
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((tmp_path / "out" / name).read_bytes())
+        links = {link.rel: link.href for link in feed.feed.links}
+        assert (feed.feed.link, links["self"], feed.entries[0].link) == (
+            home, home + name, home + "archives/a/"), name
+    assert feed.feed.id == home
+
+
 def test_control_characters_pasted_into_a_post_are_warned_of_and_kept_out_of_the_feeds(
         site, tmp_path: Path):
     """No XML holds a backspace or a form feed (a WordPress export has them): the feeds

@@ -39,7 +39,8 @@ def render_feeds(site: Site) -> list[OutputFile]:
         # each feed names itself as rel="self"; RSS's channel <link> is feedgen's last
         # link, which must be the site's home page
         generator.link([{"href": absolute_url(site.config, name), "rel": "self"},
-                        {"href": site.config.base_url, "rel": "alternate"}], replace=True)
+                        {"href": absolute_url(site.config, ""), "rel": "alternate"}],
+                       replace=True)
         files.append(OutputFile(name, write(pretty=True), "feed"))
     return files
 
@@ -47,7 +48,7 @@ def render_feeds(site: Site) -> list[OutputFile]:
 def _feed(site: Site) -> FeedGenerator:
     config = site.config
     generator = FeedGenerator()
-    generator.id(config.base_url)
+    generator.id(absolute_url(config, ""))  # base_url, percent-encoded as every URL here
     generator.title(config.title)
     generator.subtitle(config.description or config.title)
     generator.language(config.language)
