@@ -49,6 +49,33 @@ def titles(page) -> list[str]:
     return [a.get_text() for a in page.select(".entry-title a")]
 
 
+def test_every_page_has_one_h1_and_a_skip_link_to_its_text(built: Path):
+    """A screen reader's outline starts at the page's <h1>: the front page and its later
+    pages had none. The first link of every page skips the header and its links."""
+    pages = [p for p in sorted(built.rglob("*.html")) if p.name != "404.html"]
+    assert len(pages) > 30
+    for path in pages:
+        page = html(path)
+        assert len(page.find_all("h1")) == 1, path
+        skip = page.body.find("a")
+        assert skip["class"] == ["skip-link"] and page.select_one(skip["href"]).name == "main"
+    assert html(built / "page/2/index.html").h1.get_text() == "测试博客 - 第 2 页"
+
+
+def test_the_pager_is_named_and_marks_the_page_shown(built: Path):
+    pager = html(built / "page/2/index.html").select_one("nav.pager")
+    assert pager["aria-label"] == "分页"
+    assert [e.get_text() for e in pager.select('[aria-current="page"]')] == ["2"]
+
+
+def test_the_404_page_claims_no_url_and_asks_not_to_be_indexed(built: Path):
+    """It is served at every missing URL: a canonical link made each claim to be
+    /404.html."""
+    page = html(built / "404.html")
+    assert page.select('link[rel="canonical"]') == []
+    assert page.select_one('meta[name="robots"]')["content"] == "noindex"
+
+
 def test_listing_pages_hold_per_page_posts_newest_first(built: Path):
     pages = [html(built / "index.html"), html(built / "page/2/index.html"),
              html(built / "page/3/index.html")]

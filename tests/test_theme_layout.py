@@ -103,3 +103,22 @@ def test_secondary_text_meets_the_wcag_aa_contrast_for_small_text(browser, tmp_p
             for selector in selectors:
                 ratios = page.evaluate(CONTRAST, selector)
                 assert ratios and min(ratios) >= 4.5, (path, selector, ratios)
+
+
+def test_the_first_tab_shows_the_skip_link_and_it_leads_to_the_text(browser, tmp_path):
+    """Hidden until a keyboard reaches it; then in view, and Enter moves on to the
+    posts (the header's links and the hidden search link are passed over)."""
+    site = write_site(tmp_path, {"content/posts/a.md": post("甲", "2024-01-01")})
+    with built_site_page(browser, site, "", 1280, 900) as (page, _):
+        hidden = page.evaluate("document.querySelector('.skip-link').getBoundingClientRect().bottom")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+          const link = document.activeElement, box = link.getBoundingClientRect();
+          return {skip: link.classList.contains('skip-link'), top: box.top, bottom: box.bottom};
+        }""")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        after = page.evaluate("document.activeElement.closest('main') !== null")
+    assert hidden <= 0
+    assert focused["skip"] and 0 <= focused["top"] < focused["bottom"] <= 900, focused
+    assert after

@@ -13,7 +13,8 @@ LABELS = {
            "terms": "标签与分类", "series_nav": "本系列", "older_post": "上一篇",
            "newer_post": "下一篇", "related": "相关文章", "month": "{year}年{month}月",
            "search": "搜索", "updated": "更新于", "categories": "分类", "tags": "标签",
-           "formula": "[公式]", "code": "[代码]", "image": "[图片]", "reply_to": "回复"},
+           "formula": "[公式]", "code": "[代码]", "image": "[图片]", "reply_to": "回复",
+           "skip_to_content": "跳到正文", "pages": "分页"},
     "en": {"home": "Home", "read_more": "Read more...", "readers": " readers", "cite": "Cite",
            "recent_comments": "Recent comments", "no_comments": "No comments yet",
            "comments": "Comments", "comments_count": " comments", "newer": "Newer",
@@ -26,7 +27,8 @@ LABELS = {
            "month": "{year}-{month:02d}", "search": "Search", "updated": "updated",
            "categories": "Categories", "tags": "Tags",
            "formula": "[formula]", "code": "[code]", "image": "[image]",
-           "reply_to": "replying to"},
+           "reply_to": "replying to", "skip_to_content": "Skip to content",
+           "pages": "Pages"},
 }
 
 
