@@ -313,6 +313,22 @@ def test_latex_definitions_katex_refuses_as_written_reach_the_page_as_it_accepts
              "\\(\\text{若 } x>0\\)", "\\(\\def\\R{\\mathbb{R}}\\R\\)"])
 
 
+def test_a_refusal_is_told_in_the_authors_tex_not_in_the_numbered_one(tmp_path: Path):
+    """KaTeX quotes and counts in the TeX it gets: `\\tag{1}` added, `align*`, a
+    reference made a link. Where that is not what the author wrote, its position and
+    quote are left out (the message quotes the formula as written); where it is, they
+    stay."""
+    problems, _ = checked("\\begin{equation}a + \\bad x\\label{e}\\end{equation}\n\n"
+                          "$$\\begin{align}a &= \\foo \\\\ b\\end{align}$$\n\n"
+                          "见 $\\eqref{e} + \\bad$ 与 $\\bad y$。\n", tmp_path)
+    assert [p.message for p in problems] == [
+        "KaTeX: Undefined control sequence: \\bad in "
+        "$$\\begin{equation}a + \\bad x\\label{e}\\end{equation}$$",
+        "KaTeX: Undefined control sequence: \\foo in $$\\begin{align}a &= \\foo \\\\ b\\end{align}$$",
+        "KaTeX: Undefined control sequence: \\bad in $\\eqref{e} + \\bad$",
+        "KaTeX: Undefined control sequence: \\bad at position 1: \\bad y in $\\bad y$"]
+
+
 def checked(source: str, cache: Path) -> tuple[tuple, list[str]]:
     """A post's problems and the TeX its formulas carry to the page, each checked by KaTeX."""
     engine = KatexEngine({}, cache)

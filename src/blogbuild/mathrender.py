@@ -140,11 +140,21 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
                 result.html[(formula.tex, formula.display, formula.scope)] = answer.html
             continue
         shown = " ".join(formula.written.split())
+        message = _plain(answer.error)
+        if " ".join(tex.split()) != shown:
+            # KaTeX quotes and counts in the TeX it was given: numbered (`\tag{1}`,
+            # `align*`), references made links, rewritten; not what the author wrote,
+            # which the message quotes whole
+            message = _AT_POSITION.sub("", message)
         shown = shown if len(shown) <= 160 else shown[:160] + "…"
         fence = "$$" if formula.display else "$"
-        result.problems.append(Problem(source, formula.line, f"KaTeX: {_plain(answer.error)} in "
-                                       f"{fence}{shown}{fence}"))
+        problem = Problem(source, formula.line, f"KaTeX: {message} in {fence}{shown}{fence}")
+        if problem not in result.problems:  # an excerpt's copy, its references linking away
+            result.problems.append(problem)
     return result
+
+
+_AT_POSITION = re.compile(r" at position \d+: .*", re.S)
 
 
 def _plain(error: str) -> str:
