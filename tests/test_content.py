@@ -400,34 +400,37 @@ def test_hidden_files_such_as_editor_locks_are_not_content(tmp_path: Path):
     assert [p.slug for p in content.posts] == ["a"] and content.problems == ()
 
 
-def test_content_files_are_found_in_subfolders_in_a_fixed_order_hidden_ones_left_out(
+def test_content_files_are_told_apart_by_folder_and_name_hidden_ones_and_litter_left_out(
         tmp_path: Path):
-    from blogbuild.sources import content_files
+    from blogbuild.sources import content_sources
 
-    for name in ["2024/b.md", "2024/a.md", "a.md", "2023/01/c.md", ".trash/d.md",
-                 "2024/.e.md", "notes.txt", "old/x.md.bak", "b.yml", "a.yaml", "2024/c.yaml"]:
+    for name in ["posts/2024/b.md", "posts/2024/a.md", "posts/a.md", "posts/2023/01/c.md",
+                 "posts/.trash/d.md", "posts/2024/.e.md", "posts/old/x.md.bak", "posts/a.md~",
+                 "posts/notes.txt", "pages/about.md", "pages/sub/x.md", "comments/b.yml",
+                 "comments/a.yaml", "comments/sub/c.yaml", "README.md", "posts/p.markdown"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    (tmp_path / "folder.md").mkdir()  # a folder is not a file, whatever its name
-    found = ["/".join(p.relative_to(tmp_path).parts) for p in content_files(tmp_path, "**/*.md")]
-    assert found == ["2023/01/c.md", "2024/a.md", "2024/b.md", "a.md"]
-    assert content_files(tmp_path, "*.md") == [tmp_path / "a.md"]
-    assert content_files(tmp_path / "missing", "*.md") == []
-    # comments files: either extension, one order for both
-    assert content_files(tmp_path, "*.yaml", "*.yml") == [tmp_path / "a.yaml", tmp_path / "b.yml"]
+    (tmp_path / "posts/folder.md").mkdir()  # a folder is not a file, whatever its name
+    found = {path.relative_to(tmp_path).as_posix(): kind for path, kind in content_sources(tmp_path)}
+    assert found == {
+        "posts/a.md": "posts", "posts/2023/01/c.md": "posts", "posts/2024/a.md": "posts",
+        "posts/2024/b.md": "posts", "pages/about.md": "pages", "comments/a.yaml": "comments",
+        "comments/b.yml": "comments", "posts/notes.txt": "unread", "pages/sub/x.md": "unread",
+        "comments/sub/c.yaml": "unread", "README.md": "unread", "posts/p.markdown": "unread"}
+    assert list(content_sources(tmp_path / "missing")) == []
 
 
-def test_enough_content_files_are_counted_by_the_same_rule_without_walking_further(
+def test_enough_posts_are_counted_by_the_same_rule_without_walking_further(
         tmp_path: Path, monkeypatch):
     from blogbuild import sources
 
     for name in ["2023/01/c.md", "2024/a.md", "2024/b.md", "2024/.e.md", ".trash/d.md",
-                 "a.md", "notes.txt", "2025/f.md"]:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("x")
-    assert sources.has_content_files(tmp_path, 5, "**/*.md")
-    assert not sources.has_content_files(tmp_path, 6, "**/*.md")  # hidden ones left out
-    assert not sources.has_content_files(tmp_path / "missing", 1, "**/*.md")
+                 "a.md", "notes.txt", "2025/f.md", "2025/f.md~"]:
+        (tmp_path / "posts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "posts" / name).write_text("x")
+    assert sources.has_posts(tmp_path, 5)
+    assert not sources.has_posts(tmp_path, 6)  # hidden ones and litter left out
+    assert not sources.has_posts(tmp_path / "missing", 1)
     walked, real_walk = [], sources.os.walk
 
     def walk(root):
@@ -436,9 +439,9 @@ def test_enough_content_files_are_counted_by_the_same_rule_without_walking_furth
             yield step
 
     monkeypatch.setattr(sources.os, "walk", walk)
-    assert sources.has_content_files(tmp_path, 2, "**/*.md")  # a.md, then 2023/01/c.md
+    assert sources.has_posts(tmp_path, 2)  # a.md, then 2023/01/c.md
     assert [Path(top).relative_to(tmp_path).as_posix() for top in walked] == [
-        ".", "2023", "2023/01"]
+        "posts", "posts/2023", "posts/2023/01"]
 
 
 def test_a_post_survives_the_cache_with_its_unknown_keys_read_only():

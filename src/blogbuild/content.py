@@ -8,7 +8,6 @@ dev server can drive them directly. Problems are collected, never raised one by 
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import re
 import typing
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from .frontmatter import (
     text_field,
 )
 from .problems import Problem, described, did_you_mean, relative_name
-from .sources import EDITOR_LITTER, PASSING_FILES, source_files
+from .sources import content_sources
 
 
 @dataclass(frozen=True)
@@ -218,9 +217,8 @@ class _ContentFiles:
     def under(cls, root: Path) -> _ContentFiles:
         found: dict[str, list[Path]] = {kind: [] for kind in ("posts", "pages", "comments",
                                                               "unread")}
-        for path in source_files(root) if root.is_dir() else ():
-            if (kind := _kind_of_file(path.relative_to(root))) is not None:
-                found[kind].append(path)
+        for path, kind in content_sources(root):
+            found[kind].append(path)
         return cls(**{kind: sorted(paths) for kind, paths in found.items()})
 
 
@@ -242,23 +240,6 @@ def _unread_file(source: str, relative: Path) -> Problem:
                    f"files that pages link to in static/ (static/{tail} is published as "
                    f"{tail} at the site's address)")
     return Problem(source, 0, message, warning=True)
-
-
-def _kind_of_file(relative: Path) -> str | None:
-    """Which list of _ContentFiles a file below content/ goes in: posts (.md files in
-    posts/ and its subfolders), pages (.md in pages/), comments (.yaml or .yml in
-    comments/), or unread; None for an editor's litter."""
-    folder, name = relative.parts[0], relative.name
-    if EDITOR_LITTER.search(name) or PASSING_FILES.search(name):
-        return None
-    if folder == "posts" and len(relative.parts) > 1 and fnmatch.fnmatch(name, "*.md"):
-        return "posts"
-    if folder == "pages" and len(relative.parts) == 2 and fnmatch.fnmatch(name, "*.md"):
-        return "pages"
-    if folder == "comments" and len(relative.parts) == 2 and \
-            (fnmatch.fnmatch(name, "*.yaml") or fnmatch.fnmatch(name, "*.yml")):
-        return "comments"
-    return "unread"
 
 
 def _parse_keys(files: _ContentFiles, site_dir: Path, cache: ContentCache) -> list[tuple]:

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .linkcheck import LinkProblem, encoded, page_url, served_base_url
 from .problems import relative_name
-from .sources import content_files
+from .sources import content_sources
 
 _DESTINATION = re.compile(r"""\]\(\s*<?([^\s)>]+)"""  # [text](url
                           r"""|\b(?:href|src)\s*=\s*["']([^"']+)["']"""  # raw HTML
@@ -69,11 +69,12 @@ def _links_of(site_dir: Path, sources: Mapping[str, str]) -> dict[str, list[tupl
     """Content file → (line, link) of each link it writes, for the files the build read
     (every content file where `sources` is empty: a record from an older build)."""
     read = set(sources.values())
-    files = content_files(site_dir / "content", "**/*.md", "**/*.yaml", "**/*.yml")
     found = {}
-    for path in files:
+    for path, kind in content_sources(site_dir / "content"):
+        if kind == "unread":
+            continue
         source = relative_name(path, site_dir)
-        if not read or source in read or path.parent == site_dir / "content" / "comments":
+        if not read or source in read or kind == "comments":
             found[source] = _destinations(path.read_text("utf-8", errors="replace"))
     return found
 

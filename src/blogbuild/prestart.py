@@ -17,7 +17,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .sources import CACHE_FOLDER, POSTS, RENDERED, has_content_files
+from .sources import CACHE_FOLDER, RENDERED, has_posts
 
 PARALLEL_FROM = 64
 """Fewer posts than this render in the calling process: starting workers costs more."""
@@ -37,7 +37,7 @@ def is_cold(site_dir: Path, cache_dir: Path | None) -> bool:
     lists them all; this looks no further than that many)."""
     if cache_dir is not None and (cache_dir / RENDERED).exists():
         return False
-    return has_content_files(site_dir / "content" / "posts", PARALLEL_FROM, POSTS)
+    return has_posts(site_dir / "content", PARALLEL_FROM)
 
 
 def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:

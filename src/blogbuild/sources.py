@@ -7,12 +7,11 @@ blogbuild (prestart.py).
 
 from __future__ import annotations
 
-import fnmatch
 import itertools
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 CACHE_FOLDER = ".blogbuild-cache"
 """In the site folder: what later builds reuse (safe to delete)."""
@@ -23,8 +22,6 @@ PARSED = "content.sqlite"
 SERVED = "serve.sqlite"
 """In the cache folder: what `serve` parsed and rendered (devbuild.py), apart from
 `build`'s: each prunes what it did not use, and `serve` renders for another address."""
-POSTS = "**/*.md"
-"""The post files in content/posts (content_files), subfolders included."""
 
 
 EDITOR_LITTER = re.compile(
@@ -68,17 +65,40 @@ def template_files(root: Path) -> list[Path]:
             if not EDITOR_LITTER.search(path.name) and path.is_file()]
 
 
-def content_files(folder: Path, *patterns: str) -> list[Path]:
-    """Files under `folder` matching any of `patterns` ("*.md", or "**/*.md" for every
-    subfolder too), in a fixed order; hidden files and folders (an editor's
-    `.#post.md` lock, `.post.md.swp`) are never content (source_files)."""
-    return sorted(_matching(folder, patterns))
+def content_kind(relative: PurePath) -> str | None:
+    """What a file below content/ (`relative` to it) is, by its folder and name:
+    "posts" (a .md file in posts/ or a folder below), "pages" (.md in pages/),
+    "comments" (.yaml or .yml in comments/), else "unread"; None for an editor's litter
+    and passing files, which are no source at all."""
+    folder, name, depth = relative.parts[0], relative.name, len(relative.parts)
+    if EDITOR_LITTER.search(name) or PASSING_FILES.search(name):
+        return None
+    if folder == "posts" and depth > 1 and name.endswith(".md"):
+        return "posts"
+    if folder == "pages" and depth == 2 and name.endswith(".md"):
+        return "pages"
+    if folder == "comments" and depth == 2 and name.endswith((".yaml", ".yml")):
+        return "comments"
+    return "unread"
 
 
-def has_content_files(folder: Path, count: int, *patterns: str) -> bool:
-    """Whether `folder` has at least `count` content files (content_files), found
+def content_sources(content: Path) -> Iterator[tuple[Path, str]]:
+    """(path, content_kind) of each file under the `content` folder, in a fixed order;
+    hidden files and folders (an editor's `.#post.md` lock) and litter left out; none
+    where `content` is no folder."""
+    if not content.is_dir():
+        return
+    for path in _walk(content, False):
+        if (kind := content_kind(path.relative_to(content))) is not None:
+            yield path, kind
+
+
+def has_posts(content: Path, count: int) -> bool:
+    """Whether the `content` folder has at least `count` posts (content_kind), found
     without listing more of it than it takes."""
-    return sum(1 for _ in itertools.islice(_matching(folder, patterns), count)) == count
+    posts = (path for path in _walk(content / "posts", False)
+             if content_kind(path.relative_to(content)) == "posts")
+    return sum(1 for _ in itertools.islice(posts, count)) == count
 
 
 def _walk(root: Path, hidden: bool) -> Iterator[Path]:
@@ -88,10 +108,3 @@ def _walk(root: Path, hidden: bool) -> Iterator[Path]:
     for top, folders, names in os.walk(root):
         folders[:] = sorted(f for f in folders if hidden or not f.startswith("."))
         yield from (Path(top, name) for name in sorted(names) if hidden or not name.startswith("."))
-
-
-def _matching(folder: Path, patterns: tuple[str, ...]) -> Iterator[Path]:
-    wanted = [(pattern.removeprefix("**/"), pattern.startswith("**/")) for pattern in patterns]
-    return (path for path in _walk(folder, False)
-            if any(fnmatch.fnmatch(path.name, names) and (deep or path.parent == folder)
-                   for names, deep in wanted))
