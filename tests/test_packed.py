@@ -69,3 +69,23 @@ def test_page_digests_see_packed_html_by_its_content():
         return PageDigester("s").page("post.html", {"html": html})
     assert digest(Packed.of("<p>a</p>")) == digest(Packed.of("<p>a</p>"))
     assert digest(Packed.of("<p>a</p>")) != digest(Packed.of("<p>b</p>"))
+
+
+def test_a_site_template_reads_a_posts_html_as_text(tmp_path: Path):
+    """Packing is the build's own affair: a theme's template that cuts a post's HTML
+    itself (`truncate`, `length`, slicing) gets the text, as before."""
+    from conftest import html, post, write_site
+
+    from blogbuild.build import build_site
+
+    site = write_site(tmp_path / "site", {
+        "content/posts/a.md": post("甲", "2024-01-01", "第一段很长的正文。\n\n<!--more-->\n\n第二段。\n"),
+        "templates/listing.html": '{% extends "base.html" %}{% block content %}'
+                                  '{% for entry in listing.posts %}<p class="cut">'
+                                  '{{ entry.html | striptags | truncate(12, leeway=0) }}'
+                                  ' {{ entry.html | length }} {{ entry.html[:3] }}</p>'
+                                  '{% endfor %}{% endblock %}\n'})
+    build_site(site, tmp_path / "out")
+    cut = html(tmp_path / "out/index.html").select_one(".cut").get_text()
+    words, length, start = cut.split(" ")
+    assert (words, start) == ("第一段很长的正文。...", "<p>") and int(length) > 30

@@ -91,7 +91,7 @@ def _feed(site: Site) -> FeedGenerator:
         item.summary(_xml(absolute_links(with_site_macros(excerpt, macros), site, link)),
                      type="html")
         if config.feed.full_content:
-            item.content(_xml(absolute_links(with_site_macros(str(entry.feed_html), macros),
+            item.content(_xml(absolute_links(with_site_macros(entry.feed_html, macros),
                                              site, link)), type="html")
     return generator
 

@@ -4,9 +4,9 @@ until its page is rendered, and shows once.
 Held as str, the bodies were most of a build's memory: in `render = "build"` mode
 they carry KaTeX's HTML, ~100 M characters for 1,000 posts, at two bytes each as
 Python holds text with CJK in it (1.8 GB at 5,000 posts). Packed, they take a tenth
-of that, and so does what workers send back and what the render cache stores. A
-template unpacks a body where it shows it (Jinja reads `__html__`); code reads it
-with `str()`.
+of that, and so does what workers send back and what the render cache stores.
+`str()` unpacks one where it is shown (site.PostEntry.html); Jinja would too
+(`__html__`).
 """
 
 from __future__ import annotations

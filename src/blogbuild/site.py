@@ -58,15 +58,26 @@ class PostEntry:
     """URL path below the site root, without leading slash: "archives/slug/"."""
     title_html: str
     """The title with its formulas rendered; `post.title` is the plain text."""
-    html: Html
+    body: Html
+    """The body's HTML, kept packed (packed.py) until its page shows it: `html`."""
     excerpt_html: str
-    feed_html: Html
-    """`html` with formulas as TeX, whatever the render mode: what feeds carry."""
+    feed_body: Html
+    """`body` with formulas as TeX, whatever the render mode: `feed_html`."""
     feed_excerpt_html: str
     has_more: bool
     comments: tuple[CommentNode, ...]
     """Top-level comments, oldest first; replies nested."""
     comment_count: int
+
+    @property
+    def html(self) -> str:
+        """The body's HTML, as a template shows it."""
+        return str(self.body)
+
+    @property
+    def feed_html(self) -> str:
+        """The body's HTML with formulas as TeX: what feeds carry."""
+        return str(self.feed_body)
 
 
 @dataclass(frozen=True)
@@ -179,8 +190,8 @@ def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
         body = rendered.bodies[post.slug]
         comments = by_post.get(post.slug, [])
         entries.append(PostEntry(post=post, path=post_path(config, post),
-                                 title_html=rendered.titles[post.slug].html, html=body.html,
-                                 excerpt_html=body.excerpt_html, feed_html=body.tex_html,
+                                 title_html=rendered.titles[post.slug].html, body=body.html,
+                                 excerpt_html=body.excerpt_html, feed_body=body.tex_html,
                                  feed_excerpt_html=body.tex_excerpt_html, has_more=body.has_more,
                                  comments=thread_comments(comments, rendered.comments),
                                  comment_count=len(comments)))
