@@ -171,3 +171,22 @@ def test_ctrl_c_while_the_workers_start_ends_the_build_without_tracebacks(site):
     # (dataclasses makes its methods so, as the build's modules import), handled or
     # not, and ends the process with the signal at exit (the `blogbuild` script: 130)
     assert build.returncode in (130, -signal.SIGINT)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_ctrl_c_during_serves_first_build_stops_it_without_tracebacks(site):
+    """serve builds on a thread of its own, which cannot make the workers it spawns
+    ignore Ctrl-C before they start: they ignore it themselves."""
+    root = site(posts(5 * prestart.PARALLEL_FROM))
+    serve = subprocess.Popen([sys.executable, "-m", "blogbuild", "serve", str(root), "--port", "0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    waited = 0.0
+    while not _children(serve.pid) and waited < 30:
+        time.sleep(0.01)
+        waited += 0.01
+    time.sleep(0.8)  # the workers are rendering now
+    os.killpg(serve.pid, signal.SIGINT)
+    output, errors = serve.communicate(timeout=60)
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
+    assert "stopped" in output + errors

@@ -91,7 +91,11 @@ def discard() -> None:
 
 def _initialize(site_dir: Path, base_url: str | None, cache_dir: Path | None,
                 rendered: str) -> None:
-    """In each worker, first: import the build's modules and start (parallel.py)."""
+    """In each worker, first: ignore Ctrl-C, then import the build's modules and start
+    (parallel.py). A worker spawned by another thread than the main one (serve's
+    rebuilds) did not inherit start_pool's ignoring: it answered Ctrl-C with a
+    traceback of wherever it was."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .parallel import start_worker
 
     start_worker(site_dir, base_url, cache_dir, rendered)
