@@ -886,3 +886,23 @@ def test_a_static_file_added_while_a_post_is_broken_is_checked_once_the_post_is_
     with pytest.raises(ContentErrors) as raised:
         builder.rebuild(RebuildPlan(content=frozenset({"content/posts/beta.md"})))
     assert any("archives/alpha/index.html" in p.message for p in raised.value.problems)
+
+
+@pytest.mark.browser
+def test_a_site_broken_from_the_start_says_so_not_that_it_shows_a_good_version(browser, tmp_path):
+    from browser_support import open_page
+
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post("甲", "2024-01-01",
+                                                                     "坏 $\\frac{$。\n")})
+    running = Served(site)
+    context = browser.new_context()
+    try:
+        page, _ = open_page(context)
+        page.goto(running.url + "archives/a/")
+        page.wait_for_selector("#blogbuild-error", timeout=15_000)
+        message = page.text_content("#blogbuild-error")
+        assert "the site did not build" in message and "last good" not in message, message
+        assert re.search(r"content/posts/a\.md:\d+: KaTeX", message)
+    finally:
+        context.close()
+        running.stop()

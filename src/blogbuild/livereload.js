@@ -25,8 +25,11 @@
         "white-space:pre-wrap;box-shadow:0 2px 8px rgba(0,0,0,.3)";
       (document.body || document.documentElement).appendChild(box);
     }
-    box.textContent = "blogbuild: the last change did not build; showing the last good " +
-      "version.\n\n" + text;
+    // the page itself says that nothing could be built: there is no good version yet
+    box.textContent = (document.getElementById("blogbuild-failed")
+      ? "blogbuild: the site did not build; fix this and the tab reloads."
+      : "blogbuild: the last change did not build; showing the last good version.") +
+      "\n\n" + text;
   }
   overlay(me.dataset.error || "");
   // Only a tab in view waits for a change: each wait holds a connection, and a browser

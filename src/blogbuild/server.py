@@ -567,7 +567,7 @@ def _attr(text: str) -> str:
 def _error_page(message: str) -> bytes:
     escaped = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return ("<!doctype html><html><head><meta charset=\"utf-8\"><title>build failed</title>"
-            "</head><body><h1>The site did not build</h1><pre>" + escaped +
+            "</head><body><h1 id=\"blogbuild-failed\">The site did not build</h1><pre>" + escaped +
             "</pre></body></html>").encode("utf-8")
 
 
