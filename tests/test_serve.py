@@ -242,6 +242,8 @@ def test_a_tab_is_told_to_reload_only_when_its_own_page_changed(server):
     path.write_text(path.read_text(encoding="utf-8") + "\nAppended to zeta.\n", encoding="utf-8")
 
     def wait(page, digest):
+        # the tab's location.pathname: below the site's path, as base_url has it
+        page = urllib.parse.urlsplit(server.url).path.rstrip("/") + page
         query = urllib.parse.urlencode({"epoch": epoch, "hash": digest, "path": page})
         return json.loads(fetch(server.url + "__blogbuild/wait?" + query, timeout=30)[1])
 
@@ -315,7 +317,8 @@ def test_a_folder_without_its_slash_is_redirected_also_when_its_name_is_chinese(
     until(served(server.url + urllib.parse.quote("archives/中值定理/"), "正文"))
     for path in ("archives/alpha", "archives/中值定理"):
         status, _, headers = fetch(server.url + urllib.parse.quote(path))
-        assert (status, headers.get("Location")) == (301, "/" + urllib.parse.quote(path) + "/"), path
+        assert (status, headers.get("Location")) == (
+            301, urllib.parse.urlsplit(server.url).path + urllib.parse.quote(path) + "/"), path
     (server.site / "content/posts/中值定理.md").unlink()
 
 
@@ -335,7 +338,8 @@ def test_a_tab_of_an_earlier_server_is_compared_not_told_it_is_current(tmp_path)
                     encoding="utf-8")
     second = Served(site)
     try:
-        query = urllib.parse.urlencode({"epoch": epoch, "hash": digest, "path": "/archives/zeta/"})
+        query = urllib.parse.urlencode({"epoch": epoch, "hash": digest,
+                                        "path": urllib.parse.urlsplit(second.url).path + "archives/zeta/"})
         started = time.monotonic()
         answer = json.loads(fetch(second.url + "__blogbuild/wait?" + query, timeout=30)[1])
     finally:
@@ -351,7 +355,7 @@ def test_a_static_file_saved_with_the_same_bytes_reloads_no_tab(server):
     path = server.site / "static/css/extra.css"
     path.write_bytes(path.read_bytes())
     query = urllib.parse.urlencode({"epoch": script.group(1), "hash": script.group(2),
-                                    "path": "/archives/alpha/"})
+                                    "path": urllib.parse.urlsplit(server.url).path + "archives/alpha/"})
     answer = json.loads(fetch(server.url + "__blogbuild/wait?" + query, timeout=30)[1])
     assert answer["epoch"] != int(script.group(1)) and answer["reload"] is False
 
@@ -470,10 +474,13 @@ def test_a_missing_page_is_the_sites_404_page_with_status_404(server):
     "/..\\site.toml", "/%00", "http://127.0.0.1/../site.toml", "/content/posts/alpha.md",
     "/site.toml"])
 def test_nothing_outside_the_output_folder_is_served(server, target):
-    assert raw_get(server.url, "/")[0] == 200  # the same request, inside, is served
-    status, body = raw_get(server.url, target)
-    assert status in (400, 404), target
-    assert b"base_url" not in body and b"root:" not in body
+    base = urllib.parse.urlsplit(server.url).path  # the site's, "/blog/"
+    assert raw_get(server.url, base)[0] == 200  # the same request, inside, is served
+    # at the host's root, and below the site's path
+    for request in (target, base.rstrip("/") + target if target.startswith("/") else target):
+        status, body = raw_get(server.url, request)
+        assert status in (400, 404), request
+        assert b"base_url" not in body and b"root:" not in body
 
 
 def test_requests_for_another_host_name_are_refused_against_dns_rebinding(server):
@@ -484,7 +491,7 @@ def test_requests_for_another_host_name_are_refused_against_dns_rebinding(server
         assert connection.getresponse().status == 403
     finally:
         connection.close()
-    assert fetch(f"http://localhost:{parts.port}/")[0] == 200
+    assert fetch(f"http://localhost:{parts.port}{parts.path}")[0] == 200
 
 
 def test_a_symlink_out_of_the_output_folder_is_not_followed(tmp_path):
@@ -906,3 +913,18 @@ def test_a_site_broken_from_the_start_says_so_not_that_it_shows_a_good_version(b
     finally:
         context.close()
         running.stop()
+
+
+def test_a_site_below_a_path_is_served_below_it_as_published(server):
+    """base_url https://example.org/blog/: the preview is at /blog/ too, so a link or an
+    image written from the host's root (/blog/x/), right where the site is published,
+    works in the preview as well; the host's root leads to the site."""
+    assert urllib.parse.urlsplit(server.url).path == "/blog/"
+    status, body, _ = fetch(server.url + "archives/alpha/")
+    assert status == 200 and 'href="/blog/archives/' in body
+    origin = server.url.removesuffix("blog/")
+    for path in ("", "blog"):
+        status, _, headers = fetch(origin + path)
+        assert (status, headers.get("Location")) == (301, "/blog/"), path
+    assert fetch(origin + "archives/alpha/")[0] == 404  # outside the site's path
+    assert fetch(server.url + "css/blogbuild.css")[0] == 200

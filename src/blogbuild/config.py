@@ -118,9 +118,11 @@ class ConfigErrors(ContentErrors):
         self.usable = usable
 
 
-def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
-    """Read `site_dir/site.toml`; `base_url` (from --base-url) overrides the file's.
-    Raises ConfigErrors."""
+def load_config(site_dir: Path, *, base_url: str | None = None,
+                origin: str | None = None) -> SiteConfig:
+    """Read `site_dir/site.toml`; `base_url` (from --base-url) overrides the file's,
+    `origin` ("http://127.0.0.1:8000", serve's) only its scheme and host: the site
+    keeps its path. Raises ConfigErrors."""
     path = site_dir / CONFIG_FILE
     try:
         data = path.read_bytes()
@@ -134,25 +136,27 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
         line = data.count(b"\n", 0, error.start) + 1
         raise ConfigErrors([Problem(CONFIG_FILE, line, "not UTF-8 text: save the file as "
                                      "UTF-8")]) from None
-    return parse_config(text.removeprefix("\ufeff"), base_url=base_url)
+    return parse_config(text.removeprefix("\ufeff"), base_url=base_url, origin=origin)
 
 
-def load_config_to_check(site_dir: Path, *, base_url: str | None = None
-                         ) -> tuple[SiteConfig, list[Problem]]:
+def load_config_to_check(site_dir: Path, *, base_url: str | None = None,
+                         origin: str | None = None) -> tuple[SiteConfig, list[Problem]]:
     """load_config for a command that goes on to check the content (build, check):
     site.toml's problems are returned with the configuration they leave usable
     (ConfigErrors.usable), to be reported with the content's; raises ConfigErrors
     when none is usable."""
     try:
-        return load_config(site_dir, base_url=base_url), []
+        return load_config(site_dir, base_url=base_url, origin=origin), []
     except ConfigErrors as errors:
         if errors.usable is None:
             raise
         return errors.usable, errors.problems
 
 
-def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
-    """Parse site.toml's text; raises ConfigErrors listing every problem."""
+def parse_config(text: str, *, base_url: str | None = None,
+                 origin: str | None = None) -> SiteConfig:
+    """Parse site.toml's text (`base_url` and `origin`: load_config's); raises
+    ConfigErrors listing every problem."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -160,6 +164,8 @@ def parse_config(text: str, *, base_url: str | None = None) -> SiteConfig:
         raise ConfigErrors([Problem(CONFIG_FILE, line, f"not valid TOML: {error}")]) from None
     if base_url is not None:
         raw["base_url"] = base_url
+    elif origin is not None and isinstance(raw.get("base_url"), str):
+        raw["base_url"] = origin.rstrip("/") + (urlsplit(raw["base_url"]).path or "/")
     problems: list[Problem] = []
     wrong: set[tuple[str, str]] = set()  # (table, key) of each key with a problem
     values = _check_table(raw, SiteConfig, "", text, problems, wrong)

@@ -90,12 +90,14 @@ class IncrementalBuilder:
     next start of the server renders only what changed meanwhile."""
 
     def __init__(self, site_dir: Path, *, drafts: bool = False, base_url: str | None = None,
-                 jobs: int | None = None):
-        """`jobs`: processes that render posts when there are many to render (a first
-        start, a changed site.toml); default: one per core."""
+                 origin: str | None = None, jobs: int | None = None):
+        """`base_url` replaces site.toml's, `origin` only its scheme and host (config.
+        load_config); `jobs`: processes that render posts when there are many to
+        render (a first start, a changed site.toml); default: one per core."""
         self.site_dir = Path(site_dir)
         self.drafts = drafts
         self.base_url = base_url
+        self.origin = origin
         self.jobs = jobs or os.cpu_count() or 1
         self._config: SiteConfig | None = None
         self._config_problems: list[Problem] = []
@@ -189,7 +191,8 @@ class IncrementalBuilder:
 
     def _start_over(self) -> None:
         # may raise: keep the old
-        config, problems = load_config_to_check(self.site_dir, base_url=self.base_url)
+        config, problems = load_config_to_check(self.site_dir, base_url=self.base_url,
+                                                origin=self.origin)
         self.close()
         self._config, self._config_problems = config, problems
         self._engine = KatexEngine(config.math.macros, self.site_dir / CACHE_FOLDER,

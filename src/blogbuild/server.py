@@ -77,8 +77,9 @@ class DevServer:
         self.httpd.dev = self
         bound_port = self.httpd.server_address[1]
         shown = "127.0.0.1" if host in ("", "0.0.0.0") else f"[{host}]" if ":" in host else host
-        self.url = f"http://{shown}:{bound_port}/"
-        self.builder = IncrementalBuilder(self.site_dir, drafts=drafts, base_url=self.url)
+        self.origin = f"http://{shown}:{bound_port}"
+        # the site keeps base_url's path: a link written /blog/x/ works here as published
+        self.builder = IncrementalBuilder(self.site_dir, drafts=drafts, origin=self.origin)
         self.output = OutputFolder(self.site_dir)
         self._cond = threading.Condition()
         self._snapshot: Snapshot | None = None
@@ -357,6 +358,18 @@ class DevServer:
 
     # -------------------------------------------------------------- serving ---
 
+    @property
+    def base_path(self) -> str:
+        """The path the site is served below: base_url's ("/blog/"), as site.toml says
+        it now ("/" until it has been read)."""
+        config = self.builder.config
+        return config.base_path if config is not None else "/"
+
+    @property
+    def url(self) -> str:
+        """The address of the site's front page."""
+        return self.origin + self.base_path
+
     def host_allowed(self, header: str) -> bool:
         """On loopback, only requests addressed to a loopback name are answered."""
         if self.host not in LOOPBACK:
@@ -385,6 +398,13 @@ class DevServer:
             path = urllib.parse.unquote(path, errors="strict")
         except UnicodeDecodeError:
             return self._not_found(snapshot)
+        prefix = self.base_path.rstrip("/")  # "" for a site at the host's root
+        if prefix:
+            if path in ("/", prefix):  # the host's root, the site's without its "/"
+                return _to_folder(prefix)
+            if not path.startswith(prefix + "/"):
+                return self._not_found(snapshot)
+            path = path[len(prefix):]
         parts = path.split("/")
         if ("\x00" in path or "\\" in path or any(p in ("..", ".") for p in parts)
                 or not path.startswith("/")):
@@ -398,7 +418,7 @@ class DevServer:
         if snapshot.has(output):
             return 200, snapshot.render(output), _content_type(output), {}
         if not directory and snapshot.has(relative + "/index.html"):
-            return _to_folder(path)
+            return _to_folder(prefix + path)
         root = self.output.root
         target = (root / output).resolve()
         if target.is_relative_to(root) and not target.name.startswith(".blogbuild-new"):
@@ -410,7 +430,7 @@ class DevServer:
             elif (not directory and target.is_dir()
                   and (target / "index.html").resolve().is_relative_to(root)
                   and (target / "index.html").is_file()):
-                return _to_folder(path)
+                return _to_folder(prefix + path)
         return self._not_found(snapshot)
 
     @staticmethod
@@ -450,6 +470,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 # a page elsewhere whose name resolves to 127.0.0.1 (DNS rebinding)
                 return self._send(403, b"forbidden host", CONTENT_TYPES[".txt"], {}, head)
             path = urllib.parse.urlsplit(self.path).path
+            base = dev.base_path
+            if base != "/" and path.startswith(base + "__blogbuild/"):
+                path = path[len(base) - 1:]  # the site's own paths are below its base path
             if path == WAIT_PATH:
                 return self._wait(dev, head)
             if path == SCRIPT_PATH:
