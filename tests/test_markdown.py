@@ -344,6 +344,28 @@ def test_an_element_written_self_closed_is_closed_as_xhtml_meant_it():
                     '<div><svg><path d="M0 0"/></svg></div>\n')
 
 
+def test_raw_html_links_resolve_in_tags_only_and_as_html_reads_them():
+    """Relative URLs in raw HTML are resolved against the post (they are shown on
+    listings and in feeds too), but only in tags: a script's or a comment's text, the
+    text of another attribute, a srcset URL holding commas (a CDN's, a data: URI), a
+    URL Python cannot read (a placeholder host) are left as they are."""
+    source = ('<div><a HREF=../b/>b</a> <img alt="see src=x.png" src="x.png"></div>\n'
+              '<!-- <a href="c/"> -->\n'
+              '<script>var a = \'<a href="\' + u + \'">\';</script>\n\n'
+              '<img srcset="https://cdn.e.org/w_300,c_scale/s.jpg 300w, '
+              'data:image/gif;base64,R0lG 1x, s.png 2x,t.png">\n\n'
+              '见 <a href="http://[server-ip]:8888/">Jupyter</a>。\n')
+    html = render(source).html
+    assert html == (
+        '<div><a HREF="/blog/archives/b/">b</a> '
+        '<img alt="see src=x.png" src="/blog/archives/p/x.png"></div>\n'
+        '<!-- <a href="c/"> -->\n'
+        '<script>var a = \'<a href="\' + u + \'">\';</script>\n'
+        '<img srcset="https://cdn.e.org/w_300,c_scale/s.jpg 300w, '
+        'data:image/gif;base64,R0lG 1x, /blog/archives/p/s.png 2x,/blog/archives/p/t.png">\n'
+        '<p>见 <a href="http://[server-ip]:8888/">Jupyter</a>。</p>\n')
+
+
 def test_a_more_marker_inside_a_formula_is_a_warning_at_its_line():
     """A formula is one token: the marker cuts nothing there and KaTeX would show it as
     "<!−−more−−>" in the formula."""

@@ -652,11 +652,13 @@ def test_links_in_raw_html_work_wherever_the_excerpt_is_shown(site, tmp_path: Pa
                               "[search]\nenabled = false\n",
                  "content/posts/b.md": post("乙", "2024-01-01"),
                  "content/posts/a.md": post("甲", "2024-01-02",
-                                            "见 [b](../b/)、<a href='../b/'>b</a>、<a href=\"#more\">下文</a>。\n\n"
+                                            "见 [b](../b/)、<a href='../b/'>b</a>、<a href=\"#more\">下文</a>"
+                                            "、<A HREF=../b/>B</A>。\n\n"
                                             '<img src="fig.png" srcset="fig.png 1x, fig2.png 2x" alt="图">\n\n'
                                             "<!--more-->\n\n## 下文 {#more}\n")})
     build_site(root, tmp_path / "out")
-    wanted = {"a": ["/blog/archives/b/", "/blog/archives/b/", "/blog/archives/a/#more"],
+    wanted = {"a": ["/blog/archives/b/", "/blog/archives/b/", "/blog/archives/a/#more",
+                    "/blog/archives/b/"],
               "img": ("/blog/archives/a/fig.png",
                       "/blog/archives/a/fig.png 1x, /blog/archives/a/fig2.png 2x")}
     for listing in ("index.html", "archives/2024/01/index.html"):
@@ -664,14 +666,14 @@ def test_links_in_raw_html_work_wherever_the_excerpt_is_shown(site, tmp_path: Pa
         assert [a["href"] for a in excerpt.select("p a")] == wanted["a"], listing
         assert (excerpt.img["src"], excerpt.img["srcset"]) == wanted["img"], listing
     page = html(tmp_path / "out/archives/a/index.html").select_one(".post-body")
-    assert [a["href"] for a in page.select("p a")] == [*wanted["a"][:2], "#more"]
+    assert [a["href"] for a in page.select("p a")] == [*wanted["a"][:2], "#more", wanted["a"][3]]
     # (feedparser's sanitizer drops srcset: the entries are read as written)
     for name, summary in (("feed.xml", "channel/item/description"),
                           ("atom.xml", "{http://www.w3.org/2005/Atom}entry/"
                                        "{http://www.w3.org/2005/Atom}summary")):
         entry = ElementTree.parse(tmp_path / "out" / name).getroot().find(summary)
         excerpt = BeautifulSoup(entry.text, "html.parser")
-        assert [a["href"] for a in excerpt.select("a")][:3] == [
+        assert [a["href"] for a in excerpt.select("a")][:4] == [
             "https://example.org" + href for href in wanted["a"]], name
         assert (excerpt.img["src"], excerpt.img["srcset"]) == (
             "https://example.org/blog/archives/a/fig.png",

@@ -19,13 +19,11 @@ from .contentcache import NOT_XML
 from .labels import labels_for
 from .mathrender import FORMULA_ELEMENT
 from .pages import NOT_FOUND_PAGE, OutputFile, first_page
+from .rawhtml import resolved_urls
 from .site import Site, absolute_url, latest, origin
 from .texmacros import expand_macros
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_RELATIVE = re.compile(r'(\s(?:href|src|poster)=")(/[^"/][^"]*|/)"')
-_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
-_FRAGMENT = re.compile(r'(\shref=")(#[^"]*)"')
 _TEX_HREF = re.compile(r"(\\href\{)(/(?!/)[^}]*|#[^}]*)\}")
 """A reference inside a formula: `\\href{#eq-1}` on the post, `\\href{/blog/archives/p/#eq-1}`
 in an excerpt."""
@@ -117,18 +115,20 @@ def _xml(text: str) -> str:
 
 
 def absolute_links(html: str, site: Site, page_url: str) -> str:
-    """Root-relative href/src/poster/srcset (as the renderer writes them) and in-page
-    `#…` links (an equation, a footnote, a heading of the post at `page_url`) →
-    absolute URLs; so are the `\\href{…}` of references inside formulas, which feeds
-    carry as TeX."""
+    """Root-relative URLs (as the renderer writes them) and in-page `#…` links (an
+    equation, a footnote, a heading of the post at `page_url`) → absolute URLs, in
+    every href, src, poster and srcset (rawhtml.resolved_urls); so are the `\\href{…}`
+    of references inside formulas, which feeds carry as TeX."""
     host = origin(site.config)
-    html = _RELATIVE.sub(lambda m: f'{m.group(1)}{host}{m.group(2)}"', html)
-    html = _SRCSET.sub(lambda m: m.group(1) + ", ".join(
-        host + candidate if candidate.startswith("/") and not candidate.startswith("//")
-        else candidate for candidate in (c.strip() for c in m.group(2).split(","))) + '"', html)
+
+    def absolute(url: str) -> str:
+        if url.startswith("#"):
+            return page_url + url
+        return host + url if url.startswith("/") and not url.startswith("//") else url
+
     html = _TEX_HREF.sub(lambda m: m.group(1) + (page_url if m.group(2).startswith("#") else host)
                          + m.group(2) + "}", html)
-    return _FRAGMENT.sub(lambda m: f'{m.group(1)}{page_url}{m.group(2)}"', html)
+    return resolved_urls(html, absolute)
 
 
 def render_sitemap(site: Site, outputs: Iterable[str]) -> OutputFile:

@@ -325,7 +325,11 @@ def _resolve(url: str, env: dict) -> str:
     feeds): resolved against the URL of the post it was written in. Fragments stay
     fragments on the post itself, and point to the post from an excerpt."""
     context: RenderContext | None = env.get("context")
-    if context is None or not context.url or urlsplit(url).scheme or url.startswith(("/", "//")):
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:  # not a URL Python can read (`http://[server-ip]:8888/`): as written
+        return url
+    if context is None or not context.url or scheme or url.startswith(("/", "//")):
         return url
     if url.startswith("#"):
         return env["link_prefix"] + url if env["link_prefix"] else url

@@ -40,35 +40,88 @@ def _self_closed_elements(state: StateCore) -> None:
 
 
 def closed(html: str) -> str:
-    """`html` with `<a …/>` written `<a …></a>`, outside SVG and MathML."""
+    """`html` with `<a …/>` written `<a …></a>`, outside SVG and MathML. (In `<a
+    href=../b/>` the `/` is the unquoted value's last character, as HTML reads it.)"""
     parts, last = [], 0
     for foreign in _FOREIGN.finditer(html):
-        parts += [_SELF_CLOSED.sub(r"<\1\2></\1>", html[last:foreign.start()]), foreign.group()]
+        parts += [_SELF_CLOSED.sub(_closed_element, html[last:foreign.start()]), foreign.group()]
         last = foreign.end()
-    return "".join(parts) + _SELF_CLOSED.sub(r"<\1\2></\1>", html[last:])
+    return "".join(parts) + _SELF_CLOSED.sub(_closed_element, html[last:])
 
 
-_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>""")
-_URL_ATTRIBUTE = re.compile(r"""(\s)(href|src|poster|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
-                            re.I)
+_UNQUOTED_LAST = re.compile(r"""=\s*[^\s"'=<>`]+$""")
+
+
+def _closed_element(found: re.Match) -> str:
+    name, attributes = found.group(1), found.group(2) or ""
+    if _UNQUOTED_LAST.search(attributes) and not found.group()[-3].isspace():
+        return found.group()
+    return f"<{name}{attributes}></{name}>"
+
+
+_SKIPPED = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.S | re.I)
+"""Where no tag is a tag: comments, and the code of scripts and style sheets."""
+_NAME = r"""[^\s"'<>/=]+"""
+_VALUE = r"""(?:"[^"]*"|'[^']*'|[^\s"'<>`]+)"""
+_TAG = re.compile(rf"<[A-Za-z][^\s/<>]*(?:\s+{_NAME}(?:\s*=\s*{_VALUE})?)*\s*/?>")
+_ATTRIBUTE = re.compile(rf"(\s+)({_NAME})(?:\s*=\s*({_VALUE}))?")
+_URL_ATTRIBUTES = frozenset({"href", "src", "poster", "srcset"})
 
 
 def resolved_urls(html: str, resolve: Callable[[str], str]) -> str:
     """`html` with the URL of each href, src and poster attribute, and each of a
-    srcset's, replaced by resolve(URL); a rewritten attribute is double-quoted."""
+    srcset's, replaced by resolve(URL), in tags only (not in comments, scripts or
+    style sheets, nor in the text of another attribute); a rewritten attribute is
+    double-quoted."""
     if "=" not in html:
         return html
+    parts, last = [], 0
+    for skipped in _SKIPPED.finditer(html):
+        parts += [_TAG.sub(lambda tag: _resolved_tag(tag.group(), resolve),
+                           html[last:skipped.start()]), skipped.group()]
+        last = skipped.end()
+    return "".join(parts) + _TAG.sub(lambda tag: _resolved_tag(tag.group(), resolve), html[last:])
 
+
+def _resolved_tag(tag: str, resolve: Callable[[str], str]) -> str:
     def attribute(found: re.Match) -> str:
-        space, name = found.group(1), found.group(2)
-        value = next(v for v in found.group(3, 4, 5) if v is not None)
-        if name.lower() == "srcset":  # "a.png 1x, b.png 2x"
-            resolved = ", ".join(" ".join([resolve(words[0]), *words[1:]]) if words else ""
-                                 for words in (candidate.split() for candidate in value.split(",")))
-        else:
-            resolved = resolve(value)
+        space, name, quoted = found.groups()
+        if quoted is None or name.lower() not in _URL_ATTRIBUTES:
+            return found.group()
+        value = quoted[1:-1] if quoted[0] in "\"'" else quoted
+        resolved = srcset_urls(value, resolve) if name.lower() == "srcset" else resolve(value)
         if resolved == value:
             return found.group()
         return f'{space}{name}="{resolved.replace(chr(34), "&quot;")}"'
 
-    return _TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(attribute, tag.group()), html)
+    name_end = re.match(r"<[^\s/<>]*", tag).end()
+    return tag[:name_end] + _ATTRIBUTE.sub(attribute, tag[name_end:])
+
+
+def srcset_urls(srcset: str, resolve: Callable[[str], str]) -> str:
+    """A srcset ("a.png 1x, b.png 2x") with each candidate's URL replaced by
+    resolve(URL), read as HTML reads it: a URL runs to the next space (commas in it
+    included: a data: URI, a CDN's `w_300,c_scale`), a comma ending it ends the
+    candidate, and descriptors run to the next comma."""
+    pieces, at, end = [], 0, len(srcset)
+    while at < end:
+        start = at
+        while at < end and (srcset[at].isspace() or srcset[at] == ","):
+            at += 1
+        pieces.append(srcset[start:at])
+        if at == end:
+            break
+        start = at
+        while at < end and not srcset[at].isspace():
+            at += 1
+        url = srcset[start:at]
+        bare = url.rstrip(",")
+        pieces += [resolve(bare), url[len(bare):]]
+        if bare != url:  # "a.png," : no descriptors
+            continue
+        start, depth = at, 0
+        while at < end and not (srcset[at] == "," and depth == 0):
+            depth += {"(": 1, ")": -1}.get(srcset[at], 0)
+            at += 1
+        pieces.append(srcset[start:at])
+    return "".join(pieces)
