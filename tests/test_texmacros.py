@@ -9,7 +9,8 @@ from blogbuild.texmacros import expand_macros
 
 MACROS = {"\\E": "\\mathbb{E}", "\\R": "\\mathbb{R}", "\\norm": "\\left\\Vert #1\\right\\Vert",
           "\\inner": "\\langle #1, #2\\rangle", "\\x": "x", "\\eps": "\\epsilon",
-          "\\loop": "\\loop+1", "\\ER": "\\E\\R"}
+          "\\loop": "\\loop+1", "\\ER": "\\E\\R", "\\ip": "\\langle#1,#2\\rangle",
+          "\\b": "\\boldsymbol#1", "\\nothing": "", "\\No": "\\text{No.}\\#1"}
 
 
 @pytest.mark.parametrize("written, expanded", [
@@ -24,6 +25,14 @@ MACROS = {"\\E": "\\mathbb{E}", "\\R": "\\mathbb{R}", "\\norm": "\\left\\Vert #1
     ("\\ER", "\\mathbb{E}\\mathbb{R}"),
     # a control word never runs into a letter it did not touch
     ("\\alpha\\x", "\\alpha x"), ("\\eps x", "\\epsilon x"),
+    # ... nor where an argument meets it, nor across a macro that stands for nothing
+    ("\\ip{u}{v}", "\\langle u,v\\rangle"), ("\\b x", "\\boldsymbol x"),
+    ("\\ip{\\alpha}b", "\\langle\\alpha,b\\rangle"), ("\\alpha\\nothing x", "\\alpha x"),
+    # \# is a character, not a parameter: \No takes no argument
+    ("\\No 5", "\\text{No.}\\#15"),
+    # a comment is TeX's to drop, and the line it ends is not run into the next
+    ("a &= \\R % see \\R\n\\\\ b &= \\R", "a &= \\mathbb{R}% see \\R\n\\\\ b &= \\mathbb{R}"),
+    ("x = \\R\n+ 1", "x = \\mathbb{R}\n+ 1"),
     # other names, even sharing a prefix, are left alone
     ("\\Ea + \\Real + \\E", "\\Ea + \\Real + \\mathbb{E}"),
     # too few arguments, or a macro that never ends: left as written for KaTeX to report

@@ -25,9 +25,11 @@ MAX_EXPANSIONS = 1000
 formula is left as written (KaTeX reports it on the page)."""
 
 _NAME = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
+_NAME_OR_COMMENT = re.compile(r"\\(?:[A-Za-z]+|.)|%[^\n]*", re.S)
+"""What the expansion looks at: a command's name, or a comment (to the line's end)."""
 _DEFINED = re.compile(r"\\(?:(?:re)?newcommand|providecommand|DeclareMathOperator)\*?\s*\{?\s*"
                       r"(\\(?:[A-Za-z]+|.))|\\(?:[gex]?def|let|futurelet)\s*(\\(?:[A-Za-z]+|.))")
-_PARAMETER = re.compile(r"#([1-9#])")
+_PARAMETER = re.compile(r"(?<!\\)#([1-9#])")
 _ENDS_IN_WORD = re.compile(r"\\[A-Za-z]+$")
 
 
@@ -49,18 +51,18 @@ def _expanded(tex: str, macros: Mapping[str, str]) -> str:
     out: list[str] = []
     rest, at, expansions = tex, 0, 0
     while True:
-        found = _NAME.search(rest, at)
+        found = _NAME_OR_COMMENT.search(rest, at)
         if found is None:
             out.append(rest[at:])
             return "".join(out)
         name = found.group()
         out.append(rest[at:found.end() if name not in macros else found.start()])
         at = found.end()
-        if name not in macros:
+        if name not in macros:  # another command, or a comment: as written
             continue
         after = at
         if name[1:].isalpha():  # TeX skips the spaces after a control word
-            while after < len(rest) and rest[after] in " \t\n":
+            while after < len(rest) and rest[after] in " \t":
                 after += 1
         arguments, after = _arguments(rest, after, _parameters(macros[name]))
         if arguments is None:  # too few: KaTeX refuses it too; left as written
@@ -69,15 +71,29 @@ def _expanded(tex: str, macros: Mapping[str, str]) -> str:
         expansions += 1
         if expansions > MAX_EXPANSIONS:
             return tex
-        body = _PARAMETER.sub(lambda m: "#" if m.group(1) == "#" else arguments[int(m.group(1)) - 1],
-                              macros[name])
+        body = _substituted(macros[name], arguments)
         following = rest[after:]
         # a control word must not run into a letter it did not touch before
         if _ENDS_IN_WORD.search(body) and following[:1].isalpha():
             body += " "
-        if _ENDS_IN_WORD.search(_tail(out)) and body[:1].isalpha():
+        if _ENDS_IN_WORD.search(_tail(out)) and (body + following)[:1].isalpha():
             body = " " + body
         rest, at = body + following, 0
+
+
+def _substituted(body: str, arguments: list[str]) -> str:
+    """`body` with its parameters replaced by the arguments (`##` is `#`), a space
+    between a control word and a letter that an argument brings next to it."""
+    def argument(found: re.Match) -> str:
+        if found.group(1) == "#":
+            return "#"
+        text = arguments[int(found.group(1)) - 1]
+        if _ENDS_IN_WORD.search(body[:found.start()]) and text[:1].isalpha():
+            text = " " + text
+        if _ENDS_IN_WORD.search(text) and body[found.end():found.end() + 1].isalpha():
+            text += " "
+        return text
+    return _PARAMETER.sub(argument, body)
 
 
 def _tail(pieces: list[str]) -> str:
