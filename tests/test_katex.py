@@ -320,13 +320,16 @@ def test_a_refusal_is_told_in_the_authors_tex_not_in_the_numbered_one(tmp_path: 
     stay."""
     problems, _ = checked("\\begin{equation}a + \\bad x\\label{e}\\end{equation}\n\n"
                           "$$\\begin{align}a &= \\foo \\\\ b\\end{align}$$\n\n"
-                          "见 $\\eqref{e} + \\bad$ 与 $\\bad y$。\n", tmp_path)
+                          "见 $\\eqref{e} + \\bad$ 与 $\\bad y$。\n\n"
+                          "\\begin{equation}\\frac{a}{\\end{equation}\n", tmp_path)
     assert [p.message for p in problems] == [
         "KaTeX: Undefined control sequence: \\bad in "
         "$$\\begin{equation}a + \\bad x\\label{e}\\end{equation}$$",
         "KaTeX: Undefined control sequence: \\foo in $$\\begin{align}a &= \\foo \\\\ b\\end{align}$$",
         "KaTeX: Undefined control sequence: \\bad in $\\eqref{e} + \\bad$",
-        "KaTeX: Undefined control sequence: \\bad at position 1: \\bad y in $\\bad y$"]
+        "KaTeX: Undefined control sequence: \\bad at position 1: \\bad y in $\\bad y$",
+        "KaTeX: Unexpected end of input in a macro argument, expected '}' in "
+        "$$\\begin{equation}\\frac{a}{\\end{equation}$$"]
 
 
 def checked(source: str, cache: Path) -> tuple[tuple, list[str]]:

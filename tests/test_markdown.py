@@ -586,12 +586,12 @@ def test_a_bare_environment_inside_one_of_its_name_is_one_formula(source: str):
 def test_a_heading_never_takes_an_id_the_page_has_already():
     """`## Search` with the id "search" would get the sidebar's search box mounted under
     it; `## Comments` would take the meta line's #comments link, `## Comment 3` a
-    comment's anchor, `## Eq-1` an equation's."""
+    comment's anchor, `## Eq-1` an equation's, `## Content` the skip link's target."""
     soup = BeautifulSoup(render("## Search\n\n## Comments\n\n## Cite\n\n## Comment 3\n\n"
-                                "## Eq-1\n\n## 正文\n").html, "html.parser")
+                                "## Eq-1\n\n## Content\n\n## 正文\n").html, "html.parser")
     assert [h["id"] for h in soup.select("h2")] == [
         "search-heading", "comments-heading", "cite-heading", "comment-3-heading",
-        "eq-1-heading", "正文"]
+        "eq-1-heading", "content-heading", "正文"]
 
 
 @pytest.mark.parametrize("environment", ["array}{cc", "smallmatrix", "dcases", "rcases",

@@ -154,7 +154,7 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
     return result
 
 
-_AT_POSITION = re.compile(r" at position \d+: .*", re.S)
+_AT_POSITION = re.compile(r" at (?:position \d+|end of input): .*", re.S)
 
 
 def _plain(error: str) -> str:
