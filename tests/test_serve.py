@@ -928,3 +928,26 @@ def test_a_site_below_a_path_is_served_below_it_as_published(server):
         assert (status, headers.get("Location")) == (301, "/blog/"), path
     assert fetch(origin + "archives/alpha/")[0] == 404  # outside the site's path
     assert fetch(server.url + "css/blogbuild.css")[0] == 200
+
+
+@pytest.mark.browser
+def test_a_sixth_tab_in_view_loads_its_fonts_before_it_waits(browser, tmp_path):
+    """A browser opens six connections to a host; each tab in view holds one for its
+    wait. The sixth tab's own wait took the last one before its fonts were asked for:
+    its formulas had no KaTeX fonts for 22 s (this stop's serve hunt)."""
+    from browser_support import open_page
+
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post("甲", "2024-01-01",
+                                                                     "$$\\int_0^1 x\\,dx$$\n")})
+    running = Served(site)
+    context = browser.new_context()
+    try:
+        for _ in range(5):
+            page, _ = open_page(context)
+            page.goto(running.url + "archives/", wait_until="load")
+        sixth, _ = open_page(context)
+        sixth.goto(running.url + "archives/a/", wait_until="load", timeout=10_000)
+        assert sixth.evaluate("document.fonts.check('16px KaTeX_Main')")
+    finally:
+        context.close()
+        running.stop()

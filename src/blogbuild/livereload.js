@@ -61,5 +61,8 @@
   document.addEventListener("visibilitychange", function () {
     if (document.hidden) { if (waiting) waiting.abort(); } else poll();
   });
-  poll();
+  // the page's own files first (its fonts are asked for late): with five other tabs in
+  // view holding a connection each, this tab's wait would take the last one from them
+  if (document.readyState === "complete") poll();
+  else { window.addEventListener("load", poll); setTimeout(poll, 3000); }
 })();
