@@ -61,6 +61,7 @@ def _feed(site: Site) -> FeedGenerator:
     generator.updated(newest)
     generator.lastBuildDate(newest)
     read_more = labels_for(config.language)["read_more"]
+    macros = config.math.macros
     # feedgen prepends entries, so add the oldest of the chosen ones first
     for entry in reversed(shown):
         post = entry.post
@@ -85,7 +86,6 @@ def _feed(site: Site) -> FeedGenerator:
         excerpt = entry.feed_excerpt_html
         if entry.has_more:
             excerpt += f'<p><a href="{escape(link)}">{escape(read_more)}</a></p>\n'
-        macros = config.math.macros
         item.summary(_xml(absolute_links(with_site_macros(excerpt, macros), site, link)),
                      type="html")
         if config.feed.full_content:

@@ -75,12 +75,15 @@ def resolved_urls(html: str, resolve: Callable[[str], str]) -> str:
     double-quoted."""
     if "=" not in html:
         return html
+
+    def tags_resolved(text: str) -> str:
+        return _TAG.sub(lambda tag: _resolved_tag(tag.group(), resolve), text)
+
     parts, last = [], 0
     for skipped in _SKIPPED.finditer(html):
-        parts += [_TAG.sub(lambda tag: _resolved_tag(tag.group(), resolve),
-                           html[last:skipped.start()]), skipped.group()]
+        parts += [tags_resolved(html[last:skipped.start()]), skipped.group()]
         last = skipped.end()
-    return "".join(parts) + _TAG.sub(lambda tag: _resolved_tag(tag.group(), resolve), html[last:])
+    return "".join(parts) + tags_resolved(html[last:])
 
 
 def _resolved_tag(tag: str, resolve: Callable[[str], str]) -> str:
