@@ -770,7 +770,9 @@ def test_a_hidden_tab_holds_no_connection_and_catches_up_when_shown(browser, tmp
         page.on("request", lambda request: "/__blogbuild/wait" in request.url
                 and waits.append(request.url))
         page.goto(running.url + "archives/zeta/")
-        until(lambda: waits)
+        # (Playwright hands events over only while it is called: the tab's wait starts
+        # at its load event, as goto returns)
+        until(lambda: page.wait_for_timeout(20) or waits)
         page.evaluate("""() => {
           Object.defineProperty(document, "hidden", {configurable: true,
                                                      get: () => window.hiddenNow === true});
