@@ -117,3 +117,19 @@ def test_base_url_override_replaces_the_file_value():
     config = parse_config('title = "T"\nbase_url = "https://e.org/"\n',
                           base_url="https://u.github.io/blog/")
     assert config.base_path == "/blog/"
+
+
+def test_serves_origin_keeps_the_sites_path_and_a_wrong_base_url_is_told_as_written(tmp_path):
+    from blogbuild.config import ConfigErrors, load_config
+
+    (tmp_path / "site.toml").write_text('title = "T"\nbase_url = "https://e.org/blog"\n')
+    assert load_config(tmp_path, origin="http://127.0.0.1:8000").base_url == \
+        "http://127.0.0.1:8000/blog/"
+    (tmp_path / "site.toml").write_text('title = "T"\nbase_url = "e.org/blog/"\n')
+    with pytest.raises(ConfigErrors) as wrong:
+        load_config(tmp_path, origin="http://127.0.0.1:8000")
+    assert "not 'e.org/blog/'" in wrong.value.problems[0].message
+    (tmp_path / "site.toml").write_text('title = "T"\n')
+    with pytest.raises(ConfigErrors) as missing:
+        load_config(tmp_path, origin="http://127.0.0.1:8000")
+    assert missing.value.problems[0].message.startswith("`base_url` is required")

@@ -164,7 +164,8 @@ def parse_config(text: str, *, base_url: str | None = None,
         raise ConfigErrors([Problem(CONFIG_FILE, line, f"not valid TOML: {error}")]) from None
     if base_url is not None:
         raw["base_url"] = base_url
-    elif origin is not None and isinstance(raw.get("base_url"), str):
+    elif origin is not None and isinstance(raw.get("base_url"), str) and \
+            base_url_problem(raw["base_url"]) is None:  # (else reported as written)
         raw["base_url"] = origin.rstrip("/") + (urlsplit(raw["base_url"]).path or "/")
     problems: list[Problem] = []
     wrong: set[tuple[str, str]] = set()  # (table, key) of each key with a problem
