@@ -60,6 +60,16 @@ def test_no_reader_text_becomes_executable_markup(site, tmp_path: Path):
     assert page.select_one("#comments").find_parent("main") is not None
 
 
+def test_a_readers_url_that_is_no_url_is_dropped_not_a_failed_build(site, tmp_path: Path):
+    """`url: http://[oops/` made urlsplit raise: one reader's typo stopped the build."""
+    root = site({"content/posts/a.md": post("a", "2024-01-01"),
+                 "content/comments/a.yaml": "- id: 1\n  author: 读者\n  date: 2024-01-02\n"
+                                            "  url: http://[oops/\n  body: 你好\n"})
+    build_site(root, tmp_path / "out")
+    author = html(tmp_path / "out/archives/a/index.html").select_one("#comment-1 .comment-author")
+    assert author.get_text() == "读者" and author.name != "a"
+
+
 def test_images_in_comments_load_only_when_the_site_enables_them(site, tmp_path: Path):
     files = {"content/posts/a.md": post("a", "2024-01-01"),
              "content/comments/a.yaml": "- {id: 1, author: x, date: 2024-01-02, "

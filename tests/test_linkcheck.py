@@ -103,6 +103,19 @@ def test_check_links_prints_page_link_problem_and_exits_1_without_touching_dist(
     assert not (site / "dist").exists()
 
 
+def test_a_url_python_cannot_read_is_a_broken_link_at_its_line_not_a_traceback(site, capsys):
+    """A placeholder host (`http://[server-ip]:8888/`, read as an IPv6 address) made
+    urlsplit raise in the checker and in the search for where the link is written."""
+    root = site({"site.toml": 'title = "T"\nbase_url = "https://example.org/"\n'
+                              "[search]\nenabled = false\n[feed]\nfull_content = true\n",
+                 "content/posts/a.md": post("A", "2024-01-01",
+                                            '见 <a href="http://[server-ip]:8888/">J</a>。\n')})
+    assert main(["check", "--links", str(root)]) == 1
+    assert capsys.readouterr().err.splitlines()[-2:] == [
+        "content/posts/a.md:5: http://[server-ip]:8888/ -> not a URL a browser can follow "
+        "(its host, between [ and ], is no address)", "error: 1 broken link"]
+
+
 def test_a_broken_link_is_reported_where_it_is_written_once_for_all_pages_showing_it(
         site, capsys):
     """An excerpt's link is on the post, its listings and both feeds, rewritten (an

@@ -491,6 +491,13 @@ def test_requests_for_another_host_name_are_refused_against_dns_rebinding(server
         assert connection.getresponse().status == 403
     finally:
         connection.close()
+    # a Host no URL can hold is no loopback name either (urlsplit raised on it)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", "/", headers={"Host": "[::1"})
+        assert connection.getresponse().status == 403
+    finally:
+        connection.close()
     assert fetch(f"http://localhost:{parts.port}{parts.path}")[0] == 200
 
 

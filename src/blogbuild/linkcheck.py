@@ -17,7 +17,9 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from .site import URL_SAFE
+from .urlparts import split_url
 
+_UNREADABLE = "not a URL a browser can follow (its host, between [ and ], is no address)"
 FEEDS = ("feed.xml", "atom.xml", "sitemap.xml")
 """XML files whose URLs must be absolute and under base_url."""
 
@@ -209,7 +211,9 @@ class _Site:
             return report("a javascript: URL; use a real link or a button")
         if not written or lowered.startswith(_IGNORED_SCHEMES):
             return
-        split = urlsplit(written)
+        split = split_url(written)
+        if split is None:
+            return report(_UNREADABLE)
         if split.scheme and split.scheme not in ("http", "https"):
             self.external.add(written)
             return
@@ -294,10 +298,12 @@ class _Site:
                 report(url, problem)
         for body in bodies:
             for link, _ in parse_html(body).links:
-                split = urlsplit(link.strip())
+                split = split_url(link.strip())
                 if link.lower().startswith(_IGNORED_SCHEMES):
                     continue
-                if link.lower().startswith("javascript:"):
+                if split is None:
+                    report(link, _UNREADABLE)
+                elif link.lower().startswith("javascript:"):
                     report(link, "a javascript: URL")
                 elif not split.scheme and not split.netloc:
                     report(link, "relative link in a feed entry; feed readers cannot resolve it")

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 from .linkcheck import LinkProblem, encoded, page_url, served_base_url
 from .problems import relative_name
 from .sources import content_sources
+from .urlparts import joined_url, split_url
 
 _DESTINATION = re.compile(r"""\]\(\s*<?([^\s)>]+)"""  # [text](url
                           r"""|\b(?:href|src)\s*=\s*["']([^"']+)["']"""  # raw HTML
@@ -43,16 +43,16 @@ def written_at(problems: list[LinkProblem], site_dir: Path, base_url: str,
     for source, written in sorted(links.items()):
         for line, link in written:
             if _from_root(link):
-                from_root.setdefault(encoded(urljoin(base, link)), (source, line, link))
+                from_root.setdefault(_target(base, link), (source, line, link))
     found: dict[tuple[str, int, str, str], LinkProblem] = {}  # one per place and problem
     targets: set[tuple[str, str]] = set()  # (target, problem) of those found
     unfound: list[tuple[LinkProblem, tuple[str, str]]] = []
     for problem in problems:
         url = page_url(base, problem.page)
-        target = encoded(urljoin(url, problem.link.strip()))
+        target = _target(url, problem.link.strip())
         own = sources.get(problem.page, "")
         where = next(((own, line, link) for line, link in links.get(own, ())
-                      if encoded(urljoin(url, link)) == target), None) or from_root.get(target)
+                      if _target(url, link) == target), None) or from_root.get(target)
         if where is None:
             unfound.append((problem, (target, problem.problem)))
             continue
@@ -93,6 +93,14 @@ def _destinations(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _target(page: str, link: str) -> str:
+    """What `link` on the page at URL `page` leads to, as the site's pages write URLs
+    (linkcheck.encoded); a link that is no URL (urlparts.split_url), as written."""
+    joined = joined_url(page, link)
+    return encoded(joined) if joined is not None else link
+
+
 def _from_root(link: str) -> bool:
     """The link means the same on every page: absolute, or from the host's root."""
-    return link.startswith("/") or bool(urlsplit(link).scheme)
+    split = split_url(link)
+    return split is not None and (link.startswith("/") or bool(split.scheme))

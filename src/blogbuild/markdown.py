@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin
 
 from markdown_it import MarkdownIt
 from markdown_it.common import normalize_url
@@ -39,6 +39,7 @@ from .packed import Html, Packed
 from .problems import Problem
 from .rawhtml import install_self_closed_elements, resolved_urls
 from .spaceddollars import spaced_formula_warning
+from .urlparts import split_url
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->|<!--more\s[^>]*-->")
 """Where an excerpt ends: `<!--more-->`, as Hugo and WordPress write it; also with
@@ -325,11 +326,9 @@ def _resolve(url: str, env: dict) -> str:
     feeds): resolved against the URL of the post it was written in. Fragments stay
     fragments on the post itself, and point to the post from an excerpt."""
     context: RenderContext | None = env.get("context")
-    try:
-        scheme = urlsplit(url).scheme
-    except ValueError:  # not a URL Python can read (`http://[server-ip]:8888/`): as written
-        return url
-    if context is None or not context.url or scheme or url.startswith(("/", "//")):
+    split = split_url(url)
+    if context is None or not context.url or split is None or split.scheme or \
+            url.startswith(("/", "//")):
         return url
     if url.startswith("#"):
         return env["link_prefix"] + url if env["link_prefix"] else url

@@ -34,6 +34,7 @@ from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
 from .problems import BlogbuildError, ContentErrors, UsageError
 from .search import indexed_pages, pagefind_command
 from .templateerrors import template_errors
+from .urlparts import split_url
 
 QUIET_PERIOD = 0.04
 """Seconds without events before a rebuild starts: editors save in several steps."""
@@ -374,7 +375,8 @@ class DevServer:
         """On loopback, only requests addressed to a loopback name are answered."""
         if self.host not in LOOPBACK:
             return True
-        name = urllib.parse.urlsplit("//" + header).hostname or ""
+        split = split_url("//" + header)  # `Host: [::1` is no host at all
+        name = (split.hostname or "") if split is not None else ""
         return name in LOOPBACK or name == self.host
 
     def current(self, wait: bool = True) -> tuple[Snapshot | None, str | None, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from markdown_it.common.utils import escapeHtml
 
@@ -22,6 +22,7 @@ from .labels import labels_for
 from .markdown import Rendered, comment_tokens, joins_wide
 from .mathtokens import MATH_BLOCKS
 from .packed import Html
+from .urlparts import split_url
 
 EXTRACT_LENGTH = 60
 """Visible characters of a comment's extract in the sidebar."""
@@ -258,8 +259,9 @@ def reader_link(url: str | None) -> str | None:
     """A link a reader gave, if it is safe to put in an href: http(s) with a host."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    parts = split_url(url.strip())
+    return url.strip() if parts and parts.scheme.lower() in ("http", "https") and parts.netloc \
+        else None
 
 
 def comment_extract(body: str, inline_math: InlineMath, labels: Mapping[str, str],
