@@ -74,8 +74,8 @@ def split_front_matter(text: str) -> Header:
         fields, key_lines = load_yaml_mapping(yaml_text, TEXT_KEYS, first_line=2)
     except YamlError as error:
         raise FrontMatterError(str(error), error.line) from None
-    return Header(fields=fields, key_lines={k: v + 1 for k, v in key_lines.items()},
-                  body="\n".join(lines[index + 1:]), body_line=index + 2)
+    return Header(fields=fields, key_lines=key_lines, body="\n".join(lines[index + 1:]),
+                  body_line=index + 2)
 
 
 def fenced_body(text: str) -> tuple[str, int] | None:
@@ -216,10 +216,11 @@ TEXT_KEYS = frozenset({"title", "slug", "author", "category", "series", "tags", 
 
 def load_yaml_mapping(text: str, written: frozenset[str] = frozenset(), first_line: int = 1
                       ) -> tuple[dict, dict[str, int]]:
-    """Parse YAML that must be a mapping (load_yaml); returns it with key → 1-based
-    line within `text`. The values of the keys in `written` are text as written where
-    YAML 1.1 reads a plain scalar as a number or a truth value (`title: 3.10` is
-    "3.10", not 3.1; `tags: [on, NO]` are "on" and "NO", not True and False)."""
+    """Parse YAML that must be a mapping (load_yaml); returns it with key → the file's
+    line (the text starts at its line `first_line`, as for errors). The values of the
+    keys in `written` are text as written where YAML 1.1 reads a plain scalar as a
+    number or a truth value (`title: 3.10` is "3.10", not 3.1; `tags: [on, NO]` are
+    "on" and "NO", not True and False)."""
     value, node = load_yaml(text, first_line)
     if value is None:
         return {}, {}
@@ -229,7 +230,7 @@ def load_yaml_mapping(text: str, written: frozenset[str] = frozenset(), first_li
     items = {key.value: item for key, item in node.value if isinstance(key, yaml.ScalarNode)}
     for key in written & items.keys() & value.keys():
         value[key] = _as_written(value[key], items[key])
-    return value, mapping_key_lines(node)
+    return value, {key: line + first_line - 1 for key, line in mapping_key_lines(node).items()}
 
 
 def _as_written(value: object, node: yaml.Node) -> object:
