@@ -46,6 +46,8 @@ def test_a_name_a_post_defines_is_the_posts_from_there_on():
     assert expand_macros(["\\E x", "\\newcommand{\\E}{E}\\E", "\\E + \\R", "\\def\\R{r}\\R"],
                          MACROS) == ["\\mathbb{E}x", "\\newcommand{\\E}{E}\\E",
                                      "\\E + \\mathbb{R}", "\\def\\R{r}\\R"]
+    assert expand_macros(["\\global\\def\\x{y}", "\\x", "\\let\\eps\\varepsilon \\eps"],
+                         MACROS) == ["\\global\\def\\x{y}", "\\x", "\\let\\eps\\varepsilon \\eps"]
 
 
 @given(st.lists(st.text(alphabet="\\{}#^_ abx\nER", max_size=30), max_size=4))

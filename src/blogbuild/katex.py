@@ -33,16 +33,16 @@ READER_MACROS = {"\\eqref": "\\text{(#1)}", "\\ref": "\\text{#1}"}
 \\eqref, and a comment is rendered apart from the post's numbering; shown as its label
 rather than refused (one such comment would stop the whole site's build)."""
 
-# Commands that change the macros in force for later formulas of the same post
-# (KaTeX runs with globalGroup, as MathJax does).
-_DEFINES = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\[gex]?def(?![a-zA-Z])"
+DEFINES = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\[gex]?def(?![a-zA-Z])"
                       r"|\\(?:future)?let(?![a-zA-Z])|\\global|\\DeclareMathOperator"
                       r"|\\newenvironment")
+"""The commands that change the macros in force for later formulas of the same post
+(KaTeX runs with globalGroup, as MathJax does)."""
 
 
 def defines_macros(tex: str) -> bool:
     """The formula changes the macros in force for the formulas after it."""
-    return _DEFINES.search(tex) is not None
+    return DEFINES.search(tex) is not None
 
 
 _JAVASCRIPT = r"""
