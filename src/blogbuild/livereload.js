@@ -32,19 +32,16 @@
       "\n\n" + text;
   }
   overlay(me.dataset.error || "");
-  // Only a tab in view waits for a change: each wait holds a connection, and a browser
-  // opens six at most to one host, so hidden tabs holding theirs would keep a seventh
-  // tab from loading. A tab shown again asks at once (and reloads if its page changed).
-  var waiting = null;
-  function poll() {
-    if (waiting || document.hidden) return;
+  // One request: answered as soon as the site has changed since `epoch` (at once if it
+  // has already); `done(answer)`, or `done(null, aborted)` if it failed. A tab whose page
+  // changed reloads instead.
+  function ask(done) {
+    var request = new AbortController();
     var url = "/__blogbuild/wait?epoch=" + epoch + "&hash=" + encodeURIComponent(hash) +
       "&path=" + encodeURIComponent(path);
-    var request = waiting = new AbortController();
     fetch(url, {cache: "no-store", signal: request.signal}).then(function (r) {
       return r.json();
     }).then(function (a) {
-      waiting = null;
       if (a.reload) {
         sessionStorage.setItem(key, String(window.scrollY));
         location.reload();
@@ -52,17 +49,68 @@
       }
       epoch = a.epoch;
       overlay(a.error);
-      poll();
-    }).catch(function () {
-      if (waiting === request) waiting = null;
-      if (request.signal.aborted) poll(); else setTimeout(poll, 1000);
+      done(a);
+    }).catch(function () { done(null, request.signal.aborted); });
+    return request;
+  }
+  // Each wait holds a connection, and a browser opens six at most to one host: a wait
+  // per tab kept a seventh tab from loading. So the tabs share one: the tab holding a
+  // Web Lock waits, and tells the others of each change through a BroadcastChannel;
+  // each then asks whether its own page changed (answered at once). When that tab
+  // closes, the next one waiting for the lock takes over.
+  function lead(channel) {
+    navigator.locks.request("blogbuild-livereload", function () {
+      return new Promise(function () {  // held as long as this tab shows this page
+        (function wait() {
+          ask(function (answer) {
+            if (!answer) { setTimeout(wait, 1000); return; }
+            channel.postMessage(answer.epoch);
+            wait();
+          });
+        })();
+      });
     });
   }
-  document.addEventListener("visibilitychange", function () {
-    if (document.hidden) { if (waiting) waiting.abort(); } else poll();
-  });
-  // the page's own files first (its fonts are asked for late): with five other tabs in
-  // view holding a connection each, this tab's wait would take the last one from them
-  if (document.readyState === "complete") poll();
-  else { window.addEventListener("load", poll); setTimeout(poll, 3000); }
+  function follow(channel) {
+    var asking = false;
+    channel.onmessage = function (message) {
+      if (message.data === epoch || asking) return;
+      asking = true;
+      (function check() {
+        ask(function (answer) {
+          if (answer) asking = false; else setTimeout(check, 1000);
+        });
+      })();
+    };
+  }
+  // Without Web Locks (they need a secure context: an address other than localhost has
+  // none), each tab in view waits for itself, and a hidden one gives its connection up;
+  // shown again, it asks at once (and reloads if its page changed).
+  var waiting = null;
+  function poll() {
+    if (waiting || document.hidden) return;
+    waiting = ask(function (answer, aborted) {
+      waiting = null;
+      if (answer || aborted) poll(); else setTimeout(poll, 1000);
+    });
+  }
+  function start() {
+    if (window.BroadcastChannel && navigator.locks) {
+      var channel = new BroadcastChannel("blogbuild-livereload");
+      follow(channel);
+      lead(channel);
+      return;
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) { if (waiting) waiting.abort(); } else poll();
+    });
+    poll();
+  }
+  // the page's own files first (its fonts are asked for late): where each tab waits for
+  // itself, five other tabs may hold a connection each, and this tab's wait would take
+  // the last one from them
+  var started = false;
+  function once() { if (!started) { started = true; start(); } }
+  if (document.readyState === "complete") once();
+  else { window.addEventListener("load", once); setTimeout(once, 3000); }
 })();
