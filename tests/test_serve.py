@@ -510,7 +510,8 @@ def test_a_symlink_out_of_the_output_folder_is_not_followed(tmp_path):
         dev.start()
         (dev.output.root / "leak.txt").symlink_to(secret)
         (dev.output.root / "leakdir").symlink_to(tmp_path, target_is_directory=True)
-        base = f"http://127.0.0.1:{dev.httpd.server_address[1]}/"
+        base = dev.url  # below the site's path (/blog/), where its files are served
+        assert fetch(base + "css/blogbuild.css")[0] == 200  # the output folder's own
         for path in ("leak.txt", "leakdir/secret.txt", "leakdir/"):
             status, body, _ = fetch(base + path)
             assert status == 404 and "TOP SECRET" not in body, path
@@ -518,6 +519,28 @@ def test_a_symlink_out_of_the_output_folder_is_not_followed(tmp_path):
     finally:
         dev.close()
     assert not dev.output.root.exists()
+
+
+def test_work_in_progress_in_the_output_folder_is_not_served(tmp_path):
+    """A static file being written (its scratch copy, renamed over it once whole), and
+    the pages written for the search indexer, are no pages of the site; a static file
+    whose name starts with a dot (.well-known/) is."""
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post("A", "2024-01-01"),
+                                          "static/.well-known/security.txt": "Contact: me\n"})
+    dev = DevServer(site, port=0, say=lambda text: None)
+    try:
+        dev.start()
+        (dev.output.root / "css/.blogbuild.css.blogbuild-new").write_text("half")
+        (dev.output.root / ".search-build/archives/a").mkdir(parents=True)
+        (dev.output.root / ".search-build/archives/a/index.html").write_text("old page")
+        base = dev.url  # below the site's path (/blog/), where its files are served
+        for path in ("css/.blogbuild.css.blogbuild-new", ".search-build/archives/a/index.html",
+                     ".search-build/archives/a/"):
+            status, body, _ = fetch(base + path)
+            assert status == 404 and "half" not in body and "old page" not in body, path
+        assert fetch(base + ".well-known/security.txt")[:2] == (200, "Contact: me\n")
+    finally:
+        dev.close()
 
 
 # -------------------------------------------------------------- lifecycle ---

@@ -288,8 +288,18 @@ class OutputFolder:
     """A temporary folder holding what the dev server serves from disk: the theme's and
     the site's static files, KaTeX, assets/highlight.css and the search index."""
 
-    RESERVED = ("pagefind/", HIGHLIGHT_CSS, ".nojekyll")
+    SCRATCH_SUFFIX = ".blogbuild-new"
+    """Ends the name of a file while it is written (_write)."""
+    SEARCH_SCRATCH = ".search-build"
+    """The folder the pages are written into for the search indexer (server.py)."""
+    RESERVED = ("pagefind/", f"{SEARCH_SCRATCH}/", HIGHLIGHT_CSS, ".nojekyll")
     """Made here, not copied from a static/ folder: never removed by a static sync."""
+
+    def is_scratch(self, output: str) -> bool:
+        """Whether the output path `output` is work in progress, never served: a file
+        being written, or the pages written for the indexer."""
+        return output.endswith(self.SCRATCH_SUFFIX) or \
+            output.split("/", 1)[0] == self.SEARCH_SCRATCH
 
     def __init__(self, site_dir: Path):
         self.site_dir = Path(site_dir)
@@ -349,7 +359,7 @@ class OutputFolder:
         if target.is_file() and target.read_bytes() == data:
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
-        scratch = target.with_name(f".{target.name}.blogbuild-new")
+        scratch = target.with_name(f".{target.name}{self.SCRATCH_SUFFIX}")
         scratch.write_bytes(data)
         os.replace(scratch, target)
         return True

@@ -331,7 +331,7 @@ class DevServer:
     def _index_search(self, snapshot: Snapshot) -> None:
         """Pagefind needs the pages on disk: write them once, index, move the index in.
         Not refreshed on edits (a restart does)."""
-        scratch = self.output.root / ".search-build"
+        scratch = self.output.root / self.output.SEARCH_SCRATCH
         try:
             pages = list(indexed_pages(snapshot.jobs, snapshot.site.config))
             if not pages:
@@ -423,7 +423,8 @@ class DevServer:
             return _to_folder(prefix + path)
         root = self.output.root
         target = (root / output).resolve()
-        if target.is_relative_to(root) and not target.name.startswith(".blogbuild-new"):
+        if target.is_relative_to(root) and \
+                not self.output.is_scratch(target.relative_to(root).as_posix()):
             if target.is_file():
                 try:
                     return 200, target.read_bytes(), _content_type(output), {}
