@@ -594,6 +594,28 @@ def test_a_heading_never_takes_an_id_the_page_has_already():
         "eq-1-heading", "content-heading", "正文"]
 
 
+def test_no_heading_takes_an_id_the_theme_or_the_preview_uses():
+    """Every id the default theme's templates write, or its scripts and serve's
+    live-reload script look up, read from those files: a heading of that name gets
+    another (a `## blogbuild error` would have been removed with serve's error box)."""
+    import re
+    from pathlib import Path
+
+    import blogbuild
+    from blogbuild.theme import theme_dir
+
+    texts = [path.read_text(encoding="utf-8") for path in
+             [*theme_dir("templates").glob("*.html"), *theme_dir("static").rglob("*.js"),
+              Path(blogbuild.__file__).with_name("livereload.js")]]
+    ids = {found for text in texts for found in re.findall(
+        r'\bid="([\w-]+)"|getElementById\("([\w-]+)"\)|\.id = "([\w-]+)"', text)}
+    ids = {name for group in ids for name in group if name}
+    assert {"content", "search", "math-config", "cite", "comments", "blogbuild-error"} <= ids
+    for name in sorted(ids):
+        [heading] = BeautifulSoup(render(f"## {name}\n").html, "html.parser").select("h2")
+        assert heading["id"] != name
+
+
 @pytest.mark.parametrize("environment", ["array}{cc", "smallmatrix", "dcases", "rcases",
                                          "alignedat}{2", "CD"])
 def test_every_environment_katex_has_is_math_when_written_bare(environment):

@@ -264,8 +264,10 @@ def _heading_slug(title: str) -> str:
     return slug + "-heading" if slug in _PAGE_IDS or _NUMBERED_IDS.fullmatch(slug) else slug
 
 
-_PAGE_IDS = frozenset({"search", "comments", "cite", "math-config", "content", "top"})
-"""Ids of the default theme's elements (and #top, which browsers scroll to the top)."""
+_PAGE_IDS = frozenset({"search", "comments", "cite", "math-config", "content", "top",
+                       "blogbuild-error", "blogbuild-failed"})
+"""Ids of the default theme's elements, of serve's error box and page, and #top (which
+browsers scroll to the top); a test reads the theme's files for them."""
 _NUMBERED_IDS = re.compile(r"(?:comment|eq)-.+|fn(?:ref)?\d+(?:-\d+)?")
 """Comments' (site.CommentNode), equations' (numbering.equation_anchor), footnotes'."""
 
