@@ -864,6 +864,21 @@ def test_without_web_locks_a_hidden_tab_holds_no_connection_and_catches_up_when_
         running.stop()
 
 
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml", "sitemap.xml"])
+def test_a_static_file_where_a_feed_or_the_sitemap_goes_is_told_as_build_tells_it(tmp_path,
+                                                                               name):
+    from blogbuild.problems import ContentErrors
+
+    site = write_site(tmp_path / "site", {**FILES, f"static/{name}": "<mine/>\n"})
+    told = []
+    for attempt in (lambda: build_site(site, tmp_path / "out"),
+                    lambda: IncrementalBuilder(site, base_url="http://127.0.0.1:9/").rebuild(None)):
+        with pytest.raises(ContentErrors) as raised:
+            attempt()
+        told.append([str(problem) for problem in raised.value.problems])
+    assert told[0] == told[1] and len(told[0]) == 1
+
+
 def test_a_snapshot_keeps_the_templates_it_was_built_with(tmp_path):
     """Its pages are rendered when asked for: a template saved since (broken, or not
     yet rebuilt) must not show in some pages of the last good site and not others."""

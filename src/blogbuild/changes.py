@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from .config import CONFIG_FILE
 from .sources import EDITOR_LITTER, FAVICONS, PASSING_FILES
 
-CONFIG_FILE = "site.toml"
 WATCHED_FOLDERS = ("content", "templates", "static")
 """Below the site folder; with CONFIG_FILE, everything a build reads."""
 

@@ -1,4 +1,4 @@
-"""The command line: `blogbuild build | check | new | init`. The one place that maps
+"""The command line: `blogbuild build | serve | check | new | init`. The one place that maps
 errors to exit codes (0 success, 1 content errors, 2 usage errors)."""
 
 from __future__ import annotations

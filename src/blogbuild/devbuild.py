@@ -29,7 +29,7 @@ from .changes import RebuildPlan
 from .config import SiteConfig, load_config_to_check
 from .content import Content, load_content
 from .contentcache import ContentCache
-from .feeds import render_feeds, render_sitemap
+from .feeds import FEED_FILES, SITEMAP, render_feeds, render_sitemap
 from .katex import KatexEngine
 from .markdown import HIGHLIGHT_CSS, Rendered, highlight_css
 from .output import find_collisions, is_copied, site_favicon, static_layers, static_sources
@@ -39,12 +39,13 @@ from .parallel import Workers
 from .prestart import PARALLEL_FROM
 from .problems import ContentErrors, Problem
 from .rendercache import RenderCache
+from .search import INDEX_FOLDER
 from .site import PostEntry, RenderedContent, Site, assemble
 from .templateerrors import template_problems
 from .sources import SERVED
 
-GENERATED = ("feed.xml", "atom.xml", "sitemap.xml")
-"""Outputs made from the whole site besides pages."""
+GENERATED = {**dict.fromkeys(FEED_FILES, "feed"), SITEMAP: "sitemap"}
+"""Outputs made from the whole site besides pages → what to call them in a message."""
 
 
 @dataclass
@@ -71,11 +72,11 @@ class Snapshot:
             if output in self.jobs:
                 job = self.jobs[output]
                 data = render_page(self.env, job, page_layout(self.site, job))
-            elif output in ("feed.xml", "atom.xml"):
+            elif output in FEED_FILES:
                 for file in render_feeds(self.site):
                     self._rendered[file.path] = file.data
                 return self._rendered[output]
-            elif output == "sitemap.xml":
+            elif output == SITEMAP:
                 data = render_sitemap(self.site, self.jobs).data
             else:
                 return None
@@ -173,7 +174,7 @@ class IncrementalBuilder:
             self._static = static_sources(self.site_dir)
         static = self._static
         files = [*(OutputFile(output, b"", job.source) for output, job in jobs.items()),
-                 *(OutputFile(name, b"", "feed") for name in GENERATED),
+                 *(OutputFile(name, b"", source) for name, source in GENERATED.items()),
                  OutputFile(HIGHLIGHT_CSS, b"", "theme"),
                  *(OutputFile(name, b"", source) for name, (_, source) in static.items())]
         if collisions := find_collisions(files):
@@ -292,7 +293,7 @@ class OutputFolder:
     """Ends the name of a file while it is written (_write)."""
     SEARCH_SCRATCH = ".search-build"
     """The folder the pages are written into for the search indexer (server.py)."""
-    RESERVED = ("pagefind/", f"{SEARCH_SCRATCH}/", HIGHLIGHT_CSS, ".nojekyll")
+    RESERVED = (f"{INDEX_FOLDER}/", f"{SEARCH_SCRATCH}/", HIGHLIGHT_CSS, ".nojekyll")
     """Made here, not copied from a static/ folder: never removed by a static sync."""
 
     def is_scratch(self, output: str) -> bool:

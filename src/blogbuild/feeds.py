@@ -28,12 +28,16 @@ _TEX_HREF = re.compile(r"(\\href\{)(/(?!/)[^}]*|#[^}]*)\}")
 """A reference inside a formula: `\\href{#eq-1}` on the post, `\\href{/blog/archives/p/#eq-1}`
 in an excerpt."""
 _NOT_XML = re.compile(f"[{''.join(NOT_XML)}]")
+RSS_FEED = "feed.xml"
+ATOM_FEED = "atom.xml"
+FEED_FILES = (RSS_FEED, ATOM_FEED)
+SITEMAP = "sitemap.xml"
 
 
 def render_feeds(site: Site) -> list[OutputFile]:
     generator = _feed(site)
     files = []
-    for name, write in (("feed.xml", generator.rss_str), ("atom.xml", generator.atom_str)):
+    for name, write in ((RSS_FEED, generator.rss_str), (ATOM_FEED, generator.atom_str)):
         # each feed names itself as rel="self"; RSS's channel <link> is feedgen's last
         # link, which must be the site's home page
         generator.link([{"href": absolute_url(site.config, name), "rel": "self"},
@@ -153,4 +157,4 @@ def render_sitemap(site: Site, outputs: Iterable[str]) -> OutputFile:
         lastmod = f"<lastmod>{moment.date().isoformat()}</lastmod>" if moment else ""
         lines.append(f"  <url><loc>{escape(absolute_url(config, path), quote=False)}</loc>{lastmod}</url>")
     lines.append("</urlset>\n")
-    return OutputFile("sitemap.xml", "\n".join(lines).encode("utf-8"), "sitemap")
+    return OutputFile(SITEMAP, "\n".join(lines).encode("utf-8"), "sitemap")

@@ -16,11 +16,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
+from .feeds import FEED_FILES, SITEMAP
+from .pages import NOT_FOUND_PAGE
 from .site import URL_SAFE
 from .urlparts import split_url
 
 _UNREADABLE = "not a URL a browser can follow (its host, between [ and ], is no address)"
-FEEDS = ("feed.xml", "atom.xml", "sitemap.xml")
+FEEDS = (*FEED_FILES, SITEMAP)
 """XML files whose URLs must be absolute and under base_url."""
 
 _URL_ATTRIBUTES = {
@@ -217,7 +219,7 @@ class _Site:
         if split.scheme and split.scheme not in ("http", "https"):
             self.external.add(written)
             return
-        if page == "404.html" and not split.scheme and not split.netloc \
+        if page == NOT_FOUND_PAGE and not split.scheme and not split.netloc \
                 and not written.startswith(("/", "#")):
             return report("relative link on the 404 page, which is served at any missing "
                           "URL; make it absolute")

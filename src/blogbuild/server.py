@@ -31,8 +31,9 @@ from pathlib import Path
 
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
+from .pages import NOT_FOUND_PAGE
 from .problems import BlogbuildError, ContentErrors, UsageError
-from .search import indexed_pages, pagefind_command
+from .search import INDEX_FOLDER, indexed_pages, pagefind_command
 from .templateerrors import template_errors
 from .urlparts import split_url
 
@@ -349,7 +350,7 @@ class DevServer:
                                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             _, err = self._indexer.communicate()
             if self._indexer.returncode == 0 and not self._closing:
-                (scratch / "pagefind").rename(self.output.root / "pagefind")
+                (scratch / INDEX_FOLDER).rename(self.output.root / INDEX_FOLDER)
             elif not self._closing:
                 self.say(f"search index: Pagefind failed: {err.decode(errors='replace')[-300:]}")
         except (OSError, ContentErrors) as failure:
@@ -438,7 +439,8 @@ class DevServer:
 
     @staticmethod
     def _not_found(snapshot: Snapshot | None) -> tuple[int, bytes, str, dict]:
-        body = snapshot.render("404.html") if snapshot and snapshot.has("404.html") else b"404"
+        body = snapshot.render(NOT_FOUND_PAGE) if snapshot and snapshot.has(NOT_FOUND_PAGE) \
+            else b"404"
         return 404, body, CONTENT_TYPES[".html"], {}
 
 
