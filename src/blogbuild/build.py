@@ -165,7 +165,7 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         content = load_cached_content(site_dir, config, drafts, cache_dir,
                                       (lambda post, left: workers.early(PostJob.of(config, post),
                                                                         left)) if cold else None)
-        engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
+        engine = KatexEngine(config.math.macros, cache_dir, html=config.math.at_build)
         rendered = render_content(config, content, engine, progress, workers, cache)
         problems = [*config_problems, *content.problems, *rendered.problems]
         env = template_environment(site_dir, config, cache_dir)
@@ -247,7 +247,7 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     may use \\htmlStyle and in-page links; readers' get no trust at all. With
     `workers`, posts render on other processes; with `cache`, only what was never
     rendered before is rendered."""
-    build_mode = config.math.render == "build"
+    build_mode = config.math.at_build
     jobs = {post.slug: PostJob.of(config, post) for post in content.posts}
     # every key is looked up, even in a cold build: what the workers store this build
     # is then kept by the cache's prune
@@ -349,7 +349,7 @@ def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> InlineMath:
     def as_tex(tex: str, before: Sequence[str] = ()) -> str:
         return f"\\({escapeHtml(tex)}\\)"
 
-    if config.math.render != "build":
+    if not config.math.at_build:
         return as_tex
 
     def reader(formulas):

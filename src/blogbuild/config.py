@@ -33,6 +33,12 @@ class MathConfig:
     """A code span that is a whole formula, `$x$` or `$$x$$`, is that formula (the
     habit of blogdown sites, whose script typesets such code), not code."""
 
+    @property
+    def at_build(self) -> bool:
+        """Formulas are typeset by the build (render = "build"): pages carry KaTeX's
+        HTML; else they carry the TeX, and KaTeX only checks it."""
+        return self.render == "build"
+
 
 @dataclass(frozen=True)
 class FeedConfig:

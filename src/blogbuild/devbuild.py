@@ -197,7 +197,7 @@ class IncrementalBuilder:
         self.close()
         self._config, self._config_problems = config, problems
         self._engine = KatexEngine(config.math.macros, self.site_dir / CACHE_FOLDER,
-                                   html=config.math.render == "build")
+                                   html=config.math.at_build)
         self._store = RenderCache(self.site_dir / CACHE_FOLDER / SERVED,
                                   replace(config, base_url=_stored_base_url(config)))
         self._env = None

@@ -315,7 +315,7 @@ def _layout(site: Site, title: str, path: str) -> Layout:
                   canonical=absolute_url(config, path),
                   nav_pages=site.pages, recent_comments=site.recent_comments,
                   search=config.search.enabled,
-                  client_math=config.math.render == "client",
+                  client_math=not config.math.at_build,
                   math_config={"macros": dict(config.math.macros), "author": AUTHOR_MACROS,
                                "reader": READER_MACROS},
                   favicon=site.favicon)

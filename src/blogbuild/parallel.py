@@ -206,14 +206,14 @@ def render_post_job(job: PostJob, config: SiteConfig, author: Typesetter
                     ) -> tuple[Rendered, Rendered]:
     """A post's body and title; `author` typesets with the author's trust."""
     title = render_title(job.title, RenderContext(job.source, job.title_line, job.url, author,
-                                                  config.math.render == "build"))
+                                                  config.math.at_build))
     return render_post_body(job, config, author), title
 
 
 def render_post_body(job: PostJob, config: SiteConfig, author: Typesetter) -> Rendered:
     """A post's body (with its excerpt, or its `summary`)."""
     return render_post(job.body, RenderContext(job.source, job.body_line, job.url, author,
-                                               config.math.render == "build",
+                                               config.math.at_build,
                                                config.math.code_spans, config.base_path),
                        job.summary)
 
@@ -425,7 +425,7 @@ def start_worker(site_dir: Path, base_url: str | None, cache_dir: Path | None,
     except ContentErrors as errors:
         _unloadable[:] = errors.problems
         return
-    engine = KatexEngine(config.math.macros, cache_dir, html=config.math.render == "build")
+    engine = KatexEngine(config.math.macros, cache_dir, html=config.math.at_build)
     atexit.register(engine.close)
     _worker = _WorkerState(site_dir, cache_dir, rendered, config, engine)
 
