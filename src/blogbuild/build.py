@@ -14,9 +14,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+import jinja2
 from markdown_it.common.utils import escapeHtml
 
-from .archive import Memo, build_archive
+from .archive import Archive, Memo, build_archive
 from .config import SiteConfig, load_config_to_check
 from .content import Content, Post, RejectedPost, load_content
 from .contentcache import ContentCache
@@ -37,7 +38,7 @@ from .unchanged import (LastBuild, fingerprint, output_files, output_listing, re
                         write_last_build)
 from .problems import ContentErrors, Problem, UsageError
 from .search import INDEX_FOLDER, index_site, indexed_pages, is_indexed
-from .site import InlineMath, RenderedContent, assemble
+from .site import InlineMath, RenderedContent, Site, assemble
 from .sources import CACHE_FOLDER, PARSED, RENDERED
 from .templateerrors import template_problems
 
@@ -167,18 +168,12 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
                                                                         left)) if cold else None)
         engine = KatexEngine(config.math.macros, cache_dir, html=config.math.at_build)
         rendered = render_content(config, content, engine, progress, workers, cache)
-        problems = [*config_problems, *content.problems, *rendered.problems]
         env = template_environment(site_dir, config, cache_dir)
-        if any(not p.warning for p in problems):
-            # the templates' syntax errors too: mending the content must not reveal more
-            raise ContentErrors(sorted([*problems,
-                                       *template_problems(env, templates_in_use(content))]))
-        site = assemble(config, content, rendered, inline_math_renderer(engine, config),
-                        lambda posts: build_archive(posts, archive_memo(cache)),
-                        site_favicon(site_dir))
+        site, problems = checked_site(site_dir, config, config_problems, content, rendered,
+                                      engine, env,
+                                      lambda posts: build_archive(posts, archive_memo(cache)))
         if cache:
             cache.prune()  # everything the site has was looked up by now
-        problems += site.archive.problems
         digester = PageDigester(page_salt(site_dir, config))
         digests: dict[str, str] = {}
         undigested: list[tuple[PageJob, Layout]] = []
@@ -221,6 +216,23 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
     return SitePlan(files=files, page_digests=digests, config=config, content=content,
                     formulas=sum(body.formulas for body in rendered.bodies.values()),
                     warnings=tuple(p for p in problems if p.warning))
+
+
+def checked_site(site_dir: Path, config: SiteConfig, config_problems: Sequence[Problem],
+                 content: Content, rendered: RenderedContent, engine: KatexEngine,
+                 env: jinja2.Environment, archive_of: Callable[[tuple[Post, ...]], Archive]
+                 ) -> tuple[Site, list[Problem]]:
+    """The site assembled from the rendered content, and the warnings found so far
+    (site.toml's, the content's, the archive's). Raises ContentErrors with every
+    problem if any is an error, the templates' syntax errors among them: mending the
+    content must not reveal more."""
+    problems = [*config_problems, *content.problems, *rendered.problems]
+    if any(not p.warning for p in problems):
+        raise ContentErrors(sorted([*problems,
+                                   *template_problems(env, templates_in_use(content))]))
+    site = assemble(config, content, rendered, inline_math_renderer(engine, config),
+                    archive_of, site_favicon(site_dir))
+    return site, problems + list(site.archive.problems)
 
 
 def load_cached_content(site_dir: Path, config: SiteConfig, drafts: bool,

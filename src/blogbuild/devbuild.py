@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 
 from .archive import Archive, build_archive
-from .build import CACHE_FOLDER, archive_memo, inline_math_renderer, render_content
+from .build import CACHE_FOLDER, archive_memo, checked_site, render_content
 from .changes import RebuildPlan
 from .config import SiteConfig, load_config_to_check
 from .content import Content, load_content
@@ -32,15 +32,15 @@ from .contentcache import ContentCache
 from .feeds import FEED_FILES, SITEMAP, render_feeds, render_sitemap
 from .katex import KatexEngine
 from .markdown import HIGHLIGHT_CSS, Rendered, highlight_css
-from .output import find_collisions, is_copied, site_favicon, static_layers, static_sources
+from .output import find_collisions, is_copied, static_layers, static_sources
 from .pages import (OutputFile, PageJob, page_layout, plan_pages, render_page,
-                    template_environment, templates_in_use)
+                    template_environment)
 from .parallel import Workers
 from .prestart import PARALLEL_FROM
 from .problems import ContentErrors, Problem
 from .rendercache import RenderCache
 from .search import INDEX_FOLDER
-from .site import PostEntry, RenderedContent, Site, assemble
+from .site import PostEntry, RenderedContent, Site
 from .templateerrors import template_problems
 from .sources import SERVED
 
@@ -140,16 +140,11 @@ class IncrementalBuilder:
             self._checked = None
         content = load_content(self.site_dir, self._config, drafts=self.drafts, cache=self._files)
         rendered = self._render(content)
-        problems = [*self._config_problems, *content.problems, *rendered.problems]
-        if any(not p.warning for p in problems):
-            raise ContentErrors(sorted([*problems,
-                                       *template_problems(self._env, templates_in_use(content))]))
-        site = assemble(self._config, content, rendered,
-                         inline_math_renderer(self._engine, self._config), self._archive_of,
-                         site_favicon(self.site_dir))
+        site, problems = checked_site(self.site_dir, self._config, self._config_problems,
+                                      content, rendered, self._engine, self._env,
+                                      self._archive_of)
         if fresh_start and self._store is not None:
             self._store.prune()  # all the site has was looked up: the rest is gone or edited
-        problems += site.archive.problems
         planned = plan_pages(site)
         jobs = {job.output: job for job in planned}
         self.check_collisions(jobs)
