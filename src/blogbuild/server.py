@@ -7,35 +7,30 @@ injected before </body> of served HTML (never into what `build` writes). Request
 arrive while a change is pending or being built wait for it, so nobody sees a half-built
 or stale page. A failed rebuild keeps the last good pages and shows its problems as an
 overlay in every tab (Zola's error_injection_middleware) until the file is fixed.
+
+This module keeps the site up to date (watching, rebuilding, the epoch); devhttp.py
+answers the requests.
 """
 
 from __future__ import annotations
 
-import errno
 import gc
-import hashlib
-import http.server
-import json
-import mimetypes
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import traceback
-import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
-from .pages import NOT_FOUND_PAGE
-from .problems import BlogbuildError, ContentErrors, UsageError
+from .devhttp import bind
+from .problems import BlogbuildError, ContentErrors
 from .search import INDEX_FOLDER, indexed_pages, pagefind_command
 from .templateerrors import template_errors
-from .urlparts import split_url
 
 QUIET_PERIOD = 0.04
 """Seconds without events before a rebuild starts: editors save in several steps."""
@@ -46,37 +41,18 @@ POLL_SECONDS = 25.0
 """How long a long-poll is held before the tab asks again."""
 REQUEST_WAIT = 60.0
 """How long a request waits for a pending rebuild before getting the last good page."""
-PORT_TRIES = 10
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json", ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml", ".woff2": "font/woff2",
-    ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf", ".wasm": "application/wasm",
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-    ".webp": "image/webp", ".ico": "image/x-icon", ".pdf": "application/pdf",
-    ".pagefind": "application/octet-stream", ".pf_meta": "application/octet-stream",
-    ".pf_fragment": "application/octet-stream", ".pf_index": "application/octet-stream",
-}
-SCRIPT_PATH = "/__blogbuild/livereload.js"
-WAIT_PATH = "/__blogbuild/wait"
-
-LIVERELOAD_JS = (Path(__file__).parent / "livereload.js").read_text(encoding="utf-8")
-"""Served at SCRIPT_PATH to pages of `serve` only (never written into a build)."""
 
 
 class DevServer:
-    """The builder, the watcher, the rebuild thread and the HTTP server, together."""
+    """The builder, the watcher, the rebuild thread and the HTTP server (devhttp.py),
+    together; what the HTTP side asks of it is devhttp.ServedSite."""
 
     def __init__(self, site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
                  drafts: bool = False, say=None):
         self.site_dir = Path(site_dir).absolute()
         self.host = host
         self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
-        self.httpd = _bind(host, port, self.say)
-        self.httpd.dev = self
+        self.httpd = bind(host, port, self.say, self)
         bound_port = self.httpd.server_address[1]
         shown = "127.0.0.1" if host in ("", "0.0.0.0") else f"[{host}]" if ":" in host else host
         self.origin = f"http://{shown}:{bound_port}"
@@ -358,7 +334,7 @@ class DevServer:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    # -------------------------------------------------------------- serving ---
+    # ---------------------------------------- for the HTTP side (ServedSite) ---
 
     @property
     def base_path(self) -> str:
@@ -372,14 +348,6 @@ class DevServer:
         """The address of the site's front page."""
         return self.origin + self.base_path
 
-    def host_allowed(self, header: str) -> bool:
-        """On loopback, only requests addressed to a loopback name are answered."""
-        if self.host not in LOOPBACK:
-            return True
-        split = split_url("//" + header)  # `Host: [::1` is no host at all
-        name = (split.hostname or "") if split is not None else ""
-        return name in LOOPBACK or name == self.host
-
     def current(self, wait: bool = True) -> tuple[Snapshot | None, str | None, int]:
         """The snapshot to serve, after any pending rebuild (bounded wait)."""
         with self._cond:
@@ -388,181 +356,12 @@ class DevServer:
             return self._snapshot, self._error, self._epoch
 
     def wait_for_change(self, epoch: int) -> tuple[int, int, str | None]:
+        """(epoch, epoch of the last static change, error) once the epoch has moved
+        from `epoch` and no rebuild is pending, or after POLL_SECONDS."""
         with self._cond:
             self._cond.wait_for(lambda: (self._epoch != epoch and not self._dirty)
                                 or self._closing, POLL_SECONDS)
             return self._epoch, self._static_epoch, self._error
-
-    def page(self, snapshot: Snapshot | None, error: str | None, raw_path: str
-             ) -> tuple[int, bytes, str, dict]:
-        """(status, body, content type, extra headers) for a URL path, before injection."""
-        path = urllib.parse.urlsplit(raw_path).path
-        try:
-            path = urllib.parse.unquote(path, errors="strict")
-        except UnicodeDecodeError:
-            return self._not_found(snapshot)
-        prefix = self.base_path.rstrip("/")  # "" for a site at the host's root
-        if prefix:
-            if path in ("/", prefix):  # the host's root, the site's without its "/"
-                return _to_folder(prefix)
-            if not path.startswith(prefix + "/"):
-                return self._not_found(snapshot)
-            path = path[len(prefix):]
-        parts = path.split("/")
-        if ("\x00" in path or "\\" in path or any(p in ("..", ".") for p in parts)
-                or not path.startswith("/")):
-            return self._not_found(snapshot)
-        relative = "/".join(p for p in parts if p)
-        directory = path.endswith("/") or not relative
-        output = (relative + "/index.html").lstrip("/") if directory else relative
-        if snapshot is None:
-            message = error or "the site has not been built yet"
-            return 500, _error_page(message), CONTENT_TYPES[".html"], {}
-        if snapshot.has(output):
-            return 200, snapshot.render(output), _content_type(output), {}
-        if not directory and snapshot.has(relative + "/index.html"):
-            return _to_folder(prefix + path)
-        root = self.output.root
-        target = (root / output).resolve()
-        if target.is_relative_to(root) and \
-                not self.output.is_scratch(target.relative_to(root).as_posix()):
-            if target.is_file():
-                try:
-                    return 200, target.read_bytes(), _content_type(output), {}
-                except OSError:
-                    pass
-            elif (not directory and target.is_dir()
-                  and (target / "index.html").resolve().is_relative_to(root)
-                  and (target / "index.html").is_file()):
-                return _to_folder(prefix + path)
-        return self._not_found(snapshot)
-
-    @staticmethod
-    def _not_found(snapshot: Snapshot | None) -> tuple[int, bytes, str, dict]:
-        body = snapshot.render(NOT_FOUND_PAGE) if snapshot and snapshot.has(NOT_FOUND_PAGE) \
-            else b"404"
-        return 404, body, CONTENT_TYPES[".html"], {}
-
-
-def page_hash(status: int, body: bytes) -> str:
-    return hashlib.sha1(b"%d\n" % status + body).hexdigest()[:16]
-
-
-def inject(body: bytes, epoch: int, digest: str, error: str | None) -> bytes:
-    """The livereload script before the last </body> (or at the end)."""
-    attrs = f'data-epoch="{epoch}" data-hash="{digest}"'
-    if error:
-        attrs += ' data-error="' + _attr(error) + '"'
-    tag = f'<script src="{SCRIPT_PATH}" {attrs}></script>'.encode()
-    at = body.lower().rfind(b"</body>")
-    return body + tag if at < 0 else body[:at] + tag + body[at:]
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server_version = "blogbuild"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):
-        pass
-
-    def do_HEAD(self):
-        self.do_GET(head=True)
-
-    def do_GET(self, head: bool = False):
-        dev: DevServer = self.server.dev
-        try:
-            if not dev.host_allowed(self.headers.get("Host", "")):
-                # a page elsewhere whose name resolves to 127.0.0.1 (DNS rebinding)
-                return self._send(403, b"forbidden host", CONTENT_TYPES[".txt"], {}, head)
-            path = urllib.parse.urlsplit(self.path).path
-            base = dev.base_path
-            if base != "/" and path.startswith(base + "__blogbuild/"):
-                path = path[len(base) - 1:]  # the site's own paths are below its base path
-            if path == WAIT_PATH:
-                return self._wait(dev, head)
-            if path == SCRIPT_PATH:
-                return self._send(200, LIVERELOAD_JS.encode("utf-8"),
-                                  CONTENT_TYPES[".js"], {}, head)
-            snapshot, error, epoch = dev.current()
-            status, body, kind, headers = dev.page(snapshot, error, self.path)
-            if kind.startswith("text/html"):
-                body = inject(body, epoch, page_hash(status, body), error)
-            self._send(status, body, kind, headers, head)
-        except ContentErrors as errors:  # a template that fails on this one page
-            message = "\n".join(str(p) for p in errors.problems)
-            self._send(500, inject(_error_page(message), -1, "", message),
-                       CONTENT_TYPES[".html"], {}, head)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def _wait(self, dev: DevServer, head: bool) -> None:
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-        try:
-            epoch = int(query.get("epoch", ["-1"])[0])
-        except ValueError:
-            epoch = -1
-        seen, path = query.get("hash", [""])[0], query.get("path", ["/"])[0]
-        now, static_epoch, error = dev.wait_for_change(epoch)
-        reload = False
-        if now != epoch:
-            snapshot, error, now = dev.current(wait=False)
-            try:
-                status, body, _, _ = dev.page(snapshot, error, path)
-                reload = page_hash(status, body) != seen or static_epoch > epoch >= 0
-            except ContentErrors as errors:
-                error = "\n".join(str(p) for p in errors.problems)
-        answer = json.dumps({"epoch": now, "reload": reload, "error": error})
-        self._send(200, answer.encode("utf-8"), "application/json", {}, head)
-
-    def _send(self, status: int, body: bytes, kind: str, headers: dict, head: bool) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
-
-
-def _to_folder(path: str) -> tuple[int, bytes, str, dict]:
-    """The redirect from a folder's path without its slash to the folder, the decoded
-    path percent-encoded: a header holds Latin-1 only (/archives/中值定理 as it is
-    would end the connection)."""
-    location = urllib.parse.quote(path + "/", safe="/:@!$&'()*+,;=-._~")
-    return 301, b"", CONTENT_TYPES[".txt"], {"Location": location}
-
-
-class _HTTPServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    # on Linux a listening port still cannot be shared (that is SO_REUSEPORT), but the
-    # port a server stopped a moment ago (its connections in TIME_WAIT) can be taken
-    # again: restarting serve keeps its URL, and the open tabs find it
-    allow_reuse_address = True
-    dev: DevServer
-
-
-def _bind(host: str, port: int, say) -> _HTTPServer:
-    """Bind `port`, else (for the default way of asking) the next free one, saying so."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    server_class = type("_Server", (_HTTPServer,), {"address_family": family})
-    tries = 1 if port == 0 else PORT_TRIES
-    for candidate in range(port, port + tries):
-        try:
-            server = server_class((host, candidate), _Handler)
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                continue
-            raise UsageError(f"cannot listen on {host}:{candidate}: {error.strerror}") from None
-        if candidate != port:
-            say(f"port {port} is in use; using {candidate} instead")
-        if host not in LOOPBACK:
-            say(f"warning: listening on {host}: other machines on the network can see the site")
-        return server
-    raise UsageError(f"port {port} and the {tries - 1} after it are in use; "
-                     "choose another with --port (or --port 0 for any free one)")
 
 
 def _render(snapshot: Snapshot, outputs: Iterable[str]) -> None:
@@ -580,23 +379,6 @@ def _first_of_each_template(snapshot: Snapshot) -> list[str]:
     for output, job in snapshot.jobs.items():
         first.setdefault(job.template, output)
     return list(first.values())
-
-
-def _content_type(output: str) -> str:
-    suffix = Path(output).suffix.lower()
-    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(output)[0] or "application/octet-stream"
-
-
-def _attr(text: str) -> str:
-    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            .replace(">", "&gt;").replace("\n", "&#10;"))
-
-
-def _error_page(message: str) -> bytes:
-    escaped = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return ("<!doctype html><html><head><meta charset=\"utf-8\"><title>build failed</title>"
-            "</head><body><h1 id=\"blogbuild-failed\">The site did not build</h1><pre>" + escaped +
-            "</pre></body></html>").encode("utf-8")
 
 
 def _text(path) -> str:
