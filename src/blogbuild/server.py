@@ -93,7 +93,7 @@ class DevServer:
         built = threading.Event()
         # every build runs on this one thread: the KaTeX engine and its SQLite cache
         # belong to the thread that made them
-        self._spawn(lambda: self._rebuild_loop(built), "blogbuild-rebuild")
+        self._spawn(lambda: self._rebuild_thread(built), "blogbuild-rebuild")
         built.wait()
         # the first build's records live as long as the server: keep the cyclic garbage
         # collector from walking them again at every rebuild
@@ -201,19 +201,21 @@ class DevServer:
             self._dirty = True
             self._cond.notify_all()
 
-    def _rebuild_loop(self, built: threading.Event) -> None:
+    def _rebuild_thread(self, built: threading.Event) -> None:
+        """The first build (then `built` is set), then a rebuild for each batch of
+        changes, until the server closes."""
         try:
             self._apply(None)
             with self._cond:
                 self._dirty = bool(self._pending)
                 self._cond.notify_all()
             built.set()
-            self._watch_loop()
+            self._rebuild_on_changes()
         finally:
             self.builder.close()
             built.set()
 
-    def _watch_loop(self) -> None:
+    def _rebuild_on_changes(self) -> None:
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._pending or self._closing)
@@ -241,7 +243,7 @@ class DevServer:
         """Bring the snapshot and the output folder up to date; on failure keep the last
         good ones and record the error for the overlay. Moves the epoch either way."""
         # without a rebuild (a static file), the site's state and its error stay as they were
-        snapshot, error, static = self._snapshot, self._error, False
+        snapshot, error, reload_all = self._snapshot, self._error, False
         try:
             if plan is not None and plan.config:
                 # a watched folder may have been removed and made again: watch afresh
@@ -253,16 +255,16 @@ class DevServer:
                 # every tab reloads for a static file that changed (a stylesheet shows
                 # on every page); a save of the same bytes, or a site.toml whose static
                 # files are as they were, reloads only the tabs whose page changed
-                static = self.output.sync(plan.static if not plan.config else [""])
+                reload_all = self.output.sync(plan.static if not plan.config else [""])
             if plan is None or plan.config or plan.content or plan.templates or snapshot is None:
                 fresh = self.builder.rebuild(plan)
                 if plan is None:  # the first: `build` has told of pages that fail
-                    _render(fresh, _first_of_each_template(fresh))
+                    _raise_if_pages_fail(fresh, _first_of_each_template(fresh))
                 elif plan.config or plan.templates or self._pages_failed:
                     # until they all render again: a template that fails on some pages
                     # fails on pages a content rebuild did not touch
                     self._pages_failed = True
-                    _render(fresh, fresh.jobs)
+                    _raise_if_pages_fail(fresh, fresh.jobs)
                     self._pages_failed = False
                 # the first build's warnings, then those an edit brought (a `tittle:`
                 # typed while the preview runs must be noticed there too), by file and
@@ -301,7 +303,7 @@ class DevServer:
         with self._cond:
             self._snapshot, self._error = snapshot, error
             self._epoch += 1
-            if static:
+            if reload_all:
                 self._static_epoch = self._epoch
             self._cond.notify_all()
 
@@ -364,12 +366,12 @@ class DevServer:
             return self._epoch, self._static_epoch, self._error
 
 
-def _render(snapshot: Snapshot, outputs: Iterable[str]) -> None:
+def _raise_if_pages_fail(snapshot: Snapshot, outputs: Iterable[str]) -> None:
     """Render these pages of `snapshot` now (kept for the requests to come) and raise
     ContentErrors if a template fails on any: reported on save, as `build` reports it,
-    not when one of those pages is asked for. Every page (~1 ms each) after a change of
-    templates or configuration: a template may fail on some pages only (a field only
-    some posts have)."""
+    not when one of those pages is asked for. The caller asks for every page (~1 ms
+    each) after a change of templates or configuration, and after any rebuild while a
+    page failed: a template may fail on some pages only (a field only some posts have)."""
     if failed := template_errors(outputs, snapshot.render):
         raise ContentErrors(failed)
 
