@@ -813,10 +813,67 @@ def test_tabs_share_one_wait_so_a_ninth_tab_loads_and_each_is_told_of_a_change(b
         until(lambda: all(_shows(page, "Zeta shared") for page in [*zeta, ninth]))
         for page in set(tabs) - set(zeta):  # beta's page did not change: not reloaded
             assert page.evaluate("window.loadedBefore === true")
+        # a save that does not build is shown in every tab, and its mending clears it
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + "\nBroken $\\frac{$.\n", encoding="utf-8")
+        until(lambda: all(page.query_selector("#blogbuild-error") for page in [*tabs, ninth]))
+        path.write_text(text, encoding="utf-8")
+        until(lambda: not any(page.query_selector("#blogbuild-error") for page in [*tabs, ninth]))
         assert not any(log.page_errors for log in tabs.values())
     finally:
         context.close()
         running.stop()
+
+
+@pytest.mark.browser
+def test_a_tab_still_loading_when_a_change_is_built_shows_it_at_once(browser, tmp_path):
+    """The tabs hear of a change from the one that waits for all: a tab whose page was
+    served before the rebuild, and which is still loading (an image holds its load
+    event back) when the news goes out, must hear it too, not 25 s later at the next."""
+    from browser_support import open_page
+
+    held: list[float] = []
+
+    class SlowImage(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+            pass
+
+        def do_GET(self):
+            time.sleep(4)
+            held.append(time.monotonic())
+            body = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+            self.send_response(200)
+            self.send_header("Content-Type", "image/gif")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    images = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowImage)
+    images.daemon_threads = True
+    threading.Thread(target=images.serve_forever, daemon=True).start()
+    image = f"http://127.0.0.1:{images.server_address[1]}/slow.gif"
+    site = write_site(tmp_path / "site", {
+        **FILES, "content/posts/zeta.md": post("Zeta", "2024-01-06 10:00",
+                                               f"Zeta body.\n\n![slow]({image})\n")})
+    running = Served(site)
+    context = browser.new_context()
+    try:
+        first, _ = open_page(context)
+        first.goto(running.url + "archives/beta/", wait_until="load")  # it waits for all
+        second, log = open_page(context)
+        second.goto(running.url + "archives/zeta/", wait_until="domcontentloaded")
+        path = site / "content/posts/zeta.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("Zeta body", "Zeta heard"),
+                        encoding="utf-8")
+        until(served(running.url + "archives/zeta/", "Zeta heard"))
+        assert not held  # the rebuild came while the tab was still loading
+        until(lambda: second.wait_for_timeout(20) or _shows(second, "Zeta heard"), timeout=10)
+        assert not log.page_errors
+    finally:
+        context.close()
+        running.stop()
+        images.shutdown()
+        images.server_close()
 
 
 @pytest.mark.browser

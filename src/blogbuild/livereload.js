@@ -32,16 +32,31 @@
       "\n\n" + text;
   }
   overlay(me.dataset.error || "");
+  // Each wait holds a connection, and a browser opens six at most to one host: a wait
+  // per tab kept a seventh tab from loading. So the tabs share one: the tab holding a
+  // Web Lock waits, and tells the others of each new epoch through a BroadcastChannel
+  // (and localStorage, for a tab that starts listening after the news); each tab behind
+  // it asks whether its own page changed, answered at once. When that tab closes or
+  // reloads, the next one waiting for the lock takes over.
+  var channel = window.BroadcastChannel && navigator.locks
+    ? new BroadcastChannel("blogbuild-livereload") : null;
+  var EPOCH_KEY = "blogbuild-livereload-epoch";
+  function tell(news) {
+    if (!channel) return;
+    channel.postMessage(news);
+    try { localStorage.setItem(EPOCH_KEY, String(news)); } catch (e) { /* no storage */ }
+  }
   // One request: answered as soon as the site has changed since `epoch` (at once if it
   // has already); `done(answer)`, or `done(null, aborted)` if it failed. A tab whose page
-  // changed reloads instead.
-  function ask(done) {
+  // changed reloads instead (the tab that waits for all tells the others first).
+  function ask(done, leading) {
     var request = new AbortController();
     var url = "/__blogbuild/wait?epoch=" + epoch + "&hash=" + encodeURIComponent(hash) +
       "&path=" + encodeURIComponent(path);
     fetch(url, {cache: "no-store", signal: request.signal}).then(function (r) {
       return r.json();
     }).then(function (a) {
+      if (leading) tell(a.epoch);
       if (a.reload) {
         sessionStorage.setItem(key, String(window.scrollY));
         location.reload();
@@ -53,35 +68,30 @@
     }).catch(function () { done(null, request.signal.aborted); });
     return request;
   }
-  // Each wait holds a connection, and a browser opens six at most to one host: a wait
-  // per tab kept a seventh tab from loading. So the tabs share one: the tab holding a
-  // Web Lock waits, and tells the others of each change through a BroadcastChannel;
-  // each then asks whether its own page changed (answered at once). When that tab
-  // closes, the next one waiting for the lock takes over.
-  function lead(channel) {
+  function lead() {
     navigator.locks.request("blogbuild-livereload", function () {
       return new Promise(function () {  // held as long as this tab shows this page
         (function wait() {
-          ask(function (answer) {
-            if (!answer) { setTimeout(wait, 1000); return; }
-            channel.postMessage(answer.epoch);
-            wait();
-          });
+          ask(function (answer) { if (answer) wait(); else setTimeout(wait, 1000); }, true);
         })();
       });
     });
   }
-  function follow(channel) {
-    var asking = false;
-    channel.onmessage = function (message) {
-      if (message.data === epoch || asking) return;
-      asking = true;
-      (function check() {
-        ask(function (answer) {
-          if (answer) asking = false; else setTimeout(check, 1000);
-        });
-      })();
-    };
+  // Epochs only grow (they count from the server's start, in ms): a tab asks while the
+  // latest it heard of is newer than its own, once at a time.
+  var latest = 0, asking = false;
+  function hear(news) {
+    latest = Math.max(latest, Number(news) || 0);
+    if (asking || latest <= epoch) return;
+    asking = true;
+    ask(function (answer) {
+      asking = false;
+      if (answer) hear(latest); else setTimeout(function () { hear(latest); }, 1000);
+    });
+  }
+  if (channel) {  // from the start: news may come before this page has loaded
+    channel.onmessage = function (message) { hear(message.data); };
+    try { hear(localStorage.getItem(EPOCH_KEY)); } catch (e) { /* no storage */ }
   }
   // Without Web Locks (they need a secure context: an address other than localhost has
   // none), each tab in view waits for itself, and a hidden one gives its connection up;
@@ -95,20 +105,14 @@
     });
   }
   function start() {
-    if (window.BroadcastChannel && navigator.locks) {
-      var channel = new BroadcastChannel("blogbuild-livereload");
-      follow(channel);
-      lead(channel);
-      return;
-    }
+    if (channel) { lead(); return; }
     document.addEventListener("visibilitychange", function () {
       if (document.hidden) { if (waiting) waiting.abort(); } else poll();
     });
     poll();
   }
-  // the page's own files first (its fonts are asked for late): where each tab waits for
-  // itself, five other tabs may hold a connection each, and this tab's wait would take
-  // the last one from them
+  // the page's own files first (its fonts are asked for late): a wait that starts
+  // earlier may take the last connection from them
   var started = false;
   function once() { if (!started) { started = true; start(); } }
   if (document.readyState === "complete") once();
