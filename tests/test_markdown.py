@@ -749,3 +749,33 @@ def _counting(function, calls):
             calls.append(state.line)
         return function(state, formula_end)
     return counted
+
+
+def test_a_formula_and_the_punctuation_touching_it_are_one_unbreakable_unit():
+    """A line must not start with the "。" after `$k$`, nor end with the "（" before
+    `$x$` (a browser breaks beside a formula's box as it would not beside a character).
+    Nothing of the text is lost or doubled on the way."""
+    source = "取指数就是$k$。不过（$x$）、“$y$”和$z$ 不同，以及$\\log k$，end $w$.\n"
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert [unit.get_text() for unit in soup.select(".nobr")] == [
+        "\\(k\\)。", "（\\(x\\)）", "“\\(y\\)”", "\\(\\log k\\)，", "\\(w\\)."]
+    assert soup.p.get_text() == ("取指数就是\\(k\\)。不过（\\(x\\)）、“\\(y\\)”和\\(z\\) 不同，"
+                                 "以及\\(\\log k\\)，end \\(w\\).")
+    assert all(unit.select_one(".math.inline") for unit in soup.select(".nobr"))
+
+
+def test_a_long_formula_katex_may_break_is_not_bound_to_its_punctuation():
+    """KaTeX breaks a long inline formula after `=` or `+`: bound to its "，" it would
+    stick out of a phone's column instead. One it cannot break anyway is bound."""
+    breakable = "a_1 + a_2 + a_3 + a_4 = b_1 + b_2"
+    unbreakable = "\\boldsymbol{A}^{-1}\\boldsymbol{U}\\boldsymbol{V}"
+    soup = BeautifulSoup(render(f"设${breakable}$，又${unbreakable}$。\n").html, "html.parser")
+    assert [unit.get_text() for unit in soup.select(".nobr")] == [f"\\({unbreakable}\\)。"]
+
+
+def test_a_comment_and_a_title_bind_their_formulas_punctuation_too():
+    from blogbuild.markdown import render_title
+
+    for rendered in (render_comment("所以是$k$。", CONTEXT), render_title("为何是$k$？", CONTEXT)):
+        unit = BeautifulSoup(rendered.html, "html.parser").select_one(".nobr")
+        assert unit.get_text() in ("\\(k\\)。", "\\(k\\)？")

@@ -18,6 +18,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from .formulabreaks import bound, render_text
 from .katex import Typesetter, defines_macros
 from .mathjax import mathjax_compatible
 from .mathsyntax import REFERENCE
@@ -51,6 +52,7 @@ def install_math_rendering(md: MarkdownIt, *, numbered: bool) -> None:
     for kind in _DISPLAY:
         md.add_render_rule(kind, _render_display)
     md.add_render_rule("math_ref", _render_prose_ref)
+    md.add_render_rule("text", render_text)  # less the punctuation a formula took
 
 
 def collect_formulas(tokens: list[Token], env: dict, first_line: int) -> list[Formula]:
@@ -291,7 +293,8 @@ def _formula_body(numbered: str, display: bool, env: dict) -> str:
 
 def _render_inline(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    return f'<span class="math inline">{_formula_body(_numbered_texs(token)[0], False, env)}</span>'
+    return bound(tokens, idx, f'<span class="math inline">'
+                              f'{_formula_body(_numbered_texs(token)[0], False, env)}</span>')
 
 
 def _render_display(self, tokens, idx, options, env) -> str:

@@ -50,18 +50,26 @@
     });
   }
   var BLOCKS = "p, li, dd, dt, blockquote, figcaption, h1, h2, h3, h4, h5, h6, div, td, th";
+  function beyond(el) {  // sticks out of its line's block
+    var line = el.closest(BLOCKS);
+    if (!line) return false;
+    var box = el.getBoundingClientRect(), room = line.getBoundingClientRect();
+    return box.right > room.right + 1 || box.left < room.left - 1;
+  }
   function markWide() {
+    // a formula bound to the punctuation beside it (formulabreaks.py) is let go where
+    // the two are wider than the line together: the mark may then start a line
+    var bound = document.querySelectorAll(".nobr");
+    bound.forEach(function (el) { el.classList.remove("nobr-wide"); });
+    Array.prototype.filter.call(bound, beyond).forEach(function (el) {
+      el.classList.add("nobr-wide");
+    });
     var inline = Array.prototype.filter.call(document.querySelectorAll(".math"), function (el) {
       return !el.querySelector(".katex-display") && !el.closest("table");
     });
     inline.forEach(function (el) { el.classList.remove("math-wide"); });
     // measured all at once, then marked: one layout, not one per formula
-    var wide = inline.filter(function (el) {
-      var line = el.closest(BLOCKS);
-      if (!line) return false;
-      var box = el.getBoundingClientRect(), room = line.getBoundingClientRect();
-      return box.right > room.right + 1 || box.left < room.left - 1;
-    });
+    var wide = inline.filter(beyond);
     wide.forEach(function (el) { el.classList.add("math-wide"); });
   }
   var pending = false;
