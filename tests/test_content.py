@@ -271,9 +271,10 @@ def test_non_utf8_files_are_reported_with_the_line(tmp_path: Path):
 
 def test_comments_are_parsed_with_their_lines():
     problems = []
-    comments = parse_comments("c.yaml", "- id: 1\n  author: 张三\n  date: 2024-01-15 09:12\n"
-                              "  body: |\n    hi\n- id: 2\n  author: B\n  url: https://e.org\n"
-                              "  date: 2024-01-16\n  parent: 1\n  body: re\n", "a", CONFIG, problems)
+    comments, _ = parse_comments("c.yaml", "- id: 1\n  author: 张三\n  date: 2024-01-15 09:12\n"
+                                 "  body: |\n    hi\n- id: 2\n  author: B\n  url: https://e.org\n"
+                                 "  date: 2024-01-16\n  parent: 1\n  body: re\n", "a", CONFIG,
+                                 problems)
     assert problems == []
     assert [(c.id, c.line, c.parent) for c in comments] == [(1, 1, None), (2, 6, 1)]
     assert comments[0].body == "hi\n" and comments[1].url == "https://e.org"
@@ -281,8 +282,8 @@ def test_comments_are_parsed_with_their_lines():
 
 def test_a_readers_name_is_plain_text_with_its_character_references_decoded():
     problems = []
-    [comment] = parse_comments("c.yaml", "- id: 1\n  author: 张三 &amp; 李四 <b>\n"
-                               "  date: 2024-01-15\n  body: hi &amp;\n", "a", CONFIG, problems)
+    [comment], _ = parse_comments("c.yaml", "- id: 1\n  author: 张三 &amp; 李四 <b>\n"
+                                  "  date: 2024-01-15\n  body: hi &amp;\n", "a", CONFIG, problems)
     assert (comment.author, comment.body) == ("张三 & 李四 <b>", "hi &amp;")
 
 
@@ -294,6 +295,28 @@ def test_a_comment_whose_parent_is_missing_is_reported(tmp_path: Path):
     problems = [str(p) for p in load_content(tmp_path, CONFIG).problems]
     assert problems == ["content/comments/a.yaml:5: comment 2 replies to comment 9, which is "
                         "not in this file; fix `parent` or remove it"]
+
+
+def test_a_comment_with_a_mistake_still_counts_for_the_ids_of_the_others(tmp_path: Path):
+    """A wrong date left comment 5 out of the id checks: the reply to it was told that
+    comment 5 is not in the file (it is), and the comment that reuses its id was told
+    nothing until the date was mended. All problems, in one run, in the file's words."""
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01"),
+                          "content/comments/a.yaml": "- id: 5\n  author: x\n  date: 2020-13-02\n"
+                                                     "  body: hi\n- id: 6\n  author: y\n"
+                                                     "  date: 2020-01-03\n  parent: 5\n  body: re\n"
+                                                     "- id: 5\n  author: z\n  date: 2020-01-04\n"
+                                                     "  body: again\n"})
+    problems = [str(p) for p in load_content(tmp_path, CONFIG).problems]
+    assert len(problems) == 2 and problems[0].startswith("content/comments/a.yaml:3: ")
+    assert "date" in problems[0]
+    assert problems[1] == ("content/comments/a.yaml:10: comment id 5 is also used at "
+                           "content/comments/a.yaml:1; ids must be unique")
+    # without the second 5, the reply is to a comment that is there: no problem of its own
+    (tmp_path / "content/comments/a.yaml").write_text(
+        "- id: 5\n  author: x\n  date: 2020-13-02\n  body: hi\n- id: 6\n  author: y\n"
+        "  date: 2020-01-03\n  parent: 5\n  body: re\n", encoding="utf-8")
+    assert [p.line for p in load_content(tmp_path, CONFIG).problems] == [3]
 
 
 def test_comments_of_a_post_that_does_not_exist_are_an_error_not_left_out(tmp_path: Path):

@@ -37,24 +37,37 @@ class Comment:
     """Id of the comment this one replies to."""
 
 
+@dataclass(frozen=True)
+class RejectedComment:
+    """A comment left out for a mistake already reported (a wrong date, say) that has a
+    whole-number id all the same: another comment may use that id too, or reply to it,
+    and is told what it would be told if the comment were there."""
+
+    id: int
+    post_slug: str
+    source: str
+    line: int
+
+
 COMMENT_KEYS = frozenset({"id", "author", "url", "date", "parent", "body"})
 
 
 def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
-                   problems: list[Problem]) -> list[Comment]:
-    """Parse one comments file: a YAML list of comments for the post `post_slug`."""
+                   problems: list[Problem]) -> tuple[list[Comment], list[RejectedComment]]:
+    """Parse one comments file: a YAML list of comments for the post `post_slug`. The
+    comments left out for their problems are returned too, where they have an id."""
     try:
         value, node = load_yaml(text)
     except YamlError as error:
         problems.append(Problem(source, error.line, str(error)))
-        return []
+        return [], []
     if value is None:
-        return []
+        return [], []
     if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
         problems.append(Problem(source, 1, "a comments file is a YAML list: each comment "
                                 "starts with `- id: ...`"))
-        return []
-    comments = []
+        return [], []
+    comments, rejected = [], []
     for item, item_node in zip(value, node.value):
         line = item_node.start_mark.line + 1
         if not isinstance(item, dict) or not isinstance(item_node, yaml.MappingNode):
@@ -89,7 +102,9 @@ def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
             comments.append(Comment(id=ident, post_slug=post_slug, author=author, date=date,
                                     body=body, source=source, line=line, url=url,
                                     parent=parent, body_line=_value_line(item_node, "body")))
-    return comments
+        elif isinstance(ident, int) and not isinstance(ident, bool):
+            rejected.append(RejectedComment(ident, post_slug, source, line))
+    return comments, rejected
 
 
 def _value_line(node: yaml.MappingNode, key: str) -> int:
@@ -101,18 +116,24 @@ def _value_line(node: yaml.MappingNode, key: str) -> int:
     return node.start_mark.line + 1
 
 
-def check_comment_ids(comments: list[Comment], problems: list[Problem]) -> None:
-    """Ids are unique site-wide (they are page anchors); parents exist on the same post."""
+def check_comment_ids(comments: list[Comment], problems: list[Problem],
+                      rejected: list[RejectedComment] = ()) -> None:
+    """Ids are unique site-wide (they are page anchors); parents exist on the same post.
+    The `rejected` comments count as there: their problems are reported already, and
+    mending those must not bring out more."""
     by_id: dict[int, Comment] = {}
-    for comment in comments:
-        if (other := by_id.get(comment.id)) is not None:
+    known: dict[int, Comment | RejectedComment] = {}
+    for comment in sorted([*comments, *rejected], key=lambda c: (c.source, c.line)):
+        if (other := known.get(comment.id)) is not None:
             problems.append(Problem(comment.source, comment.line, f"comment id {comment.id} "
                                     f"is also used at {other.source}:{other.line}; ids must "
                                     "be unique"))
-        else:
+            continue
+        known[comment.id] = comment
+        if isinstance(comment, Comment):
             by_id[comment.id] = comment
     for comment in comments:
-        parent = by_id.get(comment.parent) if comment.parent is not None else None
+        parent = known.get(comment.parent) if comment.parent is not None else None
         if comment.parent is not None and (parent is None or parent.post_slug != comment.post_slug):
             problems.append(Problem(comment.source, comment.line, f"comment {comment.id} "
                                     f"replies to comment {comment.parent}, which is not in this "

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
-from .comments import Comment, check_comment_ids, parse_comments
+from .comments import Comment, RejectedComment, check_comment_ids, parse_comments
 from .config import SiteConfig
 from .contentcache import ContentCache, control_characters
 from .frontmatter import (
@@ -440,6 +440,7 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs:
                    cache: ContentCache) -> tuple[Comment, ...]:
     """Read content/comments/<slug>.yaml for the posts that are built."""
     comments: list[Comment] = []
+    rejected: list[RejectedComment] = []
     for path in files:
         source = relative_name(path, site_dir)
         if path.stem not in slugs:
@@ -457,11 +458,13 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs:
             continue
         text = cache.text(path, site_dir, problems)
         if text is not None:
-            comments.extend(cache.parse(
+            parsed, left_out = cache.parse(
                 ("comments", source, text, path.stem),
                 lambda found, s=source, t=text, slug=path.stem: parse_comments(
-                    s, t, slug, config, found), problems))
-    check_comment_ids(comments, problems)
+                    s, t, slug, config, found), problems)
+            comments.extend(parsed)
+            rejected.extend(left_out)
+    check_comment_ids(comments, problems, rejected)
     return tuple(sorted(comments, key=lambda c: (c.date, c.id)))
 
 
