@@ -245,38 +245,9 @@ class DevServer:
         # without a rebuild (a static file), the site's state and its error stay as they were
         snapshot, error, reload_all = self._snapshot, self._error, False
         try:
-            if plan is not None and plan.config:
-                # a watched folder may have been removed and made again: watch afresh
-                self._observer.unschedule_all()
-                self._watched.clear()
-                self._schedule()
-            if plan is not None and (plan.static or plan.config):
-                self.builder.static_changed()
-                # every tab reloads for a static file that changed (a stylesheet shows
-                # on every page); a save of the same bytes, or a site.toml whose static
-                # files are as they were, reloads only the tabs whose page changed
-                reload_all = self.output.sync(plan.static if not plan.config else [""])
+            reload_all = self._sync_static(plan)
             if plan is None or plan.config or plan.content or plan.templates or snapshot is None:
-                fresh = self.builder.rebuild(plan)
-                if plan is None:  # the first: `build` has told of pages that fail
-                    _raise_if_pages_fail(fresh, _first_of_each_template(fresh))
-                elif plan.config or plan.templates or self._pages_failed:
-                    # until they all render again: a template that fails on some pages
-                    # fails on pages a content rebuild did not touch
-                    self._pages_failed = True
-                    _raise_if_pages_fail(fresh, fresh.jobs)
-                    self._pages_failed = False
-                # the first build's warnings, then those an edit brought (a `tittle:`
-                # typed while the preview runs must be noticed there too), by file and
-                # message: a line added above a warned one moves it, and brings nothing new
-                told = {(w.path, w.message) for w in snapshot.warnings} \
-                    if plan is not None and snapshot else set()
-                for warning in fresh.warnings:
-                    if (warning.path, warning.message) not in told:
-                        self.say(str(warning))
-                if plan is not None:
-                    self._start_search_index(fresh)
-                snapshot, error = fresh, None
+                snapshot, error = self._rebuilt(plan, snapshot), None
                 self._error_from_static = False
             elif plan.static and (self._error is None or self._error_from_static):
                 # a static file where a page is (or was), as build reports it; an error of
@@ -292,8 +263,52 @@ class DevServer:
             error = str(failure)
         except Exception:  # noqa: BLE001 - the server outlives a bug; the trace says where
             error = "internal error in blogbuild:\n" + traceback.format_exc(limit=-3)
-        if self._closing:
-            return
+        if not self._closing:
+            self._publish(snapshot, error, reload_all)
+
+    def _sync_static(self, plan: RebuildPlan | None) -> bool:
+        """Watch afresh after a change of site.toml, and bring the static files in the
+        output folder up to date; True if one changed (then every tab reloads)."""
+        if plan is not None and plan.config:
+            # a watched folder may have been removed and made again: watch afresh
+            self._observer.unschedule_all()
+            self._watched.clear()
+            self._schedule()
+        if plan is None or not (plan.static or plan.config):
+            return False
+        self.builder.static_changed()
+        # every tab reloads for a static file that changed (a stylesheet shows on every
+        # page); a save of the same bytes, or a site.toml whose static files are as they
+        # were, reloads only the tabs whose page changed
+        return self.output.sync(plan.static if not plan.config else [""])
+
+    def _rebuilt(self, plan: RebuildPlan | None, previous: Snapshot | None) -> Snapshot:
+        """A new snapshot for `plan` (None: the first build), its pages that may fail
+        rendered at once, the warnings it brings said. Raises ContentErrors."""
+        fresh = self.builder.rebuild(plan)
+        if plan is None:  # the first: `build` has told of pages that fail
+            _raise_if_pages_fail(fresh, _first_of_each_template(fresh))
+        elif plan.config or plan.templates or self._pages_failed:
+            # until they all render again: a template that fails on some pages fails on
+            # pages a content rebuild did not touch
+            self._pages_failed = True
+            _raise_if_pages_fail(fresh, fresh.jobs)
+            self._pages_failed = False
+        # the first build's warnings, then those an edit brought (a `tittle:` typed while
+        # the preview runs must be noticed there too), by file and message: a line added
+        # above a warned one moves it, and brings nothing new
+        told = {(w.path, w.message) for w in previous.warnings} \
+            if plan is not None and previous else set()
+        for warning in fresh.warnings:
+            if (warning.path, warning.message) not in told:
+                self.say(str(warning))
+        if plan is not None:
+            self._start_search_index(fresh)
+        return fresh
+
+    def _publish(self, snapshot: Snapshot | None, error: str | None, reload_all: bool) -> None:
+        """Serve `snapshot` from now on, with `error` over it (None: none), in a new epoch;
+        say in the terminal when the site breaks or is mended."""
         if error and error != self._error:
             kept = "still serving the last good pages" if snapshot is not None else \
                 "nothing to serve until it is fixed"
