@@ -122,3 +122,18 @@ def test_the_first_tab_shows_the_skip_link_and_it_leads_to_the_text(browser, tmp
     assert hidden <= 0
     assert focused["skip"] and 0 <= focused["top"] < focused["bottom"] <= 900, focused
     assert after
+
+
+def test_every_heading_of_a_post_is_at_least_as_large_as_its_text(browser, tmp_path):
+    """A browser's own h5 and h6 are smaller than the text (13 px beside 16): a post
+    ported from Hugo that heads its paragraphs with `#####` read them as footnotes."""
+    body = "".join(f"{'#' * level} 第{level}级标题\n\n正文。\n\n" for level in range(2, 7))
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post("标题", "2024-01-01", body)})
+    with built_site_page(browser, site, "archives/a/", 1280, 900) as (page, _):
+        sizes = page.evaluate("""() => [...document.querySelectorAll(
+          '.post-body :is(h2, h3, h4, h5, h6, p)')].map(e => [
+            e.tagName, parseFloat(getComputedStyle(e).fontSize), getComputedStyle(e).fontWeight])""")
+    text = max(size for tag, size, _ in sizes if tag == "P")
+    headings = [(tag, size, weight) for tag, size, weight in sizes if tag != "P"]
+    assert [tag for tag, _, _ in headings] == ["H2", "H3", "H4", "H5", "H6"]
+    assert all(size >= text and int(weight) >= 600 for _, size, weight in headings), headings
