@@ -16,6 +16,7 @@ render rule leaves out the marks the formula beside them took.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
@@ -33,6 +34,7 @@ _BREAKS = re.compile(r"[=<>+\-]|\\(?:le|leq|ge|geq|ne|neq|in|notin|to|gets|mapst
 """Where KaTeX may break an inline formula: after a relation or a binary operator."""
 
 
+@lru_cache(maxsize=4096)  # asked by the formula and by the text on each side
 def bindable(tex: str) -> bool:
     """Whether a formula may be kept on one line with the marks around it: it has no
     relation or operator outside braces (KaTeX breaks only there), or it is short."""
