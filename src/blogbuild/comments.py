@@ -6,6 +6,7 @@ A pure parser of (path, text), and the checks that need every comment of the sit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -117,7 +118,7 @@ def _value_line(node: yaml.MappingNode, key: str) -> int:
 
 
 def check_comment_ids(comments: list[Comment], problems: list[Problem],
-                      rejected: list[RejectedComment] = ()) -> None:
+                      rejected: Sequence[RejectedComment] = ()) -> None:
     """Ids are unique site-wide (they are page anchors); parents exist on the same post.
     The `rejected` comments count as there: their problems are reported already, and
     mending those must not bring out more."""

@@ -327,10 +327,8 @@ class DevServer:
         Not refreshed on edits (a restart does)."""
         scratch = self.output.root / self.output.SEARCH_SCRATCH
         try:
-            pages = list(indexed_pages(snapshot.jobs, snapshot.site.config))
-            if not pages:
-                return  # a site without posts yet: nothing to index (as in a build)
-            for output in pages:
+            # (a site without posts gets no indexer: _start_search_index)
+            for output in indexed_pages(snapshot.jobs, snapshot.site.config):
                 if self._closing:
                     return
                 target = scratch / output
