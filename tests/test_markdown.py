@@ -758,10 +758,19 @@ def test_a_formula_and_the_punctuation_touching_it_are_one_unbreakable_unit():
     source = "取指数就是$k$。不过（$x$）、“$y$”和$z$ 不同，以及$\\log k$，end $w$.\n"
     soup = BeautifulSoup(render(source).html, "html.parser")
     assert [unit.get_text() for unit in soup.select(".nobr")] == [
-        "\\(k\\)。", "（\\(x\\)）", "“\\(y\\)”", "\\(\\log k\\)，", "\\(w\\)."]
+        "\\(k\\)。", "（\\(x\\)）、", "“\\(y\\)”", "\\(\\log k\\)，", "\\(w\\)."]
     assert soup.p.get_text() == ("取指数就是\\(k\\)。不过（\\(x\\)）、“\\(y\\)”和\\(z\\) 不同，"
                                  "以及\\(\\log k\\)，end \\(w\\).")
     assert all(unit.select_one(".math.inline") for unit in soup.select(".nobr"))
+
+
+def test_a_run_of_marks_is_bound_to_the_formula_whole():
+    """"（$k$）。": a line may start with neither "）" nor "。", nor end with "“" or "（"."""
+    source = "若取（$k$）。再看“（$x$”）和$y$……以及 $z$,. 完\n"
+    soup = BeautifulSoup(render(source).html, "html.parser")
+    assert [unit.get_text() for unit in soup.select(".nobr")] == [
+        "（\\(k\\)）。", "“（\\(x\\)”）", "\\(y\\)……", "\\(z\\),."]
+    assert soup.p.get_text() == "若取（\\(k\\)）。再看“（\\(x\\)”）和\\(y\\)……以及 \\(z\\),. 完"
 
 
 def test_a_long_formula_katex_may_break_is_not_bound_to_its_punctuation():

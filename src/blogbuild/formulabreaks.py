@@ -5,7 +5,8 @@ and the text after it, even before a mark no line may start with: "取指数就�
 "。" at the start of the next line, and "（$x$" left "（" at the end of one, several
 times a post on a phone. So the closing marks right after a formula, and the opening
 marks right before it, are bound to it: they and the formula go in one
-`<span class="nobr">`, which the stylesheet does not wrap.
+`<span class="nobr">`, which the stylesheet does not wrap. A run of marks goes
+whole ("$x$）。"), as a line may start with neither.
 
 Only formulas that cannot break anyway, or short ones, are bound: KaTeX lets a long
 inline formula break after a relation or an operator (`a+b=c`), and a bound one would
@@ -55,19 +56,27 @@ def _bound_formula(tokens: list[Token], idx: int) -> bool:
 
 
 def mark_after(tokens: list[Token], idx: int) -> str:
-    """The closing mark the formula at `idx` takes from the text after it ("" if none)."""
+    """The closing marks the formula at `idx` takes from the text after it: all those
+    it starts with ("）。", "" if none)."""
     after = tokens[idx + 1] if idx + 1 < len(tokens) else None
-    if after is not None and after.type == "text" and after.content[:1] in CLOSING:
-        return after.content[0]
-    return ""
+    if after is None or after.type != "text":
+        return ""
+    content = after.content
+    end = next((i for i, char in enumerate(content) if char not in CLOSING), len(content))
+    return content[:end]
 
 
 def mark_before(tokens: list[Token], idx: int) -> str:
-    """The opening mark the formula at `idx` takes from the text before it ("" if none)."""
+    """The opening marks the formula at `idx` takes from the text before it: all those
+    it ends with ("“（", "" if none)."""
     before = tokens[idx - 1] if idx else None
-    if before is not None and before.type == "text" and before.content[-1:] in OPENING:
-        return before.content[-1]
-    return ""
+    if before is None or before.type != "text":
+        return ""
+    content = before.content
+    start = len(content)
+    while start and content[start - 1] in OPENING:
+        start -= 1
+    return content[start:]
 
 
 def bound(tokens: list[Token], idx: int, formula: str) -> str:
@@ -83,7 +92,7 @@ def bound(tokens: list[Token], idx: int, formula: str) -> str:
 def render_text(self, tokens, idx, options, env) -> str:
     """markdown-it's text rule, less the marks a formula beside the text took."""
     content = tokens[idx].content
-    start = 1 if _bound_formula(tokens, idx - 1) and mark_after(tokens, idx - 1) else 0
-    end = len(content) - 1 if _bound_formula(tokens, idx + 1) and mark_before(tokens, idx + 1) \
+    start = len(mark_after(tokens, idx - 1)) if _bound_formula(tokens, idx - 1) else 0
+    end = len(content) - len(mark_before(tokens, idx + 1)) if _bound_formula(tokens, idx + 1) \
         else len(content)
     return escapeHtml(content[start:max(start, end)])

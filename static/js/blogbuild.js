@@ -49,6 +49,45 @@
       window.katex.render(text.slice(2, -2), element, settings);
     });
   }
+  // A line never starts with the "。" after an inline formula, nor ends with the "（"
+  // before one. Chromium breaks a line between KaTeX's boxes and the text beside them,
+  // where it never would between two characters. formulabreaks.py binds a short
+  // formula to its marks in the HTML, but a long one must keep the breaks KaTeX makes
+  // at its operators: so the marks are shown in the formula's last box (opening marks
+  // in its first), which KaTeX never breaks, in the text's font. The text keeps them
+  // out of sight, for screen readers (KaTeX's boxes are hidden from them) and for
+  // copying. A run of marks goes whole ("$x$）。").
+  var CLOSING = /^[，。、；：？！）》」』】〉”’…,.;:?!)]+/, OPENING = /[（《「『【〈“‘(]+$/;
+  function holdMarks() {
+    var formulas = Array.prototype.filter.call(document.querySelectorAll(".math"), function (el) {
+      return el.querySelector(".katex-html > .katex-base") && !el.querySelector(".katex-display");
+    });
+    // every weight read before anything changes: one style pass, not one per formula
+    var weights = formulas.map(function (el) { return getComputedStyle(el.parentNode).fontWeight; });
+    formulas.forEach(function (formula, i) {
+      var boxes = formula.querySelectorAll(".katex-html > .katex-base");
+      var after = formula.nextSibling, before = formula.previousSibling, run;
+      if (after && after.nodeType === Node.TEXT_NODE && (run = CLOSING.exec(after.data))) {
+        hold(after, 0, run[0].length, boxes[boxes.length - 1], null, weights[i]);
+      }
+      if (before && before.nodeType === Node.TEXT_NODE && (run = OPENING.exec(before.data))) {
+        hold(before, run.index, run[0].length, boxes[0], boxes[0].firstChild, weights[i]);
+      }
+    });
+  }
+  function hold(text, index, length, box, beforeChild, weight) {
+    var mark = index ? text.splitText(index) : text;
+    if (mark.data.length > length) mark.splitText(length);
+    var kept = document.createElement("span");
+    kept.className = "visually-hidden";
+    mark.parentNode.replaceChild(kept, mark);
+    kept.appendChild(mark);
+    var shown = document.createElement("span");
+    shown.className = "math-mark";
+    shown.textContent = mark.data;
+    shown.style.fontWeight = weight;
+    box.insertBefore(shown, beforeChild);
+  }
   var BLOCKS = "p, li, dd, dt, blockquote, figcaption, h1, h2, h3, h4, h5, h6, div, td, th";
   function beyond(el) {  // sticks out of its line's block
     var line = el.closest(BLOCKS);
@@ -58,7 +97,7 @@
   }
   function markWide() {
     // a formula bound to the punctuation beside it (formulabreaks.py) is let go where
-    // the two are wider than the line together: the mark may then start a line
+    // the two are wider than the line together (its marks are held in its boxes)
     var bound = document.querySelectorAll(".nobr");
     bound.forEach(function (el) { el.classList.remove("nobr-wide"); });
     Array.prototype.filter.call(bound, beyond).forEach(function (el) {
@@ -75,6 +114,7 @@
   var pending = false;
   function start() {
     render();
+    holdMarks();
     markWide();
     // fonts change every width; a phone turned sideways changes the room
     if (document.fonts) document.fonts.ready.then(markWide);
