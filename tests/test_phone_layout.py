@@ -240,3 +240,32 @@ def test_a_closing_mark_after_a_formula_never_starts_a_line(browser, tmp_path):
             .filter(m => new Set([...m.querySelectorAll('.katex-base')]
                                  .map(b => Math.round(b.getBoundingClientRect().top))).size > 1)
             .length""") > 5
+
+
+SCROLL_SHADES = """() => [...document.querySelectorAll('.post-body .math.display')].map(m => ({
+  id: m.id, scrolls: m.querySelector('.katex-display').scrollWidth > m.clientWidth + 1,
+  left: m.matches('.more-left') && getComputedStyle(m, '::before').backgroundImage.includes('gradient'),
+  right: m.matches('.more-right') && getComputedStyle(m, '::after').backgroundImage.includes('gradient')}))"""
+
+
+def test_a_display_formula_wider_than_the_screen_shows_that_it_scrolls(phone_page):
+    """A phone shows no scrollbar: a formula cut by the screen's edge looked simply
+    cut (in the corpora, 569 of 1,353 displays at 360 px). A shade on each side where
+    more of it is says that it scrolls, and goes with the scrolling."""
+    shades = phone_page.evaluate(SCROLL_SHADES)
+    assert [s for s in shades if s["scrolls"]] == [{"id": "eq-1", "scrolls": True, "left": False,
+                                                     "right": True}], shades
+    assert not any(s["left"] or s["right"] for s in shades if not s["scrolls"]), shades
+    scroller = "#eq-1 > .katex-display"
+    try:
+        for position, sides in (("(e.scrollWidth - e.clientWidth) / 2", (True, True)),
+                                ("e.scrollWidth", (True, False)),
+                                ("0", (False, True))):
+            phone_page.evaluate(f"e => {{ e.scrollLeft = {position}; }}",
+                                phone_page.locator(scroller).element_handle())
+            phone_page.wait_for_function(
+                "([left, right]) => { const m = document.querySelector('#eq-1');"
+                " return m.matches('.more-left') === left && m.matches('.more-right') === right; }",
+                arg=list(sides), timeout=2000)
+    finally:
+        phone_page.evaluate("e => { e.scrollLeft = 0; }", phone_page.locator(scroller).element_handle())

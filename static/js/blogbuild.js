@@ -9,7 +9,8 @@
 //
 // Then, in either render mode, an inline formula wider than its line (one KaTeX has
 // no place to break, such as a long \left(…\right)) is marked `math-wide`, and the
-// theme lets it scroll on its own: on a phone it would widen the whole page.
+// theme lets it scroll on its own: on a phone it would widen the whole page. A display
+// formula that scrolls is marked on the sides where more of it is.
 (function () {
   "use strict";
   function render() {
@@ -110,6 +111,27 @@
     // measured all at once, then marked: one layout, not one per formula
     var wide = inline.filter(beyond);
     wide.forEach(function (el) { el.classList.add("math-wide"); });
+    var displays = document.querySelectorAll(".math.display");
+    var room = Array.prototype.map.call(displays, scrollRoom);
+    Array.prototype.forEach.call(displays, function (el, i) { markMore(el, room[i]); });
+  }
+  // A display formula wider than its column scrolls sideways, and a phone shows no
+  // scrollbar: the theme shades the side where more of the formula is.
+  function scrollRoom(display) {
+    var scroller = display.querySelector(".katex-display");
+    if (!scroller) return {left: 0, right: 0};
+    var left = scroller.scrollLeft;
+    return {left: left, right: scroller.scrollWidth - scroller.clientWidth - left};
+  }
+  function markMore(display, room) {
+    display.classList.toggle("more-left", room.left > 1);
+    display.classList.toggle("more-right", room.right > 1);
+  }
+  function scrolled(event) {
+    var target = event.target;
+    if (target.nodeType === Node.ELEMENT_NODE && target.matches(".math.display > .katex-display")) {
+      markMore(target.parentNode, scrollRoom(target.parentNode));
+    }
   }
   var pending = false;
   function start() {
@@ -118,6 +140,8 @@
     markWide();
     // fonts change every width; a phone turned sideways changes the room
     if (document.fonts) document.fonts.ready.then(markWide);
+    // scroll events do not bubble: one listener, capturing, for every formula
+    document.addEventListener("scroll", scrolled, {capture: true, passive: true});
     window.addEventListener("resize", function () {
       if (pending) return;
       pending = true;
