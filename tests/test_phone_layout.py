@@ -269,3 +269,27 @@ def test_a_display_formula_wider_than_the_screen_shows_that_it_scrolls(phone_pag
                 arg=list(sides), timeout=2000)
     finally:
         phone_page.evaluate("e => { e.scrollLeft = 0; }", phone_page.locator(scroller).element_handle())
+
+
+def test_an_inline_formula_that_scrolls_stays_one_line_and_fades_where_more_of_it_is(
+        browser, tmp_path):
+    """A formula KaTeX may break once ("R =") before a part wider than the screen
+    broke inside its own scroll box: "R =" alone on a line, the rest scrolling below
+    (leovan, at 360 px). It is one line now, and fades out at the side where more of
+    it is, as a display is shaded."""
+    members = ", ".join(f"P-{'A' * (n % 3 + 1)}-P{n}" for n in range(12))
+    site = write_site(tmp_path / "site", {"content/posts/p.md": post(
+        "关系", "2024-01-01", f"所有可能的关系集合为 $R = \\{{\\text{{{members}}}\\}}$。完\n")})
+    with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
+        wait_for_math(page)
+        page.evaluate("async () => { await document.fonts.ready; }")
+        page.wait_for_function("() => document.querySelector('.math-wide')")
+        formula = page.locator(".post-body .math-wide")
+        state = """m => ({lines: m.querySelector('.katex-html').getClientRects().length,
+                          more: ['more-left', 'more-right'].filter(c => m.classList.contains(c)),
+                          fade: getComputedStyle(m).maskImage.includes('gradient')})"""
+        assert formula.evaluate(state) == {"lines": 1, "more": ["more-right"], "fade": True}
+        formula.evaluate("m => { m.scrollLeft = m.scrollWidth; }")
+        page.wait_for_function("() => document.querySelector('.math-wide.more-left:not(.more-right)')",
+                               timeout=2000)
+        assert formula.evaluate(state) == {"lines": 1, "more": ["more-left"], "fade": True}

@@ -9,8 +9,8 @@
 //
 // Then, in either render mode, an inline formula wider than its line (one KaTeX has
 // no place to break, such as a long \left(…\right)) is marked `math-wide`, and the
-// theme lets it scroll on its own: on a phone it would widen the whole page. A display
-// formula that scrolls is marked on the sides where more of it is.
+// theme lets it scroll on its own: on a phone it would widen the whole page. A formula
+// that scrolls is marked on the sides where more of it is.
 (function () {
   "use strict";
   function render() {
@@ -111,27 +111,32 @@
     // measured all at once, then marked: one layout, not one per formula
     var wide = inline.filter(beyond);
     wide.forEach(function (el) { el.classList.add("math-wide"); });
-    var displays = document.querySelectorAll(".math.display");
-    var room = Array.prototype.map.call(displays, scrollRoom);
-    Array.prototype.forEach.call(displays, function (el, i) { markMore(el, room[i]); });
+    var formulas = document.querySelectorAll(".math");
+    var room = Array.prototype.map.call(formulas, scrollRoom);
+    Array.prototype.forEach.call(formulas, function (el, i) { markMore(el, room[i]); });
   }
-  // A display formula wider than its column scrolls sideways, and a phone shows no
-  // scrollbar: the theme shades the side where more of the formula is.
-  function scrollRoom(display) {
-    var scroller = display.querySelector(".katex-display");
+  // A formula wider than its column scrolls sideways (a display's KaTeX box, or an
+  // inline formula marked math-wide), and a phone shows no scrollbar: the theme marks
+  // the sides where more of the formula is.
+  function scrollerOf(formula) {
+    return formula.matches(".math-wide") ? formula : formula.querySelector(".katex-display");
+  }
+  function scrollRoom(formula) {
+    var scroller = scrollerOf(formula);
     if (!scroller) return {left: 0, right: 0};
     var left = scroller.scrollLeft;
     return {left: left, right: scroller.scrollWidth - scroller.clientWidth - left};
   }
-  function markMore(display, room) {
-    display.classList.toggle("more-left", room.left > 1);
-    display.classList.toggle("more-right", room.right > 1);
+  function markMore(formula, room) {
+    formula.classList.toggle("more-left", room.left > 1);
+    formula.classList.toggle("more-right", room.right > 1);
   }
   function scrolled(event) {
     var target = event.target;
-    if (target.nodeType === Node.ELEMENT_NODE && target.matches(".math.display > .katex-display")) {
-      markMore(target.parentNode, scrollRoom(target.parentNode));
-    }
+    if (target.nodeType !== Node.ELEMENT_NODE) return;
+    var formula = target.matches(".math-wide") ? target
+                : target.matches(".math.display > .katex-display") ? target.parentNode : null;
+    if (formula) markMore(formula, scrollRoom(formula));
   }
   var pending = false;
   function start() {
