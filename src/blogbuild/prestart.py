@@ -44,19 +44,30 @@ def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
     """A pool of `workers` processes, each starting from `start`, spawned now (not at
     the pool's first task), with Ctrl-C ignored: the calling process alone answers it
     (it shuts the pool down), instead of each worker printing a traceback of wherever
-    it was. (A new interpreter keeps ignoring a signal its parent ignored.)"""
+    it was. A new interpreter keeps ignoring a signal its parent ignored; only the main
+    thread may ignore one, though, so another (serve's rebuilds) blocks it instead,
+    which a new interpreter inherits too, until `_initialize` ignores it."""
     pool = ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"),
                                initializer=_initialize, initargs=start)
     main_thread = threading.current_thread() is threading.main_thread()
-    answer = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    if main_thread:
+        answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    elif _CAN_BLOCK:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        for _ in range(workers):
+        for _ in range(workers):  # the pool spawns a worker on this thread at each
             pool.submit(_nothing)
     finally:
         if main_thread:
             signal.signal(signal.SIGINT, answer)
+        elif _CAN_BLOCK:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     return pool
+
+
+_CAN_BLOCK = hasattr(signal, "pthread_sigmask")
+"""POSIX: a thread can block a signal (Windows has no Ctrl-C of a process group)."""
 
 
 def start_early(site_dir: Path, base_url: str | None, jobs: int, use_cache: bool) -> None:
@@ -93,9 +104,11 @@ def _initialize(site_dir: Path, base_url: str | None, cache_dir: Path | None,
                 rendered: str) -> None:
     """In each worker, first: ignore Ctrl-C, then import the build's modules and start
     (parallel.py). A worker spawned by another thread than the main one (serve's
-    rebuilds) did not inherit start_pool's ignoring: it answered Ctrl-C with a
-    traceback of wherever it was."""
+    rebuilds) did not inherit start_pool's ignoring, only its blocking: ignored now, a
+    Ctrl-C that came while it started is dropped, and it may be unblocked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _CAN_BLOCK:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     from .parallel import start_worker
 
     start_worker(site_dir, base_url, cache_dir, rendered)
