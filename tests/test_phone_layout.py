@@ -165,8 +165,9 @@ def test_dates_and_comment_counts_are_never_broken_across_lines(phone_page):
 
 
 LINE_EDGE_MARKS = """() => {
-  // every mark a reader sees (not the text's hidden copy, nor KaTeX's own glyphs other
-  // than a mark shown in a formula's box), and whether it is alone at its line's edge
+  // every mark a reader sees (not the copy for screen readers, nor KaTeX's own glyphs
+  // other than a mark moved into a formula's box), and whether it is alone at its
+  // line's edge, and its style
   const CLOSING = /[，。、；：？！）》」』】,.;:?!)]/, OPENING = /[（《「『【“‘(]/;
   const found = [];
   for (const block of document.querySelectorAll('.post-body p')) {
@@ -176,7 +177,7 @@ LINE_EDGE_MARKS = """() => {
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
     for (let text = walker.nextNode(); text; text = walker.nextNode()) {
       const parent = text.parentElement;
-      if (parent.closest('.visually-hidden') ||
+      if (parent.closest('.math-mark-read') ||
           (parent.closest('.katex') && !parent.closest('.math-mark'))) continue;
       for (let i = 0; i < text.data.length; i++) {
         const closing = CLOSING.test(text.data[i]);
@@ -192,14 +193,15 @@ LINE_EDGE_MARKS = """() => {
         // in the column, or in a formula that scrolls on its own (math-wide), within reach
         const scroller = parent.closest('.math-wide'), room = (scroller || block).getBoundingClientRect();
         const right = scroller ? room.left + scroller.scrollWidth : room.right;
-        found.push({mark: text.data[i], alone, inside: mark.right <= right + 1});
+        found.push({mark: text.data[i], alone, inside: mark.right <= right + 1,
+                    italic: getComputedStyle(parent).fontStyle === 'italic'});
       }
     }
   }
   return found;
 }"""
 
-READ_OUT = """() => [...document.querySelectorAll('.post-body p')].map(block => {
+READ_OUT = """() => [...document.querySelectorAll('.post-body p, .post-body td')].map(block => {
   // the text a screen reader gets: KaTeX's boxes are aria-hidden (the MathML is read)
   const copy = block.cloneNode(true);
   copy.querySelectorAll('[aria-hidden="true"]').forEach(hidden => hidden.remove());
@@ -220,7 +222,13 @@ def test_a_closing_mark_after_a_formula_never_starts_a_line(browser, tmp_path):
     opening = "".join(f"记{'为' * (n % 11)}（“$p_{{{n}}} + q_{{{n}}} = r_{{{n}}} + s_{{{n}}}$”）"
                       for n in range(30))
     unbreakable = "\\boldsymbol{A}" * 30
-    body = f"{short}\n\n{long}\n\n{opening}\n\n很长的一个${unbreakable}$。\n"
+    # a table wider than the screen scrolls on its own: the marks in it must not
+    # widen the page; nor may emphasis lose its slant
+    table = "| 项 | 公式 | 说明 |\n|---|---|---|\n" + "".join(
+        f"| {n} | $w_{{{n}}}$：说明 | 最后一列 $\\left({' + '.join(f'a_{{{k}}}' for k in range(14))}\\right)$。 |\n"
+        for n in range(3))
+    body = (f"{short}\n\n{long}\n\n{opening}\n\n很长的一个${unbreakable}$。\n\n{table}\n"
+            "*斜体里的$e_1 + e_2 = e_3 + e_4$，照样倾斜*\n")
     site = write_site(tmp_path / "site", {"content/posts/p.md": post("标点", "2024-01-01", body)})
     with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
         wait_for_math(page)
@@ -231,8 +239,10 @@ def test_a_closing_mark_after_a_formula_never_starts_a_line(browser, tmp_path):
             (20 + 30 + 1, 20 + 15 + 30, 30, 30)
         assert [m for m in marks if m["alone"]] == []
         assert [m for m in marks if not m["inside"]] == [], marks
+        assert marks[-1] == {"mark": "，", "alone": False, "inside": True, "italic": True}
         read = page.evaluate(READ_OUT)
-        assert (read.count("。"), read.count("）"), read.count("（")) == (51, 65, 30)
+        assert (read.count("。"), read.count("）"), read.count("（"), read.count("：")) == \
+            (51 + 3, 65, 30, 3)
         widths = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], widths
         # the long formulas still break at their operators: some lie over two lines
@@ -251,11 +261,18 @@ SCROLL_SHADES = """() => [...document.querySelectorAll('.post-body .math.display
 def test_a_display_formula_wider_than_the_screen_shows_that_it_scrolls(phone_page):
     """A phone shows no scrollbar: a formula cut by the screen's edge looked simply
     cut (in the corpora, 569 of 1,353 displays at 360 px). A shade on each side where
-    more of it is says that it scrolls, and goes with the scrolling."""
+    more of it is says that it scrolls, and goes with the scrolling; it leaves the
+    formula's number alone."""
     shades = phone_page.evaluate(SCROLL_SHADES)
     assert [s for s in shades if s["scrolls"]] == [{"id": "eq-1", "scrolls": True, "left": False,
                                                      "right": True}], shades
     assert not any(s["left"] or s["right"] for s in shades if not s["scrolls"]), shades
+    # its number went below it (on a phone), where the shade does not reach
+    shade_bottom, number_top = phone_page.evaluate("""() => {
+      const m = document.querySelector('#eq-1'), tag = m.querySelector('.katex-tag');
+      return [m.getBoundingClientRect().bottom - parseFloat(getComputedStyle(m, '::after').bottom),
+              tag.getBoundingClientRect().top]; }""")
+    assert shade_bottom <= number_top + 1, (shade_bottom, number_top)
     scroller = "#eq-1 > .katex-display"
     try:
         for position, sides in (("(e.scrollWidth - e.clientWidth) / 2", (True, True)),
@@ -293,3 +310,69 @@ def test_an_inline_formula_that_scrolls_stays_one_line_and_fades_where_more_of_i
         page.wait_for_function("() => document.querySelector('.math-wide.more-left:not(.more-right)')",
                                timeout=2000)
         assert formula.evaluate(state) == {"lines": 1, "more": ["more-left"], "fade": True}
+
+
+HIDDEN_MARKS = """() => {
+  // the marks after formulas that a paste shows, and those it hides (the way a copy for
+  // screen readers is hidden: clipped, or 1 px wide)
+  const editor = document.getElementById('editor'), found = {shown: 0, hidden: 0};
+  const walker = document.createTreeWalker(editor, NodeFilter.SHOW_TEXT);
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    const count = (text.data.match(/[。，）]/g) || []).length;
+    let hidden = false;
+    for (let el = text.parentElement; el && el !== editor; el = el.parentElement) {
+      const style = getComputedStyle(el);
+      if (style.clipPath !== 'none' || style.display === 'none' ||
+          (style.overflow !== 'visible' && el.getBoundingClientRect().width <= 2)) hidden = true;
+    }
+    found[hidden ? 'hidden' : 'shown'] += count;
+  }
+  return found;
+}"""
+
+
+def test_a_copied_paragraph_pastes_with_the_marks_after_its_formulas(browser, tmp_path):
+    """The marks moved into a formula's box are copied from there. A rich-text paste
+    lost them: it carried the screen readers' copy, hidden as the page hides it."""
+    body = ("设$a_1 + a_2 = b_1 + b_2$。又$c$，以及（$d_1 + d_2 = e$）。\n")
+    site = write_site(tmp_path / "site", {
+        "content/posts/p.md": post("复制", "2024-01-01", body),
+        "static/editor/index.html": '<!DOCTYPE html><meta charset="utf-8">'
+                                    '<div id="editor" contenteditable="true"></div>'})
+    with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
+        wait_for_math(page)
+        page.evaluate("""() => { const range = document.createRange();
+            range.selectNodeContents(document.querySelector('.post-body p'));
+            getSelection().removeAllRanges(); getSelection().addRange(range); }""")
+        page.keyboard.press("Control+C")
+        editor = page.context.new_page()
+        editor.goto(page.url.split("archives/")[0] + "editor/")
+        editor.click("#editor")
+        editor.keyboard.press("Control+V")
+        editor.wait_for_function("() => document.getElementById('editor').textContent.length > 0")
+        assert editor.evaluate(HIDDEN_MARKS) == {"shown": 4, "hidden": 0}
+
+
+def test_a_display_shade_needs_more_than_a_sliver_out_of_sight(browser, tmp_path):
+    """KaTeX's 2 px padding, or a number's overhang, made formulas that show whole
+    overflow by 2-4 px, and a shade darkened their last characters for nothing."""
+    site = write_site(tmp_path / "site", {"content/posts/p.md": post(
+        "阴影", "2024-01-01", "$$\n\\sum_{i=1}^{n} a_i b_i c_i d_i e_i\n$$\n")})
+    with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
+        wait_for_math(page)
+        page.evaluate("async () => { await document.fonts.ready; }")
+        natural = page.evaluate("""() => { const m = document.querySelector('.math.display');
+            m.style.width = '1px'; const width = m.querySelector('.katex-display').scrollWidth;
+            m.style.width = ''; return width; }""")
+        for out_of_sight, shaded in ((3, False), (10, True)):
+            overflow = page.evaluate("""([width, out]) => {
+                const m = document.querySelector('.math.display'), s = m.querySelector('.katex-display');
+                m.style.width = (width - out) + 'px';
+                window.dispatchEvent(new Event('resize'));
+                return s.scrollWidth - s.clientWidth; }""", [natural, out_of_sight])
+            assert overflow == out_of_sight
+            # the theme re-measures on the frame after a resize
+            assert page.evaluate("""() => new Promise(done => requestAnimationFrame(() =>
+                requestAnimationFrame(() =>
+                    done(document.querySelector('.math.display').matches('.more-right')))))""") \
+                == shaded, out_of_sight

@@ -54,40 +54,49 @@
   // before one. Chromium breaks a line between KaTeX's boxes and the text beside them,
   // where it never would between two characters. formulabreaks.py binds a short
   // formula to its marks in the HTML, but a long one must keep the breaks KaTeX makes
-  // at its operators: so the marks are shown in the formula's last box (opening marks
-  // in its first), which KaTeX never breaks, in the text's font. The text keeps them
-  // out of sight, for screen readers (KaTeX's boxes are hidden from them) and for
-  // copying. A run of marks goes whole ("$x$）。").
+  // at its operators: so the marks move into the formula's last box (opening marks
+  // into its first), which KaTeX never breaks, in the text's font and style. They are
+  // copied from there, as part of the formula (a rich-text paste shows the formula's
+  // boxes); screen readers, to which KaTeX's boxes are hidden, get a copy of them
+  // inside the formula's element, in its place in the sentence, out of sight and not
+  // copied. A run of marks goes whole ("$x$）。").
   var CLOSING = /^[，。、；：？！）》」』】〉”’…,.;:?!)]+/, OPENING = /[（《「『【〈“‘(]+$/;
   function holdMarks() {
     var formulas = Array.prototype.filter.call(document.querySelectorAll(".math"), function (el) {
       return el.querySelector(".katex-html > .katex-base") && !el.querySelector(".katex-display");
     });
-    // every weight read before anything changes: one style pass, not one per formula
-    var weights = formulas.map(function (el) { return getComputedStyle(el.parentNode).fontWeight; });
+    // every style read before anything changes: one style pass, not one per formula
+    var styles = formulas.map(function (el) {
+      var style = getComputedStyle(el.parentNode);
+      return {weight: style.fontWeight, style: style.fontStyle};
+    });
     formulas.forEach(function (formula, i) {
       var boxes = formula.querySelectorAll(".katex-html > .katex-base");
       var after = formula.nextSibling, before = formula.previousSibling, run;
       if (after && after.nodeType === Node.TEXT_NODE && (run = CLOSING.exec(after.data))) {
-        hold(after, 0, run[0].length, boxes[boxes.length - 1], null, weights[i]);
+        var last = boxes[boxes.length - 1];
+        hold(after, 0, run[0].length, last, null, formula, null, styles[i]);
       }
       if (before && before.nodeType === Node.TEXT_NODE && (run = OPENING.exec(before.data))) {
-        hold(before, run.index, run[0].length, boxes[0], boxes[0].firstChild, weights[i]);
+        hold(before, run.index, run[0].length, boxes[0], boxes[0].firstChild,
+             formula, formula.firstChild, styles[i]);
       }
     });
   }
-  function hold(text, index, length, box, beforeChild, weight) {
+  function hold(text, index, length, box, boxChild, formula, formulaChild, style) {
     var mark = index ? text.splitText(index) : text;
     if (mark.data.length > length) mark.splitText(length);
-    var kept = document.createElement("span");
-    kept.className = "visually-hidden";
-    mark.parentNode.replaceChild(kept, mark);
-    kept.appendChild(mark);
+    mark.parentNode.removeChild(mark);
     var shown = document.createElement("span");
     shown.className = "math-mark";
     shown.textContent = mark.data;
-    shown.style.fontWeight = weight;
-    box.insertBefore(shown, beforeChild);
+    shown.style.fontWeight = style.weight;
+    shown.style.fontStyle = style.style;
+    box.insertBefore(shown, boxChild);
+    var read = document.createElement("span");
+    read.className = "math-mark-read";
+    read.appendChild(mark);
+    formula.insertBefore(read, formulaChild);
   }
   var BLOCKS = "p, li, dd, dt, blockquote, figcaption, h1, h2, h3, h4, h5, h6, div, td, th";
   function beyond(el) {  // sticks out of its line's block
@@ -121,15 +130,28 @@
   function scrollerOf(formula) {
     return formula.matches(".math-wide") ? formula : formula.querySelector(".katex-display");
   }
+  var HIDDEN = 4;  // px out of sight before a side counts (KaTeX's 2 px padding, a tag's overhang)
   function scrollRoom(formula) {
     var scroller = scrollerOf(formula);
-    if (!scroller) return {left: 0, right: 0};
-    var left = scroller.scrollLeft;
-    return {left: left, right: scroller.scrollWidth - scroller.clientWidth - left};
+    if (!scroller) return {left: 0, right: 0, below: 0};
+    var left = scroller.scrollLeft, right = scroller.scrollWidth - scroller.clientWidth - left;
+    // a display's number that went below the formula (the theme's CSS) is left unshaded
+    var tag = (left > HIDDEN || right > HIDDEN) && scroller.querySelector(".katex-html > .katex-tag");
+    var first = tag && tag.parentNode.firstElementChild;
+    var below = 0;
+    if (tag && first !== tag) {
+      var row = tag.getBoundingClientRect();
+      if (row.top >= first.getBoundingClientRect().bottom - 1) {
+        below = formula.getBoundingClientRect().bottom - row.top;
+      }
+    }
+    return {left: left, right: right, below: below};
   }
   function markMore(formula, room) {
-    formula.classList.toggle("more-left", room.left > 1);
-    formula.classList.toggle("more-right", room.right > 1);
+    formula.classList.toggle("more-left", room.left > HIDDEN);
+    formula.classList.toggle("more-right", room.right > HIDDEN);
+    if (room.below) formula.style.setProperty("--below", room.below + "px");
+    else formula.style.removeProperty("--below");
   }
   function scrolled(event) {
     var target = event.target;
