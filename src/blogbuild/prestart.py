@@ -22,6 +22,9 @@ from .sources import CACHE_FOLDER, RENDERED, has_posts
 PARALLEL_FROM = 64
 """Fewer posts than this render in the calling process: starting workers costs more."""
 
+_CAN_BLOCK = hasattr(signal, "pthread_sigmask")
+"""POSIX: a thread can block a signal (Windows has no Ctrl-C of a process group)."""
+
 StartArgs = tuple[Path, str | None, Path | None, str]
 """What a worker starts from: the site folder, the --base-url override, the cache
 folder (None: --no-cache), the file there that keeps rendered posts (RENDERED; the
@@ -56,7 +59,7 @@ def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
     elif _CAN_BLOCK:
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        for _ in range(workers):  # the pool spawns a worker on this thread at each
+        for _ in range(workers):  # each submit spawns a worker, on this thread
             pool.submit(_nothing)
     finally:
         if main_thread:
@@ -64,10 +67,6 @@ def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
         elif _CAN_BLOCK:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     return pool
-
-
-_CAN_BLOCK = hasattr(signal, "pthread_sigmask")
-"""POSIX: a thread can block a signal (Windows has no Ctrl-C of a process group)."""
 
 
 def start_early(site_dir: Path, base_url: str | None, jobs: int, use_cache: bool) -> None:
