@@ -376,3 +376,18 @@ def test_a_display_shade_needs_more_than_a_sliver_out_of_sight(browser, tmp_path
                 requestAnimationFrame(() =>
                     done(document.querySelector('.math.display').matches('.more-right')))))""") \
                 == shaded, out_of_sight
+
+
+def test_a_display_broken_into_rows_is_shaded_down_to_its_last_row(browser, tmp_path):
+    """Where `\\\\` breaks a numbered display into rows, KaTeX keeps the number on the
+    last row, and that row may be the one that overflows: the shade must reach it."""
+    terms = " + ".join(f"a_{{{n}}}" for n in range(14))
+    site = write_site(tmp_path / "site", {"content/posts/p.md": post(
+        "行", "2024-01-01", f"$$\nb = c \\\\\\\\ \\left( {terms} \\right) \\tag{{1}}\n$$\n")})
+    with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
+        wait_for_math(page)
+        page.evaluate("async () => { await document.fonts.ready; }")
+        shade = page.evaluate("""() => { const m = document.querySelector('.math.display');
+            return [m.matches('.more-right'), getComputedStyle(m, '::after').bottom,
+                    getComputedStyle(m, '::after').zIndex]; }""")
+        assert shade == [True, "0px", "1"], shade

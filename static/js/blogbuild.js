@@ -130,13 +130,15 @@
   function scrollerOf(formula) {
     return formula.matches(".math-wide") ? formula : formula.querySelector(".katex-display");
   }
-  var HIDDEN = 4;  // px out of sight before a side counts (KaTeX's 2 px padding, a tag's overhang)
+  var HIDDEN = 4;  // px out of sight before a side counts (the theme's 2 px padding, a tag's overhang)
   function scrollRoom(formula) {
     var scroller = scrollerOf(formula);
     if (!scroller) return {left: 0, right: 0, below: 0};
     var left = scroller.scrollLeft, right = scroller.scrollWidth - scroller.clientWidth - left;
-    // a display's number that went below the formula (the theme's CSS) is left unshaded
-    var tag = (left > HIDDEN || right > HIDDEN) && scroller.querySelector(".katex-html > .katex-tag");
+    // a display's number that went below the formula (the theme's CSS; not where `\\`
+    // breaks it into rows: KaTeX's layout stays there) is left unshaded
+    var tag = (left > HIDDEN || right > HIDDEN) &&
+      scroller.querySelector(".katex-html:not(:has(> .katex-newline)) > .katex-tag");
     var first = tag && tag.parentNode.firstElementChild;
     var below = 0;
     if (tag && first !== tag) {
