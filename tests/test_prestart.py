@@ -193,3 +193,30 @@ def test_ctrl_c_during_serves_first_build_stops_it_without_tracebacks(site, afte
     output, errors = serve.communicate(timeout=60)
     assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
     assert "stopped" in output + errors
+
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="needs POSIX signal masks")
+def test_a_thread_that_spawns_workers_gets_its_signal_mask_back(site):
+    """start_pool blocks Ctrl-C on a thread other than the main one while it spawns
+    the workers (they inherit the block); the thread is left as it was, and the
+    workers work."""
+    import os
+    import threading
+
+    root = site(posts(3))
+    seen = {}
+
+    def spawn():
+        seen["before"] = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        seen["pool"] = prestart.start_pool(2, (root, None, None, prestart.RENDERED))
+        seen["after"] = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+    spawner = threading.Thread(target=spawn)
+    spawner.start()
+    spawner.join()
+    try:
+        assert seen["after"] == seen["before"] and signal.SIGINT not in seen["after"]
+        assert seen["pool"].submit(os.getpid).result(timeout=60) != os.getpid()
+    finally:
+        seen["pool"].shutdown(cancel_futures=True)

@@ -23,7 +23,9 @@ PARALLEL_FROM = 64
 """Fewer posts than this render in the calling process: starting workers costs more."""
 
 _CAN_BLOCK = hasattr(signal, "pthread_sigmask")
-"""POSIX: a thread can block a signal (Windows has no Ctrl-C of a process group)."""
+"""POSIX: a thread can block a signal. (On Windows a console's Ctrl-C reaches the
+workers too, and a new process does not inherit an ignored signal: a worker still
+starting may print a traceback there.)"""
 
 StartArgs = tuple[Path, str | None, Path | None, str]
 """What a worker starts from: the site folder, the --base-url override, the cache
@@ -47,9 +49,9 @@ def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
     """A pool of `workers` processes, each starting from `start`, spawned now (not at
     the pool's first task), with Ctrl-C ignored: the calling process alone answers it
     (it shuts the pool down), instead of each worker printing a traceback of wherever
-    it was. A new interpreter keeps ignoring a signal its parent ignored; only the main
-    thread may ignore one, though, so another (serve's rebuilds) blocks it instead,
-    which a new interpreter inherits too, until `_initialize` ignores it."""
+    it was. A new interpreter keeps ignoring a signal its parent ignored (POSIX); only
+    the main thread may ignore one, though, so another (serve's rebuilds) blocks it
+    instead, which a new interpreter inherits too, until `_initialize` ignores it."""
     pool = ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"),
                                initializer=_initialize, initargs=start)
@@ -57,6 +59,8 @@ def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
     if main_thread:
         answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
     elif _CAN_BLOCK:
+        # (the pool's constructor started multiprocessing's resource tracker, whose
+        # start would unblock SIGINT on this thread again)
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         for _ in range(workers):  # each submit spawns a worker, on this thread
