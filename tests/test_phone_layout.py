@@ -3,6 +3,7 @@ found wrong there stays right."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -164,6 +165,16 @@ def test_dates_and_comment_counts_are_never_broken_across_lines(phone_page):
     assert broken == []
 
 
+@contextlib.contextmanager
+def post_on_a_phone(browser, tmp_path, title: str, body: str):
+    """The page of a one-post site at 360 px, its formulas rendered, its fonts loaded."""
+    site = write_site(tmp_path / "site", {"content/posts/p.md": post(title, "2024-01-01", body)})
+    with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
+        wait_for_math(page)
+        page.evaluate("async () => { await document.fonts.ready; }")
+        yield page
+
+
 LINE_EDGE_MARKS = """() => {
   // every mark a reader sees (not the copy for screen readers, nor KaTeX's own glyphs
   // other than a mark moved into a formula's box), and whether it is alone at its
@@ -229,10 +240,7 @@ def test_a_closing_mark_after_a_formula_never_starts_a_line(browser, tmp_path):
         for n in range(3))
     body = (f"{short}\n\n{long}\n\n{opening}\n\n很长的一个${unbreakable}$。\n\n{table}\n"
             "*斜体里的$e_1 + e_2 = e_3 + e_4$，照样倾斜*\n")
-    site = write_site(tmp_path / "site", {"content/posts/p.md": post("标点", "2024-01-01", body)})
-    with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
-        wait_for_math(page)
-        page.evaluate("async () => { await document.fonts.ready; }")
+    with post_on_a_phone(browser, tmp_path, "标点", body) as page:
         marks = page.evaluate(LINE_EDGE_MARKS)
         shown = "".join(m["mark"] for m in marks)
         assert (shown.count("。"), shown.count("）"), shown.count("（"), shown.count("“")) == \
@@ -295,11 +303,8 @@ def test_an_inline_formula_that_scrolls_stays_one_line_and_fades_where_more_of_i
     (leovan, at 360 px). It is one line now, and fades out at the side where more of
     it is, as a display is shaded."""
     members = ", ".join(f"P-{'A' * (n % 3 + 1)}-P{n}" for n in range(12))
-    site = write_site(tmp_path / "site", {"content/posts/p.md": post(
-        "关系", "2024-01-01", f"所有可能的关系集合为 $R = \\{{\\text{{{members}}}\\}}$。完\n")})
-    with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
-        wait_for_math(page)
-        page.evaluate("async () => { await document.fonts.ready; }")
+    body = f"所有可能的关系集合为 $R = \\{{\\text{{{members}}}\\}}$。完\n"
+    with post_on_a_phone(browser, tmp_path, "关系", body) as page:
         page.wait_for_function("() => document.querySelector('.math-wide')")
         formula = page.locator(".post-body .math-wide")
         state = """m => ({lines: m.querySelector('.katex-html').getClientRects().length,
@@ -356,11 +361,8 @@ def test_a_copied_paragraph_pastes_with_the_marks_after_its_formulas(browser, tm
 def test_a_display_shade_needs_more_than_a_sliver_out_of_sight(browser, tmp_path):
     """KaTeX's 2 px padding, or a number's overhang, made formulas that show whole
     overflow by 2-4 px, and a shade darkened their last characters for nothing."""
-    site = write_site(tmp_path / "site", {"content/posts/p.md": post(
-        "阴影", "2024-01-01", "$$\n\\sum_{i=1}^{n} a_i b_i c_i d_i e_i\n$$\n")})
-    with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
-        wait_for_math(page)
-        page.evaluate("async () => { await document.fonts.ready; }")
+    body = "$$\n\\sum_{i=1}^{n} a_i b_i c_i d_i e_i\n$$\n"
+    with post_on_a_phone(browser, tmp_path, "阴影", body) as page:
         natural = page.evaluate("""() => { const m = document.querySelector('.math.display');
             m.style.width = '1px'; const width = m.querySelector('.katex-display').scrollWidth;
             m.style.width = ''; return width; }""")
@@ -382,11 +384,8 @@ def test_a_display_broken_into_rows_is_shaded_down_to_its_last_row(browser, tmp_
     """Where `\\\\` breaks a numbered display into rows, KaTeX keeps the number on the
     last row, and that row may be the one that overflows: the shade must reach it."""
     terms = " + ".join(f"a_{{{n}}}" for n in range(14))
-    site = write_site(tmp_path / "site", {"content/posts/p.md": post(
-        "行", "2024-01-01", f"$$\nb = c \\\\\\\\ \\left( {terms} \\right) \\tag{{1}}\n$$\n")})
-    with built_site_page(browser, site, "archives/p/", 360, 800) as (page, _):
-        wait_for_math(page)
-        page.evaluate("async () => { await document.fonts.ready; }")
+    body = f"$$\nb = c \\\\\\\\ \\left( {terms} \\right) \\tag{{1}}\n$$\n"
+    with post_on_a_phone(browser, tmp_path, "行", body) as page:
         shade = page.evaluate("""() => { const m = document.querySelector('.math.display');
             return [m.matches('.more-right'), getComputedStyle(m, '::after').bottom,
                     getComputedStyle(m, '::after').zIndex]; }""")
