@@ -61,42 +61,44 @@
   // inside the formula's element, in its place in the sentence, out of sight and not
   // copied. A run of marks goes whole ("$x$）。").
   var CLOSING = /^[，。、；：？！）》」』】〉”’…,.;:?!)]+/, OPENING = /[（《「『【〈“‘(]+$/;
+  function marksBeside(formula) {  // [the closing run after it, the opening run before it]
+    var after = formula.nextSibling, before = formula.previousSibling;
+    return [after && after.nodeType === Node.TEXT_NODE && CLOSING.exec(after.data),
+            before && before.nodeType === Node.TEXT_NODE && OPENING.exec(before.data)];
+  }
   function holdMarks() {
     var formulas = Array.prototype.filter.call(document.querySelectorAll(".math"), function (el) {
-      return el.querySelector(".katex-html > .katex-base") && !el.querySelector(".katex-display");
+      return !el.querySelector(".katex-display") && el.querySelector(".katex-html > .katex-base") &&
+        marksBeside(el).some(Boolean);
     });
     // every style read before anything changes: one style pass, not one per formula
     var styles = formulas.map(function (el) {
       var style = getComputedStyle(el.parentNode);
-      return {weight: style.fontWeight, style: style.fontStyle};
+      return [style.fontWeight, style.fontStyle];
     });
     formulas.forEach(function (formula, i) {
       var boxes = formula.querySelectorAll(".katex-html > .katex-base");
-      var after = formula.nextSibling, before = formula.previousSibling, run;
-      if (after && after.nodeType === Node.TEXT_NODE && (run = CLOSING.exec(after.data))) {
-        var last = boxes[boxes.length - 1];
-        hold(after, 0, run[0].length, last, null, formula, null, styles[i]);
-      }
-      if (before && before.nodeType === Node.TEXT_NODE && (run = OPENING.exec(before.data))) {
-        hold(before, run.index, run[0].length, boxes[0], boxes[0].firstChild,
-             formula, formula.firstChild, styles[i]);
-      }
+      // asked again: the text between two formulas may have given the first its marks
+      var runs = marksBeside(formula);
+      if (runs[0]) hold(formula, boxes[boxes.length - 1], false, runs[0], styles[i]);
+      if (runs[1]) hold(formula, boxes[0], true, runs[1], styles[i]);
     });
   }
-  function hold(text, index, length, box, boxChild, formula, formulaChild, style) {
-    var mark = index ? text.splitText(index) : text;
-    if (mark.data.length > length) mark.splitText(length);
+  function hold(formula, box, atStart, run, style) {
+    var text = atStart ? formula.previousSibling : formula.nextSibling;
+    var mark = run.index ? text.splitText(run.index) : text;
+    if (mark.data.length > run[0].length) mark.splitText(run[0].length);
     mark.parentNode.removeChild(mark);
     var shown = document.createElement("span");
     shown.className = "math-mark";
     shown.textContent = mark.data;
-    shown.style.fontWeight = style.weight;
-    shown.style.fontStyle = style.style;
-    box.insertBefore(shown, boxChild);
+    shown.style.fontWeight = style[0];
+    shown.style.fontStyle = style[1];
+    box.insertBefore(shown, atStart ? box.firstChild : null);
     var read = document.createElement("span");
-    read.className = "math-mark-read";
+    read.className = "visually-hidden math-mark-read";
     read.appendChild(mark);
-    formula.insertBefore(read, formulaChild);
+    formula.insertBefore(read, atStart ? formula.firstChild : null);
   }
   var BLOCKS = "p, li, dd, dt, blockquote, figcaption, h1, h2, h3, h4, h5, h6, div, td, th";
   function beyond(el) {  // sticks out of its line's block
@@ -113,14 +115,14 @@
     Array.prototype.filter.call(bound, beyond).forEach(function (el) {
       el.classList.add("nobr-wide");
     });
-    var inline = Array.prototype.filter.call(document.querySelectorAll(".math"), function (el) {
+    var formulas = document.querySelectorAll(".math");
+    var inline = Array.prototype.filter.call(formulas, function (el) {
       return !el.querySelector(".katex-display") && !el.closest("table");
     });
     inline.forEach(function (el) { el.classList.remove("math-wide"); });
     // measured all at once, then marked: one layout, not one per formula
     var wide = inline.filter(beyond);
     wide.forEach(function (el) { el.classList.add("math-wide"); });
-    var formulas = document.querySelectorAll(".math");
     var room = Array.prototype.map.call(formulas, scrollRoom);
     Array.prototype.forEach.call(formulas, function (el, i) { markMore(el, room[i]); });
   }
