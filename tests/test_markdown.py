@@ -788,3 +788,17 @@ def test_a_comment_and_a_title_bind_their_formulas_punctuation_too():
     rendered = [render_comment("所以是$k$。", CONTEXT), render_title("为何是$k$？", CONTEXT)]
     assert [BeautifulSoup(r.html, "html.parser").select_one(".nobr").get_text()
             for r in rendered] == ["\\(k\\)。", "\\(k\\)？"]
+
+
+def test_the_themes_script_holds_the_same_marks_as_formulabreaks():
+    """blogbuild.js moves the marks touching a formula into its boxes; formulabreaks.py
+    binds them in the HTML. Two lists of the same marks, which must not drift apart."""
+    import re
+
+    from blogbuild.formulabreaks import CLOSING, OPENING
+    from blogbuild.theme import theme_dir
+
+    script = (theme_dir("static") / "js" / "blogbuild.js").read_text(encoding="utf-8")
+    classes = dict(re.findall(r"\b(CLOSING|OPENING) = /\^?\[([^\]]+)\]", script))
+    assert set(classes["CLOSING"]) == CLOSING
+    assert set(classes["OPENING"]) == OPENING
