@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 
 from blogbuild import prestart
 from blogbuild.build import build_site
+from blogbuild.gcpolicy import YOUNG_ALLOCATIONS
 from blogbuild.sources import CACHE_FOLDER, RENDERED
 from conftest import post, tree
 
@@ -124,6 +126,29 @@ def test_an_early_worker_leaves_the_cache_as_the_build_will_find_it(site):
         assert prestart.is_cold(root, cache)
     finally:
         pool.shutdown()
+
+
+def test_the_command_and_its_workers_collect_cycles_less_often(site):
+    """gcpolicy.py, in the process a command runs in and in each worker: the youngest
+    generation waits for YOUNG_ALLOCATIONS, the older ones keep CPython's thresholds,
+    and the collector stays on."""
+    root = site(posts(1))
+    script = textwrap.dedent(f"""
+        import gc
+        from pathlib import Path
+        from blogbuild import prestart
+        from blogbuild.cli import main
+        assert main(["build", {str(root)!r}, "-j", "1"]) == 0
+        pool = prestart.start_pool(1, (Path({str(root)!r}), None, None, prestart.RENDERED))
+        print(gc.get_threshold(), gc.isenabled())
+        print(pool.submit(gc.get_threshold).result(timeout=60),
+              pool.submit(gc.isenabled).result(timeout=60))
+        pool.shutdown()
+    """)
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           timeout=120, check=True).stdout.splitlines()
+    older = gc.get_threshold()[1:]  # this process's own, which no command changed
+    assert shown[-2:] == [f"{(YOUNG_ALLOCATIONS, *older)} True"] * 2
 
 
 def test_a_worker_that_could_not_read_site_toml_refuses_work_with_the_reason(site, monkeypatch):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .gcpolicy import collect_less
 from .problems import BlogbuildError, ContentErrors, Problem, UsageError
 from .sources import CACHE_FOLDER
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str] | None = None) -> int:
+    collect_less()  # a build's heap is large and long-lived (gcpolicy.py)
     parser = _parser()
     try:
         args = parser.parse_args(argv)

@@ -17,6 +17,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from .gcpolicy import collect_less
 from .sources import CACHE_FOLDER, RENDERED, has_posts
 
 PARALLEL_FROM = 64
@@ -105,13 +106,15 @@ def discard() -> None:
 
 def _initialize(site_dir: Path, base_url: str | None, cache_dir: Path | None,
                 rendered: str) -> None:
-    """In each worker, first: ignore Ctrl-C, then import the build's modules and start
-    (parallel.py). A worker spawned by another thread than the main one (serve's
-    rebuilds) did not inherit start_pool's ignoring, only its blocking: ignored now, a
-    Ctrl-C that came while it started is dropped, and it may be unblocked."""
+    """In each worker, first: ignore Ctrl-C, collect cycles less often (gcpolicy.py),
+    then import the build's modules and start (parallel.py). A worker spawned by
+    another thread than the main one (serve's rebuilds) did not inherit start_pool's
+    ignoring, only its blocking: ignored now, a Ctrl-C that came while it started is
+    dropped, and it may be unblocked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _CAN_BLOCK:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    collect_less()
     from .parallel import start_worker
 
     start_worker(site_dir, base_url, cache_dir, rendered)
