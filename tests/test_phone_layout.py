@@ -394,3 +394,39 @@ def test_a_display_broken_into_rows_is_shaded_down_to_its_last_row(browser, tmp_
             return [m.matches('.more-right'), getComputedStyle(m, '::after').bottom,
                     getComputedStyle(m, '::after').zIndex]; }""")
         assert shade == [True, "0px", "1"], shade
+
+
+ALIGNS = r"""
+\begin{align}
+f(\boldsymbol{x} - \eta\hat{\boldsymbol{g}}) &\leq f(\boldsymbol{x}) - \eta\langle\boldsymbol{g}, \hat{\boldsymbol{g}}\rangle + \frac{L\eta^2}{2}\|\hat{\boldsymbol{g}}\|^2 \\
+&= f(\boldsymbol{x}) - \eta\lambda\|\boldsymbol{g}\|^2\left(1 - \frac{L\eta\lambda}{2}\right)
+\end{align}
+
+\begin{align}
+q(\boldsymbol{x}_{t-1}\mid\boldsymbol{x}_t,\boldsymbol{x}_0) &= \frac{q(\boldsymbol{x}_t\mid\boldsymbol{x}_{t-1})\,q(\boldsymbol{x}_{t-1}\mid\boldsymbol{x}_0)}{q(\boldsymbol{x}_t\mid\boldsymbol{x}_0)} \\
+&\propto \exp\left(-\frac{\|\boldsymbol{x}_t - a_t\boldsymbol{x}_{t-1}\|^2}{2b_t^2} - \frac{\|\boldsymbol{x}_{t-1} - \bar{a}_{t-1}\boldsymbol{x}_0\|^2}{2\bar{b}_{t-1}^2}\right)
+\end{align}
+"""
+
+
+def test_an_aligns_numbers_stay_beside_their_rows(browser, tmp_path):
+    """Where an align with its column of numbers was wider than a phone (the first one
+    fits without its numbers; the second does not fit at all), the column went below
+    the formula, (1) and (2) a screen away from the rows they number. They stay beside
+    their rows, at the formula's end, the formula scrolling to them."""
+    with post_on_a_phone(browser, tmp_path, "对齐", ALIGNS) as page:
+        aligns = page.evaluate("""() => [...document.querySelectorAll('.katex-display')].map(d => {
+          const middle = el => { const box = el.getBoundingClientRect(); return (box.top + box.bottom) / 2; };
+          const rows = [...d.querySelector('.mtable .col-align-r > .vlist-t > .vlist-r > .vlist').children];
+          const numbers = [...d.querySelector('.katex-tag .vlist').children];
+          const scroller = d.getBoundingClientRect(), last = numbers[numbers.length - 1];
+          return {numbers: numbers.map(n => n.textContent),
+                  off: numbers.map((n, i) => Math.abs(middle(n) - middle(rows[i]))),
+                  reach: scroller.left + d.scrollWidth - last.getBoundingClientRect().right,
+                  scrolls: d.scrollWidth > d.clientWidth};
+        })""")
+    assert [a["numbers"] for a in aligns] == [["(1)", "(2)"], ["(3)", "(4)"]], aligns
+    for align in aligns:
+        assert max(align["off"]) < 2, align  # each number beside its row
+        assert align["reach"] >= 0, align  # within the scroll box's reach
+        assert align["scrolls"], align  # the case: formula and numbers wider than 360 px
