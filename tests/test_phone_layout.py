@@ -430,3 +430,39 @@ def test_an_aligns_numbers_stay_beside_their_rows(browser, tmp_path):
         assert max(align["off"]) < 2, align  # each number beside its row
         assert align["reach"] >= 0, align  # within the scroll box's reach
         assert align["scrolls"], align  # the case: formula and numbers wider than 360 px
+
+
+@pytest.mark.parametrize("width", [390, 820])
+def test_the_boxes_of_a_post_start_their_text_alike(phone_page, width):
+    """The related posts' box kept its desktop inset on a phone and a tablet, its text
+    10 px further in than the post's and the comments' above and below it."""
+    phone_page.set_viewport_size({"width": width, "height": 844})
+    try:
+        starts = phone_page.evaluate("""() => ['.post', '.related', '.comments'].map(selector => {
+          const box = document.querySelector(selector);
+          return box.getBoundingClientRect().left + parseFloat(getComputedStyle(box).paddingLeft);
+        })""")
+    finally:
+        phone_page.set_viewport_size({"width": 390, "height": 844})
+    assert len(set(starts)) == 1, starts
+
+
+def test_a_pager_on_a_phone_keeps_its_page_numbers_on_one_row(browser, tmp_path):
+    """Ten listing pages: « newer and older » at the two ends of one row, the numbers
+    (1 … 4 5 6 7 8 … 10) on the row below; "older »" went alone onto a row of its own."""
+    posts = {f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-{n + 1:02d}") for n in range(10)}
+    site = write_site(tmp_path / "site", {"site.toml": SITE_TOML.replace("per_page = 10", "per_page = 1"),
+                                          **posts})
+    with built_site_page(browser, site, "page/6/", 360, 800) as (page, _):
+        found = page.evaluate("""() => {
+          const box = selector => document.querySelector(selector).getBoundingClientRect();
+          const pager = box('.pager'), newer = box('.pager .previous'), older = box('.pager .next');
+          const numbers = [...document.querySelectorAll('.pager .pages > *')].map(e => e.getBoundingClientRect());
+          return {shown: document.querySelector('.pager .pages').textContent,
+                  rows: new Set(numbers.map(r => Math.round(r.top))).size,
+                  ends: [newer.left - pager.left, pager.right - older.right],
+                  above: newer.bottom <= numbers[0].top && older.bottom <= numbers[0].top};
+        }""")
+    assert found["shown"] == "1…45678…10", found  # the case: a full pager
+    assert found["rows"] == 1 and found["above"], found
+    assert max(found["ends"]) < 1, found
