@@ -179,8 +179,9 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
 def test_ctrl_c_while_the_workers_start_ends_the_build_without_tracebacks(site):
     """Ctrl-C reaches every process of the terminal's foreground group: the workers,
-    too, which the command line starts first."""
-    root = site(posts(prestart.PARALLEL_FROM))
+    too, which the command line starts first. (Posts enough that the build is still
+    running when the signal comes, on a busy machine too.)"""
+    root = site(posts(4 * prestart.PARALLEL_FROM))
     build = subprocess.Popen([sys.executable, "-m", "blogbuild", "build", str(root), "-j", "2"],
                              stderr=subprocess.PIPE, text=True, start_new_session=True)
     waited = 0.0
@@ -196,6 +197,32 @@ def test_ctrl_c_while_the_workers_start_ends_the_build_without_tracebacks(site):
     # (dataclasses makes its methods so, as the build's modules import), handled or
     # not, and ends the process with the signal at exit (the `blogbuild` script: 130)
     assert build.returncode in (130, -signal.SIGINT)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="Linux keeps a Ctrl-C pending while the workers spawn; "
+                           "other systems may drop it")
+def test_ctrl_c_while_a_worker_is_being_spawned_is_not_lost(site):
+    """The command line ignores Ctrl-C while it spawns its workers (they inherit the
+    ignoring): one that came then was dropped, and the build went on to the end. It
+    waits now, and ends the build once the workers are spawned."""
+    root = site(posts(prestart.PARALLEL_FROM))
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        from multiprocessing.context import SpawnProcess
+        from blogbuild.cli import main
+        spawn = SpawnProcess.start
+        def start_after_ctrl_c(process):
+            os.kill(os.getpid(), signal.SIGINT)
+            spawn(process)
+        SpawnProcess.start = start_after_ctrl_c
+        sys.exit(main(["build", {str(root)!r}, "-j", "2"]))
+    """)
+    build = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           timeout=120)
+    assert build.stderr.splitlines() == ["interrupted"]
+    assert build.returncode in (130, -signal.SIGINT)
+    assert not (root / "dist").exists()
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")

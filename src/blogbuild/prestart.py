@@ -52,24 +52,26 @@ def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
     (it shuts the pool down), instead of each worker printing a traceback of wherever
     it was. A new interpreter keeps ignoring a signal its parent ignored (POSIX); only
     the main thread may ignore one, though, so another (serve's rebuilds) blocks it
-    instead, which a new interpreter inherits too, until `_initialize` ignores it."""
+    instead, which a new interpreter inherits too, until `_initialize` ignores it. The
+    main thread blocks it too while it spawns: a Ctrl-C then waits, and reaches the
+    calling process once its own answer is back (Linux keeps a blocked signal pending
+    even while it is ignored; where a system drops it, that Ctrl-C is lost)."""
     pool = ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"),
                                initializer=_initialize, initargs=start)
     main_thread = threading.current_thread() is threading.main_thread()
+    # (the pool's constructor started multiprocessing's resource tracker, whose start
+    # would unblock SIGINT on this thread again)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if _CAN_BLOCK else None
     if main_thread:
         answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    elif _CAN_BLOCK:
-        # (the pool's constructor started multiprocessing's resource tracker, whose
-        # start would unblock SIGINT on this thread again)
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         for _ in range(workers):  # each submit spawns a worker, on this thread
             pool.submit(_nothing)
     finally:
         if main_thread:
             signal.signal(signal.SIGINT, answer)
-        elif _CAN_BLOCK:
+        if mask is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     return pool
 
