@@ -164,6 +164,13 @@ def test_a_worker_that_could_not_read_site_toml_refuses_work_with_the_reason(sit
         parallel._render_chunk([])
 
 
+def _as_in_a_terminal() -> None:
+    """Run in a child before it starts: Ctrl-C does what it does in a terminal. (A
+    script's background job, as CI may run the tests, has it ignored, and a child
+    inherits that.)"""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -183,7 +190,8 @@ def test_ctrl_c_while_the_workers_start_ends_the_build_without_tracebacks(site):
     running when the signal comes, on a busy machine too.)"""
     root = site(posts(4 * prestart.PARALLEL_FROM))
     build = subprocess.Popen([sys.executable, "-m", "blogbuild", "build", str(root), "-j", "2"],
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+                             stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             preexec_fn=_as_in_a_terminal)
     waited = 0.0
     while not _children(build.pid) and waited < 30:
         time.sleep(0.01)
@@ -219,7 +227,7 @@ def test_ctrl_c_while_a_worker_is_being_spawned_is_not_lost(site):
         sys.exit(main(["build", {str(root)!r}, "-j", "2"]))
     """)
     build = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                           timeout=120)
+                           timeout=120, preexec_fn=_as_in_a_terminal)
     assert build.stderr.splitlines() == ["interrupted"]
     assert build.returncode in (130, -signal.SIGINT)
     assert not (root / "dist").exists()
@@ -235,7 +243,7 @@ def test_ctrl_c_during_serves_first_build_stops_it_without_tracebacks(site, afte
     root = site(posts(5 * prestart.PARALLEL_FROM))
     serve = subprocess.Popen([sys.executable, "-m", "blogbuild", "serve", str(root), "--port", "0"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
+                             start_new_session=True, preexec_fn=_as_in_a_terminal)
     waited = 0.0
     while not _children(serve.pid) and waited < 30:
         time.sleep(0.01)
