@@ -432,7 +432,7 @@ def test_an_aligns_numbers_stay_beside_their_rows(browser, tmp_path):
         assert align["scrolls"], align  # the case: formula and numbers wider than 360 px
 
 
-@pytest.mark.parametrize("width", [390, 820])
+@pytest.mark.parametrize("width", [390, 820, 1280])
 def test_the_boxes_of_a_post_start_their_text_alike(phone_page, width):
     """The related posts' box kept its desktop inset on a phone and a tablet, its text
     10 px further in than the post's and the comments' above and below it."""
@@ -447,22 +447,43 @@ def test_the_boxes_of_a_post_start_their_text_alike(phone_page, width):
     assert len(set(starts)) == 1, starts
 
 
-def test_a_pager_on_a_phone_keeps_its_page_numbers_on_one_row(browser, tmp_path):
-    """Ten listing pages: « newer and older » at the two ends of one row, the numbers
-    (1 … 4 5 6 7 8 … 10) on the row below; "older »" went alone onto a row of its own."""
-    posts = {f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-{n + 1:02d}") for n in range(10)}
+PAGER = """() => {
+  const box = element => element && element.getBoundingClientRect();
+  const pager = box(document.querySelector('.pager'));
+  const newer = box(document.querySelector('.pager .previous'));
+  const older = box(document.querySelector('.pager .next'));
+  const numbers = [...document.querySelectorAll('.pager .pages > *')].map(box);
+  const links = [newer, older].filter(Boolean);
+  return {shown: document.querySelector('.pager .pages').textContent,
+          rows: new Set([...numbers, ...links].map(r => Math.round(r.top))).size,
+          numberRows: new Set(numbers.map(r => Math.round(r.top))).size,
+          ends: newer && older ? [newer.left - pager.left, pager.right - older.right] : [],
+          above: links.every(link => link.bottom <= numbers[0].top)};
+}"""
+
+
+@pytest.mark.parametrize("posts, number, shown", [(10, 6, "1…45678…10"),
+                                                  (120, 100, "1…9899100101102…120")])
+def test_a_full_pager_on_a_phone_keeps_its_page_numbers_on_one_row(
+        browser, tmp_path, posts, number, shown):
+    """« newer and older » at the two ends of one row, the numbers on the row below
+    (three digits too); "older »" went alone onto a row of its own."""
+    files = {f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-01T{n // 60:02d}:{n % 60:02d}:00")
+             for n in range(posts)}
     site = write_site(tmp_path / "site", {"site.toml": SITE_TOML.replace("per_page = 10", "per_page = 1"),
-                                          **posts})
-    with built_site_page(browser, site, "page/6/", 360, 800) as (page, _):
-        found = page.evaluate("""() => {
-          const box = selector => document.querySelector(selector).getBoundingClientRect();
-          const pager = box('.pager'), newer = box('.pager .previous'), older = box('.pager .next');
-          const numbers = [...document.querySelectorAll('.pager .pages > *')].map(e => e.getBoundingClientRect());
-          return {shown: document.querySelector('.pager .pages').textContent,
-                  rows: new Set(numbers.map(r => Math.round(r.top))).size,
-                  ends: [newer.left - pager.left, pager.right - older.right],
-                  above: newer.bottom <= numbers[0].top && older.bottom <= numbers[0].top};
-        }""")
-    assert found["shown"] == "1…45678…10", found  # the case: a full pager
-    assert found["rows"] == 1 and found["above"], found
+                                          **files})
+    with built_site_page(browser, site, f"page/{number}/", 360, 800) as (page, _):
+        found = page.evaluate(PAGER)
+    assert found["shown"] == shown, found  # the case: a full pager
+    assert found["numberRows"] == 1 and found["above"], found
     assert max(found["ends"]) < 1, found
+
+
+@pytest.mark.parametrize("path", ["", "page/3/"])
+def test_a_pager_with_one_of_newer_and_older_stays_one_row_on_a_phone(browser, tmp_path, path):
+    files = {f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-{n + 1:02d}") for n in range(3)}
+    site = write_site(tmp_path / "site", {"site.toml": SITE_TOML.replace("per_page = 10", "per_page = 1"),
+                                          **files})
+    with built_site_page(browser, site, path, 360, 800) as (page, _):
+        found = page.evaluate(PAGER)
+    assert found["shown"] == "123" and found["rows"] == 1, found
