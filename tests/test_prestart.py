@@ -15,6 +15,7 @@ import pytest
 
 from blogbuild import prestart
 from blogbuild.build import build_site
+from blogbuild.cli import main
 from blogbuild.gcpolicy import YOUNG_ALLOCATIONS
 from blogbuild.sources import CACHE_FOLDER, RENDERED
 from conftest import post, tree
@@ -129,16 +130,18 @@ def test_an_early_worker_leaves_the_cache_as_the_build_will_find_it(site):
 
 
 def test_the_command_and_its_workers_collect_cycles_less_often(site):
-    """gcpolicy.py, in the process a command runs in and in each worker: the youngest
+    """gcpolicy.py, in the process the program runs in and in each worker: the youngest
     generation waits for YOUNG_ALLOCATIONS, the older ones keep CPython's thresholds,
-    and the collector stays on."""
+    and the collector stays on. (Not where `main` is called in a process that does
+    more: this one's are CPython's.)"""
     root = site(posts(1))
     script = textwrap.dedent(f"""
-        import gc
+        import gc, sys
         from pathlib import Path
         from blogbuild import prestart
-        from blogbuild.cli import main
-        assert main(["build", {str(root)!r}, "-j", "1"]) == 0
+        from blogbuild.cli import command
+        sys.argv = ["blogbuild", "--version"]
+        assert command() == 0
         pool = prestart.start_pool(1, (Path({str(root)!r}), None, None, prestart.RENDERED))
         print(gc.get_threshold(), gc.isenabled())
         print(pool.submit(gc.get_threshold).result(timeout=60),
@@ -149,6 +152,8 @@ def test_the_command_and_its_workers_collect_cycles_less_often(site):
                            timeout=120, check=True).stdout.splitlines()
     older = gc.get_threshold()[1:]  # CPython's, which collect_less keeps
     assert shown[-2:] == [f"{(YOUNG_ALLOCATIONS, *older)} True"] * 2
+    main(["--version"])
+    assert gc.get_threshold()[0] != YOUNG_ALLOCATIONS
 
 
 def test_a_worker_that_could_not_read_site_toml_refuses_work_with_the_reason(site, monkeypatch):
@@ -196,7 +201,7 @@ def test_ctrl_c_while_the_workers_start_ends_the_build_without_tracebacks(site):
     while not _children(build.pid) and waited < 30:
         time.sleep(0.01)
         waited += 0.01
-    time.sleep(0.1)  # the worker is importing blogbuild now
+    time.sleep(0.1)  # the workers are starting (the first child is multiprocessing's)
     os.killpg(build.pid, signal.SIGINT)
     _, errors = build.communicate(timeout=60)
     assert errors.splitlines() == ["interrupted"]
@@ -207,23 +212,32 @@ def test_ctrl_c_while_the_workers_start_ends_the_build_without_tracebacks(site):
     assert build.returncode in (130, -signal.SIGINT)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"),
-                    reason="Linux keeps a Ctrl-C pending while the workers spawn; "
-                           "other systems may drop it")
+ON_LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                              reason="Linux keeps a Ctrl-C pending while the workers "
+                                     "spawn; other systems may drop it")
+
+CTRL_C_AT_SPAWN = """
+import os, signal
+from multiprocessing.context import SpawnProcess
+spawn = SpawnProcess.start
+def start_after_ctrl_c(process):
+    os.kill(os.getpid(), signal.SIGINT)
+    spawn(process)
+SpawnProcess.start = start_after_ctrl_c
+"""
+"""A script's start that sends this process Ctrl-C each time it spawns a worker, in
+the window where the worker is being spawned."""
+
+
+@ON_LINUX
 def test_ctrl_c_while_a_worker_is_being_spawned_is_not_lost(site):
     """The command line ignores Ctrl-C while it spawns its workers (they inherit the
     ignoring): one that came then was dropped, and the build went on to the end. It
     waits now, and ends the build once the workers are spawned."""
     root = site(posts(prestart.PARALLEL_FROM))
-    script = textwrap.dedent(f"""
-        import os, signal, sys
-        from multiprocessing.context import SpawnProcess
+    script = CTRL_C_AT_SPAWN + textwrap.dedent(f"""
+        import sys
         from blogbuild.cli import main
-        spawn = SpawnProcess.start
-        def start_after_ctrl_c(process):
-            os.kill(os.getpid(), signal.SIGINT)
-            spawn(process)
-        SpawnProcess.start = start_after_ctrl_c
         sys.exit(main(["build", {str(root)!r}, "-j", "2"]))
     """)
     build = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -231,6 +245,27 @@ def test_ctrl_c_while_a_worker_is_being_spawned_is_not_lost(site):
     assert build.stderr.splitlines() == ["interrupted"]
     assert build.returncode in (130, -signal.SIGINT)
     assert not (root / "dist").exists()
+
+
+@ON_LINUX
+def test_a_pool_interrupted_while_it_spawns_is_shut_down(site):
+    """start_pool raises the Ctrl-C that waited: no caller gets the pool to shut down,
+    so it does, and its worker ends instead of idling until the process exits."""
+    root = site(posts(1))
+    script = CTRL_C_AT_SPAWN + textwrap.dedent(f"""
+        import multiprocessing
+        from pathlib import Path
+        from blogbuild import prestart
+        try:
+            prestart.start_pool(1, (Path({str(root)!r}), None, None, prestart.RENDERED))
+        except KeyboardInterrupt:
+            for child in multiprocessing.active_children():
+                child.join(timeout=30)
+            print("interrupted", len(multiprocessing.active_children()))
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, preexec_fn=_as_in_a_terminal)
+    assert run.stdout.splitlines() == ["interrupted 0"], run.stderr
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")

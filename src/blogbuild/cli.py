@@ -24,8 +24,15 @@ if TYPE_CHECKING:
 # processes before it imports the build (prestart.py), so that they start together.
 
 
+def command() -> int:
+    """The `blogbuild` program (its script, `python -m blogbuild`): `main` in a process
+    of its own, which collects cycles less often (gcpolicy.py). Called in a process
+    that does more (tests, an application), `main` leaves its collector alone."""
+    collect_less()
+    return main()
+
+
 def main(argv: list[str] | None = None) -> int:
-    collect_less()  # a build's heap is large and long-lived (gcpolicy.py)
     parser = _parser()
     try:
         args = parser.parse_args(argv)

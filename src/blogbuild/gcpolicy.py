@@ -1,7 +1,7 @@
 """How often Python's cycle collector runs in blogbuild's processes.
 
-CPython collects its youngest generation of container objects after every 700 net
-allocations, and older generations after every 10 collections of the one below. A
+CPython (up to 3.13) collects its youngest generation of container objects after
+every 700 net allocations, and older generations after every 10 collections of the one below. A
 build allocates millions of containers and keeps many to its end (posts, their HTML,
 comment threads, page contexts), so the collections of older generations traverse an
 ever larger heap, while most of what a build discards is freed at once by reference
@@ -19,7 +19,7 @@ import gc
 
 YOUNG_ALLOCATIONS = 100_000
 """Net allocations of container objects between collections of the youngest
-generation (CPython's default: 700)."""
+generation (CPython's default: 700 up to 3.13)."""
 
 
 def collect_less() -> None:

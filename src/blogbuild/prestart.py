@@ -54,8 +54,10 @@ def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
     the main thread may ignore one, though, so another (serve's rebuilds) blocks it
     instead, which a new interpreter inherits too, until `_initialize` ignores it. The
     main thread blocks it too while it spawns: a Ctrl-C then waits, and reaches the
-    calling process once its own answer is back (Linux keeps a blocked signal pending
-    even while it is ignored; where a system drops it, that Ctrl-C is lost)."""
+    calling process once its own answer is back; the pool is shut down, and the
+    KeyboardInterrupt raised here. (Linux keeps a blocked signal pending even while it
+    is ignored, unless another thread of the process leaves it unblocked; where it is
+    dropped, that Ctrl-C is lost, as it was before.)"""
     pool = ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"),
                                initializer=_initialize, initargs=start)
@@ -66,13 +68,17 @@ def start_pool(workers: int, start: StartArgs) -> ProcessPoolExecutor:
     if main_thread:
         answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        for _ in range(workers):  # each submit spawns a worker, on this thread
-            pool.submit(_nothing)
-    finally:
-        if main_thread:
-            signal.signal(signal.SIGINT, answer)
-        if mask is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        try:
+            for _ in range(workers):  # each submit spawns a worker, on this thread
+                pool.submit(_nothing)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, answer)
+            if mask is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a waiting Ctrl-C: here
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # no caller has it to shut down
+        raise
     return pool
 
 
