@@ -447,6 +447,17 @@ def test_the_boxes_of_a_post_start_their_text_alike(phone_page, width):
     assert len(set(starts)) == 1, starts
 
 
+def pager_on_a_phone(browser, tmp_path, posts: int, path: str) -> dict:
+    """PAGER on the listing page at `path` of a site of `posts` posts, one a page,
+    at 360 px."""
+    files = {f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-01T{n // 60:02d}:{n % 60:02d}:00")
+             for n in range(posts)}
+    site = write_site(tmp_path / "site", {"site.toml": SITE_TOML.replace("per_page = 10", "per_page = 1"),
+                                          **files})
+    with built_site_page(browser, site, path, 360, 800) as (page, _):
+        return page.evaluate(PAGER)
+
+
 PAGER = """() => {
   const box = element => element && element.getBoundingClientRect();
   const pager = box(document.querySelector('.pager'));
@@ -468,12 +479,7 @@ def test_a_full_pager_on_a_phone_keeps_its_page_numbers_on_one_row(
         browser, tmp_path, posts, number, shown):
     """« newer and older » at the two ends of one row, the numbers on the row below
     (three digits too); "older »" went alone onto a row of its own."""
-    files = {f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-01T{n // 60:02d}:{n % 60:02d}:00")
-             for n in range(posts)}
-    site = write_site(tmp_path / "site", {"site.toml": SITE_TOML.replace("per_page = 10", "per_page = 1"),
-                                          **files})
-    with built_site_page(browser, site, f"page/{number}/", 360, 800) as (page, _):
-        found = page.evaluate(PAGER)
+    found = pager_on_a_phone(browser, tmp_path, posts, f"page/{number}/")
     assert found["shown"] == shown, found  # the case: a full pager
     assert found["numberRows"] == 1 and found["above"], found
     assert max(found["ends"]) < 1, found
@@ -481,9 +487,5 @@ def test_a_full_pager_on_a_phone_keeps_its_page_numbers_on_one_row(
 
 @pytest.mark.parametrize("path", ["", "page/3/"])
 def test_a_pager_with_one_of_newer_and_older_stays_one_row_on_a_phone(browser, tmp_path, path):
-    files = {f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-{n + 1:02d}") for n in range(3)}
-    site = write_site(tmp_path / "site", {"site.toml": SITE_TOML.replace("per_page = 10", "per_page = 1"),
-                                          **files})
-    with built_site_page(browser, site, path, 360, 800) as (page, _):
-        found = page.evaluate(PAGER)
+    found = pager_on_a_phone(browser, tmp_path, 3, path)
     assert found["shown"] == "123" and found["rows"] == 1, found
