@@ -321,6 +321,32 @@ def test_an_inline_formula_that_scrolls_stays_one_line_and_fades_where_more_of_i
                                            "fade": [True, False, False, False]}
 
 
+def test_a_change_of_the_windows_height_alone_measures_nothing_again(browser, tmp_path):
+    """On a phone the address bar hides and shows as the reader scrolls, and each time
+    the window's height changes: the theme measured every formula of the page again
+    (a layout of the whole page, at every turn of the scroll, on a post of hundreds of
+    formulas). Only a change of width does. A formula the reader scrolled sideways
+    keeps its place through both."""
+    members = ", ".join(f"P-{'A' * (n % 3 + 1)}-P{n}" for n in range(12))
+    body = f"所有可能的关系集合为 $R = \\{{\\text{{{members}}}\\}}$。完\n"
+    with post_on_a_phone(browser, tmp_path, "关系", body) as page:
+        page.wait_for_function("() => document.querySelector('.math-wide')")
+        formula = page.locator(".post-body .math-wide")
+        formula.evaluate("m => { m.scrollLeft = 100; }")
+        page.evaluate("""() => { window.measured = 0;
+            const measure = Element.prototype.getBoundingClientRect;
+            Element.prototype.getBoundingClientRect = function () {
+                window.measured++; return measure.call(this); }; }""")
+        for width, height, measures in ((360, 700, False), (360, 800, False), (400, 800, True)):
+            page.set_viewport_size({"width": width, "height": height})
+            # the theme re-measures (if it does) on the frame after the resize
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => "
+                          "requestAnimationFrame(done)))")
+            assert page.evaluate("() => window.measured > 0") == measures, (width, height)
+            assert formula.evaluate("m => [m.matches('.math-wide'), m.scrollLeft]") \
+                == [True, 100], (width, height)
+
+
 HIDDEN_MARKS = """() => {
   // the marks after formulas that a paste shows, and those it hides (the way a copy for
   // screen readers is hidden: clipped, or 1 px wide)
@@ -370,14 +396,14 @@ def test_a_display_shade_needs_more_than_a_sliver_out_of_sight(browser, tmp_path
         natural = page.evaluate("""() => { const m = document.querySelector('.math.display');
             m.style.width = '1px'; const width = m.querySelector('.katex-display').scrollWidth;
             m.style.width = ''; return width; }""")
-        for out_of_sight, shaded in ((3, False), (10, True)):
+        for turn, (out_of_sight, shaded) in enumerate(((3, False), (10, True))):
             overflow = page.evaluate("""([width, out]) => {
                 const m = document.querySelector('.math.display'), s = m.querySelector('.katex-display');
                 m.style.width = (width - out) + 'px';
-                window.dispatchEvent(new Event('resize'));
                 return s.scrollWidth - s.clientWidth; }""", [natural, out_of_sight])
             assert overflow == out_of_sight
-            # the theme re-measures on the frame after a resize
+            # the theme re-measures on the frame after the window's width changes
+            page.set_viewport_size({"width": 361 + turn, "height": 800})
             assert page.evaluate("""() => new Promise(done => requestAnimationFrame(() =>
                 requestAnimationFrame(() =>
                     done(document.querySelector('.math.display').matches('.more-right')))))""") \

@@ -108,6 +108,7 @@
     return box.right > room.right + 1 || box.left < room.left - 1;
   }
   function markWide() {
+    measuredAt = window.innerWidth;
     // a formula bound to the punctuation beside it (formulabreaks.py) is let go where
     // the two are wider than the line together (its marks are held in its boxes)
     var bound = document.querySelectorAll(".nobr");
@@ -164,17 +165,20 @@
                 : target.matches(".math.display > .katex-display") ? target.parentNode : null;
     if (formula) markMore(formula, scrollRoom(formula));
   }
-  var pending = false;
+  var pending = false, measuredAt = -1;  // the window's width markWide last measured at
   function start() {
     render();
     holdMarks();
     markWide();
-    // fonts change every width; a phone turned sideways changes the room
+    // fonts change every width
     if (document.fonts) document.fonts.ready.then(markWide);
     // scroll events do not bubble: one listener, capturing, for every formula
     document.addEventListener("scroll", scrolled, {capture: true, passive: true});
+    // a phone turned sideways changes the room; its address bar, hiding as the reader
+    // scrolls down, changes only the height: nothing to measure again then (a layout
+    // of the whole page at every turn of the scroll)
     window.addEventListener("resize", function () {
-      if (pending) return;
+      if (pending || window.innerWidth === measuredAt) return;
       pending = true;
       window.requestAnimationFrame(function () { pending = false; markWide(); });
     });
