@@ -199,6 +199,21 @@ def test_a_rewritten_definition_is_in_force_for_the_formulas_after_it(tmp_path: 
     engine.close()
 
 
+def test_mathjax_loading_an_extension_and_amsmath_spacing_display(tmp_path: Path):
+    r"""`\require{cancel}` loads a MathJax extension (KaTeX has \cancel built in: the
+    loading goes); amsmath's `\mspace` is KaTeX's `\mskip`. Both stopped the build."""
+    assert mathjax_compatible(r"\require{cancel}\cancel{x} + \require {color} a\mspace{3mu}b") \
+        == r"\cancel{x} +  a\mskip{3mu}b"
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
+    rendered = render_post("$\\require{cancel}\\cancel{x}$ 与\n\n"
+                           "$$\\int_0^1 f(x)\\mspace{3mu}\\mathrm{d}x$$\n", context)
+    texts = [e.get_text() for e in BeautifulSoup(rendered.html, "html.parser").select(".math")]
+    assert rendered.problems == ()
+    assert texts == ["\\(\\cancel{x}\\)", "\\[\\int_0^1 f(x)\\mskip{3mu}\\mathrm{d}x\\]"]
+    engine.close()
+
+
 def test_after_a_rewrite_every_formula_is_judged_in_the_new_context(tmp_path: Path):
     """The rewritten first formula now defines \\Ex, so the second, accepted while the
     first was refused, redefines it: refused now, so rewritten in turn (MathJax allows

@@ -8,7 +8,8 @@ already (KaTeX defines `\R` itself; a post may repeat its definitions, or define
 site macro): MathJax does either, and both are what `\def` does; `\mbox` and
 `\DeclareMathOperator` (LaTeX's, not KaTeX's: `\text` and `\operatorname`), and a
 `split` with more than two columns (MathJax lays it out; KaTeX's `aligned` does the
-same). The rewrite is tried only after
+same); MathJax's `\require{cancel}`, which loads what KaTeX has built in (dropped), and
+amsmath's `\mspace{3mu}` (KaTeX's `\mskip`). The rewrite is tried only after
 KaTeX has refused a formula as written, so a formula KaTeX accepts always reaches the
 page unchanged.
 """
@@ -26,6 +27,8 @@ _RENEW = re.compile(r"\\(?:re)?newcommand\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-
                     r"\s*(?:\[\s*([1-9])\s*\])?(?=\s*\{)")
 _SPLIT = re.compile(r"\\(begin|end)\{split\}")
 _MBOX = re.compile(r"\\mbox(?![A-Za-z])")
+_REQUIRE = re.compile(r"\\require\s*\{[^{}]*\}")
+_MSPACE = re.compile(r"\\mspace(?![A-Za-z])")
 # \DeclareMathOperator*{\name}{text}
 _OPERATOR = re.compile(r"\\DeclareMathOperator(\*?)\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+))\s*\{")
 
@@ -36,6 +39,8 @@ def mathjax_compatible(tex: str) -> str:
     tex = _operators_as_defs(tex)
     tex = _SPLIT.sub(r"\\\1{aligned}", tex)
     tex = _MBOX.sub(r"\\text", tex)
+    tex = _REQUIRE.sub("", tex)
+    tex = _MSPACE.sub(r"\\mskip", tex)
     return _BARE_SCRIPT.sub(r"\1{\2}", _escape_text_arguments(tex))
 
 
