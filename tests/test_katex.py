@@ -214,6 +214,19 @@ def test_mathjax_loading_an_extension_and_amsmath_spacing_display(tmp_path: Path
     engine.close()
 
 
+def test_a_mathjax_command_katex_lacks_is_reported_with_what_to_write_instead(tmp_path: Path):
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
+    problems = [p.message for p in render_post(
+        "$\\bbox[yellow]{x}$ 与 $\\ce{H2O}$ 与 $\\nosuchcommand$\n", context).problems]
+    engine.close()
+    assert problems[0].endswith("in $\\bbox[yellow]{x}$ (\\bbox is MathJax's; KaTeX boxes with "
+                                "\\boxed{…}, \\colorbox{yellow}{$…$} or "
+                                "\\fcolorbox{red}{yellow}{$…$})")
+    assert "(\\ce is mhchem's, which blogbuild does not load" in problems[1]
+    assert problems[2].endswith("in $\\nosuchcommand$")
+
+
 def test_after_a_rewrite_every_formula_is_judged_in_the_new_context(tmp_path: Path):
     """The rewritten first formula now defines \\Ex, so the second, accepted while the
     first was refused, redefines it: refused now, so rewritten in turn (MathJax allows

@@ -44,6 +44,34 @@ def mathjax_compatible(tex: str) -> str:
     return _BARE_SCRIPT.sub(r"\1{\2}", _escape_text_arguments(tex))
 
 
+MATHJAX_ONLY = {
+    "\\bbox": "\\bbox is MathJax's; KaTeX boxes with \\boxed{…}, \\colorbox{yellow}{$…$} "
+              "or \\fcolorbox{red}{yellow}{$…$}",
+    "\\enclose": "\\enclose is MathJax's; KaTeX has \\boxed{…}, \\cancel{…}, \\bcancel{…} "
+                 "and \\xcancel{…}",
+    "\\unicode": "\\unicode is MathJax's; KaTeX writes a character by its code as \\char\"263A",
+    "\\class": "\\class is MathJax's; style the part with \\style{css}{…} instead",
+    "\\cssId": "\\cssId is MathJax's; KaTeX gives a post's formulas no ids: remove it",
+    "\\ce": "\\ce is mhchem's, which blogbuild does not load: write it in TeX, as "
+            "\\mathrm{H_2O}",
+    "\\pu": "\\pu is mhchem's, which blogbuild does not load: write it in TeX, as "
+            "1\\,\\mathrm{mol}",
+    "\\idotsint": "\\idotsint is MathJax's; write \\int\\cdots\\int",
+    "\\overparen": "\\overparen is MathJax's; KaTeX's arc is \\overgroup{…}",
+    "\\underparen": "\\underparen is MathJax's; KaTeX's arc is \\undergroup{…}",
+    "\\Tiny": "\\Tiny is MathJax's; KaTeX's smallest size is \\tiny",
+}
+"""Commands MathJax knows and KaTeX has nothing equal to (no rewrite) → what the
+author can write instead (mathjax_hint)."""
+_UNDEFINED = re.compile(r"Undefined control sequence: (\\[A-Za-z]+)")
+
+
+def mathjax_hint(error: str) -> str | None:
+    """For KaTeX's error about a command only MathJax knows, what to write instead."""
+    found = _UNDEFINED.search(error)
+    return MATHJAX_ONLY.get(found.group(1)) if found else None
+
+
 def _as_def(found: re.Match[str]) -> str:
     name, count = found.group(1) or found.group(2), int(found.group(3) or 0)
     return "\\def" + name + "".join(f"#{n}" for n in range(1, count + 1))

@@ -20,7 +20,7 @@ from markdown_it.token import Token
 
 from .formulabreaks import bound, render_text
 from .katex import Typesetter, defines_macros
-from .mathjax import mathjax_compatible
+from .mathjax import mathjax_compatible, mathjax_hint
 from .mathsyntax import REFERENCE
 from .mathtokens import MATH_TOKENS
 from .numbering import Numbering, equation_anchor, number_display
@@ -150,7 +150,9 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
             message = _AT_POSITION.sub("", message)
         shown = shown if len(shown) <= 160 else shown[:160] + "…"
         fence = "$$" if formula.display else "$"
-        problem = Problem(source, formula.line, f"KaTeX: {message} in {fence}{shown}{fence}")
+        hint = mathjax_hint(message)
+        problem = Problem(source, formula.line, f"KaTeX: {message} in {fence}{shown}{fence}"
+                          + (f" ({hint})" if hint else ""))
         if problem not in result.problems:  # an excerpt's copy, its references linking away
             result.problems.append(problem)
     return result
