@@ -321,6 +321,39 @@ def test_an_inline_formula_that_scrolls_stays_one_line_and_fades_where_more_of_i
                                            "fade": [True, False, False, False]}
 
 
+WIDE = (r"\sum_{i=1}^{n}\sum_{j=1}^{m} w_{ij}\,\mathbb{E}_{x\sim p}[\log q_\theta(x_i, y_j)]"
+        r" + \frac{1}{2}\|W\|_F^2 + \lambda \sum_k \|\theta_k\|_1")
+
+
+def test_every_numbered_display_wider_than_the_screen_scrolls_whole(browser, tmp_path):
+    """A display numbered by a \\tag at its top level (a `$$` formula with a \\label, a
+    multline's last row) is several of KaTeX's boxes: on a phone it broke at its
+    operators, where an equation scrolls; and a multline's last row, flush right,
+    lost its start out of reach of scrolling. Each is one line now, scrolls from its
+    start, and has its number in sight."""
+    body = (f"$$\n{WIDE} \\label{{w}}\n$$\n\n\\begin{{equation}}\n{WIDE}\n\\end{{equation}}\n\n"
+            f"\\begin{{multline}}\na \\\\\n{WIDE}\n\\end{{multline}}\n")
+    with post_on_a_phone(browser, tmp_path, "宽", body) as page:
+        found = page.evaluate("""() => [...document.querySelectorAll('.katex-display')]
+          .filter(display => display.querySelector('.katex-tag')).map(display => {
+            const boxes = [...display.querySelectorAll('.katex-base')].map(box => box.getBoundingClientRect());
+            const tag = display.querySelector('.katex-tag');
+            const range = document.createRange(); range.selectNodeContents(tag);
+            const number = range.getBoundingClientRect(), room = display.getBoundingClientRect();
+            display.scrollLeft = 0;
+            // on one line: every box reaches across the one below it in the row
+            return {line: Math.max(...boxes.map(box => box.top)) < Math.min(...boxes.map(box => box.bottom)),
+                    scrolls: display.scrollWidth > display.clientWidth,
+                    start: Math.round(display.querySelector('.katex-base').getBoundingClientRect().left
+                                      - room.left),
+                    number: room.left <= number.left && number.right <= room.right};
+          })""")
+        assert len(found) == 3
+        for formula in found:
+            assert formula["line"] and formula["scrolls"] and formula["number"], found
+            assert 0 <= formula["start"] <= 20, found  # the padding of a multline's row
+
+
 def test_a_change_of_the_windows_height_alone_measures_nothing_again(browser, tmp_path):
     """On a phone the address bar hides and shows as the reader scrolls, and each time
     the window's height changes: the theme measured every formula of the page again

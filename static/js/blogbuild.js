@@ -50,6 +50,22 @@
       window.katex.render(text.slice(2, -2), element, settings);
     });
   }
+  // A display numbered by a \tag at its top level (a multline's last row, a `$$`
+  // formula with a \label, an author's own \tag) is several of KaTeX's boxes, one per
+  // place where it may break, and the theme's number rule makes each box an item that
+  // wraps: on a phone such a formula broke at its operators, where any other display
+  // (an equation's one box) scrolls. Its boxes go into one, which does not break.
+  function keepNumberedWhole() {
+    document.querySelectorAll(".katex-display > .katex > .katex-html").forEach(function (html) {
+      var boxes = html.querySelectorAll(":scope > .katex-base");
+      if (boxes.length < 2 || !html.querySelector(":scope > .katex-tag") ||
+          html.querySelector(":scope > .katex-newline")) return;
+      var whole = document.createElement("span");
+      whole.className = "katex-bases";
+      html.insertBefore(whole, boxes[0]);
+      boxes.forEach(function (box) { whole.appendChild(box); });
+    });
+  }
   // A line never starts with the "。" after an inline formula, nor ends with the "（"
   // before one. Chromium breaks a line between KaTeX's boxes and the text beside them,
   // where it never would between two characters. formulabreaks.py binds a short
@@ -168,6 +184,7 @@
   var pending = false, measuredAt = -1;  // the window's width markWide last measured at
   function start() {
     render();
+    keepNumberedWhole();
     holdMarks();
     markWide();
     // fonts change every width
