@@ -295,22 +295,23 @@ def test_comment_formulas_are_checked_without_trust(tmp_path: Path):
     engine.close()
 
 
-def test_a_sidebar_extract_in_build_mode_gets_the_mathjax_habit_retry(tmp_path: Path):
+def test_a_sidebar_extract_gets_the_mathjax_habit_retry_in_both_modes(tmp_path: Path):
     """The sidebar's comment extracts are typeset like the comments: `t_\\max`, which
-    KaTeX refuses as written, renders after the MathJax-habit rewrite."""
-    from dataclasses import replace
-
+    KaTeX refuses as written, renders after the MathJax-habit rewrite. In client mode
+    the extract carries the rewritten TeX, as the comment does (it carried `t_\\max`,
+    and the browser's KaTeX showed an error in the sidebar of every page)."""
     from blogbuild.build import inline_math_renderer
-    from blogbuild.config import SiteConfig
 
-    engine = KatexEngine({}, tmp_path)
-    client_mode = SiteConfig(title="t", base_url="https://example.org/")
-    build_mode = replace(client_mode, math=replace(client_mode.math, render="build"))
-    html = inline_math_renderer(engine, build_mode)("t_\\max")
+    build_engine = KatexEngine({}, tmp_path / "build")
+    html = inline_math_renderer(build_engine)("t_\\max")
     assert 'class="katex"' in html and "\\(" not in html
-    client = inline_math_renderer(engine, client_mode)
-    assert client("t_\\max") == "\\(t_\\max\\)"
-    engine.close()
+    build_engine.close()
+    client_engine = KatexEngine({}, tmp_path / "client", html=False)
+    client = inline_math_renderer(client_engine)
+    assert client("t_\\max") == "\\(t_{\\max}\\)"
+    assert client("\\beta", before=["\\newcommand{\\beta}{X}"]) == "\\(\\beta\\)"
+    assert client("\\newcommand{\\beta}{X}\\beta") == "\\(\\def\\beta{X}\\beta\\)"
+    client_engine.close()
 
 
 def test_a_sidebar_extract_in_build_mode_keeps_the_definitions_of_its_comment(tmp_path: Path):
@@ -327,7 +328,7 @@ def test_a_sidebar_extract_in_build_mode_keeps_the_definitions_of_its_comment(tm
     config = SiteConfig(title="t", base_url="https://example.org/")
     config = replace(config, math=replace(config.math, render="build"))
     extract = comment_extract("记 $\\newcommand{\\Dif}{\\mathrm{d}}\\Dif$，则 $\\int f\\Dif x$",
-                              inline_math_renderer(engine, config), labels_for(config.language))
+                              inline_math_renderer(engine), labels_for(config.language))
     assert extract.count('class="katex"') == 2 and "\\(" not in extract
     engine.close()
 

@@ -230,7 +230,7 @@ def checked_site(site_dir: Path, config: SiteConfig, config_problems: Sequence[P
     if any(not p.warning for p in problems):
         raise ContentErrors(sorted([*problems,
                                    *template_problems(env, templates_in_use(content))]))
-    site = assemble(config, content, rendered, inline_math_renderer(engine, config),
+    site = assemble(config, content, rendered, inline_math_renderer(engine),
                     archive_of, site_favicon(site_dir))
     return site, problems + list(site.archive.problems)
 
@@ -354,15 +354,14 @@ def _render_all(cache: RenderCache | None, parts: dict[K, tuple],
     return {item: done[item] if item in done else fresh[item] for item in parts}
 
 
-def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> InlineMath:
+def inline_math_renderer(engine: KatexEngine) -> InlineMath:
     """TeX from a reader → the inside of an inline formula's span, in the site's render
     mode (the sidebar's comment extracts), typeset as the comment bodies are: after the
-    formulas before it in the same comment (`before`), whose \\newcommand it may use."""
-    def as_tex(tex: str, before: Sequence[str] = ()) -> str:
+    formulas before it in the same comment (`before`), whose \\newcommand it may use.
+    In client mode, the TeX KaTeX accepted: MathJax's habits rewritten (mathjax.py), as
+    in the comment itself, or the browser's KaTeX shows an error on every page."""
+    def as_tex(tex: str) -> str:
         return f"\\({escapeHtml(tex)}\\)"
-
-    if not config.math.at_build:
-        return as_tex
 
     def reader(formulas):
         return engine.typeset(formulas, trusted=False)
@@ -370,5 +369,6 @@ def inline_math_renderer(engine: KatexEngine, config: SiteConfig) -> InlineMath:
     def inline(tex: str, before: Sequence[str] = ()) -> str:
         formulas = scoped([(earlier, False, 0, earlier) for earlier in (*before, tex)])
         typeset = typeset_formulas(formulas, reader, "")
-        return typeset.html.get((tex, False, formulas[-1].scope)) or as_tex(tex)
+        return typeset.html.get((tex, False, formulas[-1].scope)) or \
+            as_tex(typeset.rewritten.get((tex, False), tex))
     return inline
