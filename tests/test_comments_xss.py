@@ -106,3 +106,33 @@ def test_in_chromium_no_reader_comment_opens_a_dialog_or_loads_anything(site, tm
                              ".comment-body script').length") == 0
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("mode", ["client", "build"])
+def test_a_readers_formula_cannot_cover_the_page_with_a_huge_box(site, tmp_path: Path,
+                                                                browser, mode):
+    """`$\\rule{100em}{100em}$` in a comment was a box 1,600 px tall: in the sidebar of
+    every page (the newest comments are there), and in the thread. A reader's sizes
+    are capped at a few em; an author's are not."""
+    root = site({"content/posts/a.md": post("a", "2024-01-01", "正文 $\\rule{20em}{1em}$\n"),
+                 "content/comments/a.yaml": yaml.safe_dump([
+                     {"id": 1, "author": "A", "date": "2024-03-01 10:00",
+                      "body": "看这里 $\\rule{100em}{100em}$"}], allow_unicode=True)})
+    (root / "site.toml").write_text((root / "site.toml").read_text()
+                                    + f'\n[math]\nrender = "{mode}"\n')
+    build_site(root, tmp_path / "out")
+    context = browser.new_context()
+    try:
+        page, _ = open_page(context)
+        with serve_folder(tmp_path / "out", "/blog/") as base:
+            page.goto(base + "archives/a/")
+            wait_for_math(page)
+            heights = page.evaluate("""() => ['.recent-comments li', '#comment-1 .comment-body',
+                                              '.post-body .katex-rule'].map(
+                selector => document.querySelector(selector).getBoundingClientRect())""")
+        font = 16
+        assert heights[0]["height"] < 8 * font and heights[1]["height"] < 8 * font, heights
+        assert heights[2]["width"] > 15 * font  # the author's rule, as wide as written
+    finally:
+        context.close()

@@ -32,6 +32,10 @@ READER_MACROS = {"\\eqref": "\\text{(#1)}", "\\ref": "\\text{#1}"}
 """A reader's reference to the post's equation (`$\\eqref{eq:elbo}$`): KaTeX has no
 \\eqref, and a comment is rendered apart from the post's numbering; shown as its label
 rather than refused (one such comment would stop the whole site's build)."""
+READER_MAX_SIZE = 5
+"""The largest size, in em, that a reader's formula may ask for (KaTeX's maxSize: a
+\\rule, a \\kern, a \\raisebox): `$\\rule{100em}{100em}$` in a comment covered the
+sidebar of every page, where the newest comments are."""
 
 DEFINES = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\[gex]?def(?![a-zA-Z])"
                       r"|\\(?:future)?let(?![a-zA-Z])|\\global|\\DeclareMathOperator"
@@ -46,7 +50,7 @@ def defines_macros(tex: str) -> bool:
 
 
 _JAVASCRIPT = r"""
-function blogbuildTypeset(groups, macros, trusted, html) {
+function blogbuildTypeset(groups, macros, trusted, html, readerMaxSize) {
   function trust(context) {
     if (context.command === "\\htmlStyle") return true;
     return context.command === "\\href" && /^(#|\/(?!\/)|\.\.?\/)/.test(context.url);
@@ -59,7 +63,8 @@ function blogbuildTypeset(groups, macros, trusted, html) {
     for (var i = 0; i < items.length; i++) {
       var options = {
         displayMode: items[i][1], throwOnError: true, strict: "ignore", globalGroup: true,
-        macros: scope, trust: trusted ? trust : false, output: "htmlAndMathml"};
+        macros: scope, trust: trusted ? trust : false, output: "htmlAndMathml",
+        maxSize: trusted ? Infinity : readerMaxSize};
       try {
         if (html) {
           answers.push([katex.renderToString(items[i][0], options), null]);
@@ -76,7 +81,7 @@ function blogbuildTypeset(groups, macros, trusted, html) {
   return JSON.stringify(out);
 }
 """
-OPTIONS_VERSION = "3"
+OPTIONS_VERSION = "4"
 """Bump when the options in _JAVASCRIPT change: it is part of every cache key."""
 
 
@@ -200,7 +205,7 @@ class KatexEngine:
         macros = {**AUTHOR_MACROS, **({} if trusted else READER_MACROS), **self._site_macros}
         answer = self._context.call("blogbuildTypeset", [[list(f) for f in formulas]
                                                          for formulas in groups],
-                                    macros, trusted, self._html)
+                                    macros, trusted, self._html, READER_MAX_SIZE)
         return [[Typeset(html, error) for html, error in group] for group in json.loads(answer)]
 
     def close(self) -> None:

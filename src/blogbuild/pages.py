@@ -17,7 +17,7 @@ import jinja2
 from .config import SiteConfig
 from .content import Content
 from .citation import bibtex, citation_meta
-from .katex import AUTHOR_MACROS, READER_MACROS
+from .katex import AUTHOR_MACROS, READER_MACROS, READER_MAX_SIZE
 from .labels import labels_for
 from .problems import ContentErrors
 from .rendercache import code_fingerprint
@@ -64,7 +64,7 @@ class Layout:
     """KaTeX runs in the browser (render = "client"); else the pages carry its HTML."""
     math_config: dict
     """Handed to the browser's KaTeX: site macros, and those authors and readers get
-    besides (katex.py)."""
+    besides, and the largest size a reader's formula may ask for (katex.py)."""
     favicon: str | None = None
     """The site's icon, a path below the site root (Site.favicon)."""
 
@@ -317,7 +317,7 @@ def _layout(site: Site, title: str, path: str) -> Layout:
                   search=config.search.enabled,
                   client_math=not config.math.at_build,
                   math_config={"macros": dict(config.math.macros), "author": AUTHOR_MACROS,
-                               "reader": READER_MACROS},
+                               "reader": READER_MACROS, "reader_max_size": READER_MAX_SIZE},
                   favicon=site.favicon)
 
 

@@ -5,7 +5,8 @@
 // share one macro table, so \newcommand carries to its later formulas but not into
 // the next post's entry (two posts of a series defining \bx each); they may use
 // \htmlStyle and in-page \href. Each reader comment (and each line of the sidebar)
-// gets a table of its own, and no trust at all. As blogbuild checked them.
+// gets a table of its own, no trust at all, and sizes of a few em at most. As
+// blogbuild checked them.
 //
 // Then, in either render mode, an inline formula wider than its line (one KaTeX has
 // no place to break, such as a long \left(…\right)) is marked `math-wide`, and the
@@ -23,10 +24,13 @@
       return context.command === "\\href" && /^(#|\/(?!\/)|\.\.?\/)/.test(context.url);
     }
     function options(macros, trusted) {
-      return {
+      var settings = {
         throwOnError: false, strict: "ignore",
         globalGroup: true, macros: macros, trust: trusted ? trustAuthor : false,
       };
+      // a reader's \rule or \kern as large as the page would cover it
+      if (!trusted) settings.maxSize = config.reader_max_size;
+      return settings;
     }
     var tables = new Map(); // the element a table belongs to → the table
     function macrosOf(owner, untrusted) {
