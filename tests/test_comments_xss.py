@@ -1,5 +1,6 @@
 """Reader comments are untrusted: nothing a reader writes may run in a page."""
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -87,25 +88,15 @@ def test_images_in_comments_load_only_when_the_site_enables_them(site, tmp_path:
 @pytest.mark.parametrize("mode", ["client", "build"])
 def test_in_chromium_no_reader_comment_opens_a_dialog_or_loads_anything(site, tmp_path: Path,
                                                                           browser, mode):
-    root = site({"content/posts/a.md": post("a", "2024-01-01", "正文 $x$\n"),
-                 "content/comments/a.yaml": comments_file()})
-    (root / "site.toml").write_text((root / "site.toml").read_text()
-                                    + f'\n[math]\nrender = "{mode}"\n')
-    build_site(root, tmp_path / "out")
-    context = browser.new_context()
-    try:
-        page, log = open_page(context)
-        with serve_folder(tmp_path / "out", "/blog/") as base:
-            page.goto(base + "archives/a/")
-            wait_for_math(page, complete=False)
-            page.hover(".comments")  # mouse handlers, if any had slipped through, would fire
-            page.wait_for_timeout(300)
+    with post_page_in_mode(site, tmp_path, browser, mode, "正文 $x$\n",
+                           comments_file()) as (page, log):
+        wait_for_math(page, complete=False)
+        page.hover(".comments")  # mouse handlers, if any had slipped through, would fire
+        page.wait_for_timeout(300)
         assert log.dialogs == [] and log.page_errors == []
         assert log.outside_requests == []  # no reader image or iframe was fetched
         assert page.evaluate("document.querySelectorAll('.comment-body iframe, .comment-body img, "
                              ".comment-body script').length") == 0
-    finally:
-        context.close()
 
 
 @pytest.mark.browser
@@ -115,24 +106,33 @@ def test_a_readers_formula_cannot_cover_the_page_with_a_huge_box(site, tmp_path:
     """`$\\rule{100em}{100em}$` in a comment was a box 1,600 px tall: in the sidebar of
     every page (the newest comments are there), and in the thread. A reader's sizes
     are capped at a few em; an author's are not."""
-    root = site({"content/posts/a.md": post("a", "2024-01-01", "正文 $\\rule{20em}{1em}$\n"),
-                 "content/comments/a.yaml": yaml.safe_dump([
-                     {"id": 1, "author": "A", "date": "2024-03-01 10:00",
-                      "body": "看这里 $\\rule{100em}{100em}$"}], allow_unicode=True)})
+    comments = yaml.safe_dump([{"id": 1, "author": "A", "date": "2024-03-01 10:00",
+                                "body": "看这里 $\\rule{100em}{100em}$"}], allow_unicode=True)
+    with post_page_in_mode(site, tmp_path, browser, mode, "正文 $\\rule{20em}{1em}$\n",
+                           comments) as (page, _):
+        wait_for_math(page)
+        boxes = page.evaluate("""() => ['.recent-comments li', '#comment-1 .comment-body',
+                                        '.post-body .katex-rule'].map(
+            selector => document.querySelector(selector).getBoundingClientRect())""")
+    font = 16
+    assert boxes[0]["height"] < 8 * font and boxes[1]["height"] < 8 * font, boxes
+    assert boxes[2]["width"] > 15 * font  # the author's rule, as wide as written
+
+
+@contextlib.contextmanager
+def post_page_in_mode(site, tmp_path: Path, browser, mode: str, body: str, comments: str):
+    """(page, log) of the post `a` with `body` and the comments file `comments`, built
+    in math render `mode` and served."""
+    root = site({"content/posts/a.md": post("a", "2024-01-01", body),
+                 "content/comments/a.yaml": comments})
     (root / "site.toml").write_text((root / "site.toml").read_text()
                                     + f'\n[math]\nrender = "{mode}"\n')
     build_site(root, tmp_path / "out")
     context = browser.new_context()
     try:
-        page, _ = open_page(context)
+        page, log = open_page(context)
         with serve_folder(tmp_path / "out", "/blog/") as base:
             page.goto(base + "archives/a/")
-            wait_for_math(page)
-            heights = page.evaluate("""() => ['.recent-comments li', '#comment-1 .comment-body',
-                                              '.post-body .katex-rule'].map(
-                selector => document.querySelector(selector).getBoundingClientRect())""")
-        font = 16
-        assert heights[0]["height"] < 8 * font and heights[1]["height"] < 8 * font, heights
-        assert heights[2]["width"] > 15 * font  # the author's rule, as wide as written
+            yield page, log
     finally:
         context.close()
