@@ -137,8 +137,8 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
 
 def render_comment(markdown: str, context: RenderContext, *, images: bool = False) -> Rendered:
     """Render an untrusted reader comment: raw HTML shown as text, links checked by
-    markdown-it's validateLink and marked nofollow, images only if `images` (else
-    they stay links); no equation numbers."""
+    markdown-it's validateLink (and no data: URL either) and marked nofollow, images
+    only if `images` (else they stay links); no equation numbers."""
     return _render_fragment(_comment_parser(images), markdown, context, inline=False)
 
 
@@ -240,7 +240,18 @@ def _comment_parser(images: bool) -> MarkdownIt:
     install_math_rendering(md, numbered=False)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("link_open", _nofollow_link)
+    md.validateLink = _readers_link_is_allowed
     return md
+
+
+_UNSAFE_SCHEME = re.compile(r"^(?:vbscript|javascript|file|data):")
+
+
+def _readers_link_is_allowed(url: str) -> bool:
+    """markdown-it's validateLink without its exception for `data:image/png` and its
+    kin, which a reader's link or picture may not be either: a page (or a browser)
+    that opens a data URL shows whatever a reader put in it."""
+    return not _UNSAFE_SCHEME.match(url.strip().lower())
 
 
 @lru_cache(maxsize=1)
