@@ -128,3 +128,15 @@ def test_new_keeps_a_title_with_tex_and_quotes_as_typed_and_says_it_is_a_draft(s
 
 def test_slugs_from_titles_keep_chinese_and_lowercase_ascii():
     assert slug_from_title("生成扩散模型漫谈(二十一): ODE") == "生成扩散模型漫谈-二十一-ode"
+
+
+def test_what_a_problem_quotes_cannot_drive_the_terminal(site, tmp_path: Path, capsys):
+    """A problem quotes the file: a reader's comment with an escape sequence in a
+    formula set the terminal's title and colours when the build reported it."""
+    root = site({"content/posts/a.md": post("a", "2024-01-01"),
+                 "content/comments/a.yaml": '- {id: 1, author: a, date: 2024-01-02, '
+                                            'body: "$\\\\foo\\e]0;PWNED\\a\\e[31mRED\\u202e$"}\n'})
+    assert main(["build", str(root), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "\\x1b]0;PWNED\\x07\\x1b[31mRED\\u202e" in err
+    assert not any(character in err for character in "\x1b\x07\u202e")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .gcpolicy import collect_less
-from .problems import BlogbuildError, ContentErrors, Problem, UsageError
+from .problems import BlogbuildError, ContentErrors, Problem, UsageError, for_terminal
 from .sources import CACHE_FOLDER
 
 if TYPE_CHECKING:
@@ -48,10 +48,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{'' if args.run is _check else '; nothing was written'}", file=sys.stderr)
         return 1
     except UsageError as error:
-        print(f"blogbuild: {error}", file=sys.stderr)
+        print(for_terminal(f"blogbuild: {error}"), file=sys.stderr)
         return 2
     except BlogbuildError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(for_terminal(f"error: {error}"), file=sys.stderr)
         return 1
     except OSError as error:  # the output's folder not writable, the disk full, ...
         where = f"{error.filename}: " if error.filename else ""
@@ -238,7 +238,7 @@ def _report_links(problems: list[LinkProblem]) -> bool:
     """Print each broken link as `file:line: link -> problem` (or `page: link ->
     problem`, linksource.written_at); True if there was any."""
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(for_terminal(str(problem)), file=sys.stderr)
     count = len(problems)
     if count:
         print(f"error: {counted(count, 'broken link')}", file=sys.stderr)
@@ -313,7 +313,8 @@ def slug_from_title(title: str) -> str:
 
 def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
     for problem in sorted(problems):
-        print(problem, file=sys.stderr)
+        print(for_terminal(str(problem)), file=sys.stderr)
+
 
 
 def _progress_bar():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,3 +83,15 @@ class ContentErrors(BlogbuildError):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+
+
+_OBEYED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal obeys rather than shows: control characters (an escape
+sequence, a carriage return) and bidirectional overrides."""
+
+
+def for_terminal(text: str) -> str:
+    """`text` with the characters a terminal would obey written as `\\x1b`, `\\u202e`:
+    a problem quotes what a file holds, and a reader's comment quoted in one set the
+    terminal's title and colours, or could hide the rest of the line."""
+    return _OBEYED.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)

@@ -28,7 +28,7 @@ from pathlib import Path
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
 from .devhttp import bind
-from .problems import BlogbuildError, ContentErrors
+from .problems import BlogbuildError, ContentErrors, for_terminal
 from .search import INDEX_FOLDER, indexed_pages, pagefind_command
 from .templateerrors import template_errors
 
@@ -51,7 +51,7 @@ class DevServer:
                  drafts: bool = False, say=None):
         self.site_dir = Path(site_dir).absolute()
         self.host = host
-        self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
+        self.say = say or (lambda text: print(for_terminal(text), file=sys.stderr, flush=True))
         self.httpd = bind(host, port, self.say, self)
         bound_port = self.httpd.server_address[1]
         shown = "127.0.0.1" if host in ("", "0.0.0.0") else f"[{host}]" if ":" in host else host
