@@ -354,6 +354,18 @@ def test_every_numbered_display_wider_than_the_screen_scrolls_whole(browser, tmp
             assert 0 <= formula["start"] <= 20, found  # the padding of a multline's row
 
 
+def test_a_readers_long_unbroken_name_does_not_widen_the_page(browser, tmp_path):
+    """A reader's name is any text: 300 letters without a space made a phone's page
+    2,600 px wide, in the thread and in the sidebar of every page."""
+    site = write_site(tmp_path / "site", {
+        "content/posts/p.md": post("名字", "2024-01-01", "正文\n"),
+        "content/comments/p.yaml": f"- {{id: 1, author: {'A' * 300}, date: 2024-02-01, "
+                                   f"url: 'https://example.org/', body: 好}}\n"
+                                   f"- {{id: 2, author: {'B' * 300}, date: 2024-02-02, body: 好}}\n"})
+    with built_site_page(browser, site, "archives/p/", 390, 844) as (page, _):
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
 def test_a_change_of_the_windows_height_alone_measures_nothing_again(browser, tmp_path):
     """On a phone the address bar hides and shows as the reader scrolls, and each time
     the window's height changes: the theme measured every formula of the page again
