@@ -287,6 +287,18 @@ def test_a_readers_name_is_plain_text_with_its_character_references_decoded():
     assert (comment.author, comment.body) == ("张三 & 李四 <b>", "hi &amp;")
 
 
+def test_a_readers_name_and_words_are_text_whatever_yaml_would_make_of_them():
+    """YAML 1.1 reads `yes` as true and `3.10` as 3.1: a reader named `yes` showed as
+    "True", and a comment of only `666` (a Chinese reader's "nicely done") stopped the
+    build, its body not text."""
+    problems = []
+    comments, _ = parse_comments("c.yaml", "- {id: 1, author: yes, date: 2024-01-15, body: 666}\n"
+                                 "- {id: 2, author: 3.10, date: 2024-01-16, body: no}\n",
+                                 "a", CONFIG, problems)
+    assert problems == []
+    assert [(c.author, c.body) for c in comments] == [("yes", "666"), ("3.10", "no")]
+
+
 def test_a_comment_whose_parent_is_missing_is_reported(tmp_path: Path):
     write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01"),
                           "content/comments/a.yaml": "- id: 1\n  author: x\n  date: 2020-01-02\n"

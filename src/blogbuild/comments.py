@@ -13,8 +13,8 @@ from datetime import datetime
 import yaml
 
 from .config import SiteConfig
-from .frontmatter import (YamlError, date_field, load_yaml, mapping_key_lines, name_field,
-                          text_field)
+from .frontmatter import (YamlError, date_field, keep_as_written, load_yaml, mapping_key_lines,
+                          name_field, text_field)
 from .problems import Problem, described
 
 
@@ -51,6 +51,8 @@ class RejectedComment:
 
 
 COMMENT_KEYS = frozenset({"id", "author", "url", "date", "parent", "body"})
+TEXT_KEYS = frozenset({"author", "url", "body"})
+"""Keys whose values are text, whatever YAML 1.1 would make of them."""
 
 
 def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
@@ -76,6 +78,8 @@ def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
                                     "(id, author, date, body, optional url and parent)"))
             continue
         lines = mapping_key_lines(item_node)
+        # a reader named `yes`, or who wrote only `666`: text, as the archive shows it
+        keep_as_written(item, item_node, TEXT_KEYS)
         found: list[Problem] = []
 
         def report(key: str, message: str) -> None:

@@ -226,11 +226,18 @@ def load_yaml_mapping(text: str, written: frozenset[str] = frozenset(), first_li
         return {}, {}
     if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode):
         raise YamlError("front matter must be `key: value` lines", first_line)
+    keep_as_written(value, node, written)
+    return value, {key: line + first_line - 1 for key, line in mapping_key_lines(node).items()}
+
+
+def keep_as_written(value: dict, node: yaml.MappingNode, keys: frozenset[str]) -> None:
+    """Give the values of `keys` in the mapping `value` (constructed from `node`) back as
+    the text they were written as, where YAML 1.1 made a plain scalar a number or a
+    truth value (_as_written)."""
     # the last pair of a key is its value (a key after `<<: *defaults` overrides it)
     items = {key.value: item for key, item in node.value if isinstance(key, yaml.ScalarNode)}
-    for key in written & items.keys() & value.keys():
+    for key in keys & items.keys() & value.keys():
         value[key] = _as_written(value[key], items[key])
-    return value, {key: line + first_line - 1 for key, line in mapping_key_lines(node).items()}
 
 
 def _as_written(value: object, node: yaml.Node) -> object:
