@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OSError as error:  # the output's folder not writable, the disk full, ...
         where = f"{error.filename}: " if error.filename else ""
-        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        print(for_terminal(f"error: {where}{error.strerror or error}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -314,7 +314,6 @@ def slug_from_title(title: str) -> str:
 def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
     for problem in sorted(problems):
         print(for_terminal(str(problem)), file=sys.stderr)
-
 
 
 def _progress_bar():

@@ -85,7 +85,7 @@ class ContentErrors(BlogbuildError):
         self.problems = problems
 
 
-_OBEYED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_OBEYED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """Characters a terminal obeys rather than shows: control characters (an escape
 sequence, a carriage return) and bidirectional overrides."""
 
