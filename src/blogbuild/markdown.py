@@ -244,14 +244,11 @@ def _comment_parser(images: bool) -> MarkdownIt:
     return md
 
 
-_UNSAFE_SCHEME = re.compile(r"^(?:vbscript|javascript|file|data):")
-
-
 def _readers_link_is_allowed(url: str) -> bool:
-    """markdown-it's validateLink without its exception for `data:image/png` and its
-    kin, which a reader's link or picture may not be either: a page (or a browser)
-    that opens a data URL shows whatever a reader put in it."""
-    return not _UNSAFE_SCHEME.match(url.strip().lower())
+    """markdown-it's validateLink (its list of schemes) without its exception for
+    `data:image/png` and its kin, which a reader's link or picture may not be either:
+    a page (or a browser) that opens a data URL shows whatever a reader put in it."""
+    return not normalize_url.BAD_PROTO_RE.search(url.strip().lower())
 
 
 @lru_cache(maxsize=1)
