@@ -51,7 +51,7 @@ class RejectedComment:
 
 
 COMMENT_KEYS = frozenset({"id", "author", "url", "date", "parent", "body"})
-TEXT_KEYS = frozenset({"author", "url", "body"})
+COMMENT_TEXT_KEYS = frozenset({"author", "url", "body"})
 """Keys whose values are text, whatever YAML 1.1 would make of them."""
 
 
@@ -79,7 +79,7 @@ def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
             continue
         lines = mapping_key_lines(item_node)
         # a reader named `yes`, or who wrote only `666`: text, as the archive shows it
-        keep_as_written(item, item_node, TEXT_KEYS)
+        keep_as_written(item, item_node, COMMENT_TEXT_KEYS)
         found: list[Problem] = []
 
         def report(key: str, message: str) -> None:

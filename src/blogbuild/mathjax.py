@@ -50,7 +50,8 @@ MATHJAX_ONLY = {
     "\\enclose": "\\enclose is MathJax's; KaTeX has \\boxed{…}, \\cancel{…}, \\bcancel{…} "
                  "and \\xcancel{…}",
     "\\unicode": "\\unicode is MathJax's; KaTeX writes a character by its code as \\char\"263A",
-    "\\class": "\\class is MathJax's; style the part with \\style{css}{…} instead",
+    "\\class": "\\class is MathJax's; KaTeX gives formulas no classes: remove it (a post "
+              "may style the part with \\style{css}{…})",
     "\\cssId": "\\cssId is MathJax's; KaTeX gives a post's formulas no ids: remove it",
     "\\ce": "\\ce is mhchem's, which blogbuild does not load: write it in TeX, as "
             "\\mathrm{H_2O}",
