@@ -305,8 +305,22 @@ def test_a_comment_whose_parent_is_missing_is_reported(tmp_path: Path):
                                                      "  body: hi\n- id: 2\n  author: y\n"
                                                      "  date: 2020-01-03\n  parent: 9\n  body: re\n"})
     problems = [str(p) for p in load_content(tmp_path, CONFIG).problems]
-    assert problems == ["content/comments/a.yaml:5: comment 2 replies to comment 9, which is "
-                        "not in this file; fix `parent` or remove it"]
+    assert problems == ["content/comments/a.yaml:8: comment 2 replies to comment 9, which is "
+                        "not in this file; a reply must be in its parent's file: fix `parent` "
+                        "or remove it"]
+
+
+def test_a_reply_to_a_comment_on_another_post_says_where_that_comment_is(tmp_path: Path):
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01"),
+                          "content/posts/b.md": post("b", "2020-01-02"),
+                          "content/comments/a.yaml": "- id: 1\n  author: x\n  date: 2020-01-02\n"
+                                                     "  body: hi\n",
+                          "content/comments/b.yaml": "- id: 2\n  author: y\n  date: 2020-01-03\n"
+                                                     "  parent: 1\n  body: re\n"})
+    problems = [str(p) for p in load_content(tmp_path, CONFIG).problems]
+    assert problems == ["content/comments/b.yaml:4: comment 2 replies to comment 1, which is "
+                        "at content/comments/a.yaml:1, on another post; a reply must be in its "
+                        "parent's file: fix `parent` or remove it"]
 
 
 def test_a_comment_with_a_mistake_still_counts_for_the_ids_of_the_others(tmp_path: Path):

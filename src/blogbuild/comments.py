@@ -36,6 +36,8 @@ class Comment:
     url: str | None = None
     parent: int | None = None
     """Id of the comment this one replies to."""
+    parent_line: int = 0
+    """1-based line of `parent:` in `source` (0 without one)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,8 @@ def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
         if not found and author is not None and date is not None:
             comments.append(Comment(id=ident, post_slug=post_slug, author=author, date=date,
                                     body=body, source=source, line=line, url=url,
-                                    parent=parent, body_line=_value_line(item_node, "body")))
+                                    parent=parent, body_line=_value_line(item_node, "body"),
+                                    parent_line=lines.get("parent", 0)))
         elif isinstance(ident, int) and not isinstance(ident, bool):
             rejected.append(RejectedComment(ident, post_slug, source, line))
     return comments, rejected
@@ -138,11 +141,19 @@ def check_comment_ids(comments: list[Comment], problems: list[Problem],
         if isinstance(comment, Comment):
             by_id[comment.id] = comment
     for comment in comments:
-        parent = known.get(comment.parent) if comment.parent is not None else None
-        if comment.parent is not None and (parent is None or parent.post_slug != comment.post_slug):
-            problems.append(Problem(comment.source, comment.line, f"comment {comment.id} "
-                                    f"replies to comment {comment.parent}, which is not in this "
-                                    "file; fix `parent` or remove it"))
+        if comment.parent is None:
+            continue
+        parent = known.get(comment.parent)
+        if parent is None:
+            where = "which is not in this file"
+        elif parent.post_slug != comment.post_slug:
+            where = f"which is at {parent.source}:{parent.line}, on another post"
+        else:
+            continue
+        problems.append(Problem(comment.source, comment.parent_line or comment.line,
+                                f"comment {comment.id} replies to comment {comment.parent}, "
+                                f"{where}; a reply must be in its parent's file: fix `parent` "
+                                "or remove it"))
     problems.extend(_reply_circles(by_id))
 
 
