@@ -226,10 +226,12 @@ def test_init_refuses_to_overwrite_and_lists_every_file_that_exists(tmp_path: Pa
     (tmp_path / "content/pages/about.md").write_text("mine", encoding="utf-8")
     (tmp_path / ".gitignore").write_text("mine", encoding="utf-8")
     (tmp_path / "README.md").write_text("not ours", encoding="utf-8")
-    assert main(["init", str(tmp_path)]) == 1
-    err = capsys.readouterr().err
-    assert f"{tmp_path.as_posix()}/site.toml: already exists" in err
-    assert f"{tmp_path.as_posix()}/content/pages/about.md: already exists" in err
+    assert main(["init", str(tmp_path)]) == 2  # a usage error, as `new` on a taken slug
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"blogbuild: {tmp_path.as_posix()} has a site's files already")
+    assert f"  {tmp_path.as_posix()}/site.toml" in err
+    assert f"  {tmp_path.as_posix()}/content/pages/about.md" in err
+    assert f"  {tmp_path.as_posix()}/README.md" not in err
     assert (tmp_path / "site.toml").read_text() == "mine"
     assert (tmp_path / ".gitignore").read_text() == "mine"
     assert not (tmp_path / "content/posts").exists()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import parse_config
-from .problems import ContentErrors, Problem
+from .problems import UsageError
 
 REPO_INSTALL = "python -m pip install ."
 """How this repository's workflow installs blogbuild: from its own checkout."""
@@ -239,16 +239,18 @@ def site_files(today: date, install: Install) -> dict[str, str]:
 def init_site(target: Path, today: date, install: Install) -> list[Path]:
     """Write a new site into `target` (made if missing); returns the files written.
 
-    Refuses, writing nothing, if any of them exists: an author's work is never
-    overwritten. Other files already in `target` (a README, .git) are left alone, but
-    for a .gitignore, which nearly every repository has: the lines it lacks are added
-    at its end."""
+    Refuses (UsageError), writing nothing, if any of them exists: an author's work is
+    never overwritten. Other files already in `target` (a README, .git) are left alone,
+    but for a .gitignore, which nearly every repository has: the lines it lacks are
+    added at its end."""
     files = {target / name: text for name, text in site_files(today, install).items()}
     ignore = target / ".gitignore"
     if existing := [path for path in files if path.exists() and path != ignore]:
-        raise ContentErrors([Problem(path.as_posix(), 0, "already exists; `blogbuild init` "
-                                     "writes only files that do not exist yet")
-                             for path in existing])
+        # the folder asked for is wrong, not a site's content: a usage error
+        raise UsageError(f"{target.as_posix()} has a site's files already; `blogbuild init` "
+                         "writes only files that do not exist yet, and wrote nothing. They are:"
+                         + "".join(f"\n  {path.as_posix()}" for path in existing)
+                         + "\n(name an empty or new folder, or move these away)")
     written = []
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
