@@ -556,6 +556,21 @@ def test_a_python_error_in_a_template_is_a_problem_at_its_line_not_a_traceback(s
     assert problem.message.startswith("template error: TypeError: ")
 
 
+def test_an_include_of_a_missing_template_says_that_no_such_template_exists(site, tmp_path):
+    """Jinja's message is the bare name ("template error: nothere.html")."""
+    from blogbuild.problems import ContentErrors
+
+    files = {**archive(2), "templates/listing.html": "{% extends 'base.html' %}{% block content %}\n"
+                                                     "{% include 'nothere.html' %}\n"
+                                                     "{% endblock %}\n"}
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", use_cache=False)
+    [problem] = raised.value.problems
+    assert (problem.path, problem.line) == ("templates/listing.html", 2)
+    assert problem.message.startswith("template error: no template 'nothere.html' in the "
+                                      "site's templates/ nor in the theme's; ")
+
+
 def test_editor_litter_in_static_is_not_published(site, tmp_path):
     """A swap or backup file beside a static file being edited: serve ignored it, build
     copied it into the site."""

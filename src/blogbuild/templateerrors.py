@@ -69,8 +69,15 @@ def template_runtime_problem(error: Exception, template: str, doing: str) -> Pro
     archives/x/index.html, from content/posts/x.md"), tells the author: where in which
     template, and for a value only some pages have, how to allow for it."""
     name, line = _template_frame(error, template)
-    what = str(error) if isinstance(error, jinja2.TemplateError) else \
-        f"{type(error).__name__}: {error}"
+    if isinstance(error, jinja2.TemplatesNotFound):  # select_template: its own message
+        what = str(error)
+    elif isinstance(error, jinja2.TemplateNotFound):  # its message is the bare name
+        what = f"no template {error.name!r} in the site's templates/ nor in the theme's; " \
+            "check the name given to include, import or extends"
+    elif isinstance(error, jinja2.TemplateError):
+        what = str(error)
+    else:
+        what = f"{type(error).__name__}: {error}"
     hint = "; a value only some pages have: test it first ({% if x is defined %}) or " \
         "give it a default (x | default(''))" if isinstance(error, jinja2.UndefinedError) else ""
     return Problem(name, line, f"template error: {what}{hint} ({doing})")
