@@ -543,32 +543,23 @@ def test_a_content_error_brings_no_error_of_a_template_no_page_uses(site, tmp_pa
     assert [p.path for p in raised.value.problems] == ["content/posts/a.md"]
 
 
-def test_a_python_error_in_a_template_is_a_problem_at_its_line_not_a_traceback(site, tmp_path):
+@pytest.mark.parametrize("line, message", [
+    ("{{ listing.heading + 1 }}", "template error: TypeError: "),
+    # Jinja's own message is the bare name ("template error: nothere.html")
+    ("{% include 'nothere.html' %}", "template error: no template 'nothere.html' in the "
+                                     "site's templates/ nor in the theme's; "),
+], ids=["python error", "missing include"])
+def test_an_error_while_a_template_renders_is_a_problem_at_its_line_not_a_traceback(
+        site, tmp_path, line, message):
     from blogbuild.problems import ContentErrors
 
     files = {**archive(2), "templates/listing.html": "{% extends 'base.html' %}{% block content %}\n"
-                                                     "{{ listing.heading + 1 }}\n"
-                                                     "{% endblock %}\n"}
+                                                     f"{line}\n{{% endblock %}}\n"}
     with pytest.raises(ContentErrors) as raised:
         build_site(site(files), tmp_path / "out", use_cache=False)
     [problem] = raised.value.problems
     assert (problem.path, problem.line) == ("templates/listing.html", 2)
-    assert problem.message.startswith("template error: TypeError: ")
-
-
-def test_an_include_of_a_missing_template_says_that_no_such_template_exists(site, tmp_path):
-    """Jinja's message is the bare name ("template error: nothere.html")."""
-    from blogbuild.problems import ContentErrors
-
-    files = {**archive(2), "templates/listing.html": "{% extends 'base.html' %}{% block content %}\n"
-                                                     "{% include 'nothere.html' %}\n"
-                                                     "{% endblock %}\n"}
-    with pytest.raises(ContentErrors) as raised:
-        build_site(site(files), tmp_path / "out", use_cache=False)
-    [problem] = raised.value.problems
-    assert (problem.path, problem.line) == ("templates/listing.html", 2)
-    assert problem.message.startswith("template error: no template 'nothere.html' in the "
-                                      "site's templates/ nor in the theme's; ")
+    assert problem.message.startswith(message)
 
 
 def test_editor_litter_in_static_is_not_published(site, tmp_path):
