@@ -202,9 +202,23 @@ def test_unknown_keys_are_kept_and_warned_once_per_key(tmp_path: Path):
                           "content/posts/b.md": post("b", "2020-01-02", tittle="y")})
     content = load_content(tmp_path, CONFIG)
     warnings = [p for p in content.problems if p.warning]
-    assert len(warnings) == 1 and "`tittle` (did you mean `title`?)" in warnings[0].message
+    assert len(warnings) == 1
+    assert "`tittle` (in 2 posts, first seen here) (did you mean `title`?)" in warnings[0].message
     assert warnings[0].path == "content/posts/a.md"
     assert content.posts[0].extra["tittle"] == "x"
+
+
+def test_a_key_of_another_generator_is_warned_with_what_to_write_here(tmp_path: Path):
+    """Hugo's `categories` is a list; "did you mean" cannot tell a migrating author that
+    every post lost its category."""
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", categories="[数学]",
+                                                     lastmod="2020-02-01")})
+    warnings = sorted(p.message for p in load_content(tmp_path, CONFIG).problems if p.warning)
+    assert warnings[0].startswith("unknown front-matter key `categories` (first seen here): "
+                                  "a list in Hugo, Jekyll and Hexo; a post here has one "
+                                  "`category`; kept for templates.")
+    assert warnings[1].startswith("unknown front-matter key `lastmod` (first seen here): "
+                                  "blogbuild's is `updated`; kept for templates.")
 
 
 def test_duplicate_slugs_name_both_files_at_the_slug_line(tmp_path: Path):

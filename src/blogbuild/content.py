@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -129,6 +130,22 @@ class RejectedPost:
 
 POST_KEYS = frozenset({"title", "date", "slug", "author", "tags", "category", "series",
                        "views", "draft", "updated", "summary"})
+OTHER_GENERATORS_KEYS = {
+    "categories": "a list in Hugo, Jekyll and Hexo; a post here has one `category`",
+    "taxonomies": "Zola's; here `tags` and `category` are keys of their own",
+    "description": "a page's meta description in Hugo and Zola; here `summary` replaces "
+                   "a listing's excerpt",
+    "excerpt": "here `summary` replaces the excerpt, or `<!--more-->` in the body ends it",
+    "authors": "blogbuild's is `author`, one name",
+    "lastmod": "blogbuild's is `updated`",
+    "modified": "blogbuild's is `updated`",
+    "publishdate": "blogbuild's is `date`",
+    "math": "formulas render on every page without it",
+    "mathjax": "formulas render on every page without it",
+    "katex": "formulas render on every page without it",
+}
+"""Keys that posts moved from another generator have (lowercased), with what to write
+here instead: "did you mean" cannot guess these."""
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 _TAG_COMMAS = re.compile("[,，、]")
 _SLUG_LINE = re.compile(r"^slug:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
@@ -151,6 +168,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     draft_slugs: set[str] = set()
     drafts_left_out = 0
     first_unknown: dict[str, tuple[str, int]] = {}
+    unknown_in: Counter[str] = Counter()  # posts that have the key
     for index, path in enumerate(files.posts):
         if (text := cache.text(path, site_dir, problems)) is None:
             continue
@@ -164,6 +182,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         post, unknown, unusable = cache.parse(("post", source, text), parse, problems)
         for key, where in unknown.items():
             first_unknown.setdefault(key, where)
+        unknown_in.update(unknown.keys())
         if unusable is not None:
             rejected.append(unusable)
         if post is not None and (drafts or not post.draft):
@@ -184,9 +203,12 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         if page is not None:
             pages.append(page)
     for key, (source, line) in sorted(first_unknown.items()):
-        problems.append(Problem(source, line, f"unknown front-matter key `{key}`"
-                                f"{did_you_mean(key, POST_KEYS)} (first seen here); kept for "
-                                f"templates. Known keys: {', '.join(sorted(POST_KEYS))}",
+        where = "first seen here" if unknown_in[key] == 1 else \
+            f"in {unknown_in[key]} posts, first seen here"
+        hint = f": {OTHER_GENERATORS_KEYS[key.lower()]}" if key.lower() in OTHER_GENERATORS_KEYS \
+            else did_you_mean(key, POST_KEYS)
+        problems.append(Problem(source, line, f"unknown front-matter key `{key}` ({where}){hint}; "
+                                f"kept for templates. Known keys: {', '.join(sorted(POST_KEYS))}",
                                 warning=True))
     for post in check_unique_slugs(posts, problems):  # its body is checked all the same
         posts.remove(post)
