@@ -5,6 +5,7 @@ the templates call them (`bibtex(entry)`, `citation_meta(entry)`).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -80,15 +81,31 @@ def bibtex(config: SiteConfig, entry: PostEntry) -> str:
     """A ready-to-copy BibTeX @online entry for a post (without an author field where
     neither the post nor the site names one)."""
     post = entry.post
-    key = "-".join(part for part in (post.author, str(post.date.year), post.slug)
-                   if part).replace(" ", "")
     url = absolute_url(config, entry.path)
     fields = [("title", post.title), ("author", post.author), ("year", str(post.date.year)),
               ("month", str(post.date.month)), ("url", url)]
     fields = [(name, value if name == "url" else _bibtex_tex(value))
               for name, value in fields if value]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@online{{{key},\n{body}\n}}"
+    return f"@online{{{citation_key(entry)},\n{body}\n}}"
+
+
+_NOT_IN_KEY = re.compile(r"[^A-Za-z0-9_.:+-]+")
+"""What a citation key leaves out: pdfLaTeX's \\cite fails on a key with UTF-8 in it
+(苏剑林), and BibTeX reads `,` `{` `%` `#` `~` and spaces as syntax."""
+
+
+def citation_key(entry: PostEntry) -> str:
+    """The BibTeX key of a post: author, year and slug, in the ASCII letters a key can
+    have everywhere (an author named in Chinese only is left out). A slug that loses
+    characters gets a short hash of itself, so that two such posts keep two keys."""
+    post = entry.post
+    author = _NOT_IN_KEY.sub("", post.author or "")
+    slug = _NOT_IN_KEY.sub("-", post.slug).strip("-")
+    if slug != post.slug:
+        digest = hashlib.blake2b(post.slug.encode("utf-8"), digest_size=4).hexdigest()
+        slug = f"{slug}-{digest}" if slug else digest
+    return "-".join(part for part in (author, str(post.date.year), slug) if part)
 
 
 def _bibtex_tex(markdown: str) -> str:
