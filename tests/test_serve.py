@@ -597,6 +597,22 @@ def test_a_site_without_posts_is_served_with_search_on_and_no_index_is_tried(tmp
         dev.close()
 
 
+def test_the_first_build_says_how_many_drafts_it_left_out_as_build_does(tmp_path):
+    """An author starting the preview wonders where the post they are writing went."""
+    site = write_site(tmp_path / "site", {
+        "content/posts/a.md": post("甲", "2024-01-01"),
+        "content/posts/b.md": post("乙", "2024-01-02", draft="true"),
+        "content/posts/c.md": post("丙", "2024-01-03", draft="true")})
+    messages: list[str] = []
+    dev = DevServer(site, port=0, say=messages.append)
+    try:
+        dev.start()
+    finally:
+        dev.close()
+    assert any(message.startswith("built 1 post (2 drafts left out; --drafts includes them) in ")
+               for message in messages), messages
+
+
 def test_search_is_indexed_once_the_error_serve_started_with_is_mended(tmp_path):
     """Starting the preview with a half-written post is the usual case: the index was
     built only after a good first build, so search stayed broken for the session."""

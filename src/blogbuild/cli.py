@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .gcpolicy import collect_less
-from .problems import BlogbuildError, ContentErrors, Problem, UsageError, for_terminal
+from .problems import (BlogbuildError, ContentErrors, Problem, UsageError, counted,
+                       drafts_left_out, for_terminal)
 from .sources import CACHE_FOLDER
 
 if TYPE_CHECKING:
@@ -167,9 +168,8 @@ def _build(args: argparse.Namespace) -> int:
         prestart.discard()
     _report(report.warnings)
     what = "nothing changed since the last build of" if report.unchanged else "built"
-    drafts = f" ({counted(report.drafts, 'draft')} left out; --drafts includes " \
-        f"{'it' if report.drafts == 1 else 'them'})" if report.drafts else ""
-    print(f"{what} {counted(report.posts, 'post')}{drafts}, {counted(report.pages, 'page')} "
+    print(f"{what} {counted(report.posts, 'post')}{drafts_left_out(report.drafts)}, "
+          f"{counted(report.pages, 'page')} "
           f"in {report.seconds:.1f} s", file=sys.stderr)
     if args.check_links:
         from .config import load_config
@@ -227,11 +227,6 @@ def _verdict(warnings: tuple[Problem, ...] | list[Problem]) -> str:
     if not warnings:
         return "no problems"
     return f"no errors, {counted(len(warnings), 'warning')} (above)"
-
-
-def counted(number: int, noun: str) -> str:
-    """"1 post", "2 posts" (English nouns that take an s)."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _report_links(problems: list[LinkProblem]) -> bool:

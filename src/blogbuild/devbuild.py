@@ -57,6 +57,8 @@ class Snapshot:
     jobs: dict[str, PageJob]
     """Output path ("archives/slug/index.html") → how to render it."""
     warnings: tuple[Problem, ...]
+    drafts: int = 0
+    """Posts marked `draft: true` left out."""
     _rendered: dict[str, bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -153,7 +155,8 @@ class IncrementalBuilder:
             _check_templates(self._env, templates)
             self._checked = templates
         return Snapshot(site=site, env=self._env, jobs=jobs,
-                        warnings=tuple(sorted(p for p in problems if p.warning)))
+                        warnings=tuple(sorted(p for p in problems if p.warning)),
+                        drafts=content.drafts)
 
     def static_changed(self) -> None:
         """Files in static/ changed: the next collision check walks it again (called

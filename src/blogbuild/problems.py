@@ -44,6 +44,20 @@ def relative_name(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def counted(number: int, noun: str) -> str:
+    """"1 post", "2 posts" (English nouns that take an s)."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def drafts_left_out(drafts: int) -> str:
+    """" (3 drafts left out; --drafts includes them)" after the count of posts built,
+    or "" (build and serve say it: an author wonders where a draft went)."""
+    if not drafts:
+        return ""
+    return f" ({counted(drafts, 'draft')} left out; --drafts includes " \
+        f"{'it' if drafts == 1 else 'them'})"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """ " (did you mean `title`?)" for a misspelt key, or ""."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.8)

@@ -28,7 +28,7 @@ from pathlib import Path
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
 from .devhttp import bind
-from .problems import BlogbuildError, ContentErrors, for_terminal
+from .problems import BlogbuildError, ContentErrors, counted, drafts_left_out, for_terminal
 from .search import INDEX_FOLDER, indexed_pages, pagefind_command
 from .templateerrors import template_errors
 
@@ -99,7 +99,8 @@ class DevServer:
         # collector from walking them again at every rebuild
         gc.freeze()
         if self._snapshot is not None:
-            self.say(f"built {len(self._snapshot.site.posts)} posts in "
+            self.say(f"built {counted(len(self._snapshot.site.posts), 'post')}"
+                     f"{drafts_left_out(self._snapshot.drafts)} in "
                      f"{time.perf_counter() - started:.1f} s")
             self._start_search_index(self._snapshot)
         self._spawn(self.httpd.serve_forever, "blogbuild-http")
