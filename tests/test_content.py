@@ -379,6 +379,19 @@ def test_comments_of_a_post_that_does_not_exist_are_an_error_not_left_out(tmp_pa
     assert not problems[0].warning
 
 
+def test_comments_left_behind_by_a_renamed_post_point_to_a_post_without_comments(tmp_path: Path):
+    """diffusion-3 became diffusion-three: diffusion-2, a closer name, has comments of
+    its own and is no likely owner."""
+    comment = "- id: {}\n  author: x\n  date: 2020-01-02\n  body: hi\n"
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", slug="diffusion-2"),
+                          "content/posts/b.md": post("b", "2020-01-02", slug="diffusion-three"),
+                          "content/comments/diffusion-2.yaml": comment.format(1),
+                          "content/comments/diffusion-3.yaml": comment.format(2)})
+    [problem] = load_content(tmp_path, CONFIG).problems
+    assert str(problem).startswith("content/comments/diffusion-3.yaml: no post has the slug "
+                                   "'diffusion-3' (did you mean `diffusion-three`?): ")
+
+
 def test_comments_replying_to_themselves_or_in_a_circle_are_reported_once_each(tmp_path: Path):
     """No thread can show them: they would vanish, yet count, and the sidebar link them."""
     def comment(ident: int, parent: int | None) -> str:

@@ -463,6 +463,10 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs:
     """Read content/comments/<slug>.yaml for the posts that are built."""
     comments: list[Comment] = []
     rejected: list[RejectedComment] = []
+    # a file left behind by a renamed post belongs to a post without comments: one that
+    # has its own file is no likely owner, and a rename may change more than a typo does
+    # (diffusion-3 → diffusion-three)
+    uncommented = slugs - {path.stem for path in files}
     for path in files:
         source = relative_name(path, site_dir)
         if path.stem not in slugs:
@@ -474,7 +478,7 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs:
                                         "file after its slug), or remove the file"))
             elif path.stem not in draft_slugs:
                 problems.append(Problem(source, 0, f"no post has the slug {path.stem!r}"
-                                        f"{did_you_mean(path.stem, slugs)}: these comments "
+                                        f"{did_you_mean(path.stem, uncommented, cutoff=0.6)}: these comments "
                                         "would be left out; name the file after its post's "
                                         "slug (its `slug:`, else its file name), or remove it"))
             continue
