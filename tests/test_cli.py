@@ -7,7 +7,7 @@ import pytest
 from blogbuild.cli import main, slug_from_title
 from blogbuild.content import parse_post
 from blogbuild.config import load_config
-from conftest import post
+from conftest import post, write_site
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"], ["new"]])
@@ -40,6 +40,17 @@ def test_a_command_run_outside_a_site_folder_is_a_usage_error(command, tmp_path:
     err = capsys.readouterr().err
     assert f"{tmp_path} is not a site folder: it has no site.toml (`blogbuild init" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_command_run_inside_a_site_names_the_site_it_is_in(tmp_path: Path, capsys, monkeypatch):
+    """Run from content/posts/ while writing: Hugo's and Zola's authors expect it to
+    work or to say where the site is."""
+    write_site(tmp_path / "site", {"content/posts/a.md": post("甲", "2024-01-01")})
+    monkeypatch.chdir(tmp_path / "site/content/posts")
+    assert main(["build"]) == 2
+    assert capsys.readouterr().err == ("blogbuild: . is not a site folder: it has no site.toml "
+                                       "(it is inside the site in ../..: name that folder, or "
+                                       "run blogbuild there)\n")
 
 
 @pytest.mark.parametrize("command", ["build", "check"])

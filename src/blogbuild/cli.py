@@ -146,8 +146,12 @@ def _site_dir(path: Path) -> Path:
     if not path.is_dir():
         raise UsageError(f"{path} is not a folder")
     if not (path / CONFIG_FILE).is_file():
-        raise UsageError(f"{path} is not a site folder: it has no {CONFIG_FILE} "
-                         f"(`blogbuild init {path}` makes one)")
+        # run from inside a site (content/posts/, say): name the site it is in
+        above = next((folder for folder in path.resolve().parents
+                      if (folder / CONFIG_FILE).is_file()), None)
+        hint = f"it is inside the site in {os.path.relpath(above)}: name that folder, " \
+            "or run blogbuild there" if above else f"`blogbuild init {path}` makes one"
+        raise UsageError(f"{path} is not a site folder: it has no {CONFIG_FILE} ({hint})")
     return path
 
 
