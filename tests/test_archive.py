@@ -104,6 +104,25 @@ def test_series_page_and_navigation_follow_date_order(built: Path):
         assert [a.get_text(" ").strip() for a in nav.select(".series-steps a")] == ["« 第2篇", "第11篇 »"]
 
 
+def test_a_long_series_lists_the_ends_and_the_parts_near_the_post_numbered_as_they_are(
+        site, tmp_path: Path):
+    """A 30-part series pushed every post of it below the first screen; the series page
+    lists every part (the gaps link to it)."""
+    root = site({f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-{n:02d}", series="漫谈")
+                 for n in range(1, 22)})
+    build_site(root, tmp_path / "out")
+
+    def listed(n: int) -> list[tuple[str | None, str]]:
+        box = html(tmp_path / f"out/archives/p{n}/index.html").select_one(".series-nav")
+        for gap in box.select("li.series-gap a"):
+            assert gap["href"] == box.select_one(".series-title a")["href"]
+        return [(li.get("value"), li.get_text().strip()) for li in box.select("ol li")]
+    assert listed(7) == [("1", "第1篇"), (None, "…"), ("5", "第5篇"), ("6", "第6篇"), ("7", "第7篇"),
+                         ("8", "第8篇"), ("9", "第9篇"), (None, "…"), ("21", "第21篇")]
+    assert listed(2) == [("1", "第1篇"), ("2", "第2篇"), ("3", "第3篇"), ("4", "第4篇"), (None, "…"),
+                         ("21", "第21篇")]
+
+
 def test_a_series_of_one_post_has_its_box_above_the_post_only_with_no_steps(site, tmp_path: Path):
     root = site({"content/posts/a.md": post("独篇", "2024-01-01", series="独立系列")})
     build_site(root, tmp_path / "out")

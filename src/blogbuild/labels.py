@@ -14,7 +14,8 @@ LABELS = {
            "newer_post": "下一篇", "related": "相关文章", "month": "{year}年{month}月",
            "search": "搜索", "updated": "更新于", "categories": "分类", "tags": "标签",
            "formula": "[公式]", "code": "[代码]", "image": "[图片]", "reply_to": "回复",
-           "skip_to_content": "跳到正文", "pages": "分页"},
+           "skip_to_content": "跳到正文", "pages": "分页",
+           "series_all": "全部 {n} 篇"},
     "en": {"home": "Home", "read_more": "Read more...", "readers": " readers", "cite": "Cite",
            "recent_comments": "Recent comments", "no_comments": "No comments yet",
            "comments": "Comments", "comments_count": " comments", "newer": "Newer",
@@ -28,7 +29,7 @@ LABELS = {
            "categories": "Categories", "tags": "Tags",
            "formula": "[formula]", "code": "[code]", "image": "[image]",
            "reply_to": "replying to", "skip_to_content": "Skip to content",
-           "pages": "Pages"},
+           "pages": "Pages", "series_all": "all {n} parts"},
 }
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from .archive import PostLink
 from .config import SiteConfig
 from .content import Content
 from .citation import bibtex, citation_meta
@@ -113,6 +114,7 @@ def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | N
     # context holds records only (pagedeps.py digests the context)
     env.globals["bibtex"] = lambda entry: bibtex(config, entry)
     env.globals["citation_meta"] = lambda entry: citation_meta(config, entry)
+    env.globals["series_window"] = series_window
     env.filters["ymd"] = lambda moment: moment.strftime("%Y-%m-%d")
     env.filters["ymdhm"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M")
     env.filters["month_abbr"] = lambda moment: _MONTHS[moment.month - 1]
@@ -306,6 +308,22 @@ def _pager(number: int, paths: list[str]) -> tuple[tuple[int, str] | None, ...]:
             links.append(None)
         links.append((shown_number, paths[shown_number - 1]))
     return tuple(links)
+
+
+SERIES_LISTED = 9
+"""A series of more parts lists above each of its posts only the first and last parts
+and those within PAGER_WINDOW of the post (its series page lists all): a 30-part
+series pushed the post below the first screen."""
+
+
+def series_window(parts: Sequence[PostLink], slug: str) -> tuple[tuple[int, PostLink] | None, ...]:
+    """(number, part) of the parts a post's series box lists, in order, the post's
+    own among them; None where parts are left out (shown as "…")."""
+    if len(parts) <= SERIES_LISTED:
+        return tuple(enumerate(parts, 1))
+    here = next(number for number, part in enumerate(parts, 1) if part.slug == slug)
+    return tuple(link and (link[0], parts[link[0] - 1])
+                 for link in _pager(here, [part.path for part in parts]))
 
 
 def _layout(site: Site, title: str, path: str) -> Layout:
