@@ -272,6 +272,27 @@ def test_the_caches_keep_only_what_the_site_has(tmp_path: Path):
     assert tree(site / "dist") == cold_build(site, tmp_path)
 
 
+@pytest.mark.parametrize("library", ["pygments", "markdown_it", "mdit_py_plugins", "yaml", "jinja2"])
+def test_an_upgraded_library_is_a_new_renderer_whose_caches_start_afresh(library, monkeypatch):
+    """After `pip install -U pygments`, unedited posts kept the old highlighting and
+    edited ones got the new: no build from nothing writes that."""
+    import importlib
+
+    from blogbuild.rendercache import code_fingerprint
+
+    module = importlib.import_module(library)
+    code_fingerprint.cache_clear()
+    before = code_fingerprint()
+    monkeypatch.setattr(module, "__version__", module.__version__ + ".post1")
+    code_fingerprint.cache_clear()
+    try:
+        assert code_fingerprint() != before
+    finally:
+        monkeypatch.undo()
+        code_fingerprint.cache_clear()
+    assert code_fingerprint() == before
+
+
 def test_a_temporary_folder_a_killed_build_left_is_not_nothing_changed(tmp_path: Path):
     site = write_site(tmp_path / "site", FILES)
     build_site(site, site / "dist")

@@ -2,7 +2,8 @@
 
 A build renders only what it has not rendered before: each result is stored under a
 key made of everything it depends on — the text and its place (file, line, URL), the
-site's configuration, the KaTeX release, and blogbuild's own code — so a stale entry
+site's configuration, the KaTeX release, and blogbuild's own code with the versions of
+the libraries that shape its output — so a stale entry
 is never found, only missed. The file is `.blogbuild-cache/rendered.sqlite`; a damaged
 one is replaced, and deleting it costs only time.
 """
@@ -76,8 +77,18 @@ def build_salt(config: SiteConfig) -> str:
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of blogbuild's own modules: a changed renderer must not reuse old output."""
+    """A hash of blogbuild's own modules and of the versions of the libraries whose
+    output the caches keep: a changed renderer must not reuse old output (after
+    `pip install -U pygments`, unedited posts kept the old highlighting)."""
+    import jinja2
+    import markdown_it
+    import mdit_py_plugins
+    import pygments
+    import yaml
+
     digest = hashlib.sha256()
+    for library in (jinja2, markdown_it, mdit_py_plugins, pygments, yaml):
+        digest.update(f"{library.__name__} {library.__version__}\0".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
