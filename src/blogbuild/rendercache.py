@@ -3,9 +3,9 @@
 A build renders only what it has not rendered before: each result is stored under a
 key made of everything it depends on — the text and its place (file, line, URL), the
 site's configuration, the KaTeX release, and blogbuild's own code with the versions of
-the libraries that shape its output — so a stale entry
-is never found, only missed. The file is `.blogbuild-cache/rendered.sqlite`; a damaged
-one is replaced, and deleting it costs only time.
+the libraries that shape its output — so a stale entry is never found, only missed.
+The file is `.blogbuild-cache/rendered.sqlite`; a damaged one is replaced, and
+deleting it costs only time.
 """
 
 from __future__ import annotations
