@@ -801,6 +801,58 @@ def test_an_open_tab_shows_a_saved_change_by_itself_and_keeps_its_scroll(browser
         running.stop()
 
 
+def test_the_pages_a_rebuild_moved_are_the_posts_renamed_not_any_page_that_went():
+    from blogbuild.devbuild import moved_pages
+    from blogbuild.pages import PageJob
+
+    def jobs(*pages: tuple[str, str, str]) -> dict[str, PageJob]:
+        return {output: PageJob(output, template, "", source, {})
+                for output, template, source in pages}
+    listing = ("tags/x/index.html", "listing.html", "content/posts/a.md")
+    before = jobs(("archives/a/index.html", "post.html", "content/posts/a.md"),
+                  ("archives/b/index.html", "post.html", "content/posts/b.md"), listing)
+    # a's slug changed in its file; b's file and slug both changed (one gone, one new)
+    after = jobs(("archives/a2/index.html", "post.html", "content/posts/a.md"),
+                 ("archives/b2/index.html", "post.html", "content/posts/b2.md"))
+    assert moved_pages(before, after) == {"archives/a/index.html": "archives/a2/index.html",
+                                          "archives/b/index.html": "archives/b2/index.html"}
+    # two posts gone and two new ones, from other files: nothing to tell which is which
+    after = jobs(("archives/c/index.html", "post.html", "content/posts/c.md"),
+                 ("archives/d/index.html", "post.html", "content/posts/d.md"))
+    assert moved_pages(before, after) == {}
+
+
+@pytest.mark.browser
+def test_a_tab_on_a_post_whose_slug_changes_follows_it_to_its_new_address(browser, tmp_path):
+    """It showed the 404 page: the author had to find the post again."""
+    from browser_support import open_page
+
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post("扩散", "2024-01-01",
+                                                                     slug="diffusion-3"),
+                                          "content/posts/b.md": post("其他", "2024-01-02")})
+    running = Served(site)
+    context = browser.new_context()
+    try:
+        page, log = open_page(context)
+        page.goto(running.url + "archives/diffusion-3/")
+        page.wait_for_load_state("load")
+        path = site / "content/posts/a.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("slug: diffusion-3",
+                                                                 "slug: 扩散模型-3"),
+                        encoding="utf-8")
+        page.wait_for_url(lambda url: urllib.parse.unquote(url).endswith("/archives/扩散模型-3/"),
+                          timeout=15_000)
+        until(lambda: _shows(page, "扩散"))
+        # a request for the old address is sent on too, for as long as the server runs
+        status, _, headers = fetch(running.url + "archives/diffusion-3/")
+        assert status == 302 and urllib.parse.unquote(headers["Location"]).endswith(
+            "/archives/扩散模型-3/")
+        assert not log.page_errors
+    finally:
+        context.close()
+        running.stop()
+
+
 @pytest.mark.browser
 def test_tabs_share_one_wait_so_a_ninth_tab_loads_and_each_is_told_of_a_change(browser,
                                                                               tmp_path):

@@ -265,6 +265,24 @@ class IncrementalBuilder:
         return archive
 
 
+def moved_pages(before: dict[str, PageJob], after: dict[str, PageJob]) -> dict[str, str]:
+    """Output path → output path of the post pages a rebuild moved: a post whose page is
+    gone while a page of the same file appeared (its `slug:` changed), or else the one
+    post page gone while one appeared (its file renamed with its slug). The dev server
+    sends a tab showing a moved page to where it went."""
+    gone = {output: job for output, job in before.items()
+            if output not in after and job.template == "post.html"}
+    new = {output: job for output, job in after.items()
+           if output not in before and job.template == "post.html"}
+    by_source = {job.source: output for output, job in new.items()}
+    moves = {output: by_source[job.source] for output, job in gone.items()
+             if job.source in by_source}
+    left_gone, left_new = gone.keys() - moves.keys(), new.keys() - set(moves.values())
+    if len(left_gone) == 1 and len(left_new) == 1:
+        moves[left_gone.pop()] = left_new.pop()
+    return moves
+
+
 def _stored_base_url(config: SiteConfig) -> str:
     """The base URL that the dev server's cache (SERVED) knows its results by. Parses
     and bodies do not depend on the server's host and port (only on the path below

@@ -64,6 +64,10 @@ class ServedSite(Protocol):
         """(epoch, epoch of the last static change, error) once the epoch moves from
         `epoch` (or a while passes)."""
 
+    def moved_to(self, output: str) -> str | None:
+        """Where the page once at `output` is now (a post renamed while the server
+        ran), as a path below the site ("archives/new/"); None if it did not move."""
+
 
 def bind(host: str, port: int, say, site: ServedSite) -> http.server.ThreadingHTTPServer:
     """A server for `site` on `port`, else (for the default way of asking) the next free
@@ -142,6 +146,10 @@ def served_file(site: ServedSite, snapshot: Snapshot | None, error: str | None,
               and (target / "index.html").resolve().is_relative_to(root)
               and (target / "index.html").is_file()):
             return _to_folder(prefix + path)
+    if (moved := site.moved_to(output)) is not None:
+        # a tab open on a post whose slug changed follows it (it reloads, as for any
+        # change of its page); temporary: the name may change back
+        return _redirect(f"{prefix}/{moved}", 302)
     return _not_found(snapshot)
 
 
@@ -235,11 +243,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 def _to_folder(path: str) -> Response:
-    """The redirect from a folder's path without its slash to the folder, the decoded
-    path percent-encoded: a header holds Latin-1 only (/archives/中值定理 as it is
-    would end the connection)."""
-    location = urllib.parse.quote(path + "/", safe="/:@!$&'()*+,;=-._~")
-    return 301, b"", CONTENT_TYPES[".txt"], {"Location": location}
+    """The redirect from a folder's path without its slash to the folder."""
+    return _redirect(path + "/", 301)
+
+
+def _redirect(path: str, status: int) -> Response:
+    """A redirect to `path`, decoded, sent percent-encoded: a header holds Latin-1 only
+    (/archives/中值定理 as it is would end the connection)."""
+    location = urllib.parse.quote(path, safe="/:@!$&'()*+,;=-._~")
+    return status, b"", CONTENT_TYPES[".txt"], {"Location": location}
 
 
 class _HTTPServer(http.server.ThreadingHTTPServer):

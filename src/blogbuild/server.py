@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
-from .devbuild import IncrementalBuilder, OutputFolder, Snapshot
+from .devbuild import IncrementalBuilder, OutputFolder, Snapshot, moved_pages
 from .devhttp import bind
 from .problems import BlogbuildError, ContentErrors, counted, drafts_left_out, for_terminal
 from .search import INDEX_FOLDER, indexed_pages, pagefind_command
@@ -72,6 +72,8 @@ class DevServer:
         is): the static change that removes it clears it."""
         self._pages_failed = False
         """Some page failed to render with the templates of the last rebuild."""
+        self._moved: dict[str, str] = {}
+        """Output path → output path of the post pages renamed while serving."""
         self._pending: list[FileEvent] = []
         self._last_event = 0.0
         self._last_gone = False
@@ -305,7 +307,21 @@ class DevServer:
                 self.say(str(warning))
         if plan is not None:
             self._start_search_index(fresh)
+        if previous is not None:
+            self._remember_moves(moved_pages(previous.jobs, fresh.jobs), fresh)
         return fresh
+
+    def _remember_moves(self, moves: dict[str, str], fresh: Snapshot) -> None:
+        """Add a rebuild's moved pages to those of the session (a page moved twice
+        leads to where it is now; one that is back is no longer moved)."""
+        with self._cond:
+            for old, new in moves.items():
+                for earlier, target in self._moved.items():
+                    if target == old:
+                        self._moved[earlier] = new
+                self._moved[old] = new
+            for output in [output for output in self._moved if fresh.has(output)]:
+                del self._moved[output]
 
     def _publish(self, snapshot: Snapshot | None, error: str | None, reload_all: bool) -> None:
         """Serve `snapshot` from now on, with `error` over it (None: none), in a new epoch;
@@ -370,6 +386,11 @@ class DevServer:
             if wait:
                 self._cond.wait_for(lambda: not self._dirty or self._closing, REQUEST_WAIT)
             return self._snapshot, self._error, self._epoch
+
+    def moved_to(self, output: str) -> str | None:
+        with self._cond:
+            moved = self._moved.get(output)
+        return moved.removesuffix("index.html") if moved is not None else None
 
     def wait_for_change(self, epoch: int) -> tuple[int, int, str | None]:
         """(epoch, epoch of the last static change, error) once the epoch has moved
