@@ -141,6 +141,32 @@ def test_style_and_relative_links_need_trust_and_readers_get_none(tmp_path: Path
                              ("\\style{color:red}{x}", False), ("\\href{#eq-1}{(1)}", False)],
                             trusted=False)
     assert all("href=" not in r.html and 'style="color:red"' not in r.html for r in reader)
+    # KaTeX raises nothing for them: it shows their names in red, which the build tells
+    assert [r.refused for r in author] == [(), ()]
+    assert [r.refused for r in reader] == [("\\href",), ("\\htmlStyle",), ("\\href",)]
+    assert engine.typeset([("\\href{https://x.org}{x}", False)], trusted=True)[0].refused == \
+        ("\\href",)
+    engine.close()
+
+
+@pytest.mark.parametrize("html", [False, True], ids=["client", "build"])
+def test_a_command_katex_is_not_trusted_with_is_a_warning_where_it_is_written(tmp_path: Path, html):
+    """A reader's `\\url{…}`, an author's link to another site: red names on the page,
+    and no word from the build."""
+    engine = KatexEngine({}, tmp_path, html=html)
+
+    def rendered(trusted: bool, text: str):
+        render, source = (render_post, "p.md") if trusted else (render_comment, "c.yaml")
+        return engine.render_batch(
+            [text], lambda item, typeset: render(item, RenderContext(source, 3, "", typeset, html)),
+            trusted=trusted)[0]
+    reader = rendered(False, "看 $\\url{https://x.org}$，$\\style{color:red}{x}$，$x$\n")
+    assert [(p.path, p.line, p.warning) for p in reader.problems] == [("c.yaml", 3, True)] * 2
+    assert reader.problems[0].message.startswith("KaTeX shows \\url as its name in red in "
+                                                 "$\\url{https://x.org}$; a formula may link")
+    assert reader.problems[1].message.startswith("KaTeX shows \\style as its name in red")
+    author = rendered(True, "见 $\\href{https://x.org}{x}$ 与 $\\href{#a}{y}$ 与 $\\style{color:red}{z}$\n")
+    assert [p.message.split(" in red")[0] for p in author.problems] == ["KaTeX shows \\href as its name"]
     engine.close()
 
 

@@ -51,9 +51,14 @@ def defines_macros(tex: str) -> bool:
 
 _JAVASCRIPT = r"""
 function blogbuildTypeset(groups, macros, trusted, html, readerMaxSize) {
+  // the commands KaTeX asked about and was refused, for the formula being typeset:
+  // KaTeX shows each as its name in red, and throws nothing
+  var refused = [];
   function trust(context) {
-    if (context.command === "\\htmlStyle") return true;
-    return context.command === "\\href" && /^(#|\/(?!\/)|\.\.?\/)/.test(context.url);
+    var allowed = trusted && (context.command === "\\htmlStyle" ||
+      context.command === "\\href" && /^(#|\/(?!\/)|\.\.?\/)/.test(context.url));
+    if (!allowed && refused.indexOf(context.command) < 0) refused.push(context.command);
+    return allowed;
   }
   var out = [];
   for (var g = 0; g < groups.length; g++) {
@@ -63,17 +68,18 @@ function blogbuildTypeset(groups, macros, trusted, html, readerMaxSize) {
     for (var i = 0; i < items.length; i++) {
       var options = {
         displayMode: items[i][1], throwOnError: true, strict: "ignore", globalGroup: true,
-        macros: scope, trust: trusted ? trust : false, output: "htmlAndMathml",
+        macros: scope, trust: trust, output: "htmlAndMathml",
         maxSize: trusted ? Infinity : readerMaxSize};
+      refused = [];
       try {
         if (html) {
-          answers.push([katex.renderToString(items[i][0], options), null]);
+          answers.push([katex.renderToString(items[i][0], options), null, refused]);
         } else {
           katex.__parse(items[i][0], options);  // what renderToString runs first
-          answers.push([null, null]);
+          answers.push([null, null, refused]);
         }
       } catch (error) {
-        answers.push([null, String(error && error.message || error)]);
+        answers.push([null, String(error && error.message || error), []]);
       }
     }
     out.push(answers);
@@ -81,7 +87,7 @@ function blogbuildTypeset(groups, macros, trusted, html, readerMaxSize) {
   return JSON.stringify(out);
 }
 """
-OPTIONS_VERSION = "4"
+OPTIONS_VERSION = "5"
 """Bump when the options in _JAVASCRIPT change: it is part of every cache key."""
 
 
@@ -92,6 +98,9 @@ class Typeset:
 
     html: str | None
     error: str | None
+    refused: tuple[str, ...] = ()
+    """Commands KaTeX was not trusted with (`\\href` to another site, anything of the
+    kind in a reader's formula): it shows each as its name in red, and raises nothing."""
 
 
 Typesetter = Callable[[list[tuple[str, bool]]], list[Typeset]]
@@ -154,9 +163,10 @@ class KatexEngine:
         into KaTeX for all their formulas instead of one per item.
 
         When formulas are only checked (client mode), an item's HTML does not depend
-        on KaTeX unless KaTeX refuses a formula: each item renders first as though
-        every formula were accepted, the formulas are checked together, and the few
-        items with a refused formula render again with `typeset` (which reports it).
+        on KaTeX unless KaTeX refuses a formula or a command in it: each item renders
+        first as though every formula were accepted, the formulas are checked together,
+        and the few items with a refused one render again with `typeset` (which
+        reports it).
         In build mode each item's HTML needs KaTeX's: each waits for its own call."""
         def typesetter(formulas):
             return self.typeset(formulas, trusted=trusted)
@@ -178,7 +188,7 @@ class KatexEngine:
                                             trusted=trusted))
         for place, made in enumerate(calls):
             answers = [next(verdicts) for _ in made]  # this item's, call by call
-            if any(answer.error for group in answers for answer in group):
+            if any(answer.error or answer.refused for group in answers for answer in group):
                 results[place] = render(items[place], typesetter)
         return results
 
@@ -206,7 +216,8 @@ class KatexEngine:
         answer = self._context.call("blogbuildTypeset", [[list(f) for f in formulas]
                                                          for formulas in groups],
                                     macros, trusted, self._html, READER_MAX_SIZE)
-        return [[Typeset(html, error) for html, error in group] for group in json.loads(answer)]
+        return [[Typeset(html, error, tuple(refused)) for html, error, refused in group]
+                for group in json.loads(answer)]
 
     def close(self) -> None:
         if self._context is not None:

@@ -140,22 +140,52 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
                 result.rewritten[(formula.tex, formula.display)] = tex
             if answer.html is not None:
                 result.html[(formula.tex, formula.display, formula.scope)] = answer.html
+            if answer.refused:
+                _add(result.problems, _refused(source, formula, answer.refused))
             continue
-        shown = " ".join(formula.written.split())
         message = _plain(answer.error)
-        if " ".join(tex.split()) != shown:
+        if " ".join(tex.split()) != " ".join(formula.written.split()):
             # KaTeX quotes and counts in the TeX it was given: numbered (`\tag{1}`,
             # `align*`), references made links, rewritten; not what the author wrote,
             # which the message quotes whole
             message = _AT_POSITION.sub("", message)
-        shown = shown if len(shown) <= 160 else shown[:160] + "…"
-        fence = "$$" if formula.display else "$"
         hint = mathjax_hint(message)
-        problem = Problem(source, formula.line, f"KaTeX: {message} in {fence}{shown}{fence}"
-                          + (f" ({hint})" if hint else ""))
-        if problem not in result.problems:  # an excerpt's copy, its references linking away
-            result.problems.append(problem)
+        _add(result.problems, Problem(source, formula.line, f"KaTeX: {message} in "
+                                      f"{_quoted(formula)}" + (f" ({hint})" if hint else "")))
     return result
+
+
+_LINKS = ("\\href", "\\url")
+
+
+def _refused(source: str, formula: Formula, commands: tuple[str, ...]) -> Problem:
+    """The warning for commands KaTeX was not trusted with in `formula`: it showed no
+    error, only their names in red on the page."""
+    # a reader's \style is KaTeX's \htmlStyle (katex.AUTHOR_MACROS): named as written
+    names = ["\\style" if command == "\\htmlStyle" and "\\style" in formula.written
+             else command for command in commands]
+    if all(command in _LINKS for command in commands):
+        fix = "a formula may link only to the site's own pages (\\href{#eq-1}{…}), a " \
+            "reader's not at all: put the link outside the formula"
+    else:
+        fix = "a reader's formula may use no links, styles or HTML, and a post's only " \
+            "\\style and links to the site's own pages: remove it"
+    return Problem(source, formula.line, f"KaTeX shows {', '.join(names)} as "
+                   f"{'its name' if len(names) == 1 else 'their names'} in red in "
+                   f"{_quoted(formula)}; {fix}", warning=True)
+
+
+def _quoted(formula: Formula) -> str:
+    """The formula as its author wrote it, on one line, shortened: `$…$` or `$$…$$`."""
+    shown = " ".join(formula.written.split())
+    shown = shown if len(shown) <= 160 else shown[:160] + "…"
+    fence = "$$" if formula.display else "$"
+    return f"{fence}{shown}{fence}"
+
+
+def _add(problems: list[Problem], problem: Problem) -> None:
+    if problem not in problems:  # an excerpt's copy, its references linking away
+        problems.append(problem)
 
 
 _AT_POSITION = re.compile(r" at (?:position \d+|end of input): .*", re.S)
