@@ -137,3 +137,27 @@ def test_every_heading_of_a_post_is_at_least_as_large_as_its_text(browser, tmp_p
     headings = [(tag, size, weight) for tag, size, weight in sizes if tag != "P"]
     assert [tag for tag, _, _ in headings] == ["H2", "H3", "H4", "H5", "H6"]
     assert all(size >= text and int(weight) >= 600 for _, size, weight in headings), headings
+
+
+def test_a_printed_post_is_the_post_whole_without_what_only_a_screen_needs(browser, tmp_path):
+    """Readers print a derivation, or save it as a PDF: the navigation, the sidebar and
+    the search box took a page of their own, and a formula wider than the column was
+    cut at its scroll box's edge."""
+    wide = " + ".join(f"a_{{{n}}} b_{{{n}}}" for n in range(40))
+    site = write_site(tmp_path, {
+        "content/posts/a.md": post("推导", "2024-01-01", f"正文。\n\n$$\n{wide}\n$$\n\n末段。\n"),
+        "content/posts/b.md": post("另一篇", "2024-01-02"),
+        "content/comments/a.yaml": "- id: 1\n  author: 读者\n  date: 2024-01-02\n  body: 好文\n"})
+    with built_site_page(browser, site, "archives/a/", 794, 1123) as (page, _):
+        wait_for_math(page)
+        page.emulate_media(media="print")
+        found = page.evaluate("""() => {
+          const shown = s => [...document.querySelectorAll(s)].some(e => e.getClientRects().length);
+          const display = document.querySelector('.math.display');
+          return {nav: shown('.site-nav'), sidebar: shown('.sidebar'), postNav: shown('.post-nav'),
+                  post: shown('.post-body'), comments: shown('.comments'),
+                  clipped: getComputedStyle(display).overflowX !== 'visible'
+                           || getComputedStyle(display.querySelector('.katex-display')).overflowX !== 'visible'};
+        }""")
+    assert found == {"nav": False, "sidebar": False, "postNav": False, "post": True,
+                     "comments": True, "clipped": False}, found
