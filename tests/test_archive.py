@@ -114,8 +114,9 @@ def test_a_long_series_lists_the_ends_and_the_parts_near_the_post_numbered_as_th
 
     def listed(n: int) -> list[tuple[str | None, str]]:
         box = html(tmp_path / f"out/archives/p{n}/index.html").select_one(".series-nav")
-        for gap in box.select("li.series-gap a"):
+        for gap in box.select("li.series-gap a"):  # "…", named for a screen reader
             assert gap["href"] == box.select_one(".series-title a")["href"]
+            assert gap["aria-label"] == "全部 21 篇"
         return [(li.get("value"), li.get_text().strip()) for li in box.select("ol li")]
     assert listed(7) == [("1", "第1篇"), (None, "…"), ("5", "第5篇"), ("6", "第6篇"), ("7", "第7篇"),
                          ("8", "第8篇"), ("9", "第9篇"), (None, "…"), ("21", "第21篇")]
