@@ -185,6 +185,24 @@
                 : target.matches(".math.display > .katex-display") ? target.parentNode : null;
     if (formula) markMore(formula, scrollRoom(formula));
   }
+  // Printed (or saved as a PDF), a formula cannot scroll: one wider than the column is
+  // set smaller until it fits, and back once printing is done. The print media query
+  // matches once the page is laid out on paper (beforeprint comes earlier, at the
+  // window's width), so its widths are the paper's.
+  var shrunk = [];
+  function fitForPrint(printing) {
+    shrunk.forEach(function (el) { el.style.fontSize = ""; });
+    shrunk = [];
+    if (!printing) return;
+    var wide = document.querySelectorAll(".katex-display, .math.math-wide, .post-body table");
+    Array.prototype.forEach.call(wide, function (el) {
+      for (var tries = 0; tries < 3 && el.scrollWidth > el.clientWidth + 1; tries++) {
+        var now = parseFloat(el.style.fontSize) || 100;
+        el.style.fontSize = Math.floor(now * el.clientWidth / el.scrollWidth) - 1 + "%";
+        if (tries === 0) shrunk.push(el);
+      }
+    });
+  }
   var pending = false, measuredAt = -1;  // the window's width markWide last measured at
   function start() {
     render();
@@ -193,6 +211,10 @@
     markWide();
     // fonts change every width
     if (document.fonts) document.fonts.ready.then(markWide);
+    var print = window.matchMedia && window.matchMedia("print");
+    if (print && print.addEventListener) {
+      print.addEventListener("change", function (event) { fitForPrint(event.matches); });
+    }
     // scroll events do not bubble: one listener, capturing, for every formula
     document.addEventListener("scroll", scrolled, {capture: true, passive: true});
     // a phone turned sideways changes the room; its address bar, hiding as the reader
