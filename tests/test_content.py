@@ -379,17 +379,28 @@ def test_comments_of_a_post_that_does_not_exist_are_an_error_not_left_out(tmp_pa
     assert not problems[0].warning
 
 
-def test_comments_left_behind_by_a_renamed_post_point_to_a_post_without_comments(tmp_path: Path):
-    """diffusion-3 became diffusion-three: diffusion-2, a closer name, has comments of
-    its own and is no likely owner."""
+def test_comments_left_behind_by_a_renamed_post_point_to_the_post_whose_slug_changed(tmp_path: Path):
+    """diffusion-3.md got `slug: diffusion-three`: diffusion-2, a closer name, has
+    comments of its own, and diffusion-21, closer still, is another post; following
+    either suggestion would move the thread onto the wrong post."""
     comment = "- id: {}\n  author: x\n  date: 2020-01-02\n  body: hi\n"
     write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", slug="diffusion-2"),
-                          "content/posts/b.md": post("b", "2020-01-02", slug="diffusion-three"),
+                          "content/posts/diffusion-3.md": post("b", "2020-01-02",
+                                                               slug="diffusion-three"),
+                          "content/posts/c.md": post("c", "2020-01-03", slug="diffusion-21"),
                           "content/comments/diffusion-2.yaml": comment.format(1),
                           "content/comments/diffusion-3.yaml": comment.format(2)})
     [problem] = load_content(tmp_path, CONFIG).problems
     assert str(problem).startswith("content/comments/diffusion-3.yaml: no post has the slug "
                                    "'diffusion-3' (did you mean `diffusion-three`?): ")
+    # no post file of that name: the posts without comments named like it, to choose from
+    (tmp_path / "content/posts/diffusion-3.md").rename(tmp_path / "content/posts/b.md")
+    [problem] = load_content(tmp_path, CONFIG).problems
+    assert "(posts without comments named like it: `diffusion-21`, `diffusion-three`)" \
+        in problem.message
+    (tmp_path / "content/comments/diffusion-3.yaml").rename(tmp_path / "content/comments/gan-1.yaml")
+    [problem] = load_content(tmp_path, CONFIG).problems
+    assert "did you mean" not in problem.message
 
 
 def test_comments_replying_to_themselves_or_in_a_circle_are_reported_once_each(tmp_path: Path):

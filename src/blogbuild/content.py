@@ -8,6 +8,7 @@ dev server can drive them directly. Problems are collected, never raised one by 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 import typing
 from collections import Counter
@@ -215,7 +216,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         rejected.append(RejectedPost(post.source, post.slug, post.body, post.body_line))
     check_unique_slugs(pages, problems)
     comments = _load_comments(files.comments, site_dir, config,
-                              {post.slug for post in (*posts, *rejected)},
+                              {post.slug: _file_slug(post.source) for post in (*posts, *rejected)},
                               draft_slugs, {page.slug for page in pages}, problems, cache)
     problems += [_unread_file(relative_name(path, site_dir), path.relative_to(site_dir / "content"))
                  for path in files.unread]
@@ -457,16 +458,36 @@ def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) 
     return again
 
 
-def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs: set[str],
-                   draft_slugs: set[str], page_slugs: set[str], problems: list[Problem],
-                   cache: ContentCache) -> tuple[Comment, ...]:
-    """Read content/comments/<slug>.yaml for the posts that are built."""
+def _file_slug(source: str) -> str:
+    """The slug a post's file name gives it, which its `slug:` replaces:
+    "2024-01-14-diffusion-3.md" → "diffusion-3"."""
+    stem = PurePosixPath(source).stem
+    dated = _DATE_PREFIX.match(stem)
+    return dated.group(2) if dated else stem
+
+
+def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig,
+                   slugs: dict[str, str], draft_slugs: set[str], page_slugs: set[str],
+                   problems: list[Problem], cache: ContentCache) -> tuple[Comment, ...]:
+    """Read content/comments/<slug>.yaml for the posts that are built (`slugs`: each
+    one's slug → the slug its file name gives, _file_slug)."""
     comments: list[Comment] = []
     rejected: list[RejectedComment] = []
     # a file left behind by a renamed post belongs to a post without comments: one that
-    # has its own file is no likely owner, and a rename may change more than a typo does
-    # (diffusion-3 → diffusion-three)
-    uncommented = slugs - {path.stem for path in files}
+    # has its own file is no likely owner. The likeliest is the post whose `slug:`
+    # changed while its file name did not (diffusion-3.md, now `slug: diffusion-three`)
+    uncommented = slugs.keys() - {path.stem for path in files}
+    renamed = {named: slug for slug, named in slugs.items() if named != slug and slug in uncommented}
+
+    def owner(stem: str) -> str:
+        if stem in renamed:
+            return f" (did you mean `{renamed[stem]}`?)"
+        # else a guess by name, which may be wrong: one, or the likely ones to choose from
+        alike = difflib.get_close_matches(stem, sorted(uncommented), n=3, cutoff=0.7)
+        if len(alike) == 1:
+            return f" (did you mean `{alike[0]}`?)"
+        return f" (posts without comments named like it: {', '.join(f'`{s}`' for s in alike)})" \
+            if alike else ""
     for path in files:
         source = relative_name(path, site_dir)
         if path.stem not in slugs:
@@ -478,7 +499,7 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig, slugs:
                                         "file after its slug), or remove the file"))
             elif path.stem not in draft_slugs:
                 problems.append(Problem(source, 0, f"no post has the slug {path.stem!r}"
-                                        f"{did_you_mean(path.stem, uncommented, cutoff=0.6)}: these comments "
+                                        f"{owner(path.stem)}: these comments "
                                         "would be left out; name the file after its post's "
                                         "slug (its `slug:`, else its file name), or remove it"))
             continue

@@ -58,10 +58,9 @@ def drafts_left_out(drafts: int) -> str:
         f"{'it' if drafts == 1 else 'them'})"
 
 
-def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.8) -> str:
-    """ " (did you mean `title`?)" for a misspelt key, or "" (no choice is as close as
-    `cutoff`, difflib's ratio)."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ " (did you mean `title`?)" for a misspelt key, or ""."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.8)
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
