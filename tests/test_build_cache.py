@@ -272,10 +272,15 @@ def test_the_caches_keep_only_what_the_site_has(tmp_path: Path):
     assert tree(site / "dist") == cold_build(site, tmp_path)
 
 
-@pytest.mark.parametrize("library", ["pygments", "markdown_it", "mdit_py_plugins", "yaml", "jinja2"])
-def test_an_upgraded_library_is_a_new_renderer_whose_caches_start_afresh(library, monkeypatch):
+@pytest.mark.parametrize("library, attribute", [
+    ("pygments", "__version__"), ("markdown_it", "__version__"), ("mdit_py_plugins", "__version__"),
+    ("yaml", "__version__"), ("jinja2", "__version__"), ("lxml.etree", "__version__"),
+    ("feedgen.version", "version_str")])
+def test_an_upgraded_library_is_a_new_renderer_whose_caches_start_afresh(library, attribute,
+                                                                         monkeypatch):
     """After `pip install -U pygments`, unedited posts kept the old highlighting and
-    edited ones got the new: no build from nothing writes that."""
+    edited ones got the new; after `pip install -U feedgen`, a build found nothing
+    changed and kept the old feeds: no build from nothing writes that."""
     import importlib
 
     from blogbuild.rendercache import code_fingerprint
@@ -283,7 +288,7 @@ def test_an_upgraded_library_is_a_new_renderer_whose_caches_start_afresh(library
     module = importlib.import_module(library)
     code_fingerprint.cache_clear()
     before = code_fingerprint()
-    monkeypatch.setattr(module, "__version__", module.__version__ + ".post1")
+    monkeypatch.setattr(module, attribute, getattr(module, attribute) + ".post1")
     code_fingerprint.cache_clear()
     try:
         assert code_fingerprint() != before
