@@ -122,6 +122,17 @@ def test_a_long_series_lists_the_ends_and_the_parts_near_the_post_numbered_as_th
                          ("8", "第8篇"), ("9", "第9篇"), (None, "…"), ("21", "第21篇")]
     assert listed(2) == [("1", "第1篇"), ("2", "第2篇"), ("3", "第3篇"), ("4", "第4篇"), (None, "…"),
                          ("21", "第21篇")]
+    # a "…" for one part alone takes as much room as the part: it is listed
+    assert [value for value, _ in listed(5)] == [str(n) for n in range(1, 8)] + [None, "21"]
+
+
+def test_the_series_window_of_a_post_not_in_the_series_is_an_error_not_an_empty_box():
+    from blogbuild.archive import PostLink
+    from blogbuild.pages import series_window
+
+    parts = [PostLink(f"p{n}", f"archives/p{n}/", f"第{n}篇", datetime(2024, 1, n)) for n in range(1, 13)]
+    with pytest.raises(ValueError, match="'p99' is not a part of this series"):
+        series_window(parts, "p99")
 
 
 def test_a_series_of_one_post_has_its_box_above_the_post_only_with_no_steps(site, tmp_path: Path):

@@ -312,18 +312,27 @@ def _pager(number: int, paths: list[str]) -> tuple[tuple[int, str] | None, ...]:
 
 SERIES_LISTED = 9
 """A series of more parts lists above each of its posts only the first and last parts
-and those within PAGER_WINDOW of the post (its series page lists all): a 30-part
+and those within PAGER_WINDOW of the post (its series page lists all): a 21-part
 series pushed the post below the first screen."""
 
 
 def series_window(parts: Sequence[PostLink], slug: str) -> tuple[tuple[int, PostLink] | None, ...]:
-    """(number, part) of the parts a post's series box lists, in order, the post's
-    own among them; None where parts are left out (shown as "…")."""
+    """(number, part) of the parts the series box of the post `slug` lists, in order;
+    None where parts are left out (shown as "…"; never for one part alone, which
+    takes no more room than the "…")."""
+    here = next((number for number, part in enumerate(parts, 1) if part.slug == slug), None)
+    if here is None:
+        raise ValueError(f"series_window: {slug!r} is not a part of this series")
     if len(parts) <= SERIES_LISTED:
         return tuple(enumerate(parts, 1))
-    here = next(number for number, part in enumerate(parts, 1) if part.slug == slug)
-    return tuple(link and (link[0], parts[link[0] - 1])
-                 for link in _pager(here, [part.path for part in parts]))
+    shown = {1, len(parts), *range(max(1, here - PAGER_WINDOW), min(len(parts), here + PAGER_WINDOW) + 1)}
+    shown |= {number + 1 for number in shown if number + 2 in shown}
+    window: list[tuple[int, PostLink] | None] = []
+    for number in sorted(shown):
+        if window and window[-1] is not None and number > window[-1][0] + 1:
+            window.append(None)
+        window.append((number, parts[number - 1]))
+    return tuple(window)
 
 
 def _layout(site: Site, title: str, path: str) -> Layout:
