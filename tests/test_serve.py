@@ -806,20 +806,46 @@ def test_the_pages_a_rebuild_moved_are_the_posts_renamed_not_any_page_that_went(
     from blogbuild.pages import PageJob
 
     def jobs(*pages: tuple[str, str, str]) -> dict[str, PageJob]:
-        return {output: PageJob(output, template, "", source, {})
+        return {output: PageJob(output, template, source.upper(), source, {})
                 for output, template, source in pages}
     listing = ("tags/x/index.html", "listing.html", "content/posts/a.md")
     before = jobs(("archives/a/index.html", "post.html", "content/posts/a.md"),
                   ("archives/b/index.html", "post.html", "content/posts/b.md"), listing)
-    # a's slug changed in its file; b's file and slug both changed (one gone, one new)
+    # a's slug changed in its file; b's file and slug both changed (one gone, one new,
+    # of the same title)
     after = jobs(("archives/a2/index.html", "post.html", "content/posts/a.md"),
                  ("archives/b2/index.html", "post.html", "content/posts/b2.md"))
+    after["archives/b2/index.html"] = PageJob("archives/b2/index.html", "post.html",
+                                              "CONTENT/POSTS/B.MD", "content/posts/b2.md", {})
     assert moved_pages(before, after) == {"archives/a/index.html": "archives/a2/index.html",
                                           "archives/b/index.html": "archives/b2/index.html"}
+    # one post deleted and another written: not a move
+    del after["archives/b2/index.html"]
+    after.update(jobs(("archives/c/index.html", "post.html", "content/posts/c.md")))
+    assert moved_pages(before, after) == {"archives/a/index.html": "archives/a2/index.html"}
     # two posts gone and two new ones, from other files: nothing to tell which is which
     after = jobs(("archives/c/index.html", "post.html", "content/posts/c.md"),
                  ("archives/d/index.html", "post.html", "content/posts/d.md"))
     assert moved_pages(before, after) == {}
+
+
+def test_a_page_moved_twice_leads_to_where_it_is_now_and_one_deleted_to_nowhere(tmp_path):
+    from types import SimpleNamespace
+
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post("甲", "2024-01-01")})
+    dev = DevServer(site, port=0, say=lambda text: None)
+    try:
+        def pages(*outputs: str):
+            return SimpleNamespace(has=lambda output: output in outputs)
+        dev._remember_moves({"a/": "b/"}, pages("b/"))
+        dev._remember_moves({"b/": "c/"}, pages("c/"))
+        assert (dev.moved_to("a/"), dev.moved_to("b/")) == ("c/", "c/")
+        dev._remember_moves({}, pages("a/", "c/"))  # a/ is back: served, not sent on
+        assert (dev.moved_to("a/"), dev.moved_to("b/")) == (None, "c/")
+        dev._remember_moves({}, pages("a/"))  # c/ deleted: b/ is a 404, not a redirect to one
+        assert dev.moved_to("b/") is None
+    finally:
+        dev.close()
 
 
 @pytest.mark.browser

@@ -268,8 +268,8 @@ class IncrementalBuilder:
 def moved_pages(before: dict[str, PageJob], after: dict[str, PageJob]) -> dict[str, str]:
     """Output path → output path of the post pages a rebuild moved: a post whose page is
     gone while a page of the same file appeared (its `slug:` changed), or else the one
-    post page gone while one appeared (its file renamed with its slug). The dev server
-    sends a tab showing a moved page to where it went."""
+    post page gone while one of the same title appeared (its file renamed with its
+    slug). The dev server sends a tab showing a moved page to where it went."""
     gone = {output: job for output, job in before.items()
             if output not in after and job.template == "post.html"}
     new = {output: job for output, job in after.items()
@@ -279,7 +279,9 @@ def moved_pages(before: dict[str, PageJob], after: dict[str, PageJob]) -> dict[s
              if job.source in by_source}
     left_gone, left_new = gone.keys() - moves.keys(), new.keys() - set(moves.values())
     if len(left_gone) == 1 and len(left_new) == 1:
-        moves[left_gone.pop()] = left_new.pop()
+        old, new = left_gone.pop(), left_new.pop()
+        if before[old].title == after[new].title:  # not one post deleted, another added
+            moves[old] = new
     return moves
 
 

@@ -313,15 +313,22 @@ class DevServer:
 
     def _remember_moves(self, moves: dict[str, str], fresh: Snapshot) -> None:
         """Add a rebuild's moved pages to those of the session (a page moved twice
-        leads to where it is now; one that is back is no longer moved)."""
+        leads to where it is now; one that is back, or whose new page is gone, is no
+        longer moved)."""
         with self._cond:
             for old, new in moves.items():
                 for earlier, target in self._moved.items():
                     if target == old:
                         self._moved[earlier] = new
                 self._moved[old] = new
-            for output in [output for output in self._moved if fresh.has(output)]:
-                del self._moved[output]
+            self._moved = {old: new for old, new in self._moved.items()
+                           if not fresh.has(old) and fresh.has(new)}
+
+    def moved_to(self, output: str) -> str | None:
+        """devhttp.ServedSite.moved_to."""
+        with self._cond:
+            moved = self._moved.get(output)
+        return moved.removesuffix("index.html") if moved is not None else None
 
     def _publish(self, snapshot: Snapshot | None, error: str | None, reload_all: bool) -> None:
         """Serve `snapshot` from now on, with `error` over it (None: none), in a new epoch;
@@ -386,11 +393,6 @@ class DevServer:
             if wait:
                 self._cond.wait_for(lambda: not self._dirty or self._closing, REQUEST_WAIT)
             return self._snapshot, self._error, self._epoch
-
-    def moved_to(self, output: str) -> str | None:
-        with self._cond:
-            moved = self._moved.get(output)
-        return moved.removesuffix("index.html") if moved is not None else None
 
     def wait_for_change(self, epoch: int) -> tuple[int, int, str | None]:
         """(epoch, epoch of the last static change, error) once the epoch has moved
