@@ -251,6 +251,7 @@ def test_bibtex_keeps_a_title_formula_tex_and_escapes_the_text_around_it(site, t
 
 @pytest.mark.parametrize("author, slug, key", [
     ("Lilian Weng", "diffusion-models", "LilianWeng-2024-diffusion-models"),
+    ("Rémi Louf", "café", "RemiLouf-2024-cafe-" + hashlib.blake2b("café".encode(), digest_size=4).hexdigest()),
     # pdfLaTeX's \\cite fails on UTF-8 in a key: the Chinese name is left out
     ("苏剑林", "diffusion-1", "2024-diffusion-1"),
     ("苏剑林 (Su)", "扩散模型", "Su-2024-" + hashlib.blake2b("扩散模型".encode(), digest_size=4).hexdigest()),

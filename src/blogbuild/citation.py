@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 
 from .config import SiteConfig
 from .mathrender import FORMULA_ELEMENT
@@ -97,15 +98,22 @@ _NOT_IN_KEY = re.compile(r"[^A-Za-z0-9_.:+-]+")
 
 def citation_key(entry: PostEntry) -> str:
     """The BibTeX key of a post: author, year and slug, in the ASCII letters a key can
-    have everywhere (an author named in Chinese only is left out). A slug that loses
-    characters gets a short hash of itself, so that two such posts keep two keys."""
+    have everywhere (accents dropped; an author named in Chinese only is left out). A
+    slug that loses characters gets a short hash of itself, so that two such posts
+    keep two keys."""
     post = entry.post
-    author = _NOT_IN_KEY.sub("", post.author or "")
-    slug = _NOT_IN_KEY.sub("-", post.slug).strip("-")
+    author = _NOT_IN_KEY.sub("", _without_accents(post.author or ""))
+    slug = _NOT_IN_KEY.sub("-", _without_accents(post.slug)).strip("-")
     if slug != post.slug:
         digest = hashlib.blake2b(post.slug.encode("utf-8"), digest_size=4).hexdigest()
         slug = f"{slug}-{digest}" if slug else digest
     return "-".join(part for part in (author, str(post.date.year), slug) if part)
+
+
+def _without_accents(text: str) -> str:
+    """"Rémi" → "Remi": the letter a key can hold, not nothing."""
+    return "".join(char for char in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(char))
 
 
 def _bibtex_tex(markdown: str) -> str:
