@@ -51,6 +51,10 @@ def test_a_command_run_inside_a_site_names_the_site_it_is_in(tmp_path: Path, cap
     assert capsys.readouterr().err == ("blogbuild: . is not a site folder: it has no site.toml "
                                        "(it is inside the site in ../..: name that folder, or "
                                        "run blogbuild there)\n")
+    monkeypatch.chdir(tmp_path / "site")
+    assert main(["build", "content/posts"]) == 2
+    assert capsys.readouterr().err.endswith("(the site is the current folder: leave out "
+                                            "`content/posts`)\n")
 
 
 @pytest.mark.parametrize("command", ["build", "check"])

@@ -149,8 +149,12 @@ def _site_dir(path: Path) -> Path:
         # run from inside a site (content/posts/, say): name the site it is in
         above = next((folder for folder in path.resolve().parents
                       if (folder / CONFIG_FILE).is_file()), None)
-        hint = f"it is inside the site in {os.path.relpath(above)}: name that folder, " \
-            "or run blogbuild there" if above else f"`blogbuild init {path}` makes one"
+        if above is None:
+            hint = f"`blogbuild init {path}` makes one"
+        elif (shown := os.path.relpath(above)) == ".":
+            hint = f"the site is the current folder: leave out `{path}`"
+        else:
+            hint = f"it is inside the site in {shown}: name that folder, or run blogbuild there"
         raise UsageError(f"{path} is not a site folder: it has no {CONFIG_FILE} ({hint})")
     return path
 

@@ -134,8 +134,8 @@ POST_KEYS = frozenset({"title", "date", "slug", "author", "tags", "category", "s
 OTHER_GENERATORS_KEYS = {
     "categories": "a list in Hugo, Jekyll and Hexo; a post here has one `category`",
     "taxonomies": "Zola's; here `tags` and `category` are keys of their own",
-    "description": "a page's meta description in Hugo and Zola; here `summary` replaces "
-                   "a listing's excerpt",
+    "description": "a page's meta description in Hugo and Zola; here `summary` is both "
+                   "that and the excerpt on listings",
     "excerpt": "here `summary` replaces the excerpt, or `<!--more-->` in the body ends it",
     "authors": "blogbuild's is `author`, one name",
     "lastmod": "blogbuild's is `updated`",
