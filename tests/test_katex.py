@@ -146,6 +146,10 @@ def test_style_and_relative_links_need_trust_and_readers_get_none(tmp_path: Path
     assert [r.refused for r in reader] == [("\\href",), ("\\htmlStyle",), ("\\href",)]
     assert engine.typeset([("\\href{https://x.org}{x}", False)], trusted=True)[0].refused == \
         ("\\href",)
+    # an address without a valid scheme KaTeX refuses before asking: found all the same
+    assert [r.refused for r in engine.typeset([("\\href{javascript&colon;alert(1)}{x}", False),
+                                               ("\\href{1x:y}{x}", False)], trusted=True)] == \
+        [("\\href",), ("\\href",)]
     engine.close()
 
 

@@ -60,6 +60,22 @@ function blogbuildTypeset(groups, macros, trusted, html, readerMaxSize) {
     if (!allowed && refused.indexOf(context.command) < 0) refused.push(context.command);
     return allowed;
   }
+  // a link whose address has no valid scheme (`\href{javascript&colon;…}`) KaTeX refuses
+  // before asking `trust`: its red name is found in the parse tree
+  var LINK = /\\(?:href|url)(?![a-zA-Z])/;
+  function refusedUnasked(tree) {
+    (function walk(node) {
+      if (Array.isArray(node)) { node.forEach(walk); return; }
+      if (!node || typeof node !== "object") return;
+      if (node.type === "color" && node.color === "#cc0000" && node.body.length === 1 &&
+          node.body[0].type === "text") {
+        var name = node.body[0].body.map(function (t) { return t.text; }).join("");
+        if (refused.indexOf(name) < 0) refused.push(name);
+        return;
+      }
+      for (var key in node) if (key !== "loc") walk(node[key]);
+    })(tree);
+  }
   var out = [];
   for (var g = 0; g < groups.length; g++) {
     var items = groups[g], answers = [];
@@ -72,12 +88,16 @@ function blogbuildTypeset(groups, macros, trusted, html, readerMaxSize) {
         maxSize: trusted ? Infinity : readerMaxSize};
       refused = [];
       try {
+        var tex = items[i][0], tree = null;
         if (html) {
-          answers.push([katex.renderToString(items[i][0], options), null, refused]);
+          var rendered = katex.renderToString(tex, options);
+          if (LINK.test(tex)) tree = katex.__parse(tex, options);
+          answers.push([rendered, null, refused]);
         } else {
-          katex.__parse(items[i][0], options);  // what renderToString runs first
+          tree = katex.__parse(tex, options);  // what renderToString runs first
           answers.push([null, null, refused]);
         }
+        if (tree && LINK.test(tex)) refusedUnasked(tree);
       } catch (error) {
         answers.push([null, String(error && error.message || error), []]);
       }
@@ -87,7 +107,7 @@ function blogbuildTypeset(groups, macros, trusted, html, readerMaxSize) {
   return JSON.stringify(out);
 }
 """
-OPTIONS_VERSION = "5"
+OPTIONS_VERSION = "6"
 """Bump when the options in _JAVASCRIPT change: it is part of every cache key."""
 
 
