@@ -305,7 +305,7 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
         except ValueError:
             report("date", f"the file name starts with {dated.group(1)!r}, which is not a "
                            "date; add `date:` to the front matter")
-    slug = _slug(fields, (dated.group(2) if dated else stem), report)
+    slug = _slug(fields, _file_slug(source), report)
     post_fields = dict(
         author=name_field(fields, "author", report) or config.author,
         tags=_tags(fields, report), category=name_field(fields, "category", report),
@@ -346,9 +346,7 @@ def rejected_post(source: str, text: str) -> RejectedPost | None:
         header = "\n".join(text.split("\n")[1:body[1] - 2])
         line = _SLUG_LINE.search(header)
         fields = {"slug": line.group(1).strip("'\"")} if line else {}
-    stem = Path(source).stem
-    dated = _DATE_PREFIX.match(stem)
-    slug = _slug(fields, dated.group(2) if dated else stem, lambda key, message: None)
+    slug = _slug(fields, _file_slug(source), lambda key, message: None)
     return RejectedPost(source, slug, *body)
 
 
