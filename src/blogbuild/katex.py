@@ -88,16 +88,15 @@ function blogbuildTypeset(groups, macros, trusted, html, readerMaxSize) {
         maxSize: trusted ? Infinity : readerMaxSize};
       refused = [];
       try {
-        var tex = items[i][0], tree = null;
-        if (html) {
-          var rendered = katex.renderToString(tex, options);
-          if (LINK.test(tex)) tree = katex.__parse(tex, options);
-          answers.push([rendered, null, refused]);
-        } else {
-          tree = katex.__parse(tex, options);  // what renderToString runs first
-          answers.push([null, null, refused]);
+        var tex = items[i][0], links = LINK.test(tex);
+        var rendered = html ? katex.renderToString(tex, options) : null;
+        // checking only, parsing is all renderToString would do first; a formula with
+        // a link is parsed for its tree (once more in build mode: rare)
+        if (!html || links) {
+          var tree = katex.__parse(tex, options);
+          if (links) refusedUnasked(tree);
         }
-        if (tree && LINK.test(tex)) refusedUnasked(tree);
+        answers.push([rendered, null, refused]);
       } catch (error) {
         answers.push([null, String(error && error.message || error), []]);
       }
