@@ -299,15 +299,22 @@ def first_page(path: str) -> str:
 
 
 def _pager(number: int, paths: list[str]) -> tuple[tuple[int, str] | None, ...]:
-    total = len(paths)
-    shown = sorted({1, total, *range(max(1, number - PAGER_WINDOW),
-                                     min(total, number + PAGER_WINDOW) + 1)})
-    links: list[tuple[int, str] | None] = []
-    for shown_number in shown:
-        if links and links[-1] is not None and shown_number > links[-1][0] + 1:
-            links.append(None)
-        links.append((shown_number, paths[shown_number - 1]))
-    return tuple(links)
+    return tuple(shown and (shown, paths[shown - 1]) for shown in _window(number, len(paths)))
+
+
+def _window(number: int, total: int, *, fill_single: bool = False) -> list[int | None]:
+    """The numbers of 1…total shown around `number`: the first, the last and those
+    within PAGER_WINDOW of it, in order; None where numbers are left out. With
+    `fill_single`, a gap of one number shows that number instead."""
+    shown = {1, total, *range(max(1, number - PAGER_WINDOW), min(total, number + PAGER_WINDOW) + 1)}
+    if fill_single:
+        shown |= {known + 1 for known in shown if known + 2 in shown}
+    window: list[int | None] = []
+    for known in sorted(shown):
+        if window and window[-1] is not None and known > window[-1] + 1:
+            window.append(None)
+        window.append(known)
+    return window
 
 
 SERIES_LISTED = 9
@@ -325,14 +332,8 @@ def series_window(parts: Sequence[PostLink], slug: str) -> tuple[tuple[int, Post
         raise ValueError(f"series_window: {slug!r} is not a part of this series")
     if len(parts) <= SERIES_LISTED:
         return tuple(enumerate(parts, 1))
-    shown = {1, len(parts), *range(max(1, here - PAGER_WINDOW), min(len(parts), here + PAGER_WINDOW) + 1)}
-    shown |= {number + 1 for number in shown if number + 2 in shown}
-    window: list[tuple[int, PostLink] | None] = []
-    for number in sorted(shown):
-        if window and window[-1] is not None and number > window[-1][0] + 1:
-            window.append(None)
-        window.append((number, parts[number - 1]))
-    return tuple(window)
+    return tuple(shown and (shown, parts[shown - 1])
+                 for shown in _window(here, len(parts), fill_single=True))
 
 
 def _layout(site: Site, title: str, path: str) -> Layout:
