@@ -591,6 +591,36 @@ def test_a_first_load_parses_each_post_as_soon_as_it_is_read_a_later_one_prefetc
     assert reads_at_each_post() == [3, 3, 3]
 
 
+def test_a_load_with_a_store_knows_what_each_post_was_parsed_from(tmp_path: Path):
+    """Content.origins: the page digests (pagedeps.py) take a post by it instead of
+    its text. It changes with the file's text and only with that post's file; a
+    draft left out has none, nor does a load without a store (nothing to compare)."""
+    from blogbuild.contentcache import ContentCache
+    from blogbuild.rendercache import RenderCache
+
+    write_site(tmp_path, {"content/posts/a.md": post("甲", "2020-01-01", mood="好"),
+                          "content/posts/b.md": post("乙", "2020-01-02", mood="好"),
+                          "content/posts/c.md": post("丙", "2020-01-03", draft="true")})
+
+    def origins() -> dict[str, str]:
+        store = RenderCache(tmp_path / "parsed.sqlite", CONFIG)
+        try:
+            content = load_content(tmp_path, CONFIG, cache=ContentCache(store))
+        finally:
+            store.close()
+        assert set(content.origins) == {p.source for p in content.posts}
+        return dict(content.origins)
+
+    first = origins()
+    assert set(first) == {"content/posts/a.md", "content/posts/b.md"}
+    assert origins() == first  # stored parses have the same
+    write_site(tmp_path, {"content/posts/b.md": post("乙", "2020-01-02", "改了。", mood="好")})
+    second = origins()
+    assert second["content/posts/a.md"] == first["content/posts/a.md"]
+    assert second["content/posts/b.md"] != first["content/posts/b.md"]
+    assert load_content(tmp_path, CONFIG).origins == {}
+
+
 def test_tex_in_double_quotes_is_told_only_where_yaml_misreads_a_formula():
     import yaml
 

@@ -71,3 +71,15 @@ def test_long_texts_are_digested_once_by_identity_but_by_value():
 def test_a_value_it_cannot_digest_is_an_error_not_a_miss():
     with pytest.raises(TypeError, match="cannot digest"):
         digest({"callback": print})
+
+
+def test_a_vouched_record_is_digested_by_its_origin_a_copy_by_its_fields():
+    """A post parsed from a file is digested by what it was parsed from (its origin),
+    not by its text; an equal record the loader did not vouch for, by its fields."""
+    vouched = PageDigester("s", [(LINK, "file-1")])
+    by_origin = vouched.page("t", {"post": LINK})
+    assert PageDigester("s", [(LINK, "file-1")]).page("t", {"post": LINK}) == by_origin
+    assert PageDigester("s", [(LINK, "file-2")]).page("t", {"post": LINK}) != by_origin
+    changed = replace(LINK, title_html="乙")  # a new object: its own fields count
+    assert vouched.page("t", {"post": changed}) == digest({"post": changed}, template="t")
+    assert PageDigester("s", [(changed, "file-1")]).page("t", {"post": changed}) == by_origin

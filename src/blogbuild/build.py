@@ -174,7 +174,9 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
                                       lambda posts: build_archive(posts, archive_memo(cache)))
         if cache:
             cache.prune()  # everything the site has was looked up by now
-        digester = PageDigester(page_salt(site_dir, config))
+        digester = PageDigester(page_salt(site_dir, config),
+                                ((post, content.origins[post.source]) for post in content.posts
+                                 if post.source in content.origins))
         digests: dict[str, str] = {}
         undigested: list[tuple[PageJob, Layout]] = []
 

@@ -114,6 +114,10 @@ class Content:
     """Posts left out for errors in their front matter, or for a slug another post has.
     `comments` holds theirs too: content with a rejected post is never built, only
     checked."""
+    origins: typing.Mapping[str, str] = field(default_factory=dict)
+    """Post source → a digest of everything its record was parsed from
+    (ContentCache.origin), for the posts loaded with a store: pages that show a post
+    are digested by it (pagedeps.py)."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     rejected: list[RejectedPost] = []
     draft_slugs: set[str] = set()
     drafts_left_out = 0
+    origins: dict[str, str] = {}
     first_unknown: dict[str, tuple[str, int]] = {}
     unknown_in: Counter[str] = Counter()  # posts that have the key
     for index, path in enumerate(files.posts):
@@ -180,7 +185,8 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
             post = parse_post(source, text, config, found, unknown)
             return post, unknown, None if post else rejected_post(source, text)
 
-        post, unknown, unusable = cache.parse(("post", source, text), parse, problems)
+        parse_key = ("post", source, text)
+        post, unknown, unusable = cache.parse(parse_key, parse, problems)
         for key, where in unknown.items():
             first_unknown.setdefault(key, where)
         unknown_in.update(unknown.keys())
@@ -188,6 +194,8 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
             rejected.append(unusable)
         if post is not None and (drafts or not post.draft):
             posts.append(post)
+            if (origin := cache.origin(parse_key)) is not None:
+                origins[source] = origin
             if on_post:
                 on_post(post, len(files.posts) - index - 1)
         elif post is not None:
@@ -223,7 +231,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
     return Content(tuple(posts), tuple(pages), comments, tuple(problems), drafts_left_out,
-                   tuple(rejected))
+                   tuple(rejected), origins)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,12 @@ class ContentCache:
         problems.extend(found)
         return value
 
+    def origin(self, key: tuple) -> str | None:
+        """A digest of everything the parse of `key` depends on (the file's text and
+        place, blogbuild's code, the configuration): its key in the store; None
+        without a store."""
+        return self._store_key(key) if self._store is not None else None
+
     def forget(self, path: Path) -> None:
         """Re-read `path` next time even if its modification time looks the same."""
         self._texts.pop(path, None)

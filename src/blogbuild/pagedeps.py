@@ -15,7 +15,10 @@ without a list to keep up to date; a value of any other type is an error, never 
 silent miss.
 Shared records (a post appears on many pages) are digested once per build, and the
 records that hold only plain values are digested by their repr, which dataclasses
-write from every field (one C-speed string instead of a walk in Python).
+write from every field (one C-speed string instead of a walk in Python). A record
+parsed from a file is digested by a digest of what it was parsed from, when the
+loader knows one (content.Content.origins): the text of a thousand posts need not be
+written out again to learn that none changed.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import dataclasses
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 
@@ -69,9 +72,15 @@ def page_salt(site_dir: Path, config: SiteConfig) -> str:
 class PageDigester:
     """Digests of page contexts; one per build (it remembers records by identity)."""
 
-    def __init__(self, salt: str):
+    def __init__(self, salt: str, vouched: Iterable[tuple[object, str]] = ()):
+        """`vouched`: (record, origin) for records that are a function of their origin
+        (a digest of the input they were parsed from), blogbuild's code and the
+        configuration, which `salt` covers; they are digested by their origin."""
         self._salt = salt.encode("ascii")
-        self._known: dict[int, tuple[object, bytes]] = {}
+        self._known: dict[int, tuple[object, bytes]] = {
+            id(record): (record, hashlib.blake2b(
+                f"{type(record).__qualname__}\0{origin}".encode(), digest_size=16).digest())
+            for record, origin in vouched}
 
     def page(self, template: str, *contexts: object) -> str:
         digest = hashlib.blake2b(self._salt, digest_size=16)
