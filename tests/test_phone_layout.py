@@ -544,7 +544,7 @@ PAGER = """() => {
 }"""
 
 
-@pytest.mark.parametrize("posts, number, shown", [(10, 6, "1…45678…10"),
+@pytest.mark.parametrize("posts, number, shown", [(12, 6, "1…45678…12"),
                                                   (120, 100, "1…9899100101102…120")])
 def test_a_full_pager_on_a_phone_keeps_its_page_numbers_on_one_row(
         browser, tmp_path, posts, number, shown):

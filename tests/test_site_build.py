@@ -585,6 +585,9 @@ def test_the_pager_links_the_first_last_and_nearby_pages():
     assert shown[9] == [1, None, 8, 9, 10, 11, 12, None, 19]
     assert shown[3] == [1, 2, 3, 4, 5, 6, None, 19]
     assert shown[18] == [1, None, 17, 18, 19]
+    # a gap of one number shows that number: it takes the room the "…" would
+    assert shown[4] == [1, 2, 3, 4, 5, 6, 7, None, 19]
+    assert shown[15] == [1, None, 14, 15, 16, 17, 18, 19]
     assert pages[9][0].page_links[2] == (8, "page/8/")
     assert [[link[0] for link in page.page_links] for page, _ in paginate((1, 2), 5, "", "")] == [[1]]
 

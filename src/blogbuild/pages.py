@@ -302,13 +302,13 @@ def _pager(number: int, paths: list[str]) -> tuple[tuple[int, str] | None, ...]:
     return tuple(shown and (shown, paths[shown - 1]) for shown in _window(number, len(paths)))
 
 
-def _window(number: int, total: int, *, fill_single: bool = False) -> list[int | None]:
+def _window(number: int, total: int) -> list[int | None]:
     """The numbers of 1…total shown around `number`: the first, the last and those
-    within PAGER_WINDOW of it, in order; None where numbers are left out. With
-    `fill_single`, a gap of one number shows that number instead."""
+    within PAGER_WINDOW of it, in order; None where numbers are left out (shown as
+    "…"). A gap of one number shows that number instead: it takes no more room than
+    the "…", and a reader on page 6 of 10 sees the link to page 9."""
     shown = {1, total, *range(max(1, number - PAGER_WINDOW), min(total, number + PAGER_WINDOW) + 1)}
-    if fill_single:
-        shown |= {known + 1 for known in shown if known + 2 in shown}
+    shown |= {known + 1 for known in shown if known + 2 in shown}
     window: list[int | None] = []
     for known in sorted(shown):
         if window and window[-1] is not None and known > window[-1] + 1:
@@ -325,15 +325,13 @@ series pushed the post below the first screen."""
 
 def series_window(parts: Sequence[PostLink], slug: str) -> tuple[tuple[int, PostLink] | None, ...]:
     """(number, part) of the parts the series box of the post `slug` lists, in order;
-    None where parts are left out (shown as "…"; never for one part alone, which
-    takes no more room than the "…")."""
+    None where parts are left out (_window)."""
     here = next((number for number, part in enumerate(parts, 1) if part.slug == slug), None)
     if here is None:
         raise ValueError(f"series_window: {slug!r} is not a part of this series")
     if len(parts) <= SERIES_LISTED:
         return tuple(enumerate(parts, 1))
-    return tuple(shown and (shown, parts[shown - 1])
-                 for shown in _window(here, len(parts), fill_single=True))
+    return tuple(shown and (shown, parts[shown - 1]) for shown in _window(here, len(parts)))
 
 
 def _layout(site: Site, title: str, path: str) -> Layout:
