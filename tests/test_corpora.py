@@ -200,6 +200,25 @@ def test_no_corpus_formula_swallows_the_prose_between_two_formulas(corpus, clean
                           + "\n".join(failures[:25]) + ("\n..." if len(failures) > 25 else ""))
 
 
+_CJK_ASTERISKS = re.compile(r"[\u3000-\u9fff\uff00-\uffef]\*\*|\*\*[\u3000-\u9fff\uff00-\uffef]")
+
+
+def test_no_corpus_post_shows_the_asterisks_of_bold_beside_chinese(corpus, clean_build):
+    """`**“价值”**。` is bold (cjkemphasis.py): CommonMark's rule showed the asterisks
+    of four bold phrases of leovan-cn's posts."""
+    from bs4 import BeautifulSoup, Comment
+
+    site, _ = clean_build
+    shown = []
+    for page in sorted((site / "dist" / "posts").glob("*/index.html")):
+        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("article")
+        for text in article.find_all(string=_CJK_ASTERISKS):
+            if not isinstance(text, Comment) and not text.find_parent(["code", "pre"]) and \
+                    not text.find_parent(class_="math"):
+                shown.append(f"posts/{page.parent.name}/: {text.strip()[:80]!r}")
+    assert not shown, f"{corpus}: asterisks shown beside Chinese:\n" + "\n".join(shown)
+
+
 # ----------------------------------------------------------------- browser ---
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .cjkemphasis import cjk_friendly_emphasis
 from .excerpt import closed_elements, cut_excerpt, has_raw_html, markers_in_formulas
 from .foreign import foreign_syntax
 from .htmlmath import install_html_math
@@ -211,6 +212,7 @@ def _markdown(preset: str, options: dict) -> MarkdownIt:
 def _post_parser() -> MarkdownIt:
     md = _markdown("commonmark", {"html": True, "typographer": False})
     md.enable(["table", "strikethrough"])
+    cjk_friendly_emphasis(md)
     math_plugin(md)
     install_html_math(md)
     install_self_closed_elements(md)
@@ -233,6 +235,7 @@ def _comment_parser(images: bool) -> MarkdownIt:
     # it (WordPress turns each into <br>), and as GitHub shows a comment's
     md = _markdown("commonmark", {"html": False, "typographer": False, "breaks": True})
     md.enable(["strikethrough"])
+    cjk_friendly_emphasis(md)
     if not images:
         md.add_render_rule("image", _image_as_link)
     math_plugin(md)
