@@ -344,6 +344,24 @@ def test_an_element_written_self_closed_is_closed_as_xhtml_meant_it():
                     '<div><svg><path d="M0 0"/></svg></div>\n')
 
 
+def test_an_empty_anchor_alone_on_its_line_leaves_the_markdown_below_it_markdown():
+    """CommonMark takes `<a name='qa' />` alone on a line for raw HTML running to the
+    next blank line: the lil-log corpus showed `**Question-Answering**` and a list
+    of links as written. kramdown, which that blog was written for, and
+    Python-Markdown read the Markdown."""
+    soup = BeautifulSoup(render("<a name='qa' />\n**Question-Answering**\n- [SQuAD](https://x.org/)\n"
+                                "- MS MARCO\n\n<span id=\"s\"/>\n## 小节\n").html, "html.parser")
+    assert soup.select_one("a[name=qa]").get_text() == ""
+    assert soup.select_one("strong").get_text() == "Question-Answering"
+    assert [li.get_text() for li in soup.select("ul li")] == ["SQuAD", "MS MARCO"]
+    assert soup.select_one("h2").get_text() == "小节" and soup.select_one("span#s")
+    # inside a paragraph it is inline HTML, as an HTML block of its kind would be; in
+    # an indented code block it is code
+    assert render("段落 <a name='c' />\n**粗**\n").html == \
+        "<p>段落 <a name='c'></a>\n<strong>粗</strong></p>\n"
+    assert "&lt;a name='d' /&gt;" in render("    <a name='d' />\n    code\n").html
+
+
 def test_raw_html_links_resolve_in_tags_only_and_as_html_reads_them():
     """Relative URLs in raw HTML are resolved against the post (they are shown on
     listings and in feeds too), but only in tags: a script's or a comment's text, the

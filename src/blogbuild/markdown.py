@@ -38,7 +38,7 @@ from .mathsyntax import formula_spans, math_plugin
 from .openspans import keep_open_formulas_whole
 from .packed import Html, Packed
 from .problems import Problem
-from .rawhtml import install_self_closed_elements, resolved_urls
+from .rawhtml import install_lone_anchors, install_self_closed_elements, resolved_urls
 from .spaceddollars import spaced_formula_warning
 from .urlparts import split_url
 
@@ -215,6 +215,7 @@ def _post_parser() -> MarkdownIt:
     cjk_friendly_emphasis(md)
     math_plugin(md)
     install_html_math(md)
+    install_lone_anchors(md)
     install_self_closed_elements(md)
     footnote_plugin(md)
     keep_open_formulas_whole(md, formula_spans)

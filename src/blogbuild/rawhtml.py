@@ -6,7 +6,11 @@ became one long link, blue or clickable. An element that must be closed, written
 self-closed, is given its end tag. An `<svg>` or `<math>` element within one piece of
 raw HTML (an HTML block) keeps its `/>`, which is XML's and means what it says there;
 written inside a paragraph, its tags are pieces apart, and an `<a …/>` among them is
-closed too (an empty link either way).
+closed too (an empty link either way). Such an empty anchor alone on its line is a
+block of its own, and the Markdown right below it is Markdown, as kramdown and
+Python-Markdown read it: CommonMark takes a lone tag for the start of raw HTML that
+runs to the next blank line, and `<a name='qa' />` over `**Question-Answering**`
+and a list of links showed the asterisks and the brackets (the lil-log corpus).
 
 A link or image written in raw HTML relative to its post (`<a href="../b/">`,
 `<img src="fig.png">`) is resolved as the renderer resolves Markdown's
@@ -19,6 +23,7 @@ import re
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 
 _SELF_CLOSED = re.compile(r"<(a|span|div|p|i|b|em|strong|font)(\s[^<>]*?)?\s*/>", re.I)
@@ -28,6 +33,31 @@ _FOREIGN = re.compile(r"<(svg|math)\b.*?</\1\s*>", re.S | re.I)
 def install_self_closed_elements(md: MarkdownIt) -> None:
     """Before the HTML blocks' formulas are looked for (htmlmath.py), which splits them."""
     md.core.ruler.before("math_in_html_blocks", "self_closed_elements", _self_closed_elements)
+
+
+_LONE_EMPTY_ANCHOR = re.compile(r"<(?:a|span)(?:\s[^<>]*?)?\s*/>\s*$", re.I)
+
+
+def install_lone_anchors(md: MarkdownIt) -> None:
+    """Before markdown-it's HTML blocks, which would take the anchor's line and the
+    lines after it."""
+    md.block.ruler.before("html_block", "lone_anchor", _lone_anchor)
+
+
+def _lone_anchor(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """`<a name="x"/>` (or `<span id="x"/>`) alone on its line: an HTML block of that
+    line only. Like the HTML block it replaces, it does not end a paragraph (`silent`:
+    asked whether it would): inside one it is inline HTML."""
+    if silent or state.is_code_block(start_line) or not state.md.options.get("html"):
+        return False
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if not _LONE_EMPTY_ANCHOR.match(state.src, start, state.eMarks[start_line]):
+        return False
+    token = state.push("html_block", "", 0)
+    token.map = [start_line, start_line + 1]
+    token.content = state.getLines(start_line, start_line + 1, state.blkIndent, True)
+    state.line = start_line + 1
+    return True
 
 
 def _self_closed_elements(state: StateCore) -> None:
