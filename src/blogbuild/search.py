@@ -1,7 +1,9 @@
 """Full-text search: Pagefind indexes the built site into pagefind/.
 
 Pagefind's extended build (the `pagefind[extended]` package) segments Chinese, so a
-two-character query finds the posts that contain it. Only elements marked
+two-character query finds the posts that contain it. Version 1.4 (pyproject.toml):
+1.5 segments the query in the browser otherwise than the index, and a name such as
+马尔可夫 found none of the posts that have it. Only elements marked
 `data-pagefind-body` (post articles) are indexed, and not their formulas: readers
 search for words, and TeX source (or, in build mode, KaTeX's glyph-by-glyph HTML)
 only adds noise to the results, and a quarter of the indexing time. Pagefind is only
