@@ -295,6 +295,19 @@ def test_excerpt_ends_at_the_more_marker_and_links_references_to_the_post():
     assert rendered.has_more
 
 
+@pytest.mark.parametrize("source, excerpt", [
+    ("由昂萨格给出 [^1]。后来", "由昂萨格给出。后来"),  # leovan-cn's listing read "给出 。"
+    ("见 [^1] 的说法", "见的说法"),
+    ("as shown [^1].", "as shown."),
+    ("see [^1] there [^1][^1] too", "see there too"),
+    ("紧贴 [^1]next", "紧贴 next"),
+    ("末尾 [^1]", "末尾"),
+])
+def test_an_excerpt_leaves_out_footnote_references_and_the_spaces_around_them(source, excerpt):
+    rendered = render(f"{source}\n\n<!--more-->\n\n[^1]: 注。\n")
+    assert BeautifulSoup(rendered.excerpt_html, "html.parser").get_text().strip() == excerpt
+
+
 @pytest.mark.parametrize("marker, cuts", [
     ("<!--more-->", True), ("<!-- more -->", True), ("<!--more 继续阅读-->", True),
     ("<!-- more to do -->", False), ("<!--moreover-->", False)])

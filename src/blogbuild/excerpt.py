@@ -11,12 +11,14 @@ HTML before the marker (`<div class="note">`) is closed after the excerpt's HTML
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
+from .cjkemphasis import is_cjk
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -93,9 +95,34 @@ def _close_open_containers(tokens: list[Token]) -> list[Token]:
 
 
 def _without_footnote_refs(token: Token) -> Token:
-    if not token.children or not any(c.type in _DROPPED_INLINE for c in token.children):
+    """`token` without its footnote references, and without the spaces written around
+    one where nothing takes their place: "给出 [^1]。" reads "给出。" in an excerpt,
+    "见 [^1] 的说法" reads "见的说法", and "see [^1] there" keeps one space."""
+    children = token.children
+    if not children or not any(c.type in _DROPPED_INLINE for c in children):
         return token
-    return token.copy(children=[c for c in token.children if c.type not in _DROPPED_INLINE])
+    kept: list[Token] = []
+    joints: list[int] = []  # where a reference was: between kept[j - 1] and kept[j]
+    for child in children:
+        if child.type in _DROPPED_INLINE:
+            joints.append(len(kept))
+        else:
+            kept.append(child)
+    for joint in joints:
+        before = kept[joint - 1] if joint and kept[joint - 1].type == "text" else None
+        after = kept[joint] if joint < len(kept) and kept[joint].type == "text" else None
+        if before is None or before.content[-1:] not in (" ", "\t"):
+            continue
+        left = before.content.rstrip()
+        kept[joint - 1] = before.copy(content=left)
+        if after is not None and after.content[:1] in (" ", "\t"):
+            right = after.content.lstrip()
+            joined = not right or unicodedata.category(right[0]).startswith("P") or \
+                (left and is_cjk(left[-1]) and is_cjk(right[0]))
+            kept[joint] = after.copy(content=right if joined else " " + right)
+        elif after is not None and not unicodedata.category(after.content[:1] or "x").startswith("P"):
+            kept[joint - 1] = before  # "word [^1]next": the space stays
+    return token.copy(children=kept)
 
 
 def has_raw_html(tokens: list[Token]) -> bool:
