@@ -603,8 +603,10 @@ def test_a_broken_formula_in_a_code_span_over_several_lines_is_told_at_its_line(
 
 def test_a_heading_that_is_only_a_formula_gets_an_id_a_link_can_use():
     soup = BeautifulSoup(render("## $\\mathcal{L}_1$\n\n## $\\mathcal{L}_2$\n\n## 关于$x$\n\n"
-                                "## 标题 $x$\n\n## $y$ 的性质\n").html, "html.parser")
-    assert [h["id"] for h in soup.select("h2")] == ["section", "section-1", "关于", "标题", "的性质"]
+                                "## 标题 $x$\n\n## $y$ 的性质\n\n## $\\epsilon$-Greedy\n\n"
+                                "## Choice of $k$ in practice\n").html, "html.parser")
+    assert [h["id"] for h in soup.select("h2")] == ["section", "section-1", "关于", "标题", "的性质",
+                                                    "greedy", "choice-of-in-practice"]
 
 
 @pytest.mark.parametrize("source", ["分段：\n{tex}\n", "分段：\n\n{tex}\n\n后文\n"])
