@@ -544,6 +544,30 @@ PAGER = """() => {
 }"""
 
 
+TARGETS = """() => [...document.querySelectorAll('.footnote-ref a, .footnote-backref')].map(link => {
+  const box = link.getBoundingClientRect();
+  return {text: link.textContent, width: box.width, height: box.height};
+})"""
+TEXT_AT = """() => { const p = document.querySelector('.post-body p'); const range = document.createRange();
+  range.setStart(p.lastChild, 0); range.setEnd(p.lastChild, 1);
+  const box = range.getBoundingClientRect(); return [Math.round(box.left), Math.round(box.top)]; }"""
+
+
+def test_a_footnotes_number_and_its_way_back_are_a_fingers_target(browser, tmp_path):
+    """At least 24 px each way (WCAG 2.2's minimum target size): they were 16 and 12 px
+    wide; the words after the number do not move."""
+    site = write_site(tmp_path / "site", {"content/posts/p.md": post(
+        "脚注", "2024-01-01", "正文[^1]，其后的文字。\n\n[^1]: 注释。\n")})
+    with built_site_page(browser, site, "archives/p/", 390, 844) as (page, _):
+        targets = page.evaluate(TARGETS)
+        assert len(targets) == 2, targets
+        assert all(t["width"] >= 24 and t["height"] >= 24 for t in targets), targets
+        after = page.evaluate(TEXT_AT)
+        page.add_style_tag(content=".footnote-ref a, .footnote-backref { padding: 0 !important; "
+                                   "margin: 0 !important; display: inline !important; }")
+        assert page.evaluate(TEXT_AT) == after  # the same place without the padding
+
+
 @pytest.mark.parametrize("posts, number, shown", [(12, 6, "1…45678…12"),
                                                   (120, 100, "1…9899100101102…120")])
 def test_a_full_pager_on_a_phone_keeps_its_page_numbers_on_one_row(
