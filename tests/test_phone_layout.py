@@ -544,6 +544,30 @@ PAGER = """() => {
 }"""
 
 
+HEADS = """() => [...document.querySelectorAll('.entry')].map(entry => {
+  const start = selector => {  // where the element's first character is drawn
+    const walker = document.createTreeWalker(entry.querySelector(selector), NodeFilter.SHOW_TEXT);
+    const range = document.createRange(), text = walker.nextNode();
+    range.setStart(text, 0); range.setEnd(text, 1);
+    return Math.round(range.getBoundingClientRect().left);
+  };
+  const title = entry.querySelector('.entry-title a').getClientRects().length;
+  return {title: start('.entry-title'), meta: start('.meta'), lines: title};
+})"""
+
+
+def test_a_listings_meta_line_stays_beside_the_badge_under_a_long_title(browser, tmp_path):
+    """A title of three lines pushed its meta line under the date badge, flush left,
+    where a short title's is beside the badge."""
+    long_title = "一个很长很长的标题，在手机上要占三行，才能看出元信息那一行是否仍然缩进对齐"
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post(long_title, "2024-01-02"),
+                                          "content/posts/b.md": post("短标题", "2024-01-01")})
+    with built_site_page(browser, site, "", 390, 844) as (page, _):
+        heads = page.evaluate(HEADS)
+    assert heads[0]["lines"] >= 3, heads  # the case: a title of three lines
+    assert all(head["meta"] == head["title"] == heads[1]["title"] for head in heads), heads
+
+
 TARGETS = """() => [...document.querySelectorAll('.footnote-ref a, .footnote-backref')].map(link => {
   const box = link.getBoundingClientRect();
   return {text: link.textContent, width: box.width, height: box.height};
