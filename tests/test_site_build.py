@@ -186,6 +186,23 @@ def test_a_comment_that_opens_with_what_the_sidebar_cannot_show_still_has_words(
     assert " ".join(shown.split()) == extract
 
 
+def test_a_sidebar_extract_does_not_cut_an_english_word_in_two():
+    """An extract ending "but th…" reads as if "th" were a word; Chinese is cut anywhere."""
+    from blogbuild.site import EXTRACT_LENGTH, comment_extract
+
+    def extract(body: str) -> str:
+        return comment_extract(body, lambda tex, before: f"\\({tex}\\)", LABELS["en"])
+    english = "Your derivation of the lower bound looks right to me, but the second step is wrong. " * 4
+    shown = extract(english)
+    assert shown.endswith("…") and english.startswith(shown[:-1])
+    assert english[len(shown) - 1] == " ", shown  # a whole word before the "…"
+    assert len(shown) > EXTRACT_LENGTH - 20
+    chinese = "我觉得第二步的下界是错的，" * 20
+    assert len(extract(chinese)) == EXTRACT_LENGTH + 1
+    link = "see " + "https://example.org/" + "a" * 200
+    assert len(extract(link)) == EXTRACT_LENGTH + 1  # a word too long to keep whole is cut
+
+
 @pytest.mark.parametrize("language, headings", [("zh-CN", ["分类", "系列", "标签"]),
                                                 ("en", ["Categories", "Series", "Tags"])])
 def test_the_terms_page_names_its_groups_in_the_sites_language(site, tmp_path: Path,

@@ -7,6 +7,7 @@ feeds only read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -322,8 +323,7 @@ def comment_extract(body: str, inline_math: InlineMath, labels: Mapping[str, str
             else:
                 continue
             if used + size > limit:
-                room = limit - used
-                return "".join(pieces) + escapeHtml(child.content[:room]).rstrip() + "…"
+                return "".join(pieces) + escapeHtml(_cut(child.content, limit - used)) + "…"
             pieces.append(piece)
             used += size
         # a paragraph, heading or list item ends: a space before the next one's words
@@ -331,6 +331,24 @@ def comment_extract(body: str, inline_math: InlineMath, labels: Mapping[str, str
             pieces.append(" ")
             used += 1
     return words()
+
+
+_LATIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+")
+_WORD_LIMIT = 20
+"""A Latin word longer than this is cut where the room ends (a URL, a hash)."""
+
+
+def _cut(text: str, room: int) -> str:
+    """The first `room` characters of `text`, less a Latin word they would cut in two
+    ("the lo…" is "the…"); Chinese is cut anywhere, as it breaks anywhere."""
+    kept = text[:room]
+    if 0 < room < len(text) and _LATIN.fullmatch(text[room - 1:room + 1]):
+        word = _LATIN.search(kept, max(0, room - _WORD_LIMIT - 1))
+        while word and word.end() < room:  # the last run of word characters
+            word = _LATIN.search(kept, word.end())
+        if word and word.start() > 0 and room - word.start() <= _WORD_LIMIT:
+            kept = kept[:word.start()]
+    return kept.rstrip()
 
 
 def latest(posts: tuple[PostEntry, ...]) -> datetime | None:
