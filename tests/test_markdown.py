@@ -302,6 +302,12 @@ def test_excerpt_ends_at_the_more_marker_and_links_references_to_the_post():
     ("see [^1] there [^1][^1] too", "see there too"),
     ("紧贴 [^1]next", "紧贴 next"),
     ("末尾 [^1]", "末尾"),
+    ("见[^1] 的说法", "见的说法"),
+    # what follows is not text: a space stays before words and formulas
+    ("see [^1] **bold** text", "see bold text"),
+    ("see the paper [^1] [online](https://x.org).", "see the paper online."),
+    ("use [^1] `pip` here", "use pip here"),
+    ("energy [^1] $E$ is", "energy \\(E\\) is"),
 ])
 def test_an_excerpt_leaves_out_footnote_references_and_the_spaces_around_them(source, excerpt):
     rendered = render(f"{source}\n\n<!--more-->\n\n[^1]: 注。\n")
@@ -606,7 +612,7 @@ def test_a_heading_that_is_only_a_formula_gets_an_id_a_link_can_use():
                                 "## 标题 $x$\n\n## $y$ 的性质\n\n## $\\epsilon$-Greedy\n\n"
                                 "## Choice of $k$ in practice\n").html, "html.parser")
     assert [h["id"] for h in soup.select("h2")] == ["section", "section-1", "关于", "标题", "的性质",
-                                                    "greedy", "choice-of-in-practice"]
+                                                    "greedy", "choice-of--in-practice"]
 
 
 @pytest.mark.parametrize("source", ["分段：\n{tex}\n", "分段：\n\n{tex}\n\n后文\n"])

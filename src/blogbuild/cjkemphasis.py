@@ -84,8 +84,8 @@ def amended_flanking(src: str, start: int, end: int, limit: int, marker: str
     if not (before_cjk or is_cjk(after)):
         return None
     before_space, after_space = isWhiteSpace(ord(before)), isWhiteSpace(ord(after))
-    before_other_punctuation = _punctuation(head) and not before_cjk
-    after_other_punctuation = _punctuation(after) and not is_cjk(after)
+    before_other_punctuation = is_punctuation(head) and not before_cjk
+    after_other_punctuation = is_punctuation(after) and not is_cjk(after)
     left = not after_space and (not after_other_punctuation or before_space or
                                 before_other_punctuation or before_cjk)
     right = not before_space and (not before_other_punctuation or after_space or
@@ -95,7 +95,7 @@ def amended_flanking(src: str, start: int, end: int, limit: int, marker: str
     # `_` inside a word is no emphasis: it opens only where it cannot also close or
     # after punctuation (rules 2 and 6, where the amendments let punctuation be
     # followed by a variation selector), and closes likewise (rules 4 and 8, as they are)
-    return left and (not right or _punctuation(head)), right and (not left or _punctuation(after))
+    return left and (not right or is_punctuation(head)), right and (not left or is_punctuation(after))
 
 
 def is_cjk(character: str) -> bool:
@@ -109,6 +109,6 @@ def is_cjk(character: str) -> bool:
     return point in _ANGLE_BRACKETS or not any(low <= point <= high for low, high in _EMOJI)
 
 
-def _punctuation(character: str) -> bool:
+def is_punctuation(character: str) -> bool:
     """CommonMark's Unicode punctuation, as markdown-it-py tells it."""
     return isMdAsciiPunct(ord(character)) or isPunctChar(character)

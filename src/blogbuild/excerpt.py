@@ -11,14 +11,13 @@ HTML before the marker (`<div class="note">`) is closed after the excerpt's HTML
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
-from .cjkemphasis import is_cjk
+from .cjkemphasis import is_cjk, is_punctuation
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -97,7 +96,7 @@ def _close_open_containers(tokens: list[Token]) -> list[Token]:
 def _without_footnote_refs(token: Token) -> Token:
     """`token` without its footnote references, and without the spaces written around
     one where nothing takes their place: "给出 [^1]。" reads "给出。" in an excerpt,
-    "见 [^1] 的说法" reads "见的说法", and "see [^1] there" keeps one space."""
+    "见 [^1] 的说法" reads "见的说法", and "see [^1] **there**" keeps one space."""
     children = token.children
     if not children or not any(c.type in _DROPPED_INLINE for c in children):
         return token
@@ -109,20 +108,48 @@ def _without_footnote_refs(token: Token) -> Token:
         else:
             kept.append(child)
     for joint in joints:
-        before = kept[joint - 1] if joint and kept[joint - 1].type == "text" else None
-        after = kept[joint] if joint < len(kept) and kept[joint].type == "text" else None
-        if before is None or before.content[-1:] not in (" ", "\t"):
-            continue
-        left = before.content.rstrip()
-        kept[joint - 1] = before.copy(content=left)
-        if after is not None and after.content[:1] in (" ", "\t"):
-            right = after.content.lstrip()
-            joined = not right or unicodedata.category(right[0]).startswith("P") or \
-                (left and is_cjk(left[-1]) and is_cjk(right[0]))
-            kept[joint] = after.copy(content=right if joined else " " + right)
-        elif after is not None and not unicodedata.category(after.content[:1] or "x").startswith("P"):
-            kept[joint - 1] = before  # "word [^1]next": the space stays
+        _close_gap(kept, joint)
     return token.copy(children=kept)
+
+
+def _close_gap(kept: list[Token], joint: int) -> None:
+    """Leave one space, or none, where the spaces around a dropped reference were:
+    none before punctuation or at the end, nor between two CJK characters."""
+    before = kept[joint - 1] if joint and kept[joint - 1].type == "text" else None
+    after = kept[joint] if joint < len(kept) and kept[joint].type == "text" else None
+    space_before = before is not None and before.content[-1:].isspace()
+    space_after = after is not None and after.content[:1].isspace()
+    if not (space_before or space_after):
+        return
+    following = _next_visible(kept[joint:])
+    last = before.content.rstrip()[-1:] if before is not None else ""
+    one_space = following != "" and not is_punctuation(following) and \
+        not (is_cjk(last or "x") and is_cjk(following))
+    if space_before:
+        kept[joint - 1] = before.copy(
+            content=before.content.rstrip() + (" " if one_space and not space_after else ""))
+    if space_after:
+        kept[joint] = after.copy(content=(" " if one_space else "") + after.content.lstrip())
+
+
+_WORDLIKE = "x"
+"""What _next_visible gives for a formula, an image or raw HTML: neither punctuation
+nor CJK (a space before it stays)."""
+
+
+def _next_visible(tokens: list[Token]) -> str:
+    """The first character a reader sees in `tokens` (inline children): in the text of a
+    text token or a code span, through the opening of a link or of emphasis; "" if
+    there is none."""
+    for token in tokens:
+        if token.type in ("text", "code_inline"):
+            if visible := token.content.lstrip():
+                return visible[0]
+        elif token.type in ("softbreak", "hardbreak") or token.nesting != 0:
+            continue
+        else:
+            return _WORDLIKE
+    return ""
 
 
 def has_raw_html(tokens: list[Token]) -> bool:

@@ -270,15 +270,14 @@ def _heading_slug(title: str) -> str:
     is only a formula (`## $\\mathcal{L}_1$`), as Pandoc has it, not an empty id. An id
     the page has already (the theme's `#search` box, `#comments`, `#cite`; a comment's,
     an equation's, a footnote's) gets "-heading" after it: `## Search` must not take the
-    search box's place, nor `## Comments` the meta line's link. Where a formula
-    stood, no dash is left at either end nor doubled inside (`## 标题 $x$`: "标题";
-    `## $\\epsilon$-Greedy`: "greedy"; `## Choice of $k$ in practice`:
-    "choice-of-in-practice")."""
-    slug = _DASHES.sub("-", slugify(title.strip())).strip("-") or "section"
+    search box's place, nor `## Comments` the meta line's link. A formula at either
+    end leaves no space or dash there (`## 标题 $x$`: "标题"; `## $\\epsilon$-Greedy`:
+    "greedy"); inside, it leaves its two spaces' dashes, as in Pandoc and GitHub
+    (`## Choice of $k$ in practice`: "choice-of--in-practice")."""
+    slug = slugify(title.strip()).strip("-") or "section"
     return slug + "-heading" if slug in _PAGE_IDS or _NUMBERED_IDS.fullmatch(slug) else slug
 
 
-_DASHES = re.compile(r"-{2,}")
 _PAGE_IDS = frozenset({"search", "comments", "cite", "math-config", "content", "top",
                        "blogbuild-error", "blogbuild-failed"})
 """Ids of the default theme's elements, of serve's error box and page, and #top (which
