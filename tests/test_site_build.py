@@ -219,6 +219,10 @@ def test_a_sidebar_extract_does_not_cut_an_english_word_in_two():
     assert len(extract(chinese)) == EXTRACT_LENGTH + 1
     link = "see " + "https://example.org/" + "a" * 200
     assert len(extract(link)) == EXTRACT_LENGTH + 1  # a word too long to keep whole is cut
+    # a word of its own token (bold, a link) is left out whole too
+    assert extract("This derivation in the second section is right and **wellknownness** "
+                   "enough") == "This derivation in the second section is right and…"
+    assert extract("x" * 80) == "x" * EXTRACT_LENGTH + "…"  # one word: its link needs words
 
 
 @pytest.mark.parametrize("language, headings", [("zh-CN", ["分类", "系列", "标签"]),

@@ -323,7 +323,10 @@ def comment_extract(body: str, inline_math: InlineMath, labels: Mapping[str, str
             else:
                 continue
             if used + size > limit:
-                return "".join(pieces) + escapeHtml(_cut(child.content, limit - used)) + "…"
+                room = limit - used
+                shown = "".join(pieces) + escapeHtml(_cut(child.content, room))
+                # (a comment of one long word is still cut in it: its link needs words)
+                return (shown.rstrip() or escapeHtml(child.content[:room])) + "…"
             pieces.append(piece)
             used += size
         # a paragraph, heading or list item ends: a space before the next one's words
@@ -333,22 +336,22 @@ def comment_extract(body: str, inline_math: InlineMath, labels: Mapping[str, str
     return words()
 
 
-_LATIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+")
+_LATIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
 _WORD_LIMIT = 20
 """A Latin word longer than this is cut where the room ends (a URL, a hash)."""
 
 
 def _cut(text: str, room: int) -> str:
     """The first `room` characters of `text`, less a Latin word they would cut in two
-    ("the lo…" is "the…"); Chinese is cut anywhere, as it breaks anywhere."""
-    kept = text[:room]
-    if 0 < room < len(text) and _LATIN.fullmatch(text[room - 1:room + 1]):
-        word = _LATIN.search(kept, max(0, room - _WORD_LIMIT - 1))
-        while word and word.end() < room:  # the last run of word characters
-            word = _LATIN.search(kept, word.end())
-        if word and word.start() > 0 and room - word.start() <= _WORD_LIMIT:
-            kept = kept[:word.start()]
-    return kept.rstrip()
+    ("the lo…" is "the…"; it may leave nothing); Chinese is cut anywhere, as it
+    breaks anywhere."""
+    start, end = room, room
+    while 0 < start and _LATIN.match(text, start - 1) and room - start <= _WORD_LIMIT:
+        start -= 1
+    while end < len(text) and _LATIN.match(text, end) and end - start <= _WORD_LIMIT:
+        end += 1
+    inside_a_word = start < room < end
+    return (text[:start] if inside_a_word and end - start <= _WORD_LIMIT else text[:room]).rstrip()
 
 
 def latest(posts: tuple[PostEntry, ...]) -> datetime | None:
