@@ -570,7 +570,8 @@ def test_a_listings_meta_line_stays_beside_the_badge_under_a_long_title(browser,
 
 TARGETS = """() => [...document.querySelectorAll('.footnote-ref a, .footnote-backref')].map(link => {
   const box = link.getBoundingClientRect();
-  return {text: link.textContent, width: box.width, height: box.height};
+  return {text: link.textContent, width: box.width, height: box.height, left: box.left,
+          right: box.right};
 })"""
 TEXT_AT = """() => { const p = document.querySelector('.post-body p'); const range = document.createRange();
   range.setStart(p.lastChild, 0); range.setEnd(p.lastChild, 1);
@@ -579,13 +580,17 @@ TEXT_AT = """() => { const p = document.querySelector('.post-body p'); const ran
 
 def test_a_footnotes_number_and_its_way_back_are_a_fingers_target(browser, tmp_path):
     """At least 24 px each way (WCAG 2.2's minimum target size): they were 16 and 12 px
-    wide; the words after the number do not move."""
+    wide; the words after the number do not move. Two numbers side by side share no
+    part of their targets (a tap on the first's "]" opened the second)."""
     site = write_site(tmp_path / "site", {"content/posts/p.md": post(
-        "脚注", "2024-01-01", "正文[^1]，其后的文字。\n\n[^1]: 注释。\n")})
+        "脚注", "2024-01-01", "正文[^1]，其后的文字。\n\n连续[^2][^3]两个。\n\n"
+        "[^1]: 注释。\n[^2]: 二。\n[^3]: 三。\n")})
     with built_site_page(browser, site, "archives/p/", 390, 844) as (page, _):
         targets = page.evaluate(TARGETS)
-        assert len(targets) == 2, targets
-        assert all(t["width"] >= 24 and t["height"] >= 24 for t in targets), targets
+        assert len(targets) == 6, targets
+        single, *pair = targets[:3]
+        assert all(t["width"] >= 24 and t["height"] >= 24 for t in [single, *targets[3:]]), targets
+        assert pair[0]["right"] <= pair[1]["left"], pair
         after = page.evaluate(TEXT_AT)
         page.add_style_tag(content=".footnote-ref a, .footnote-backref { padding: 0 !important; "
                                    "margin: 0 !important; display: inline !important; }")
