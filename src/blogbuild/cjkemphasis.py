@@ -9,7 +9,8 @@ amendments (https://github.com/tats-u/markdown-cjk-friendly, the remedy proposed
 for CommonMark issue 650, also in markdown-it's `markdown-it-cjk-friendly`) let a
 CJK character stand where a space was needed, and count CJK punctuation as a letter
 where punctuation would stop emphasis. Text with no CJK character beside a delimiter
-run is parsed exactly as CommonMark says.
+run is parsed exactly as CommonMark says (the amendments would also read a variation
+selector after other punctuation, `"︀**`, as part of it: left out here).
 
 markdown-it-py's emphasis and strikethrough rules ask the inline state's scanDelims
 and push a delimiter for each marker; `cjk_friendly_emphasis` wraps each rule and,
@@ -24,7 +25,7 @@ from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
-from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import StateInline, emphasis, strikethrough
 
 InlineRule = Callable[[StateInline, bool], bool]
 
@@ -46,10 +47,8 @@ _IDEOGRAPHIC_VARIATION = range(0xE0100, 0xE01F0)
 
 def cjk_friendly_emphasis(md: MarkdownIt) -> None:
     """Parse `*`, `_` and `~~` runs beside CJK characters by the amended rules."""
-    for rule in md.inline.ruler.__rules__:  # the ruler has no public way to wrap rules
-        if rule.name in ("emphasis", "strikethrough"):
-            rule.fn = _amended(rule.fn)
-    md.inline.ruler.__cache__ = None
+    md.inline.ruler.at("emphasis", _amended(emphasis.tokenize))
+    md.inline.ruler.at("strikethrough", _amended(strikethrough.tokenize))
 
 
 def _amended(rule: InlineRule) -> InlineRule:
