@@ -275,7 +275,7 @@ def test_the_caches_keep_only_what_the_site_has(tmp_path: Path):
 @pytest.mark.parametrize("library, attribute", [
     ("pygments", "__version__"), ("markdown_it", "__version__"), ("mdit_py_plugins", "__version__"),
     ("yaml", "__version__"), ("jinja2", "__version__"), ("lxml", "__version__"),
-    ("feedgen.version", "version_str")])
+    ("feedgen.version", "version_str"), ("sys", "version"), ("unicodedata", "unidata_version")])
 def test_an_upgraded_library_is_a_new_renderer_whose_caches_start_afresh(library, attribute,
                                                                          monkeypatch):
     """After `pip install -U pygments`, unedited posts kept the old highlighting and

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,7 +95,11 @@ def code_fingerprint() -> str:
     # of every build: the no-change build's time)
     versions = [(library.__name__, library.__version__)
                 for library in (jinja2, markdown_it, mdit_py_plugins, pygments, yaml, lxml)]
-    for name, version in [*versions, ("feedgen", feedgen.version.version_str)]:
+    # Python's own: its Unicode tables decide what is CJK (cjkemphasis.py), wide
+    # (soft line breaks) or punctuation
+    versions += [("feedgen", feedgen.version.version_str), ("python", sys.version),
+                 ("unicode", unicodedata.unidata_version)]
+    for name, version in versions:
         digest.update(f"{name} {version}\0".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
