@@ -85,7 +85,8 @@ class ListingPage:
     """The posts are in reading order (a series): the next page holds newer ones."""
     page_links: tuple[tuple[int, str] | None, ...]
     """(number, path) of the first and last pages and those within PAGER_WINDOW of this
-    one, in order; None where numbers are left out (shown as "…")."""
+    one, in order; None where numbers are left out (shown as "…"), never for one
+    number alone (_window)."""
 
 
 def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | None = None
