@@ -211,7 +211,7 @@ def test_no_corpus_post_shows_the_asterisks_of_bold_beside_chinese(corpus, clean
     site, _ = clean_build
     shown = []
     for page in sorted((site / "dist" / "posts").glob("*/index.html")):
-        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("article")
+        article = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml").find("article")
         for text in article.find_all(string=_CJK_ASTERISKS):
             if not isinstance(text, Comment) and not text.find_parent(["code", "pre"]) and \
                     not text.find_parent(class_="math"):
@@ -347,7 +347,7 @@ def test_search_finds_every_post_that_has_the_word(corpus, clean_build, browser)
     out = site / "dist"
     texts = {}
     for page in out.glob("posts/*/index.html"):
-        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(
+        article = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml").select_one(
             "[data-pagefind-body]")
         for left_out in article.select(".math, .multline, [data-pagefind-ignore]"):
             left_out.decompose()
