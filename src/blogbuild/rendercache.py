@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import unicodedata
+import zoneinfo
 from functools import lru_cache
 from pathlib import Path
 
@@ -96,11 +98,27 @@ def code_fingerprint() -> str:
     versions = [(library.__name__, library.__version__)
                 for library in (jinja2, markdown_it, mdit_py_plugins, pygments, yaml, lxml)]
     # Python's own: its Unicode tables decide what is CJK (cjkemphasis.py), wide
-    # (soft line breaks) or punctuation
+    # (soft line breaks) or punctuation; and the time-zone rules a post's date is read by
     versions += [("feedgen", feedgen.version.version_str), ("python", sys.version),
-                 ("unicode", unicodedata.unidata_version)]
+                 ("unicode", unicodedata.unidata_version), ("time zones", time_zone_rules())]
     for name, version in versions:
         digest.update(f"{name} {version}\0".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def time_zone_rules() -> str:
+    """The release of the time-zone rules zoneinfo reads: the system's (its first
+    TZPATH folder with a tzdata.zi), else the tzdata package's, else "none"."""
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, "tzdata.zi"), encoding="utf-8") as rules:
+                return rules.readline().strip()
+        except OSError:
+            continue
+    try:
+        import tzdata
+    except ImportError:
+        return "none"
+    return f"tzdata {tzdata.__version__}"
