@@ -578,6 +578,21 @@ def test_formulas_inside_a_raw_html_block_are_found_but_code_in_it_is_not():
     assert soup.select_one("pre").get_text() == "$not$ math"
 
 
+def test_with_code_spans_on_a_spaced_formula_in_backticks_is_told_a_space_outside_is_not():
+    """leovan-cn: `` `$B$ ` `` (a space before the closing backtick) is a formula; `` `$
+    \\mathcal{H}$` `` stays code, as `$ \\alpha $` in prose stays prose, and the author
+    is told so at its line. Code that is no TeX (`` `$ x $` ``) is not told of."""
+    source = "设 `$ x $`。\n\n见 `$ \\mathcal{H}$` 为假设空间，`$B$ ` 为批大小。\n"
+    on = render_post(source, RenderContext("p.md", url="/p/", code_span_math=True))
+    soup = BeautifulSoup(on.html, "html.parser")
+    assert formulas(on.html) == ["\\(B\\)"]
+    assert [c.get_text() for c in soup.select("code")] == ["$ x $", "$ \\mathcal{H}$"]
+    assert [str(p) for p in on.problems] == [
+        "p.md:3: warning: $ \\mathcal{H}$ is shown as written, not as a formula: a space "
+        "inside the `$` makes it prose here (MathJax allowed it); write $\\mathcal{H}$"]
+    assert render_post(source, RenderContext("p.md", url="/p/")).problems == ()
+
+
 def test_with_code_spans_on_a_code_span_that_is_one_formula_is_that_formula():
     """blogdown's habit ([math] code_spans): `$x$` and `$$…$$` in backticks are math; a
     `$$` span alone on its lines is a numbered display; other code stays code."""

@@ -15,6 +15,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .numbering import DISPLAY_ONLY
+from .spaceddollars import note_spaced_code_span
 
 MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_display", "math_block",
                          "amsmath"})
@@ -47,20 +48,26 @@ _CODE_SPAN_FORMULAS = (re.compile(r"(\$\$)(.*\S.*)\$\$", re.S),
 
 def code_span_formulas(state: StateCore) -> None:
     """With `code_span_math` in the environment (blogdown's habit: formulas in code
-    spans, typeset by a script): a code span that is one formula becomes that formula;
-    `$$..$$` then follows the rule of `$$` in a paragraph (display where it is alone on
-    its lines). A code span keeps no line breaks, so a `%` comment would run to the
-    formula's end; TeX needs none of them otherwise."""
+    spans, typeset by a script): a code span that is one formula becomes that formula
+    (a space between it and a backtick, `` `$B$ ` ``, is no part of it); `$$..$$`
+    then follows the rule of `$$` in a paragraph (display where it is alone on its
+    lines). A code span keeps no line breaks, so a `%` comment would run to the
+    formula's end; TeX needs none of them otherwise. One with a space inside its
+    dollars (`` `$ \\mathcal{H}$` ``) stays code, and is noted for the post's warning
+    (spaceddollars.py), as such a formula in prose is."""
     if not state.env.get("code_span_math"):
         return
     for token in state.tokens:
         for child in token.children or ():
-            if child.type == "code_inline" and child.content.startswith("$"):
-                found = next(filter(None, (formula.fullmatch(child.content)
+            written = child.content.strip() if child.type == "code_inline" else ""
+            if written.startswith("$"):
+                found = next(filter(None, (formula.fullmatch(written)
                                            for formula in _CODE_SPAN_FORMULAS)), None)
                 if found and "$" not in found.group(2).replace("\\$", ""):
                     child.type = "math_inline_double" if found.group(1) == "$$" else "math_inline"
                     child.tag, child.markup, child.content = "math", found.group(1), found.group(2)
+                else:
+                    note_spaced_code_span(state.env, token.content, written)
 
 
 def _line_ends_before(token: Token | None) -> bool:

@@ -57,6 +57,23 @@ def note_spaced_formula(state: StateInline, start: int,
         noted.append((src, start, end + 1))
 
 
+_SPACED_IN_CODE = re.compile(r"\$(?:\s+[^$]*[^$\s]|[^$\s][^$]*\s+|\s+[^$]*\S\s+)\$")
+"""A code span's whole text: one formula with a space inside its dollars."""
+
+
+def note_spaced_code_span(env: dict, src: str, written: str) -> None:
+    """With [math] code_spans: remember, as note_spaced_formula does, a code span that
+    MathJax would have typeset but that stays code here (`` `$ \\mathcal{H}$` ``):
+    `written` is its text, `src` the text of the paragraph it is in."""
+    noted = env.get("spaced_formulas")
+    if noted is None or not _SPACED_IN_CODE.fullmatch(written):
+        return
+    tex = written[1:-1]
+    start = src.find(written)
+    if start != -1 and TEX.search(tex) and not NOT_TEX.search(re.sub(r"\\text\{[^{}]*\}", "", tex)):
+        noted.append((src, start, start + len(written)))
+
+
 def spaced_formula_warning(tokens: list[Token], env: dict, source: str, first_line: int
                            ) -> list[Problem]:
     """A warning at the first `$ \\alpha $` noted while parsing the post whose tokens
