@@ -591,6 +591,10 @@ def test_with_code_spans_on_a_spaced_formula_in_backticks_is_told_a_space_outsid
         "p.md:3: warning: $ \\mathcal{H}$ is shown as written, not as a formula: a space "
         "inside the `$` makes it prose here (MathJax allowed it); write $\\mathcal{H}$"]
     assert render_post(source, RenderContext("p.md", url="/p/")).problems == ()
+    # the first in the file is named, a code span's or prose's
+    later = render_post(source + "\n又 $ \\beta $ 在后。\n",
+                        RenderContext("p.md", url="/p/", code_span_math=True))
+    assert [str(p).split(" is shown")[0] for p in later.problems] == ["p.md:3: warning: $ \\mathcal{H}$"]
 
 
 def test_with_code_spans_on_a_code_span_that_is_one_formula_is_that_formula():

@@ -84,6 +84,8 @@ def spaced_formula_warning(tokens: list[Token], env: dict, source: str, first_li
     spaced = [found for found in env.get("spaced_formulas", ()) if id(found[0]) in lines]
     if not spaced:
         return []
+    # in the order of the file: code spans are noted after all the prose (code_span_formulas)
+    spaced.sort(key=lambda found: (lines[id(found[0])], found[1]))
     src, start, end = spaced[0]
     line = first_line + lines[id(src)] + src.count("\n", 0, start)
     written = src[start:end].replace("\n", " ")
