@@ -30,6 +30,8 @@ from markdown_it.rules_inline import StateInline, emphasis, strikethrough
 InlineRule = Callable[[StateInline, bool], bool]
 
 _WIDE = frozenset("WFH")
+_FIRST_CJK = 0x1100
+"""No character before U+1100 (Hangul's first jamo) is CJK, nor a variation selector."""
 _HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7AF),
            (0xD7B0, 0xD7FF))
 _EMOJI = ((0x2190, 0x2BFF), (0x1F000, 0x1FAFF))
@@ -56,12 +58,8 @@ def _amended(rule: InlineRule) -> InlineRule:
         start, pushed = state.pos, len(state.delimiters)
         if not rule(state, silent):
             return False
-        if len(state.delimiters) > pushed:
-            marker = state.src[start]
-            end = start
-            while end < state.posMax and state.src[end] == marker:
-                end += 1
-            flags = amended_flanking(state.src, start, end, state.posMax, marker)
+        if len(state.delimiters) > pushed:  # the rule took the run: state.pos is its end
+            flags = amended_flanking(state.src, start, state.pos, state.posMax, state.src[start])
             if flags is not None:
                 for delimiter in state.delimiters[pushed:]:
                     delimiter.open, delimiter.close = flags
@@ -75,10 +73,12 @@ def amended_flanking(src: str, start: int, end: int, limit: int, marker: str
     amended rules, or None where no CJK character is beside it (CommonMark's
     answer stands)."""
     before = src[start - 1] if start > 0 else " "
+    after = src[end] if end < limit else " "
+    if ord(before) < _FIRST_CJK and ord(after) < _FIRST_CJK:  # most runs: asked nothing more
+        return None
     # a variation selector belongs to the character before it (a CJK sequence, a
     # punctuation sequence); an ideographic one (an ideograph's variant) counts as CJK
     head = src[start - 2] if ord(before) in _VARIATION and start > 1 else before
-    after = src[end] if end < limit else " "
     before_cjk = is_cjk(head) or ord(before) in _IDEOGRAPHIC_VARIATION
     if not (before_cjk or is_cjk(after)):
         return None
