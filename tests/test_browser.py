@@ -15,8 +15,10 @@ import re
 import shutil
 import sys
 import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import lxml.html
 import pytest
@@ -42,6 +44,7 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 PREFIX = "/blog/"  # the demo's base_url is https://example.github.io/blog/
+T = TypeVar("T")
 MODES = ("client", "build")
 """The `[math] render` modes; every per-page test runs for both."""
 CLICKED_POSTS = 3
@@ -445,20 +448,29 @@ def test_equation_numbers_sit_at_the_right_of_their_formulas(visits):
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
-def _opened_in_both_modes(browser, demo_builds, posts: list[str], viewport: dict):
-    """Each of the demo's `posts` opened in each math mode, its formulas typeset and
-    fonts loaded: (mode, path, page), the page closed once the caller moves on."""
+def _measured_in_both_modes(browser, demo_builds, posts: list[str], viewport: dict,
+                            measure: Callable[[Any], T]) -> Iterator[tuple[str, str, T]]:
+    """Each of the demo's `posts` opened in each math mode, two at a time, its formulas
+    typeset and fonts loaded: (mode, path, what measure(page) returns there).
+    A page that could not be measured fails the test."""
+    def inspect(page, log):
+        page.wait_for_load_state("load")
+        wait_for_math(page)
+        page.evaluate("async () => { await document.fonts.ready; }")
+        return {"measured": measure(page)}
+
     context = browser.new_context(viewport=viewport)
     try:
         for mode in MODES:
             with serve_folder(demo_builds(mode), PREFIX) as base:
-                for path in posts:
-                    page, _ = open_page(context)
-                    page.goto(_url_for(base, path), wait_until="load")
-                    wait_for_math(page)
-                    page.evaluate("async () => { await document.fonts.ready; }")
-                    yield mode, path, page
-                    page.close()
+                by_url = visit_pages(context, [_url_for(base, path) for path in posts], inspect,
+                                     tabs=2)
+            for path in posts:
+                result = by_url[_url_for(base, path)]
+                if "crash" in result:
+                    pytest.fail(f"{mode}: {path}: could not be measured: {result['crash']}",
+                                pytrace=False)
+                yield mode, path, result["measured"]
     finally:
         context.close()
 
@@ -472,8 +484,9 @@ def test_on_a_phone_equation_numbers_never_cover_their_formulas(browser, demo_bu
              if _is_post(path) and _tags_in_tex(demo_builds("client"), path)]
     assert posts, "no demo post has a numbered equation"
     failures, seen, wide = [], 0, 0
-    for mode, path, page in _opened_in_both_modes(browser, demo_builds, posts, PHONE_VIEWPORT):
-        for tag in equation_tags(page):
+    for mode, path, tags in _measured_in_both_modes(browser, demo_builds, posts, PHONE_VIEWPORT,
+                                                    equation_tags):
+        for tag in tags:
             seen += 1
             what = f"{mode}: {path}: tag {tag['text']} of #{tag['equation']}"
             if tag["formula_right"] is None:
@@ -514,9 +527,10 @@ def test_multline_rows_sit_as_amsmath_sets_them_in_both_modes(browser, demo_buil
              and _select(_static(demo_builds("client"), path), "multline")]
     assert posts, "no demo post has a multline"
     failures, seen = [], 0
-    for mode, path, page in _opened_in_both_modes(browser, demo_builds, posts,
-                                                  SCREENSHOT_VIEWPORT):
-        for multline in page.evaluate(_MULTLINE_ROWS):
+    for mode, path, multlines in _measured_in_both_modes(browser, demo_builds, posts,
+                                                         SCREENSHOT_VIEWPORT,
+                                                         lambda page: page.evaluate(_MULTLINE_ROWS)):
+        for multline in multlines:
             seen += 1
             failures += _misplaced_rows(f"{mode}: {path}#{multline['id']}", multline)
     _report(failures, "misplaced multline rows")
