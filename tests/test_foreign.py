@@ -87,4 +87,4 @@ def test_check_names_the_warnings_and_does_not_say_no_problems(tmp_path, capsys)
         "content/posts/a.md:5: warning: {% post_url 2023-01-01-b %} is a Liquid tag (Jekyll), "
         "shown as written: blogbuild runs no Liquid; write a Markdown link, image or fenced "
         "code block instead",
-        "checked 1 post, 0 formulas: no errors, 1 warning (above)"]
+        "checked 1 post, 0 formulas and every link: no errors, 1 warning (above)"]

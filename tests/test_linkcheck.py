@@ -165,10 +165,14 @@ def test_build_check_links_exits_1_and_keeps_the_output(tmp_path: Path, capsys):
     assert (site / "dist/archives/broken/index.html").is_file()
 
 
-def test_check_without_links_does_not_crawl(tmp_path: Path):
+def test_check_crawls_the_links_unless_told_not_to(tmp_path: Path, capsys):
+    """SPEC: check validates "config, front matter, links and every formula"."""
     site = tmp_path / "site"
     shutil.copytree(FIXTURE, site)
-    assert main(["check", str(site)]) == 0
+    assert main(["check", str(site)]) == 1
+    assert "no such file: archives/no-such-post/index.html" in capsys.readouterr().err
+    assert main(["check", str(site), "--no-links"]) == 0
+    assert "no such file" not in capsys.readouterr().err
 
 
 def test_list_external_prints_each_external_link_once_sorted_and_fetches_none(site, capsys):

@@ -94,17 +94,18 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"build from nothing: neither read nor write {CACHE_FOLDER}/")
     build.set_defaults(run=_build)
 
-    check = commands.add_parser("check", help="validate config, front matter and formulas",
+    check = commands.add_parser("check", help="validate config, front matter, formulas and links",
                                 description="Report every problem as file:line: message; "
                                 "exit 1 if there is any.")
     check.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
     check.add_argument("--drafts", action="store_true", help="check drafts too")
-    check.add_argument("--links", action="store_true",
-                       help="also build into a temporary folder and check every link, "
-                       "asset and #anchor in it (dist/ is not touched)")
+    check.add_argument("--links", action=argparse.BooleanOptionalAction, default=True,
+                       help="build into a temporary folder and check every link, asset and "
+                       "#anchor in it (dist/ is not touched); --no-links checks the rest "
+                       "only, without building (default: --links)")
     check.add_argument("--list-external", action="store_true",
-                       help="print every external link, one a line (implies --links; "
-                       "they are not fetched)")
+                       help="print every external link, one a line (they are not fetched; "
+                       "implies --links)")
     check.add_argument("--base-url", metavar="URL", type=_base_url,
                        help="override site.toml's base_url")
     check.set_defaults(run=_check)

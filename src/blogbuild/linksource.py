@@ -1,4 +1,5 @@
-"""Where the author wrote a broken link that `check --links` found on a page.
+"""Where the author wrote a broken link that the link check (`check`, `build
+--check-links`) found on a page.
 
 The link checker (linkcheck.py) crawls the output: a post's broken link is on its page,
 its listings (in the excerpt) and both feeds, each time as the page writes it. The

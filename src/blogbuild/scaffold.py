@@ -1,4 +1,4 @@
-"""`blogbuild init`: a new site folder that builds, passes `check --links`, and
+"""`blogbuild init`: a new site folder that builds, passes `check` (links too), and
 publishes itself to GitHub Pages on the first push.
 
 The Pages workflow is written by `pages_workflow`, which also produced this
