@@ -67,6 +67,25 @@ def test_file_name_gives_date_and_slug_in_the_jekyll_habit():
     assert record.date == datetime(2020, 1, 2, tzinfo=SHANGHAI) and record.slug == "hello"
 
 
+def test_a_bundles_index_md_is_named_by_its_folder_as_hugo_and_zola_name_it(tmp_path: Path):
+    """content/posts/rope/index.md was the post `index`; a second bundle's slug clashed."""
+    write_site(tmp_path, {
+        "content/posts/rope/index.md": post("RoPE", "2024-07-01"),
+        "content/posts/2024/2024-07-02-yarn/index.md": "---\ntitle: YaRN\n---\n正文\n",
+        "content/posts/index.md": post("root", "2024-07-03")})
+    content = load_content(tmp_path, CONFIG)
+    assert content.problems == ()
+    assert {(p.slug, p.date.day) for p in content.posts} == {("rope", 1), ("yarn", 2), ("index", 3)}
+
+
+def test_two_bundles_of_one_name_are_told_it_comes_from_the_folder(tmp_path: Path):
+    write_site(tmp_path, {"content/posts/a/rope/index.md": post("a", "2024-07-01"),
+                          "content/posts/b/rope/index.md": post("b", "2024-07-02")})
+    assert [str(p) for p in load_content(tmp_path, CONFIG).problems] == [
+        "content/posts/b/rope/index.md:1: slug 'rope' (from the folder name) is already used "
+        "by content/posts/a/rope/index.md; give one of them another `slug:`"]
+
+
 def test_chinese_slugs_are_kept_as_they_are():
     record, _ = parse(post("t", "2020-01-02"), "content/posts/中文 标题.md")
     assert record.slug == "中文-标题"

@@ -41,7 +41,8 @@ class Post:
     source: str
     """File path relative to the site folder, for messages."""
     slug: str
-    """URL name; front matter `slug`, else the file name without date prefix and `.md`."""
+    """URL name; front matter `slug`, else the file name without date prefix and `.md`
+    (a bundle's `index.md`: its folder's name, file_name)."""
     title: str
     date: datetime
     """Publication time, aware, in the site's time zone unless an offset was written."""
@@ -302,8 +303,7 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
     def report(key: str, message: str) -> None:
         found.append(Problem(source, lines.get(key, 1), message))
 
-    stem = Path(source).stem
-    dated = _DATE_PREFIX.match(stem)
+    dated = _DATE_PREFIX.match(file_name(source))
     title = name_field(fields, "title", report, required=True)
     date = date_field(fields, "date", config.zone, report, required=not dated,
                       or_else=", or start the file name with the date (2024-01-14-slug.md)")
@@ -452,7 +452,9 @@ def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) 
     for item in items:
         if (first := seen.get(item.slug.lower())) is not None:
             # at its `slug:` line; a slug from the file name, where the front matter starts
-            whose = "" if item.slug_line else " (from the file name)"
+            named_by = "file" if file_name(item.source) == PurePosixPath(item.source).stem \
+                else "folder"
+            whose = "" if item.slug_line else f" (from the {named_by} name)"
             case = "" if first.slug == item.slug else \
                 f" as {first.slug!r} (URLs differing only in case are one folder on macOS and Windows)"
             problems.append(Problem(item.source, item.slug_line or 1,
@@ -467,9 +469,19 @@ def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) 
 def _file_slug(source: str) -> str:
     """The slug a post's file name gives it, which its `slug:` replaces:
     "2024-01-14-diffusion-3.md" → "diffusion-3"."""
-    stem = PurePosixPath(source).stem
-    dated = _DATE_PREFIX.match(stem)
-    return dated.group(2) if dated else stem
+    name = file_name(source)
+    dated = _DATE_PREFIX.match(name)
+    return dated.group(2) if dated else name
+
+
+def file_name(source: str) -> str:
+    """The name a post's file gives it (its slug and date, unless the front matter sets
+    them): the file name without `.md`, or for an `index.md` in a folder of its own,
+    that folder's name, as Hugo names a page bundle and Zola a page with its assets:
+    content/posts/2024-07-01-rope/index.md is "2024-07-01-rope"."""
+    path = PurePosixPath(source)
+    # content/posts/index.md is in no folder of its own
+    return path.parent.name if path.stem == "index" and len(path.parts) > 3 else path.stem
 
 
 def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig,
