@@ -215,11 +215,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
     for key, (source, line) in sorted(first_unknown.items()):
         where = "first seen here" if unknown_in[key] == 1 else \
             f"in {unknown_in[key]} posts, first seen here"
-        hint = f": {OTHER_GENERATORS_KEYS[key.lower()]}" if key.lower() in OTHER_GENERATORS_KEYS \
-            else did_you_mean(key, POST_KEYS)
-        problems.append(Problem(source, line, f"unknown front-matter key `{key}` ({where}){hint}; "
-                                f"kept for templates. Known keys: {', '.join(sorted(POST_KEYS))}",
-                                warning=True))
+        problems.append(_unknown_key(source, line, key, where))
     for post in check_unique_slugs(posts, problems):  # its body is checked all the same
         posts.remove(post)
         rejected.append(RejectedPost(post.source, post.slug, post.body, post.body_line))
@@ -358,9 +354,20 @@ def rejected_post(source: str, text: str) -> RejectedPost | None:
     return RejectedPost(source, slug, *body)
 
 
+def _unknown_key(source: str, line: int, key: str, where: str) -> Problem:
+    """The warning for a front-matter key no post or page reads (`tittle`), `where`
+    saying which files have it."""
+    hint = f": {OTHER_GENERATORS_KEYS[key.lower()]}" if key.lower() in OTHER_GENERATORS_KEYS \
+        else did_you_mean(key, POST_KEYS)
+    return Problem(source, line, f"unknown front-matter key `{key}` ({where}){hint}; kept for "
+                   f"templates. Known keys: {', '.join(sorted(POST_KEYS))}", warning=True)
+
+
 def parse_page(source: str, text: str, config: SiteConfig,
                problems: list[Problem]) -> Page | None:
-    """Parse one standalone page; its front matter needs only a title."""
+    """Parse one standalone page; its front matter needs only a title. It is written as
+    a post is: a key no post knows either is reported (a page uses only title, slug and
+    date of those a post knows)."""
     problems += control_characters(source, text)
     try:
         header = split_front_matter(text)
@@ -376,6 +383,8 @@ def parse_page(source: str, text: str, config: SiteConfig,
     slug = _slug(header.fields, Path(source).stem, report)
     date = date_field(header.fields, "date", config.zone, report)
     problems.extend(found)
+    problems += [_unknown_key(source, header.key_lines.get(str(key), 1), str(key), "in this page")
+                 for key in header.fields if key not in POST_KEYS]
     if found or title is None:
         return None
     extra = MappingProxyType({str(k): v for k, v in header.fields.items()
