@@ -142,6 +142,22 @@ def test_a_key_given_twice_is_an_error_at_the_second_naming_the_first():
         "the last: remove one, or merge them"]
 
 
+def test_a_key_given_twice_hides_none_of_the_files_other_problems():
+    """The duplicate stopped the reading: `views: lots` and `draft: maybe` showed only
+    once it was mended (an author's review)."""
+    record, problems = parse("---\ntitle: a\ntitle: b\ndate: 2024-01-01\nviews: lots\n"
+                             "draft: maybe\ntags: [x]\ntags: [y]\n---\nx\n")
+    assert record is None
+    assert [p.split(":")[1] for p in problems] == ["3", "8", "5", "6"]
+    assert "`views`" in problems[2] and "`draft`" in problems[3]
+    comment_problems = []
+    comments, _ = parse_comments(
+        "content/comments/a.yaml", "- id: 1\n  author: 甲\n  author: 乙\n  date: 2024-01-01\n"
+        "  body: 一\n- id: 2\n  author: 丙\n  date: someday\n  body: 二\n", "a", CONFIG,
+        comment_problems)
+    assert [str(p).split(":")[1] for p in comment_problems] == ["3", "8"]
+
+
 def test_merge_keys_are_yamls_not_keys_given_twice():
     """`<<: *defaults` then `title:` overrides the merged title, as YAML means; an
     anchor merged again is no duplicate; `1:` and `'1':` are two keys."""
@@ -662,10 +678,10 @@ def test_tex_in_double_quotes_is_told_only_where_yaml_misreads_a_formula():
 
     def problem(text: str) -> str | None:
         try:
-            load_yaml(text)
+            faults = load_yaml(text)[2]
         except YamlError as error:
             return f"{error.line}: {error}"
-        return None
+        return f"{faults[0].line}: {faults[0]}" if faults else None
 
     # a formula read as escapes; \xi and \upsilon are escapes YAML cannot read at all
     assert problem('a: 1\ntitle: "关于 $\\theta$"\n').startswith(

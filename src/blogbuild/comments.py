@@ -62,10 +62,12 @@ def parse_comments(source: str, text: str, post_slug: str, config: SiteConfig,
     """Parse one comments file: a YAML list of comments for the post `post_slug`. The
     comments left out for their problems are returned too, where they have an id."""
     try:
-        value, node = load_yaml(text)
+        value, node, faults = load_yaml(text)
     except YamlError as error:
         problems.append(Problem(source, error.line, str(error)))
         return [], []
+    # errors, but the comments are read all the same: what else is wrong is found too
+    problems += [Problem(source, fault.line, str(fault)) for fault in faults]
     if value is None:
         return [], []
     if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):

@@ -294,7 +294,7 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
         problems.append(Problem(source, error.line, str(error)))
         return None
     fields, lines = header.fields, header.key_lines
-    found: list[Problem] = []
+    found = [Problem(source, fault.line, str(fault)) for fault in header.faults]
 
     def report(key: str, message: str) -> None:
         found.append(Problem(source, lines.get(key, 1), message))
@@ -374,7 +374,7 @@ def parse_page(source: str, text: str, config: SiteConfig,
     except FrontMatterError as error:
         problems.append(Problem(source, error.line, str(error)))
         return None
-    found: list[Problem] = []
+    found = [Problem(source, fault.line, str(fault)) for fault in header.faults]
 
     def report(key: str, message: str) -> None:
         found.append(Problem(source, header.key_lines.get(key, 1), message))

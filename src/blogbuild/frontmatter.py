@@ -54,6 +54,9 @@ class Header:
     """Everything after the closing `---`."""
     body_line: int
     """1-based file line of the body's first line."""
+    faults: tuple[YamlError, ...] = ()
+    """What is wrong in YAML that parses (load_yaml): errors of the file, reported with
+    the other problems of its fields."""
 
 
 class FrontMatterError(ValueError):
@@ -71,11 +74,11 @@ def split_front_matter(text: str) -> Header:
     lines, index = _fenced(text)
     yaml_text = "\n".join(lines[1:index])
     try:
-        fields, key_lines = load_yaml_mapping(yaml_text, TEXT_KEYS, first_line=2)
+        fields, key_lines, faults = load_yaml_mapping(yaml_text, TEXT_KEYS, first_line=2)
     except YamlError as error:
         raise FrontMatterError(str(error), error.line) from None
     return Header(fields=fields, key_lines=key_lines, body="\n".join(lines[index + 1:]),
-                  body_line=index + 2)
+                  body_line=index + 2, faults=tuple(faults))
 
 
 def fenced_body(text: str) -> tuple[str, int] | None:
@@ -104,19 +107,22 @@ def _fenced(text: str) -> tuple[list[str], int]:
     raise FrontMatterError("front matter is not closed: add a line `---` after it", 1)
 
 
-def load_yaml(text: str, first_line: int = 1) -> tuple[object, yaml.Node | None]:
-    """Parse YAML with dates kept as text; returns the value and its node tree. The
-    text is the file's from its line `first_line` on: the lines of errors are the
-    file's. A key given twice in a mapping is an error: YAML would keep the last
-    silently (a second `tags:` dropped the first's)."""
+def load_yaml(text: str, first_line: int = 1
+              ) -> tuple[object, yaml.Node | None, list[YamlError]]:
+    """Parse YAML with dates kept as text; returns the value, its node tree and the
+    faults of YAML that parses; raises YamlError where it does not. The text is the
+    file's from its line `first_line` on: the lines of errors are the file's.
+    The faults are errors too, found once the YAML is read, so the caller can report
+    them with what else is wrong in the file: each key given twice in a mapping (YAML
+    keeps the last silently: a second `tags:` dropped the first's), and a formula in
+    double quotes read as escapes."""
     loader = _TextDates(text)
     lines = first_line - 1
     try:
         node = loader.get_single_node()
-        if node is not None and (twice := _key_given_twice(node)):
-            key, line, first = twice
-            raise YamlError(f"`{key}` is given twice (first at line {first + lines}); YAML "
+        faults = [YamlError(f"`{key}` is given twice (first at line {first + lines}); YAML "
                             "keeps only the last: remove one, or merge them", line + lines)
+                  for key, line, first in _keys_given_twice(node)] if node is not None else []
         value = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         what = (error.problem or "syntax error").strip()
@@ -137,17 +143,19 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[object, yaml.Node | None]
         loader.dispose()
     if node is not None and '"' in text and "$" in text and \
             (misread := _tex_read_as_escapes(text, node, first_line)):
-        raise misread
-    return value, node
+        faults.append(misread)
+    return value, node, faults
 
 
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-def _key_given_twice(root: yaml.Node) -> tuple[str, int, int] | None:
-    """(key, its line, the line it is first given on) of the first key a mapping of
-    the node tree gives twice, as written (before merges: `<<: *defaults` then `title:`
-    overrides, as YAML means), compared as values (`1:` and `'1':` differ)."""
+def _keys_given_twice(root: yaml.Node) -> list[tuple[str, int, int]]:
+    """(key, its line, the line it is first given on) of each key that a mapping of
+    the node tree gives again, as written (before merges: `<<: *defaults` then `title:`
+    overrides, as YAML means), compared as values (`1:` and `'1':` differ); in the
+    order of the file."""
+    found = []
     seen: set[int] = set()
     waiting = [root]
     while waiting:
@@ -162,11 +170,12 @@ def _key_given_twice(root: yaml.Node) -> tuple[str, int, int] | None:
                 first: dict[tuple[str, str], yaml.Node] = {}
                 for key in keys:
                     if (earlier := first.setdefault((key.tag, key.value), key)) is not key:
-                        return key.value, key.start_mark.line + 1, earlier.start_mark.line + 1
+                        found.append((key.value, key.start_mark.line + 1,
+                                      earlier.start_mark.line + 1))
             waiting += [item for _, item in node.value if not isinstance(item, yaml.ScalarNode)]
         elif isinstance(node, yaml.SequenceNode):
             waiting += [item for item in node.value if not isinstance(item, yaml.ScalarNode)]
-    return None
+    return sorted(found, key=lambda twice: twice[1])
 
 
 _TEX_IN_DOUBLE_QUOTES = ("TeX inside double quotes? there a backslash starts an escape: "
@@ -215,19 +224,21 @@ TEXT_KEYS = frozenset({"title", "slug", "author", "category", "series", "tags", 
 
 
 def load_yaml_mapping(text: str, written: frozenset[str] = frozenset(), first_line: int = 1
-                      ) -> tuple[dict, dict[str, int]]:
+                      ) -> tuple[dict, dict[str, int], list[YamlError]]:
     """Parse YAML that must be a mapping (load_yaml); returns it with key → the file's
-    line (the text starts at its line `first_line`, as for errors). The values of the
+    line (the text starts at its line `first_line`, as for errors), and load_yaml's
+    faults. The values of the
     keys in `written` are text as written where YAML 1.1 reads a plain scalar as a
     number or a truth value (`title: 3.10` is "3.10", not 3.1; `tags: [on, NO]` are
     "on" and "NO", not True and False)."""
-    value, node = load_yaml(text, first_line)
+    value, node, faults = load_yaml(text, first_line)
     if value is None:
-        return {}, {}
+        return {}, {}, faults
     if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode):
         raise YamlError("front matter must be `key: value` lines", first_line)
     keep_as_written(value, node, written)
-    return value, {key: line + first_line - 1 for key, line in mapping_key_lines(node).items()}
+    return value, {key: line + first_line - 1 for key, line in mapping_key_lines(node).items()}, \
+        faults
 
 
 def keep_as_written(value: dict, node: yaml.MappingNode, keys: frozenset[str]) -> None:
