@@ -515,8 +515,14 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig,
             return f" (did you mean `{alike[0]}`?)"
         return f" (posts without comments named like it: {', '.join(f'`{s}`' for s in alike)})" \
             if alike else ""
+    # the comments of a file that names no post: an error, and they are checked all
+    # the same (the build stops before any page shows them), so that naming the file
+    # right reveals nothing more
+    unowned: list[Comment] = []
+    unowned_rejected: list[RejectedComment] = []
     for path in files:
         source = relative_name(path, site_dir)
+        into, rejected_into = comments, rejected
         if path.stem not in slugs:
             # a draft's comments stay hidden with it; any other file names no post: its
             # comments would vanish from the site unnoticed (a post's slug changed)
@@ -529,16 +535,20 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig,
                                         f"{owner(path.stem)}: these comments "
                                         "would be left out; name the file after its post's "
                                         "slug (its `slug:`, else its file name), or remove it"))
-            continue
+            else:
+                continue
+            into, rejected_into = unowned, unowned_rejected
         text = cache.text(path, site_dir, problems)
         if text is not None:
             parsed, left_out = cache.parse(
                 ("comments", source, text, path.stem),
                 lambda found, s=source, t=text, slug=path.stem: parse_comments(
                     s, t, slug, config, found), problems)
-            comments.extend(parsed)
-            rejected.extend(left_out)
+            into.extend(parsed)
+            rejected_into.extend(left_out)
     check_comment_ids(comments, problems, rejected)
-    return tuple(sorted(comments, key=lambda c: (c.date, c.id)))
+    # on their own: such a file is often a post's old one, beside its new copy
+    check_comment_ids(unowned, problems, unowned_rejected)
+    return tuple(sorted([*comments, *unowned], key=lambda c: (c.date, c.id)))
 
 
