@@ -259,6 +259,14 @@ def test_a_tag_that_repeats_an_automatic_number_is_pointed_out():
         "\\tag another text"]
 
 
+def test_a_reference_to_a_misspelt_label_names_the_label_it_likely_meant():
+    source = "\\begin{equation}a\\label{eq:lse}\\end{equation}\n\n见 \\eqref{eq:lse2}、\\eqref{zzz}。\n"
+    assert [str(p) for p in render(source).problems] == [
+        "content/posts/p.md:7: \\eqref{eq:lse2}: no equation in this post has \\label{eq:lse2} "
+        "(did you mean `eq:lse`?)",
+        "content/posts/p.md:7: \\eqref{zzz}: no equation in this post has \\label{zzz}"]
+
+
 def test_unknown_and_duplicate_labels_are_problems_with_lines():
     source = ("\\begin{equation}a\\label{x}\\end{equation}\n\n"
               "\\begin{equation}b\\label{x}\\end{equation}\n\n见 \\eqref{nope}。\n")

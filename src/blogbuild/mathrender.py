@@ -24,7 +24,7 @@ from .mathjax import mathjax_compatible, mathjax_hint
 from .mathsyntax import REFERENCE
 from .mathtokens import MATH_TOKENS
 from .numbering import Numbering, equation_anchor, number_display
-from .problems import Problem
+from .problems import Problem, did_you_mean
 
 _DISPLAY = frozenset({"math_display", "math_block", "amsmath"})
 
@@ -286,7 +286,8 @@ def _number_equations(state: StateCore) -> None:
     for kind, label, line in references:
         if label not in numbering.labels:
             problems.append(Problem(source, line, f"\\{kind}{{{label}}}: no equation in this "
-                                    f"post has \\label{{{label}}}"))
+                                    f"post has \\label{{{label}}}"
+                                    f"{did_you_mean(label, numbering.labels)}"))
         elif not numbering.labels[label]:
             problems.append(Problem(source, line, f"\\{kind}{{{label}}}: that equation has no "
                                     "number (starred, \\notag or $$ without an environment); "
