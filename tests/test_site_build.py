@@ -584,10 +584,19 @@ def test_a_content_error_brings_no_error_of_a_template_no_page_uses(site, tmp_pa
 
 @pytest.mark.parametrize("line, message", [
     ("{{ listing.heading + 1 }}", "template error: TypeError: "),
+    # a name no page has (Hugo's habit) is not "a value only some pages have"
+    ("{{ site.title }}", "template error: 'site' is undefined; this page's variables are "
+                         "`layout`, `listing` (Hugo's and Jekyll's `site`: the site's title is "
+                         "`layout.site_title`; "),
+    ("{{ listin.heading }}", "template error: 'listin' is undefined; this page's variables are "
+                             "`layout`, `listing` (did you mean `listing`?) (rendering "),
+    ("{{ listing.subtitle.x }}", "template error: 'blogbuild.pages.ListingPage object' has no "
+                                 "attribute 'subtitle'; a value only some pages have: test it "),
     # Jinja's own message is the bare name ("template error: nothere.html")
     ("{% include 'nothere.html' %}", "template error: no template 'nothere.html' in the "
                                      "site's templates/ nor in the theme's; "),
-], ids=["python error", "missing include"])
+], ids=["python error", "another generator's variable", "misspelt variable",
+        "missing value", "missing include"])
 def test_an_error_while_a_template_renders_is_a_problem_at_its_line_not_a_traceback(
         site, tmp_path, line, message):
     from blogbuild.problems import ContentErrors

@@ -355,4 +355,5 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
         raise ContentErrors([template_syntax_problem(error, job.template)]) from None
     except Exception as error:  # Jinja's, or Python's own: `{{ views + 1 }}` with no views
         raise ContentErrors([template_runtime_problem(
-            error, job.template, f"rendering {job.output}, from {job.source}")]) from None
+            error, job.template, f"rendering {job.output}, from {job.source}",
+            list(context))]) from None

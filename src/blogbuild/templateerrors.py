@@ -5,6 +5,7 @@ pages it failed on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TypeVar
@@ -12,7 +13,7 @@ from typing import TypeVar
 import jinja2
 from jinja2 import meta
 
-from .problems import ContentErrors, Problem
+from .problems import ContentErrors, Problem, did_you_mean
 
 P = TypeVar("P")
 
@@ -64,10 +65,13 @@ def template_problems(env: jinja2.Environment, pages: Iterable[str]) -> list[Pro
                   if name in used)
 
 
-def template_runtime_problem(error: Exception, template: str, doing: str) -> Problem:
+def template_runtime_problem(error: Exception, template: str, doing: str,
+                             variables: Iterable[str] = ()) -> Problem:
     """What `error`, raised while `template` rendered a page (`doing`: "rendering
-    archives/x/index.html, from content/posts/x.md"), tells the author: where in which
-    template, and for a value only some pages have, how to allow for it."""
+    archives/x/index.html, from content/posts/x.md") with `variables`, tells the author:
+    where in which template, and for a name the page does not have, what it has (a
+    variable of another generator's templates: `site`, `page`, `.Params`), or for a
+    value only some pages have, how to allow for it."""
     name, line = _template_frame(error, template)
     if isinstance(error, jinja2.TemplatesNotFound):  # select_template: its own message
         what = str(error)
@@ -78,9 +82,27 @@ def template_runtime_problem(error: Exception, template: str, doing: str) -> Pro
         what = str(error)
     else:
         what = f"{type(error).__name__}: {error}"
-    hint = "; a value only some pages have: test it first ({% if x is defined %}) or " \
-        "give it a default (x | default(''))" if isinstance(error, jinja2.UndefinedError) else ""
+    hint = ""
+    if isinstance(error, jinja2.UndefinedError):
+        missing = _UNDEFINED_VARIABLE.fullmatch(str(error))
+        if missing and variables and missing.group(1) not in variables:
+            hint = f"; this page's variables are {', '.join(f'`{v}`' for v in sorted(variables))}" \
+                f"{did_you_mean(missing.group(1), variables)}" \
+                f"{_OTHER_GENERATORS_VARIABLES.get(missing.group(1), '')}"
+        else:
+            hint = "; a value only some pages have: test it first ({% if x is defined %}) " \
+                "or give it a default (x | default(''))"
     return Problem(name, line, f"template error: {what}{hint} ({doing})")
+
+
+_UNDEFINED_VARIABLE = re.compile(r"'(\w+)' is undefined")
+"""Jinja's message for a name the template's context does not have."""
+_OTHER_GENERATORS_VARIABLES = {
+    "site": " (Hugo's and Jekyll's `site`: the site's title is `layout.site_title`; README, "
+            "\"Templates\", lists what each page receives)",
+    "page": " (Hugo's and Jekyll's `page`: a post's page has `entry`; README, \"Templates\", "
+            "lists what each page receives)"}
+"""Variables of other generators' templates, with where their values are here."""
 
 
 def template_syntax_problem(error: jinja2.TemplateSyntaxError, template: str) -> Problem:
