@@ -25,8 +25,8 @@ from blogbuild.build import CACHE_FOLDER, build_site
 from blogbuild.cli import main
 from blogbuild.config import SiteConfig, load_config
 from blogbuild.linkcheck import FONT_FACE, css_urls, font_face_sources, parse_html
-from blogbuild.scaffold import (REPO_INSTALL, Install, installed_direct_url, pages_workflow,
-                                site_install, site_today)
+from blogbuild.scaffold import (REPO_INSTALL, Clone, Install, git_clone, installed_direct_url,
+                                pages_workflow, site_install, site_today)
 from browser_support import serve_folder
 from conftest import REPO
 
@@ -102,6 +102,43 @@ def test_the_repository_workflow_is_the_one_init_writes_but_for_the_install_step
         return lines[:start] + lines[end:]
 
     assert without_install_step(WORKFLOW.read_text(encoding="utf-8")) == without_install_step(site)
+
+
+def test_a_site_made_by_blogbuild_installed_from_a_clone_installs_what_was_cloned():
+    """README's first command installs blogbuild from a clone (`pip install -e .`);
+    `init` then wrote a step that failed until the author found a URL to put in it."""
+    commit = "4f34bdb" * 5 + "a" * 5
+    clones = {Path("/home/me/blogbuild"): Clone("https://github.com/someone/blogbuild.git",
+                                                commit, published=True)}
+    assert site_install(LOCAL_INSTALL, clones.get) == Install(
+        "python -m pip install 'blogbuild @ git+https://github.com/someone/blogbuild.git@"
+        f"{commit}'")
+    # not pushed, or changed since: the step fails and says which line to use once pushed
+    unpushed = site_install(LOCAL_INSTALL, lambda _: Clone(
+        "https://github.com/someone/blogbuild.git", commit, published=False))
+    assert unpushed.command.endswith("&& exit 1") and "not pushed" in unpushed.note
+    assert unpushed.example == site_install(LOCAL_INSTALL, clones.get).command
+    # a remote the runner may not reach, or no clone at all: as from any folder
+    for clone in (Clone("git@github.com:someone/blogbuild.git", commit, True), None):
+        assert site_install(LOCAL_INSTALL, lambda _, c=clone: c) == \
+            site_install(LOCAL_INSTALL, lambda _: None)
+
+
+def test_a_real_clone_is_read_with_git(tmp_path: Path):
+    def git(folder: Path, *arguments: str) -> str:
+        return subprocess.run(["git", "-C", str(folder), *arguments], check=True,
+                              capture_output=True, text=True).stdout.strip()
+    upstream, clone = tmp_path / "upstream", tmp_path / "clone"
+    upstream.mkdir()
+    git(upstream, "init", "-q", "-b", "main")
+    (upstream / "a.txt").write_text("a")
+    git(upstream, "add", "a.txt")
+    git(upstream, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "a")
+    git(tmp_path, "clone", "-q", str(upstream), str(clone))
+    assert git_clone(clone) == Clone(str(upstream), git(upstream, "rev-parse", "HEAD"), True)
+    (clone / "a.txt").write_text("changed")
+    assert git_clone(clone).published is False
+    assert git_clone(tmp_path / "nothing") is None
 
 
 def test_a_new_site_installs_the_blogbuild_that_made_it():

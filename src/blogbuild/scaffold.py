@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from . import __version__
 from .config import parse_config
@@ -31,15 +35,46 @@ class Install:
     command: str
     note: str = ""
     """Said to the author, and written above the command, when CI cannot install it
-    the way this machine did; it ends with "e.g." and `example`."""
+    the way this machine did; `example` follows it (after "e.g.", or a line to use)."""
     example: str = ""
 
 
-def site_install(direct_url: str | None) -> Install:
+@dataclass(frozen=True)
+class Clone:
+    """A git clone on this machine (blogbuild installed from its folder)."""
+
+    remote: str
+    """The URL of its `origin` remote."""
+    commit: str
+    """Its checked-out commit."""
+    published: bool
+    """The commit is on a branch of a remote, and no tracked file differs from it."""
+
+
+def git_clone(folder: Path) -> Clone | None:
+    """`folder` as a git clone with an `origin` remote; None if it is none (or git is
+    not installed)."""
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", "-C", str(folder), *arguments], capture_output=True,
+                              text=True, check=True, timeout=10).stdout.strip()
+    try:
+        remote, commit = git("remote", "get-url", "origin"), git("rev-parse", "HEAD")
+        pushed = bool(git("branch", "--remotes", "--contains", commit))
+        changed = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Clone(remote, commit, pushed and not changed)
+
+
+def site_install(direct_url: str | None,
+                 clone_at: Callable[[Path], Clone | None] = git_clone) -> Install:
     """The install step for a new site: this very blogbuild, so that CI builds as the
     author's machine does, from where pip installed it (`direct_url`: the text of its
     direct_url.json, PEP 610; None where it came from an index): a git repository on
     the web at its commit, an archive by its URL, else this version from the index.
+    Installed from a folder (`pip install -e .` in a clone, as the README says), the
+    repository that folder was cloned from (`clone_at`), at the same commit, where the
+    runner can fetch it (https) and the commit has been pushed.
     A source GitHub's runner cannot reach (a folder on this machine, a repository
     over ssh) gives a step that fails saying what to write instead: never a package
     name the runner would look up on PyPI, where anyone may have published it."""
@@ -57,6 +92,18 @@ def site_install(direct_url: str | None) -> Install:
         return Install(f"python -m pip install {shlex.quote(requirement)}")
     if on_the_web and "archive_info" in origin:
         return Install(f"python -m pip install {shlex.quote(f'blogbuild @ {url}{subdirectory}')}")
+    clone = clone_at(Path(url2pathname(urlsplit(url).path))) if url.startswith("file:") else None
+    if clone is not None and clone.remote.startswith("https://"):
+        command = "python -m pip install " + \
+            shlex.quote(f"blogbuild @ git+{clone.remote}@{clone.commit}{subdirectory}")
+        if clone.published:
+            return Install(command)
+        return Install("echo '::error::Push the commit blogbuild was installed from (see the "
+                       "comment above this step)' && exit 1",
+                       note=f"blogbuild was installed from {url}, a clone of {clone.remote}, "
+                       "at a commit not pushed there or with changes not committed: the runner "
+                       "cannot fetch it. Push the commit, then make this step's `run:`",
+                       example=command)
     return Install("echo '::error::Say where to install blogbuild from (see the comment "
                    "above this step)' && exit 1",
                    note=f"blogbuild was installed from {url} when this site was made, which "
