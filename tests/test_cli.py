@@ -22,6 +22,15 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys):
     assert "is not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["build", "check", "serve", "init"])
+def test_an_unknown_option_is_told_with_its_commands_usage(command, capsys):
+    """It was the program's usage ("COMMAND ..."), which lists no option to choose."""
+    assert main([command, "--bogus"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: blogbuild {command} [-h]")
+    assert err.endswith(f"blogbuild {command}: error: unrecognized arguments: --bogus\n")
+
+
 @pytest.mark.parametrize("port", ["99999", "-1"])
 def test_a_port_out_of_range_is_a_usage_error(site, port, capsys):
     """It was a traceback (OverflowError from bind)."""

@@ -36,7 +36,9 @@ def command() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # told with the command's usage, not the program's
+            args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as leaving:  # argparse exits 2 on usage errors, 0 on --help
         return int(leaving.code or 0)
     try:
@@ -92,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                        "stays written)")
     build.add_argument("--no-cache", action="store_true",
                        help=f"build from nothing: neither read nor write {CACHE_FOLDER}/")
-    build.set_defaults(run=_build)
+    build.set_defaults(run=_build, parser=build)
 
     check = commands.add_parser("check", help="validate config, front matter, formulas and links",
                                 description="Report every problem as file:line: message; "
@@ -108,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
                        "implies --links)")
     check.add_argument("--base-url", metavar="URL", type=_base_url,
                        help="override site.toml's base_url")
-    check.set_defaults(run=_check)
+    check.set_defaults(run=_check, parser=check)
 
     new = commands.add_parser("new", help="write a new post file",
                               description="Write content/posts/YYYY/YYYY-MM-DD-SLUG.md with "
@@ -116,14 +118,14 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title")
     new.add_argument("--slug", help="URL name (default: from the title)")
     new.add_argument("--site-dir", default=".", type=Path, metavar="SITE_DIR")
-    new.set_defaults(run=_new)
+    new.set_defaults(run=_new, parser=new)
 
     init = commands.add_parser("init", help="start a new site",
                                description="Write site.toml, a first post, an about page, "
                                ".gitignore and a GitHub Pages workflow into DIR. Refuses if "
                                "any of them exists.")
     init.add_argument("target", nargs="?", default=".", type=Path, metavar="DIR")
-    init.set_defaults(run=_init)
+    init.set_defaults(run=_init, parser=init)
 
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on save",
                                 description="Build SITE_DIR in memory and serve it over HTTP; "
@@ -136,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000,
                        help="port (default 8000; the next free one if it is in use; 0: any)")
     serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
-    serve.set_defaults(run=_serve)
+    serve.set_defaults(run=_serve, parser=serve)
     return parser
 
 
