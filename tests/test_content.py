@@ -271,6 +271,19 @@ def test_a_pages_misspelt_key_is_warned_at_its_line_as_a_posts_is(tmp_path: Path
     assert content.pages[0].extra == {"weight": 1, "tittle": "x", "summary": "朋友们"}
 
 
+def test_a_draft_page_is_left_out_as_a_draft_post_is(tmp_path: Path):
+    """It was published: `draft:` was a key pages kept for templates."""
+    write_site(tmp_path, {"content/pages/about.md": "---\ntitle: 关于\n---\n正文\n",
+                          "content/pages/links.md": "---\ntitle: 链接\ndraft: true\n---\n未完\n",
+                          "content/pages/bad.md": "---\ntitle: 坏\ndraft: maybe\n---\n"})
+    content = load_content(tmp_path, CONFIG)
+    assert [page.slug for page in content.pages] == ["about"] and content.drafts == 1
+    assert [str(p) for p in content.problems] == [
+        'content/pages/bad.md:3: `draft` must be true or false, not the text "maybe"']
+    assert [page.slug for page in load_content(tmp_path, CONFIG, drafts=True).pages] == [
+        "about", "links"]
+
+
 def test_duplicate_slugs_name_both_files_at_the_slug_line(tmp_path: Path):
     write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", slug="same"),
                           "content/posts/x/b.md": post("b", "2020-01-02", slug="same"),

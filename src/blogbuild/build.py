@@ -71,7 +71,7 @@ class BuildReport:
     seconds: float
     warnings: tuple[Problem, ...]
     drafts: int = 0
-    """Posts marked `draft: true` left out."""
+    """Posts and pages marked `draft: true` left out."""
     unchanged: bool = False
     """Nothing had changed since the last build into the same folder: nothing was done."""
     sources: Mapping[str, str] = field(default_factory=dict)

@@ -85,6 +85,8 @@ class Page:
     title_line: int = 2
     slug_line: int = 0
     """As Post.slug_line."""
+    draft: bool = False
+    """Left out of the site, as a draft post is, unless drafts are built."""
 
     def __reduce__(self):
         return _with_extra, (type(self), _fields_of(self))
@@ -110,7 +112,8 @@ class Content:
     comments: tuple[Comment, ...]
     problems: tuple[Problem, ...]
     drafts: int = 0
-    """Posts marked `draft: true` that were left out (none are when drafts are built)."""
+    """Posts and pages marked `draft: true` that were left out (none are when drafts are
+    built)."""
     rejected: tuple[RejectedPost, ...] = ()
     """Posts left out for errors in their front matter, or for a slug another post has.
     `comments` holds theirs too: content with a rejected post is never built, only
@@ -210,8 +213,10 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         page = cache.parse(("page", source, text),
                            lambda found, s=source, t=text: parse_page(s, t, config, found),
                            problems)
-        if page is not None:
+        if page is not None and (drafts or not page.draft):
             pages.append(page)
+        elif page is not None:
+            drafts_left_out += 1
     for key, (source, line) in sorted(first_unknown.items()):
         where = "first seen here" if unknown_in[key] == 1 else \
             f"in {unknown_in[key]} posts, first seen here"
@@ -366,8 +371,8 @@ def _unknown_key(source: str, line: int, key: str, where: str) -> Problem:
 def parse_page(source: str, text: str, config: SiteConfig,
                problems: list[Problem]) -> Page | None:
     """Parse one standalone page; its front matter needs only a title. It is written as
-    a post is: a key no post knows either is reported (a page uses only title, slug and
-    date of those a post knows)."""
+    a post is: a key no post knows either is reported (a page uses only title, slug,
+    date and draft of those a post knows)."""
     problems += control_characters(source, text)
     try:
         header = split_front_matter(text)
@@ -382,15 +387,16 @@ def parse_page(source: str, text: str, config: SiteConfig,
     title = name_field(header.fields, "title", report, required=True)
     slug = _slug(header.fields, Path(source).stem, report)
     date = date_field(header.fields, "date", config.zone, report)
+    draft = _flag(header.fields, "draft", report)
     problems.extend(found)
     problems += [_unknown_key(source, header.key_lines.get(str(key), 1), str(key), "in this page")
                  for key in header.fields if key not in POST_KEYS]
     if found or title is None:
         return None
     extra = MappingProxyType({str(k): v for k, v in header.fields.items()
-                              if k not in ("title", "slug", "date")})
+                              if k not in ("title", "slug", "date", "draft")})
     return Page(source=source, slug=slug, title=title, body=header.body,
-                body_line=header.body_line, date=date, extra=extra,
+                body_line=header.body_line, date=date, extra=extra, draft=draft,
                 title_line=header.key_lines.get("title", 2),
                 slug_line=_slug_line(header.fields, header.key_lines))
 
