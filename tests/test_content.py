@@ -284,6 +284,20 @@ def test_a_draft_page_is_left_out_as_a_draft_post_is(tmp_path: Path):
         "about", "links"]
 
 
+def test_a_misspelt_key_is_matched_to_what_was_meant_swapped_letters_too(tmp_path: Path):
+    """`tgas` (two letters swapped) was 0.75 to difflib, below its cutoff; `categoires`
+    is Hugo's `categories` misspelt, and gets what to write here."""
+    write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", tgas="[x]",
+                                                     categoires="[数学]", Title="T",
+                                                     weight=3)})
+    hints = {p.message.split("`")[1]: p.message.split(")", 1)[1].split("; kept")[0]
+             for p in load_content(tmp_path, CONFIG).problems}
+    assert hints == {"tgas": " (did you mean `tags`?)",
+                     "categoires": " (did you mean `categories`?): a list in Hugo, Jekyll and "
+                                   "Hexo; a post here has one `category`",
+                     "Title": " (did you mean `title`?)", "weight": ""}
+
+
 def test_duplicate_slugs_name_both_files_at_the_slug_line(tmp_path: Path):
     write_site(tmp_path, {"content/posts/a.md": post("a", "2020-01-01", slug="same"),
                           "content/posts/x/b.md": post("b", "2020-01-02", slug="same"),

@@ -30,7 +30,7 @@ from .frontmatter import (
     split_front_matter,
     text_field,
 )
-from .problems import Problem, described, did_you_mean, relative_name
+from .problems import Problem, described, misspelt_as, relative_name
 from .sources import content_sources
 
 
@@ -362,8 +362,15 @@ def rejected_post(source: str, text: str) -> RejectedPost | None:
 def _unknown_key(source: str, line: int, key: str, where: str) -> Problem:
     """The warning for a front-matter key no post or page reads (`tittle`), `where`
     saying which files have it."""
-    hint = f": {OTHER_GENERATORS_KEYS[key.lower()]}" if key.lower() in OTHER_GENERATORS_KEYS \
-        else did_you_mean(key, POST_KEYS)
+    # another generator's key, as written or misspelt (`categoires`), is told what to
+    # write here
+    if key.lower() in OTHER_GENERATORS_KEYS:
+        hint = f": {OTHER_GENERATORS_KEYS[key.lower()]}"
+    elif (meant := misspelt_as(key, POST_KEYS | OTHER_GENERATORS_KEYS.keys())) is None:
+        hint = ""
+    else:
+        hint = f" (did you mean `{meant}`?)" + \
+            (f": {OTHER_GENERATORS_KEYS[meant]}" if meant in OTHER_GENERATORS_KEYS else "")
     return Problem(source, line, f"unknown front-matter key `{key}` ({where}){hint}; kept for "
                    f"templates. Known keys: {', '.join(sorted(POST_KEYS))}", warning=True)
 
