@@ -92,6 +92,18 @@ def test_a_comments_file_that_names_no_post_gets_its_comments_checked_too(tmp_pa
         "content/comments/nopost.yaml:8"], err
 
 
+def test_the_errors_of_one_line_are_listed_as_its_formulas_stand(tmp_path: Path, capsys):
+    """They were sorted by their messages: `\\bbox`'s "Undefined control sequence"
+    came before the `\\frac{a` written before it."""
+    from conftest import post, write_site
+
+    site = write_site(tmp_path / "site", {"content/posts/a.md": post(
+        "A", "2024-01-01", "$\\frac{a$ 和 $\\bbox{x}$ 和 $\\alpha$ 和 $\\zzz$\n")})
+    assert main(["check", str(site), "--no-links"]) == 1
+    formulas = [line.split(" in ")[-1] for line in capsys.readouterr().err.splitlines()[:-1]]
+    assert [f.split(" ")[0] for f in formulas] == ["$\\frac{a$", "$\\bbox{x}$", "$\\zzz$"]
+
+
 def test_every_template_syntax_error_is_reported_in_one_run(tmp_path: Path, capsys):
     """Two templates the pages use, each broken: both at once, not one per run; a
     scratch file no page uses is not the site's problem."""

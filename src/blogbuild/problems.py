@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input, located in a file."""
+    """One thing wrong with the input, located in a file. Problems sort by file and
+    line; those of one line keep the order they were found in (two formulas' errors
+    as the formulas stand, not by their messages' alphabet)."""
 
     path: str
     """The file, relative to the site folder where possible."""
@@ -26,6 +28,9 @@ class Problem:
     """What is wrong and how to fix it."""
     warning: bool = False
     """A warning is reported but does not fail the build."""
+
+    def __lt__(self, other: Problem) -> bool:
+        return (self.path, self.line) < (other.path, other.line)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
