@@ -569,6 +569,26 @@ def test_a_template_error_met_on_the_workers_is_told_once_with_its_count(site, t
     assert problem.message.endswith(f"; and on {posts - 1} more pages")
 
 
+def test_a_template_that_fails_as_it_renders_is_reported_with_the_contents_errors(site, tmp_path):
+    """A field only some posts have, used unguarded, was told only once a formula
+    elsewhere was mended: a second round of errors (an author's review). The post with
+    the error is not rendered (its file is wrong already); the others are."""
+    from blogbuild.problems import ContentErrors
+
+    files = {"content/posts/a.md": post("甲", "2024-01-01", "$\\frac{a$\n"),
+             "content/posts/b.md": post("乙", "2024-01-02", subtitle="副题"),
+             "content/posts/c.md": post("丙", "2024-01-03"),
+             "templates/post.html": "{% extends 'base.html' %}{% block content %}\n"
+                                    "{{ entry.post.extra.subtitle.upper() }}\n{% endblock %}\n"}
+    with pytest.raises(ContentErrors) as raised:
+        build_site(site(files), tmp_path / "out", use_cache=False)
+    errors = [p for p in raised.value.problems if not p.warning]
+    assert [(p.path, p.line) for p in errors] == [("content/posts/a.md", 5),
+                                                 ("templates/post.html", 2)]
+    assert "has no attribute 'subtitle'" in errors[1].message
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_content_error_brings_no_error_of_a_template_no_page_uses(site, tmp_path):
     """A scratch page.html in a site without standalone pages is no problem of the site,
     with or without a formula KaTeX refuses (which reports the used templates' errors

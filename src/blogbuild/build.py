@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,8 +28,8 @@ from .mathrender import scoped, typeset_formulas
 from .outfolder import output_refusal, staging_folder, temporary_leftovers
 from .output import Generated, collect_static, site_favicon, stage_file, write_site
 from .pagedeps import PageDigester, PreviousPages, page_salt, remember_pages
-from .pages import (Layout, OutputFile, PageJob, render_pages,
-                    template_environment, templates_in_use)
+from .pages import (Layout, OutputFile, PageJob, page_layout, plan_pages, render_page,
+                    render_pages, template_environment, templates_in_use)
 from .parallel import (PostJob, Workers, chunks, render_post_body, render_post_job,
                        render_posts_together)
 from .prestart import PARALLEL_FROM, is_cold
@@ -40,7 +40,7 @@ from .problems import ContentErrors, Problem, UsageError
 from .search import INDEX_FOLDER, index_site, indexed_pages, is_indexed
 from .site import InlineMath, RenderedContent, Site, assemble
 from .sources import CACHE_FOLDER, PARSED, RENDERED
-from .templateerrors import template_problems
+from .templateerrors import template_errors, template_problems
 
 K = TypeVar("K")
 
@@ -171,7 +171,8 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
         env = template_environment(site_dir, config, cache_dir)
         site, problems = checked_site(site_dir, config, config_problems, content, rendered,
                                       engine, env,
-                                      lambda posts: build_archive(posts, archive_memo(cache)))
+                                      lambda posts: build_archive(posts, archive_memo(cache)),
+                                      every_page=True)
         if cache:
             cache.prune()  # everything the site has was looked up by now
         digester = PageDigester(page_salt(site_dir, config),
@@ -222,19 +223,46 @@ def plan_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = No
 
 def checked_site(site_dir: Path, config: SiteConfig, config_problems: Sequence[Problem],
                  content: Content, rendered: RenderedContent, engine: KatexEngine,
-                 env: jinja2.Environment, archive_of: Callable[[tuple[Post, ...]], Archive]
-                 ) -> tuple[Site, list[Problem]]:
+                 env: jinja2.Environment, archive_of: Callable[[tuple[Post, ...]], Archive],
+                 *, every_page: bool = False) -> tuple[Site, list[Problem]]:
     """The site assembled from the rendered content, and the warnings found so far
     (site.toml's, the content's, the archive's). Raises ContentErrors with every
     problem if any is an error, the templates' syntax errors among them: mending the
-    content must not reveal more."""
+    content must not reveal more. With `every_page`, the errors the templates raise
+    as they render too (`build` and `check`; `serve` shows the content's at once)."""
     problems = [*config_problems, *content.problems, *rendered.problems]
     if any(not p.warning for p in problems):
-        raise ContentErrors(sorted([*problems,
-                                   *template_problems(env, templates_in_use(content))]))
+        found = template_problems(env, templates_in_use(content))
+        # the default theme's templates render every page of any content: only a site's
+        # own can fail so (rendering every page took ~2 s of a failing 1,000-post check)
+        if not found and every_page and any((site_dir / "templates").glob("**/*.*")):
+            found = _rendering_problems(site_dir, config, problems, content, rendered, engine,
+                                        env, archive_of)
+        raise ContentErrors(sorted([*problems, *found]))
     site = assemble(config, content, rendered, inline_math_renderer(engine),
                     archive_of, site_favicon(site_dir))
     return site, problems + list(site.archive.problems)
+
+
+def _rendering_problems(site_dir: Path, config: SiteConfig, problems: list[Problem],
+                        content: Content, rendered: RenderedContent, engine: KatexEngine,
+                        env: jinja2.Environment,
+                        archive_of: Callable[[tuple[Post, ...]], Archive]) -> list[Problem]:
+    """The errors the templates raise on the pages of a site whose content has errors
+    (`{{ entry.post.extra.subtitle }}` on a post without one), each once: every page
+    of the content without errors is rendered, and nothing is written. A file with an
+    error is left out: the site may not hold together with it (a circle of replies)."""
+    faulty = {problem.path for problem in problems if not problem.warning}
+    posts = tuple(post for post in content.posts if post.source not in faulty)
+    slugs = {post.slug for post in posts}
+    sound = replace(
+        content, posts=posts, pages=tuple(page for page in content.pages if page.source not in faulty),
+        comments=tuple(comment for comment in content.comments
+                       if comment.source not in faulty and comment.post_slug in slugs))
+    site = assemble(config, sound, rendered, inline_math_renderer(engine), archive_of,
+                    site_favicon(site_dir))
+    return template_errors(plan_pages(site),
+                           lambda job: render_page(env, job, page_layout(site, job)))
 
 
 def load_cached_content(site_dir: Path, config: SiteConfig, drafts: bool,
