@@ -126,19 +126,34 @@ def test_a_site_made_by_blogbuild_installed_from_a_clone_installs_what_was_clone
 
 def test_a_real_clone_is_read_with_git(tmp_path: Path):
     def git(folder: Path, *arguments: str) -> str:
-        return subprocess.run(["git", "-C", str(folder), *arguments], check=True,
+        return subprocess.run(["git", "-C", str(folder), "-c", "user.name=t", "-c",
+                               "user.email=t@e", *arguments], check=True,
                               capture_output=True, text=True).stdout.strip()
     upstream, clone = tmp_path / "upstream", tmp_path / "clone"
     upstream.mkdir()
     git(upstream, "init", "-q", "-b", "main")
     (upstream / "a.txt").write_text("a")
     git(upstream, "add", "a.txt")
-    git(upstream, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "a")
+    git(upstream, "commit", "-qm", "a")
     git(tmp_path, "clone", "-q", str(upstream), str(clone))
-    assert git_clone(clone) == Clone(str(upstream), git(upstream, "rev-parse", "HEAD"), True)
+    pushed = git(upstream, "rev-parse", "HEAD")
+    assert git_clone(clone) == Clone(str(upstream), pushed, True)
+    # a file changed, a file added, a commit not on origin: not what the runner would get
     (clone / "a.txt").write_text("changed")
+    assert git_clone(clone) == Clone(str(upstream), pushed, False)
+    git(clone, "checkout", "-q", "a.txt")
+    (clone / "b.txt").write_text("new")
     assert git_clone(clone).published is False
+    git(clone, "add", "b.txt")
+    git(clone, "commit", "-qm", "b")
+    assert git_clone(clone).published is False
+    # a folder inside a repository is not that repository's clone; nor is a plain folder
+    (clone / "inside").mkdir()
+    assert git_clone(clone / "inside") is None
     assert git_clone(tmp_path / "nothing") is None
+    # a token in the remote's URL is not written into the workflow that is pushed
+    git(clone, "remote", "set-url", "origin", "https://me:ghp_secret@github.com/me/blogbuild.git")
+    assert git_clone(clone).remote == "https://github.com/me/blogbuild.git"
 
 
 def test_a_new_site_installs_the_blogbuild_that_made_it():

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from urllib.request import url2pathname
 
 from . import __version__
@@ -44,26 +44,40 @@ class Clone:
     """A git clone on this machine (blogbuild installed from its folder)."""
 
     remote: str
-    """The URL of its `origin` remote."""
+    """The URL of its `origin` remote, without a user name or password in it."""
     commit: str
     """Its checked-out commit."""
     published: bool
-    """The commit is on a branch of a remote, and no tracked file differs from it."""
+    """The commit is on a branch of `origin`, and no file differs from it (but those git
+    ignores)."""
 
 
 def git_clone(folder: Path) -> Clone | None:
     """`folder` as a git clone with an `origin` remote; None if it is none (or git is
-    not installed)."""
+    not installed), or only lies inside one (git looks in the folders above: a
+    blogbuild unpacked in a home folder kept in git is not that repository's)."""
     def git(*arguments: str) -> str:
         return subprocess.run(["git", "-C", str(folder), *arguments], capture_output=True,
                               text=True, check=True, timeout=10).stdout.strip()
     try:
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != folder.resolve():
+            return None
         remote, commit = git("remote", "get-url", "origin"), git("rev-parse", "HEAD")
-        pushed = bool(git("branch", "--remotes", "--contains", commit))
-        changed = bool(git("status", "--porcelain", "--untracked-files=no"))
+        on_origin = any(branch.strip().startswith("origin/") for branch in
+                        git("branch", "--remotes", "--contains", commit).splitlines())
+        changed = bool(git("status", "--porcelain"))
     except (OSError, subprocess.SubprocessError):
         return None
-    return Clone(remote, commit, pushed and not changed)
+    return Clone(_without_credentials(remote), commit, on_origin and not changed)
+
+
+def _without_credentials(url: str) -> str:
+    """`url` without the user name and password a clone's remote may hold
+    (https://user:token@github.com/...): it goes into a file that is pushed."""
+    parts = urlsplit(url)
+    if not parts.scheme or "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def site_install(direct_url: str | None,
