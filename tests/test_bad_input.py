@@ -74,22 +74,26 @@ def test_two_posts_with_one_slug_get_both_their_bodies_checked(tmp_path: Path, c
 def test_a_comments_file_that_names_no_post_gets_its_comments_checked_too(tmp_path: Path,
                                                                         capsys):
     """Its formulas and fields are not left for the run after it is renamed; its ids
-    are not taken for the post's own (it is often a renamed post's old file)."""
+    are not taken for the post's own (it is often a renamed post's old file), nor do
+    its comments stand in for theirs."""
     from conftest import post, write_site
 
-    comment = "- id: {0}\n  author: 甲\n  date: {1}\n  body: 一 $\\frac{{$\n"
+    comment = "- id: {0}\n  author: 甲\n  date: {1}\n  body: {2}\n"
     site = write_site(tmp_path / "site", {
         "content/posts/a.md": post("A", "2024-01-01"),
-        "content/comments/a.yaml": "- id: 1\n  author: 甲\n  date: 2024-01-02\n  body: 好\n",
-        "content/comments/nopost.yaml": comment.format(1, "someday") + comment.format(2, "2024-01-02"),
+        "content/comments/a.yaml": comment.format(1, "2024-01-02", "好 $\\sqrt$"),
+        "content/comments/nopost.yaml": comment.format(1, "2024-01-02", "好")
+                                        + comment.format(2, "someday", "一")
+                                        + comment.format(3, "2024-01-02", "一 $\\frac{$"),
         "content/pages/about.md": "---\ntitle: 关于\n---\n正文\n",
-        "content/comments/about.yaml": comment.format(3, "2024-01-02")})
+        "content/comments/about.yaml": comment.format(4, "2024-01-02", "一 $\\frac{$")})
     assert main(["check", str(site), "--no-links"]) == 1
     err = capsys.readouterr().err
     assert [line.split(": ")[0] for line in err.splitlines()[:-1]] == [
+        "content/comments/a.yaml:4",
         "content/comments/about.yaml", "content/comments/about.yaml:4",
-        "content/comments/nopost.yaml", "content/comments/nopost.yaml:3",
-        "content/comments/nopost.yaml:8"], err
+        "content/comments/nopost.yaml", "content/comments/nopost.yaml:7",
+        "content/comments/nopost.yaml:12"], err
 
 
 def test_the_errors_of_one_line_are_listed_as_its_formulas_stand(tmp_path: Path, capsys):

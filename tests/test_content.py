@@ -282,6 +282,11 @@ def test_a_draft_page_is_left_out_as_a_draft_post_is(tmp_path: Path):
         'content/pages/bad.md:3: `draft` must be true or false, not the text "maybe"']
     assert [page.slug for page in load_content(tmp_path, CONFIG, drafts=True).pages] == [
         "about", "links"]
+    # a comments file named after it is told the page shows no comments, drafts or not
+    write_site(tmp_path, {"content/comments/links.yaml": "[]\n"})
+    for drafts in (False, True):
+        assert "'links' is a standalone page" in str(load_content(tmp_path, CONFIG,
+                                                                   drafts=drafts).problems)
 
 
 def test_a_misspelt_key_is_matched_to_what_was_meant_swapped_letters_too(tmp_path: Path):

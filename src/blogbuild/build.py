@@ -19,6 +19,7 @@ from markdown_it.common.utils import escapeHtml
 
 from .archive import Archive, Memo, build_archive
 from .config import SiteConfig, load_config_to_check
+from .comments import Comment
 from .content import Content, Post, RejectedPost, load_content
 from .contentcache import ContentCache
 from .feeds import render_feeds, render_sitemap
@@ -304,7 +305,9 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
         return render_post_job(PostJob.of_page(config, pages[slug]), config, author)
 
     def comment_body(ident: int, reader: Typesetter) -> Rendered:
-        comment = comments[ident]
+        return rendered_comment(comments[ident], reader)
+
+    def rendered_comment(comment: Comment, reader: Typesetter) -> Rendered:
         return render_comment(comment.body, RenderContext(comment.source, comment.body_line,
                                                           "", reader, build_mode),
                               images=config.comments.images)
@@ -339,13 +342,15 @@ def render_content(config: SiteConfig, content: Content, engine: KatexEngine,
     done.update(fresh)
     # only a build that fails has any: checked, so that it reports all of its problems
     rejected = engine.render_batch(content.rejected, rejected_body, trusted=True)
+    unowned = engine.render_batch(content.unowned, rendered_comment, trusted=False)
     return RenderedContent(bodies={slug: done[slug][0] for slug in jobs},
                            titles={slug: done[slug][1] for slug in jobs},
                            pages={slug: both[0] for slug, both in rest[0].items()},
                            page_titles={slug: both[1] for slug, both in rest[0].items()},
                            comments=rest[1],
                            rejected={post.source: body
-                                     for post, body in zip(content.rejected, rejected)})
+                                     for post, body in zip(content.rejected, rejected)},
+                           unowned=tuple(unowned))
 
 
 def _look_up(cache: RenderCache | None, parts: dict[K, tuple]) -> tuple[dict[K, Any], dict[K, str]]:

@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Build SITE_DIR into OUT (default SITE_DIR/dist).")
     build.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
     build.add_argument("-o", "--output", type=Path, metavar="OUT", help="output folder")
-    build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+    build.add_argument("--drafts", action="store_true", help="include posts and pages with draft: true")
     build.add_argument("--base-url", metavar="URL", type=_base_url,
                        help="override site.toml's base_url")
     build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -137,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=8000,
                        help="port (default 8000; the next free one if it is in use; 0: any)")
-    serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+    serve.add_argument("--drafts", action="store_true", help="include posts and pages with draft: true")
     serve.set_defaults(run=_serve, parser=serve)
     return parser
 

@@ -122,6 +122,10 @@ class Content:
     """Post source → a digest of everything its record was parsed from
     (ContentCache.origin), for the posts loaded with a store: pages that show a post
     are digested by it (pagedeps.py)."""
+    unowned: tuple[Comment, ...] = ()
+    """The comments of files that name no post (an error): rendered for their problems
+    only, so that naming the file right reveals none. Their ids may be the posts'
+    comments' own (an old copy of a renamed post's file)."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
             draft_slugs.add(post.slug)
             drafts_left_out += 1
     pages = []
+    page_slugs: set[str] = set()  # drafts' too: a comments file named so is no lost post's
     for path in files.pages:
         if (text := cache.text(path, site_dir, problems)) is None:
             continue
@@ -213,6 +218,8 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         page = cache.parse(("page", source, text),
                            lambda found, s=source, t=text: parse_page(s, t, config, found),
                            problems)
+        if page is not None:
+            page_slugs.add(page.slug)
         if page is not None and (drafts or not page.draft):
             pages.append(page)
         elif page is not None:
@@ -225,15 +232,15 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         posts.remove(post)
         rejected.append(RejectedPost(post.source, post.slug, post.body, post.body_line))
     check_unique_slugs(pages, problems)
-    comments = _load_comments(files.comments, site_dir, config,
+    comments, unowned = _load_comments(files.comments, site_dir, config,
                               {post.slug: _file_slug(post.source) for post in (*posts, *rejected)},
-                              draft_slugs, {page.slug for page in pages}, problems, cache)
+                              draft_slugs, page_slugs, problems, cache)
     problems += [_unread_file(relative_name(path, site_dir), path.relative_to(site_dir / "content"))
                  for path in files.unread]
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
     return Content(tuple(posts), tuple(pages), comments, tuple(problems), drafts_left_out,
-                   tuple(rejected), origins)
+                   tuple(rejected), origins, unowned)
 
 
 @dataclass(frozen=True)
@@ -508,9 +515,11 @@ def file_name(source: str) -> str:
 
 def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig,
                    slugs: dict[str, str], draft_slugs: set[str], page_slugs: set[str],
-                   problems: list[Problem], cache: ContentCache) -> tuple[Comment, ...]:
+                   problems: list[Problem], cache: ContentCache
+                   ) -> tuple[tuple[Comment, ...], tuple[Comment, ...]]:
     """Read content/comments/<slug>.yaml for the posts that are built (`slugs`: each
-    one's slug → the slug its file name gives, _file_slug)."""
+    one's slug → the slug its file name gives, _file_slug): their comments, and those
+    of files that name no post (Content.unowned)."""
     comments: list[Comment] = []
     rejected: list[RejectedComment] = []
     # a file left behind by a renamed post belongs to a post without comments: one that
@@ -529,8 +538,7 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig,
         return f" (posts without comments named like it: {', '.join(f'`{s}`' for s in alike)})" \
             if alike else ""
     # the comments of a file that names no post: an error, and they are checked all
-    # the same (the build stops before any page shows them), so that naming the file
-    # right reveals nothing more
+    # the same, so that naming the file right reveals nothing more
     unowned: list[Comment] = []
     unowned_rejected: list[RejectedComment] = []
     for path in files:
@@ -562,6 +570,7 @@ def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig,
     check_comment_ids(comments, problems, rejected)
     # on their own: such a file is often a post's old one, beside its new copy
     check_comment_ids(unowned, problems, unowned_rejected)
-    return tuple(sorted([*comments, *unowned], key=lambda c: (c.date, c.id)))
+    return (tuple(sorted(comments, key=lambda c: (c.date, c.id))),
+            tuple(sorted(unowned, key=lambda c: (c.source, c.line))))
 
 

@@ -58,7 +58,7 @@ class Snapshot:
     """Output path ("archives/slug/index.html") → how to render it."""
     warnings: tuple[Problem, ...]
     drafts: int = 0
-    """Posts marked `draft: true` left out."""
+    """Posts and pages marked `draft: true` left out."""
     _rendered: dict[str, bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -213,15 +213,17 @@ class IncrementalBuilder:
         posts = tuple(p for p in content.posts if id(p) not in memo)
         pages = tuple(p for p in content.pages if id(p) not in memo)
         comments = tuple(c for c in content.comments if id(c) not in memo)
-        rejected = {}
-        if posts or pages or comments or content.rejected:
-            # a rejected post is checked each time (the site is not served while there is one)
+        rejected, unowned = {}, ()
+        if posts or pages or comments or content.rejected or content.unowned:
+            # a rejected post is checked each time (the site is not served while there is
+            # one), and the comments of a file that names no post
             workers = Workers(self.site_dir, _stored_base_url(self._config), self.jobs,
                               self.site_dir / CACHE_FOLDER, SERVED) \
                 if self.jobs > 1 and len(posts) >= PARALLEL_FROM else None
             try:
                 fresh = render_content(self._config, Content(posts, pages, comments, (),
-                                                             rejected=content.rejected),
+                                                             rejected=content.rejected,
+                                                             unowned=content.unowned),
                                        self._engine, workers=workers, cache=self._store)
             finally:
                 if workers:
@@ -229,7 +231,7 @@ class IncrementalBuilder:
             memo.update({id(p): (p, fresh.bodies[p.slug], fresh.titles[p.slug]) for p in posts})
             memo.update({id(p): (p, fresh.pages[p.slug], fresh.page_titles[p.slug]) for p in pages})
             memo.update({id(c): (c, fresh.comments[c.id]) for c in comments})
-            rejected = fresh.rejected
+            rejected, unowned = fresh.rejected, fresh.unowned
         # the record is kept in the value so that its id is not reused while memoised
         self._rendered = {id(r): memo[id(r)]
                           for r in (*content.posts, *content.pages, *content.comments)}
@@ -238,7 +240,7 @@ class IncrementalBuilder:
                                pages={p.slug: memo[id(p)][1] for p in content.pages},
                                page_titles={p.slug: memo[id(p)][2] for p in content.pages},
                                comments={c.id: memo[id(c)][1] for c in content.comments},
-                               rejected=rejected)
+                               rejected=rejected, unowned=unowned)
 
     def _archive_of(self, posts: tuple[PostEntry, ...]) -> Archive:
         """archive.build_archive(posts). Building it compares every post with every other

@@ -164,6 +164,8 @@ class RenderedContent:
     rejected: dict[str, Rendered] = field(default_factory=dict)
     """Source → body of a post rejected for its front matter (content.RejectedPost),
     rendered for its problems only."""
+    unowned: tuple[Rendered, ...] = ()
+    """The bodies of Content.unowned, in its order, rendered for their problems only."""
 
     @property
     def problems(self) -> list:
@@ -171,7 +173,7 @@ class RenderedContent:
         return [problem for rendered in (*self.bodies.values(), *self.titles.values(),
                                          *self.pages.values(), *self.page_titles.values(),
                                          *self.comments.values(),
-                                         *self.rejected.values())
+                                         *self.rejected.values(), *self.unowned)
                 for problem in rendered.problems]
 
 
