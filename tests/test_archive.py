@@ -147,9 +147,16 @@ def test_a_lone_series_named_nearly_as_another_is_a_warning(site, tmp_path: Path
     root = site({**{f"content/posts/p{n}.md": post(f"第{n}篇", f"2024-01-0{n + 1}",
                                                    series="生成扩散模型漫谈") for n in range(3)},
                  "content/posts/typo.md": post("错", "2024-01-09", series="生成扩散模形漫谈"),
-                 "content/posts/other.md": post("另", "2024-01-09", series="矩阵符号函数")})
+                 "content/posts/swap.md": post("换", "2024-01-09", series="生成扩散型模漫谈"),
+                 "content/posts/other.md": post("另", "2024-01-09", series="矩阵符号函数"),
+                 # swapped digits are another issue of a periodical, not a typo
+                 **{f"content/posts/q{n}.md": post(f"{n}", f"2024-02-0{n + 1}", series="第12期")
+                    for n in range(2)},
+                 "content/posts/q21.md": post("21", "2024-02-09", series="第21期")})
     report = build_site(root, tmp_path / "out")
     assert [str(p) for p in report.warnings] == [
+        "content/posts/swap.md: warning: series '生成扩散型模漫谈' has this post alone (did you "
+        "mean `生成扩散模型漫谈`?); a series named differently is another series",
         "content/posts/typo.md: warning: series '生成扩散模形漫谈' has this post alone (did you "
         "mean `生成扩散模型漫谈`?); a series named differently is another series"]
 

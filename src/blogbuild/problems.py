@@ -72,19 +72,21 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 def misspelt_as(word: str, choices: Iterable[str]) -> str | None:
     """The choice `word` is likely a typo of: the closest by difflib's ratio, or one with
     two neighbouring letters swapped (`tgas`, which that ratio puts at 0.75: a short
-    word's swap costs it as much as two wrong letters)."""
+    word's swap costs it as much as two wrong letters). Swapped digits name another
+    thing (`第21期`, `第12期`), not a typo."""
     choices = list(choices)
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.8)
     return close[0] if close else next((c for c in sorted(choices) if _swapped(word, c)), None)
 
 
 def _swapped(word: str, other: str) -> bool:
-    """`other` is `word` with two neighbouring characters swapped."""
+    """`other` is `word` with two neighbouring characters swapped, not both digits."""
     if len(word) != len(other) or word == other:
         return False
     differ = [i for i, (a, b) in enumerate(zip(word, other)) if a != b]
     return len(differ) == 2 and differ[1] == differ[0] + 1 and \
-        word[differ[0]] == other[differ[1]] and word[differ[1]] == other[differ[0]]
+        word[differ[0]] == other[differ[1]] and word[differ[1]] == other[differ[0]] and \
+        not (word[differ[0]].isdigit() and word[differ[1]].isdigit())
 
 
 def described(value: object) -> str:
