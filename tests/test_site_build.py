@@ -605,18 +605,25 @@ def test_a_content_error_brings_no_error_of_a_template_no_page_uses(site, tmp_pa
 @pytest.mark.parametrize("line, message", [
     ("{{ listing.heading + 1 }}", "template error: TypeError: "),
     # a name no page has (Hugo's habit) is not "a value only some pages have"
-    ("{{ site.title }}", "template error: 'site' is undefined; this page's variables are "
-                         "`layout`, `listing` (Hugo's and Jekyll's `site`: the site's title is "
-                         "`layout.site_title`; "),
-    ("{{ listin.heading }}", "template error: 'listin' is undefined; this page's variables are "
-                             "`layout`, `listing` (did you mean `listing`?) (rendering "),
+    ("{{ site.title }}", "template error: 'site' is undefined; no page has `site`: this one's "
+                         "variables are `layout`, `listing`, and every page's functions "
+                         "`bibtex`, `citation_meta`, `labels`, `series_window`, `url` (Hugo's "
+                         "and Jekyll's `site`: the site's title is `layout.site_title`; "),
+    ("{{ listin.heading }}", "template error: 'listin' is undefined; no page has `listin`: this "
+                             "one's variables are `layout`, `listing`, and every page's functions "
+                             "`bibtex`, `citation_meta`, `labels`, `series_window`, `url` (did "
+                             "you mean `listing`?) (rendering "),
+    ("{{ lables.page }}", "template error: 'lables' is undefined; no page has `lables`: "),
+    # a variable of another kind of page: a post's `entry` in a template listings use too
+    ("{{ entry.post.title }}", "template error: 'entry' is undefined; a value only some "
+                               "pages have: test it first "),
     ("{{ listing.subtitle.x }}", "template error: 'blogbuild.pages.ListingPage object' has no "
                                  "attribute 'subtitle'; a value only some pages have: test it "),
     # Jinja's own message is the bare name ("template error: nothere.html")
     ("{% include 'nothere.html' %}", "template error: no template 'nothere.html' in the "
                                      "site's templates/ nor in the theme's; "),
 ], ids=["python error", "another generator's variable", "misspelt variable",
-        "missing value", "missing include"])
+        "misspelt function", "another page's variable", "missing value", "missing include"])
 def test_an_error_while_a_template_renders_is_a_problem_at_its_line_not_a_traceback(
         site, tmp_path, line, message):
     from blogbuild.problems import ContentErrors
@@ -628,6 +635,31 @@ def test_an_error_while_a_template_renders_is_a_problem_at_its_line_not_a_traceb
     [problem] = raised.value.problems
     assert (problem.path, problem.line) == ("templates/listing.html", 2)
     assert problem.message.startswith(message)
+
+
+def test_every_variable_a_page_is_given_is_known_to_the_error_messages(site, monkeypatch):
+    """pages.PAGE_VARIABLES tells "a value only some pages have" from "no page has it":
+    it must name what plan_pages gives the pages, no less (a misleading hint) and no
+    more; a misspelt function of the theme's is matched too."""
+    import blogbuild.pages as pages
+    from blogbuild.build import plan_site
+    from blogbuild.problems import ContentErrors
+
+    root = site({**archive(3), "content/pages/about.md": "---\ntitle: 关于\n---\n正文\n",
+                 "templates/page.html": "{{ lables.page }}\n"})
+    with pytest.raises(ContentErrors) as raised:
+        plan_site(root)
+    assert "(did you mean `labels`?)" in raised.value.problems[0].message
+    (root / "templates/page.html").unlink()
+    given: set[str] = set()
+    render = pages._render
+
+    def spy(env, job, **context):
+        given.update(context)
+        return render(env, job, **context)
+    monkeypatch.setattr(pages, "_render", spy)
+    plan_site(root)  # every page, of every kind
+    assert given == pages.PAGE_VARIABLES
 
 
 def test_editor_litter_in_static_is_not_published(site, tmp_path):

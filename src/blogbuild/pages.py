@@ -23,8 +23,8 @@ from .labels import labels_for
 from .problems import ContentErrors
 from .rendercache import code_fingerprint
 from .site import PageEntry, PostEntry, RecentComment, Site, absolute_url, url_path
-from .templateerrors import (template_errors, template_problems, template_runtime_problem,
-                             template_syntax_problem)
+from .templateerrors import (PageNames, template_errors, template_problems,
+                             template_runtime_problem, template_syntax_problem)
 from .theme import theme_dir
 
 COMPILED_TEMPLATES = "templates"
@@ -237,6 +237,10 @@ def templates_in_use(content: Content) -> tuple[str, ...]:
     return tuple(name for name in PAGE_TEMPLATES if not unused.get(name))
 
 
+PAGE_VARIABLES = frozenset({"layout", "listing", "archive", "entry", "nav", "latest_posts"})
+"""Every variable plan_pages gives some kind of page (`layout`: every page)."""
+
+
 def plan_pages(site: Site) -> list[PageJob]:
     """Every page the site has, without rendering any (cheap: the dev server plans
     all and renders what is asked for)."""
@@ -354,6 +358,11 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
     except jinja2.TemplateSyntaxError as error:
         raise ContentErrors([template_syntax_problem(error, job.template)]) from None
     except Exception as error:  # Jinja's, or Python's own: `{{ views + 1 }}` with no views
+        functions = tuple(set(env.globals) - _JINJA_GLOBALS)
         raise ContentErrors([template_runtime_problem(
             error, job.template, f"rendering {job.output}, from {job.source}",
-            list(context))]) from None
+            PageNames(tuple(context), functions, PAGE_VARIABLES))]) from None
+
+
+_JINJA_GLOBALS = frozenset(jinja2.Environment().globals)
+"""The functions every Jinja template has (range, dict, ...): not the theme's."""

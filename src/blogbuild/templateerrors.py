@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import jinja2
@@ -66,12 +66,12 @@ def template_problems(env: jinja2.Environment, pages: Iterable[str]) -> list[Pro
 
 
 def template_runtime_problem(error: Exception, template: str, doing: str,
-                             variables: Iterable[str] = ()) -> Problem:
+                             names: PageNames | None = None) -> Problem:
     """What `error`, raised while `template` rendered a page (`doing`: "rendering
-    archives/x/index.html, from content/posts/x.md") with `variables`, tells the author:
-    where in which template, and for a name the page does not have, what it has (a
-    variable of another generator's templates: `site`, `page`, `.Params`), or for a
-    value only some pages have, how to allow for it."""
+    archives/x/index.html, from content/posts/x.md"), tells the author: where in which
+    template, and for a name no page has (`site`, as Hugo's and Jekyll's templates
+    have), what this page has (`names`); for a value only some pages have (`entry` on
+    a listing, a front-matter key only some posts have), how to allow for it."""
     name, line = _template_frame(error, template)
     if isinstance(error, jinja2.TemplatesNotFound):  # select_template: its own message
         what = str(error)
@@ -85,14 +85,32 @@ def template_runtime_problem(error: Exception, template: str, doing: str,
     hint = ""
     if isinstance(error, jinja2.UndefinedError):
         missing = _UNDEFINED_VARIABLE.fullmatch(str(error))
-        if missing and variables and missing.group(1) not in variables:
-            hint = f"; this page's variables are {', '.join(f'`{v}`' for v in sorted(variables))}" \
-                f"{did_you_mean(missing.group(1), variables)}" \
-                f"{_OTHER_GENERATORS_VARIABLES.get(missing.group(1), '')}"
+        if missing and names and missing.group(1) not in names.every_page:
+            unknown = missing.group(1)
+            hint = f"; no page has `{unknown}`: this one's variables are " \
+                f"{_listed(names.variables)}, and every page's functions {_listed(names.functions)}" \
+                f"{did_you_mean(unknown, [*names.variables, *names.functions])}" \
+                f"{_OTHER_GENERATORS_VARIABLES.get(unknown, '')}"
         else:
             hint = "; a value only some pages have: test it first ({% if x is defined %}) " \
                 "or give it a default (x | default(''))"
     return Problem(name, line, f"template error: {what}{hint} ({doing})")
+
+
+@dataclass(frozen=True)
+class PageNames:
+    """The names a page's template was given, for the message of one it was not."""
+
+    variables: tuple[str, ...]
+    """This page's (`layout`, `listing`)."""
+    functions: tuple[str, ...]
+    """Those every page has besides Jinja's own (`url`, `labels`)."""
+    every_page: frozenset[str]
+    """The variables any kind of page has (pages.PAGE_VARIABLES)."""
+
+
+def _listed(names: Iterable[str]) -> str:
+    return ", ".join(f"`{name}`" for name in sorted(names))
 
 
 _UNDEFINED_VARIABLE = re.compile(r"'(\w+)' is undefined")
