@@ -209,7 +209,8 @@ def _check(args: argparse.Namespace) -> int:
         # a real build, so that the crawl sees exactly what `build` would publish
         with tempfile.TemporaryDirectory(prefix="blogbuild-check-") as scratch:
             report = build_site(site_dir, Path(scratch) / "out", drafts=args.drafts,
-                                base_url=args.base_url, remember=False)
+                                base_url=args.base_url, remember=False, jobs=os.cpu_count() or 1,
+                                progress=_progress_bar() if sys.stderr.isatty() else None)
             _report(report.warnings)
             base = load_config(site_dir, base_url=args.base_url).base_url
             links = check_links(Path(scratch) / "out", base)
