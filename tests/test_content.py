@@ -78,6 +78,32 @@ def test_a_bundles_index_md_is_named_by_its_folder_as_hugo_and_zola_name_it(tmp_
     assert {(p.slug, p.date.day) for p in content.posts} == {("rope", 1), ("yarn", 2), ("index", 3)}
 
 
+def test_a_bundles_other_files_are_told_where_the_posts_links_find_them(tmp_path: Path):
+    """An image beside a bundle's index.md was told to go to static/ under its content
+    path, where the post's relative link `fig.png` would not find it; another .md file
+    is a post of its own; Hugo's _index.md is not a post."""
+    write_site(tmp_path, {
+        "content/posts/2024/rope/index.md": post("RoPE", "2024-07-01"),
+        "content/posts/2024/rope/fig.png": "png",
+        "content/posts/2024/rope/images/b.png": "png",
+        "content/posts/2024/rope/notes.md": post("Notes", "2024-07-02"),
+        "content/posts/_index.md": "---\ntitle: 文章\n---\n",
+        "content/posts/undated/index.md": "---\ntitle: 无日期\n---\n"})
+    content = load_content(tmp_path, CONFIG)
+    assert sorted(post.slug for post in content.posts) == ["notes", "rope"]
+    assert [str(p) for p in content.problems] == [
+        "content/posts/undated/index.md:1: missing `date:`; add e.g. `date: 2024-01-14 10:30`, "
+        "or start the folder name with the date (2024-01-14-slug/index.md)",
+        "content/posts/2024/rope/fig.png: warning: not copied to the site: a post's folder is "
+        "not published with it; put the file in static/archives/rope/fig.png, where the post's "
+        "link `fig.png` finds it",
+        "content/posts/2024/rope/images/b.png: warning: not copied to the site: a post's folder "
+        "is not published with it; put the file in static/archives/rope/images/b.png, where the "
+        "post's link `images/b.png` finds it",
+        "content/posts/_index.md: warning: not read: Hugo's text for a list page; blogbuild "
+        "makes the listings itself (the site's `description` in site.toml is shown on them)"]
+
+
 def test_two_bundles_of_one_name_are_told_it_comes_from_the_folder(tmp_path: Path):
     write_site(tmp_path, {"content/posts/a/rope/index.md": post("a", "2024-07-01"),
                           "content/posts/b/rope/index.md": post("b", "2024-07-02")})

@@ -232,11 +232,20 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         posts.remove(post)
         rejected.append(RejectedPost(post.source, post.slug, post.body, post.body_line))
     check_unique_slugs(pages, problems)
-    comments, unowned = _load_comments(files.comments, site_dir, config,
-                              {post.slug: _file_slug(post.source) for post in (*posts, *rejected)},
-                              draft_slugs, page_slugs, problems, cache)
-    problems += [_unread_file(relative_name(path, site_dir), path.relative_to(site_dir / "content"))
-                 for path in files.unread]
+    comments, unowned = _load_comments(
+        files.comments, site_dir, config,
+        {post.slug: _file_slug(post.source) for post in (*posts, *rejected)}, draft_slugs,
+        page_slugs, problems, cache)
+    # a file in a bundle's folder is told where its post's relative links find it
+    bundles = {PurePosixPath(post.source).parent: post_path(config, post)
+               for post in posts if _named_by(post.source) == "folder"}
+    for path in files.unread:
+        source = relative_name(path, site_dir)
+        bundle = next((folder for folder in PurePosixPath(source).parents if folder in bundles),
+                      None)
+        problems.append(_unread_file(source, path.relative_to(site_dir / "content"),
+                                     bundle and (bundles[bundle], PurePosixPath(source)
+                                                 .relative_to(bundle).as_posix())))
     posts.sort(key=lambda p: (p.date, p.slug))
     cache.end_load()
     return Content(tuple(posts), tuple(pages), comments, tuple(problems), drafts_left_out,
@@ -265,12 +274,20 @@ class _ContentFiles:
 _MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".Rmd", ".MD")
 
 
-def _unread_file(source: str, relative: Path) -> Problem:
+def _unread_file(source: str, relative: Path, in_bundle: tuple[str, str] | None) -> Problem:
     """A warning for a file under content/ that no build reads: a migrated post with
     another extension is not silently missing from the site, nor an image beside a post
-    (Hugo's page bundles) silently missing from the output."""
-    if relative.suffix in _MARKDOWN_SUFFIXES:
+    (Hugo's page bundles) silently missing from the output. `in_bundle`: (the URL path
+    of the post in whose folder the file is, the file's path from that folder)."""
+    if in_bundle and relative.suffix not in (".md", ".yaml", ".yml", *_MARKDOWN_SUFFIXES):
+        post, name = in_bundle
+        message = (f"not copied to the site: a post's folder is not published with it; put "
+                   f"the file in static/{post}{name}, where the post's link `{name}` finds it")
+    elif relative.suffix in _MARKDOWN_SUFFIXES:
         message = f"not read: a post or page is a `.md` file; rename it {relative.stem}.md"
+    elif relative.name == "_index.md":
+        message = ("not read: Hugo's text for a list page; blogbuild makes the listings "
+                   "itself (the site's `description` in site.toml is shown on them)")
     elif relative.suffix in (".md", ".yaml", ".yml"):
         message = ("not read: posts go in content/posts/ (subfolders too), pages in "
                    "content/pages/, comments in content/comments/ (no subfolders)")
@@ -312,15 +329,17 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
         found.append(Problem(source, lines.get(key, 1), message))
 
     dated = _DATE_PREFIX.match(file_name(source))
+    named_by = _named_by(source)
+    example = "2024-01-14-slug/index.md" if named_by == "folder" else "2024-01-14-slug.md"
     title = name_field(fields, "title", report, required=True)
     date = date_field(fields, "date", config.zone, report, required=not dated,
-                      or_else=", or start the file name with the date (2024-01-14-slug.md)")
+                      or_else=f", or start the {named_by} name with the date ({example})")
     if date is None and dated and "date" not in fields:
         try:
             date = parse_date(dated.group(1), config.zone)
         except ValueError:
-            report("date", f"the file name starts with {dated.group(1)!r}, which is not a "
-                           "date; add `date:` to the front matter")
+            report("date", f"the {named_by} name starts with {dated.group(1)!r}, which is not "
+                           "a date; add `date:` to the front matter")
     slug = _slug(fields, _file_slug(source), report)
     post_fields = dict(
         author=name_field(fields, "author", report) or config.author,
@@ -481,9 +500,7 @@ def check_unique_slugs(items: list[Post] | list[Page], problems: list[Problem]) 
     for item in items:
         if (first := seen.get(item.slug.lower())) is not None:
             # at its `slug:` line; a slug from the file name, where the front matter starts
-            named_by = "file" if file_name(item.source) == PurePosixPath(item.source).stem \
-                else "folder"
-            whose = "" if item.slug_line else f" (from the {named_by} name)"
+            whose = "" if item.slug_line else f" (from the {_named_by(item.source)} name)"
             case = "" if first.slug == item.slug else \
                 f" as {first.slug!r} (URLs differing only in case are one folder on macOS and Windows)"
             problems.append(Problem(item.source, item.slug_line or 1,
@@ -501,6 +518,18 @@ def _file_slug(source: str) -> str:
     name = file_name(source)
     dated = _DATE_PREFIX.match(name)
     return dated.group(2) if dated else name
+
+
+def post_path(config: SiteConfig, post: Post) -> str:
+    """The post's URL path below the site root (permalink with its fields filled in)."""
+    filled = config.permalink.format(slug=post.slug, year=f"{post.date.year:04d}",
+                                     month=f"{post.date.month:02d}", day=f"{post.date.day:02d}")
+    return filled.lstrip("/")
+
+
+def _named_by(source: str) -> str:
+    """"folder" for a bundle's index.md (file_name), else "file"."""
+    return "file" if file_name(source) == PurePosixPath(source).stem else "folder"
 
 
 def file_name(source: str) -> str:

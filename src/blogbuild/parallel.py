@@ -37,7 +37,8 @@ from .markdown import RenderContext, Rendered, render_post, render_title
 from .pages import Layout, PageJob, render_and_stage, template_environment
 from .problems import BlogbuildError, ContentErrors, Problem
 from .rendercache import RenderCache
-from .site import post_path, url_path
+from .content import post_path
+from .site import url_path
 from .sources import RENDERED
 
 T = TypeVar("T")

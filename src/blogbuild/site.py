@@ -18,7 +18,7 @@ from markdown_it.common.utils import escapeHtml
 from .archive import Archive, build_archive
 from .config import SiteConfig
 from .comments import Comment
-from .content import Content, Page, Post
+from .content import Content, Page, Post, post_path
 from .labels import labels_for
 from .markdown import Rendered, comment_tokens, joins_wide
 from .mathtokens import MATH_BLOCKS
@@ -119,13 +119,6 @@ class Site:
     favicon: str | None = None
     """The path below the site root of its icon (output.site_favicon), which every page
     links; None if it has none."""
-
-
-def post_path(config: SiteConfig, post: Post) -> str:
-    """The post's URL path below the site root (permalink with its fields filled in)."""
-    filled = config.permalink.format(slug=post.slug, year=f"{post.date.year:04d}",
-                                     month=f"{post.date.month:02d}", day=f"{post.date.day:02d}")
-    return filled.lstrip("/")
 
 
 URL_SAFE = "/#%:@!$&'()*+,;=-._~"

@@ -67,13 +67,14 @@ def template_files(root: Path) -> list[Path]:
 
 def content_kind(relative: PurePath) -> str | None:
     """What a file below content/ (`relative` to it) is, by its folder and name:
-    "posts" (a .md file in posts/ or a folder below), "pages" (.md in pages/),
+    "posts" (a .md file in posts/ or a folder below, but Hugo's list page `_index.md`),
+    "pages" (.md in pages/),
     "comments" (.yaml or .yml in comments/), else "unread"; None for an editor's litter
     and passing files, which are no source at all."""
     folder, name, depth = relative.parts[0], relative.name, len(relative.parts)
     if EDITOR_LITTER.search(name) or PASSING_FILES.search(name):
         return None
-    if folder == "posts" and depth > 1 and name.endswith(".md"):
+    if folder == "posts" and depth > 1 and name.endswith(".md") and name != "_index.md":
         return "posts"
     if folder == "pages" and depth == 2 and name.endswith(".md"):
         return "pages"
