@@ -1,14 +1,14 @@
 """Content loading: content/posts, content/pages, content/comments → records.
 
 Reading files (`load_content`) is kept apart from parsing them (`parse_post`,
-`parse_comments`), which are pure functions of (path, text) so that tests and the
-dev server can drive them directly. Problems are collected, never raised one by one.
+`parse_page`; comments.parse_comments, through commentfiles.py), which are pure
+functions of (path, text) so that tests and the dev server can drive them directly.
+Problems are collected, never raised one by one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import typing
 from collections import Counter
@@ -17,7 +17,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
-from .comments import Comment, RejectedComment, check_comment_ids, parse_comments
+from .commentfiles import load_comment_files
+from .comments import Comment
 from .config import SiteConfig
 from .contentcache import ContentCache, control_characters
 from .frontmatter import (
@@ -232,7 +233,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         posts.remove(post)
         rejected.append(RejectedPost(post.source, post.slug, post.body, post.body_line))
     check_unique_slugs(pages, problems)
-    comments, unowned = _load_comments(
+    comments, unowned = load_comment_files(
         files.comments, site_dir, config,
         {post.slug: _file_slug(post.source) for post in (*posts, *rejected)}, draft_slugs,
         page_slugs, problems, cache)
@@ -540,66 +541,3 @@ def file_name(source: str) -> str:
     path = PurePosixPath(source)
     # content/posts/index.md is in no folder of its own
     return path.parent.name if path.stem == "index" and len(path.parts) > 3 else path.stem
-
-
-def _load_comments(files: list[Path], site_dir: Path, config: SiteConfig,
-                   slugs: dict[str, str], draft_slugs: set[str], page_slugs: set[str],
-                   problems: list[Problem], cache: ContentCache
-                   ) -> tuple[tuple[Comment, ...], tuple[Comment, ...]]:
-    """Read content/comments/<slug>.yaml for the posts that are built (`slugs`: each
-    one's slug → the slug its file name gives, _file_slug): their comments, and those
-    of files that name no post (Content.unowned)."""
-    comments: list[Comment] = []
-    rejected: list[RejectedComment] = []
-    # a file left behind by a renamed post belongs to a post without comments: one that
-    # has its own file is no likely owner. The likeliest is the post whose `slug:`
-    # changed while its file name did not (diffusion-3.md, now `slug: diffusion-three`)
-    uncommented = slugs.keys() - {path.stem for path in files}
-    renamed = {named: slug for slug, named in slugs.items() if named != slug and slug in uncommented}
-
-    def owner(stem: str) -> str:
-        if stem in renamed:
-            return f" (did you mean `{renamed[stem]}`?)"
-        # else a guess by name, which may be wrong: one, or the likely ones to choose from
-        alike = difflib.get_close_matches(stem, sorted(uncommented), n=3, cutoff=0.7)
-        if len(alike) == 1:
-            return f" (did you mean `{alike[0]}`?)"
-        return f" (posts without comments named like it: {', '.join(f'`{s}`' for s in alike)})" \
-            if alike else ""
-    # the comments of a file that names no post: an error, and they are checked all
-    # the same, so that naming the file right reveals nothing more
-    unowned: list[Comment] = []
-    unowned_rejected: list[RejectedComment] = []
-    for path in files:
-        source = relative_name(path, site_dir)
-        into, rejected_into = comments, rejected
-        if path.stem not in slugs:
-            # a draft's comments stay hidden with it; any other file names no post: its
-            # comments would vanish from the site unnoticed (a post's slug changed)
-            if path.stem in page_slugs:
-                problems.append(Problem(source, 0, f"{path.stem!r} is a standalone page, and "
-                                        "pages show no comments: move them to a post (name the "
-                                        "file after its slug), or remove the file"))
-            elif path.stem not in draft_slugs:
-                problems.append(Problem(source, 0, f"no post has the slug {path.stem!r}"
-                                        f"{owner(path.stem)}: these comments "
-                                        "would be left out; name the file after its post's "
-                                        "slug (its `slug:`, else its file name), or remove it"))
-            else:
-                continue
-            into, rejected_into = unowned, unowned_rejected
-        text = cache.text(path, site_dir, problems)
-        if text is not None:
-            parsed, left_out = cache.parse(
-                ("comments", source, text, path.stem),
-                lambda found, s=source, t=text, slug=path.stem: parse_comments(
-                    s, t, slug, config, found), problems)
-            into.extend(parsed)
-            rejected_into.extend(left_out)
-    check_comment_ids(comments, problems, rejected)
-    # on their own: such a file is often a post's old one, beside its new copy
-    check_comment_ids(unowned, problems, unowned_rejected)
-    return (tuple(sorted(comments, key=lambda c: (c.date, c.id))),
-            tuple(sorted(unowned, key=lambda c: (c.source, c.line))))
-
-
