@@ -35,7 +35,9 @@ _TextDates.yaml_implicit_resolvers = {
 
 
 class YamlError(ValueError):
-    """YAML that does not parse; `line` is the file's (load_yaml's `first_line`)."""
+    """What is wrong in a file's YAML, at its `line` (the file's: load_yaml's
+    `first_line`): raised where it does not parse, returned as a fault where it does
+    (a key given twice)."""
 
     def __init__(self, message: str, line: int):
         super().__init__(message)
