@@ -43,6 +43,19 @@ def test_math_macros_and_feed_table_are_read():
     assert config.feed.full_content is True
 
 
+def test_the_extra_table_holds_the_sites_own_settings_whatever_they_are():
+    """Zola's [extra], Hugo's [params]: an unknown key of site.toml is an error, so a
+    theme's own settings had no place."""
+    config = parse_config('title = "T"\nbase_url = "https://e.org/"\n[extra]\n'
+                          'github = "https://github.com/me"\nbeian = 12345\n'
+                          '[extra.links]\n"科学空间" = "https://kexue.fm/"\n')
+    assert config.extra == {"github": "https://github.com/me", "beian": 12345,
+                            "links": {"科学空间": "https://kexue.fm/"}}
+    assert parse_config('title = "T"\nbase_url = "https://e.org/"\n').extra == {}
+    assert problems_of('title = "T"\nbase_url = "https://e.org/"\nextra = 3\n') == [
+        "site.toml:3: `extra` must be a table: [extra]"]
+
+
 def test_config_is_frozen():
     config = parse_config('title = "T"\nbase_url = "https://e.org/"\n')
     with pytest.raises(AttributeError):

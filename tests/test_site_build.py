@@ -662,6 +662,22 @@ def test_every_variable_a_page_is_given_is_known_to_the_error_messages(site, mon
     assert given == pages.PAGE_VARIABLES
 
 
+def test_a_template_reads_the_extra_table_and_its_change_renders_every_page_again(site,
+                                                                                  tmp_path):
+    files = {**archive(2), "templates/base.html": "<p>{{ layout.extra.github }}</p>\n"}
+    root = site(files)
+    toml = (root / "site.toml").read_text(encoding="utf-8")
+    (root / "site.toml").write_text(toml + '[extra]\ngithub = "https://github.com/me"\n',
+                                    encoding="utf-8")
+    build_site(root, tmp_path / "out")
+    assert (tmp_path / "out/index.html").read_text() == "<p>https://github.com/me</p>\n"
+    (root / "site.toml").write_text(toml + '[extra]\ngithub = "https://github.com/you"\n',
+                                    encoding="utf-8")
+    build_site(root, tmp_path / "out")
+    assert {p.read_text() for p in (tmp_path / "out").rglob("*.html")} == {
+        "<p>https://github.com/you</p>\n"}
+
+
 def test_editor_litter_in_static_is_not_published(site, tmp_path):
     """A swap or backup file beside a static file being edited: serve ignored it, build
     copied it into the site."""

@@ -96,6 +96,9 @@ class SiteConfig:
     """The `[search]` table."""
     comments: CommentsConfig = field(default_factory=CommentsConfig)
     """The `[comments]` table."""
+    extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """The `[extra]` table: the site's own settings for its templates (`layout.extra`),
+    any keys and values, as Zola's [extra] and Hugo's [params]; blogbuild reads none."""
 
     @property
     def base_path(self) -> str:
@@ -234,6 +237,11 @@ def _check_table(raw: dict, record: type, table: str, text: str,
         elif key not in known:
             report(f"unknown key `{name}`{did_you_mean(key, known)}; known keys"
                    f"{' in [' + table + ']' if table else ''}: {', '.join(sorted(known))}")
+        elif key == "extra" and not table:
+            if isinstance(value, dict):
+                values[key] = MappingProxyType(value)
+            else:
+                report("`extra` must be a table: [extra]")
         elif key in _TABLES and not table:
             if isinstance(value, dict):
                 values[key] = _TABLES[key](**_check_table(value, _TABLES[key], key, text, problems,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -68,6 +68,8 @@ class Layout:
     besides, and the largest size a reader's formula may ask for (katex.py)."""
     favicon: str | None = None
     """The site's icon, a path below the site root (Site.favicon)."""
+    extra: Mapping[str, object] = field(default_factory=dict)
+    """site.toml's `[extra]` table, for the site's own templates."""
 
 
 @dataclass(frozen=True)
@@ -349,7 +351,7 @@ def _layout(site: Site, title: str, path: str) -> Layout:
                   client_math=not config.math.at_build,
                   math_config={"macros": dict(config.math.macros), "author": AUTHOR_MACROS,
                                "reader": READER_MACROS, "reader_max_size": READER_MAX_SIZE},
-                  favicon=site.favicon)
+                  favicon=site.favicon, extra=config.extra)
 
 
 def _render(env: jinja2.Environment, job: PageJob, **context) -> str:

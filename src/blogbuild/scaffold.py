@@ -242,6 +242,9 @@ images = false                      # show images readers link in comments (from
 
 [search]
 enabled = true                      # a Pagefind index and a search box on every page
+
+[extra]                             # your own settings, for your templates: layout.extra.x
+# github = "https://github.com/me"  # (any keys; blogbuild reads none of them)
 """
 
 FIRST_POST = r"""---
