@@ -285,16 +285,23 @@ def test_a_key_of_another_generator_is_warned_with_what_to_write_here(tmp_path: 
 def test_a_pages_misspelt_key_is_warned_at_its_line_as_a_posts_is(tmp_path: Path):
     """SPEC: pages are in the same format; `tittle` on a page built without a word."""
     write_site(tmp_path, {"content/pages/links.md":
-                          "---\ntitle: 友情链接\nslug: links\nweight: 1\ntittle: x\n"
+                          "---\ntitle: 友情链接\nslug: links\nmenu: main\ntittle: x\n"
                           "summary: 朋友们\n---\n链接\n"})
     content = load_content(tmp_path, CONFIG)
     assert [(p.path, p.line, p.warning) for p in content.problems] == [
         ("content/pages/links.md", 4, True), ("content/pages/links.md", 5, True)]
-    weight, tittle = (p.message for p in content.problems)
-    assert weight.startswith("unknown front-matter key `weight` (in this page); kept for templates.")
+    menu, tittle = (p.message for p in content.problems)
+    assert menu.startswith("unknown front-matter key `menu` (in this page); kept for templates.")
     assert tittle.startswith("unknown front-matter key `tittle` (in this page) (did you mean "
                              "`title`?); kept for templates.")
-    assert content.pages[0].extra == {"weight": 1, "tittle": "x", "summary": "朋友们"}
+    assert content.pages[0].extra == {"menu": "main", "tittle": "x", "summary": "朋友们"}
+
+
+def test_a_pages_weight_must_be_a_whole_number(tmp_path: Path):
+    write_site(tmp_path, {"content/pages/bad.md": "---\ntitle: 坏\nweight: heavy\n---\n"})
+    assert [str(p) for p in load_content(tmp_path, CONFIG).problems] == [
+        "content/pages/bad.md:3: `weight` must be a whole number (the menu lists lighter pages "
+        "first), not the text \"heavy\""]
 
 
 def test_a_draft_page_is_left_out_as_a_draft_post_is(tmp_path: Path):

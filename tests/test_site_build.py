@@ -678,6 +678,16 @@ def test_a_template_reads_the_extra_table_and_its_change_renders_every_page_agai
         "<p>https://github.com/you</p>\n"}
 
 
+def test_a_pages_weight_orders_the_menu_as_hugos_does(site, tmp_path):
+    """The menu listed the pages by slug, with nothing to change it."""
+    root = site({**archive(1), "content/pages/about.md": "---\ntitle: 关于\nweight: 10\n---\n",
+                 "content/pages/links.md": "---\ntitle: 链接\nweight: -1\n---\n",
+                 "content/pages/zoo.md": "---\ntitle: 动物园\n---\n"})
+    build_site(root, tmp_path / "out")
+    menu = [a.get_text() for a in html(tmp_path / "out/index.html").select(".site-nav a")]
+    assert [name for name in menu if name in ("关于", "链接", "动物园")] == ["链接", "动物园", "关于"]
+
+
 def test_editor_litter_in_static_is_not_published(site, tmp_path):
     """A swap or backup file beside a static file being edited: serve ignored it, build
     copied it into the site."""

@@ -88,6 +88,8 @@ class Page:
     """As Post.slug_line."""
     draft: bool = False
     """Left out of the site, as a draft post is, unless drafts are built."""
+    weight: int = 0
+    """Its place in the site's menu: lighter first, then by slug (Hugo's `weight`)."""
 
     def __reduce__(self):
         return _with_extra, (type(self), _fields_of(self))
@@ -405,8 +407,8 @@ def _unknown_key(source: str, line: int, key: str, where: str) -> Problem:
 def parse_page(source: str, text: str, config: SiteConfig,
                problems: list[Problem]) -> Page | None:
     """Parse one standalone page; its front matter needs only a title. It is written as
-    a post is: a key no post knows either is reported (a page uses only title, slug,
-    date and draft of those a post knows)."""
+    a post is: a key no post knows either is reported (a page uses title, slug, date
+    and draft of those a post knows, and its own `weight`)."""
     problems += control_characters(source, text)
     try:
         header = split_front_matter(text)
@@ -422,15 +424,16 @@ def parse_page(source: str, text: str, config: SiteConfig,
     slug = _slug(header.fields, Path(source).stem, report)
     date = date_field(header.fields, "date", config.zone, report)
     draft = _flag(header.fields, "draft", report)
+    weight = _weight(header.fields, report)
     problems.extend(found)
     problems += [_unknown_key(source, header.key_lines.get(str(key), 1), str(key), "in this page")
-                 for key in header.fields if key not in POST_KEYS]
+                 for key in header.fields if key not in POST_KEYS | {"weight"}]
     if found or title is None:
         return None
     extra = MappingProxyType({str(k): v for k, v in header.fields.items()
-                              if k not in ("title", "slug", "date", "draft")})
+                              if k not in ("title", "slug", "date", "draft", "weight")})
     return Page(source=source, slug=slug, title=title, body=header.body,
-                body_line=header.body_line, date=date, extra=extra, draft=draft,
+                body_line=header.body_line, date=date, extra=extra, draft=draft, weight=weight,
                 title_line=header.key_lines.get("title", 2),
                 slug_line=_slug_line(header.fields, header.key_lines))
 
@@ -481,6 +484,15 @@ def _views(fields: dict, report) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         report("views", f"`views` must be a whole number of readers, not {described(value)}")
         return None
+    return value
+
+
+def _weight(fields: dict, report) -> int:
+    value = fields.get("weight", 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        report("weight", f"`weight` must be a whole number (the menu lists lighter pages "
+                         f"first), not {described(value)}")
+        return 0
     return value
 
 

@@ -195,7 +195,7 @@ def assemble(config: SiteConfig, content: Content, rendered: RenderedContent,
     pages = tuple(PageEntry(page=page, path=f"{page.slug}/",
                             title_html=rendered.page_titles[page.slug].html,
                             html=rendered.pages[page.slug].html)
-                  for page in sorted(content.pages, key=lambda p: p.slug))
+                  for page in sorted(content.pages, key=lambda p: (p.weight, p.slug)))
     paths = {entry.post.slug: entry for entry in entries}
     labels = labels_for(config.language)
     newest_comments = sorted(content.comments, key=lambda c: (c.date, c.id), reverse=True)
