@@ -351,7 +351,7 @@ def _layout(site: Site, title: str, path: str) -> Layout:
                   client_math=not config.math.at_build,
                   math_config={"macros": dict(config.math.macros), "author": AUTHOR_MACROS,
                                "reader": READER_MACROS, "reader_max_size": READER_MAX_SIZE},
-                  favicon=site.favicon, extra=config.extra)
+                  favicon=site.favicon, extra=dict(config.extra))  # sent to workers: a plain dict
 
 
 def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
