@@ -106,7 +106,8 @@ class PageNames:
     functions: tuple[str, ...]
     """Those every page has besides Jinja's own (`url`, `labels`)."""
     every_page: frozenset[str]
-    """The variables any kind of page has (pages.PAGE_VARIABLES)."""
+    """The variables some kind of page has (pages.PAGE_VARIABLES): one of them missing
+    on this page is a value only some pages have."""
 
 
 def _listed(names: Iterable[str]) -> str:
