@@ -516,6 +516,13 @@ def test_comments_left_behind_by_a_renamed_post_point_to_the_post_whose_slug_cha
     (tmp_path / "content/comments/diffusion-3.yaml").rename(tmp_path / "content/comments/gan-1.yaml")
     [problem] = load_content(tmp_path, CONFIG).problems
     assert "did you mean" not in problem.message
+    # two letters swapped in the name of a post with comments: a slip, told as one (it
+    # was pointed at diffusion-21, a post without comments)
+    (tmp_path / "content/comments/gan-1.yaml").rename(
+        tmp_path / "content/comments/diffsuion-2.yaml")
+    [problem] = load_content(tmp_path, CONFIG).problems
+    assert "'diffsuion-2' (did you mean `diffusion-2`? its comments are in " \
+        "content/comments/diffusion-2.yaml: merge the two files): " in problem.message
 
 
 def test_comments_replying_to_themselves_or_in_a_circle_are_reported_once_each(tmp_path: Path):

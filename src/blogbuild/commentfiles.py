@@ -12,7 +12,7 @@ from pathlib import Path
 from .comments import Comment, RejectedComment, check_comment_ids, parse_comments
 from .config import SiteConfig
 from .contentcache import ContentCache
-from .problems import Problem, relative_name
+from .problems import Problem, relative_name, swapped
 
 
 def load_comment_files(files: list[Path], site_dir: Path, config: SiteConfig,
@@ -30,10 +30,16 @@ def load_comment_files(files: list[Path], site_dir: Path, config: SiteConfig,
     # changed while its file name did not (diffusion-3.md, now `slug: diffusion-three`)
     uncommented = slugs.keys() - {path.stem for path in files}
     renamed = {named: slug for slug, named in slugs.items() if named != slug and slug in uncommented}
+    commented = {path.stem: path for path in files if path.stem in slugs}
 
     def owner(stem: str) -> str:
         if stem in renamed:
             return f" (did you mean `{renamed[stem]}`?)"
+        # two letters swapped in the name of a post that has its file (diffusoin-1): a
+        # slip of the keys, not a renamed post's file, which a digit apart often is
+        if slipped := next((slug for slug in sorted(commented) if swapped(stem, slug)), None):
+            return f" (did you mean `{slipped}`? its comments are in " \
+                f"{relative_name(commented[slipped], site_dir)}: merge the two files)"
         # else a guess by name, which may be wrong: one, or the likely ones to choose from
         alike = difflib.get_close_matches(stem, sorted(uncommented), n=3, cutoff=0.7)
         if len(alike) == 1:

@@ -76,10 +76,10 @@ def misspelt_as(word: str, choices: Iterable[str]) -> str | None:
     thing (`第21期`, `第12期`), not a typo."""
     choices = list(choices)
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.8)
-    return close[0] if close else next((c for c in sorted(choices) if _swapped(word, c)), None)
+    return close[0] if close else next((c for c in sorted(choices) if swapped(word, c)), None)
 
 
-def _swapped(word: str, other: str) -> bool:
+def swapped(word: str, other: str) -> bool:
     """`other` is `word` with two neighbouring characters swapped, not both digits."""
     if len(word) != len(other) or word == other:
         return False
