@@ -635,6 +635,28 @@ def test_search_is_indexed_once_the_error_serve_started_with_is_mended(tmp_path)
         dev.close()
 
 
+def test_every_open_tab_reloads_once_the_search_index_is_in(tmp_path):
+    """A tab opened while Pagefind indexed had no search box (pagefind-ui.js was not
+    there yet), and got none until the author reloaded it: the index coming in is a
+    change of static files, for which every tab reloads."""
+    from conftest import SITE_TOML
+
+    site = write_site(tmp_path / "site", {
+        "content/posts/a.md": post("甲", "2024-01-01", "噪声与信号。"),
+        "site.toml": SITE_TOML.replace("enabled = false", "enabled = true")})
+    dev = DevServer(site, port=0, say=lambda message: None)
+    try:
+        dev.start()
+        [indexer] = [t for t in dev._threads if t.name == "blogbuild-search-index"]
+        epoch, static_epoch, _ = dev.wait_for_change(-1)
+        indexer.join(60)
+        assert (dev.output.root / "pagefind/pagefind-ui.js").is_file()
+        after, static_after, _ = dev.wait_for_change(-1)
+        assert after > epoch and static_after == after > static_epoch
+    finally:
+        dev.close()
+
+
 # ------------------------------------------------ same pages as `build` ---
 
 def test_a_content_error_does_not_hide_a_templates_syntax_error(tmp_path):

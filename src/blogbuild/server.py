@@ -347,8 +347,9 @@ class DevServer:
             self._cond.notify_all()
 
     def _index_search(self, snapshot: Snapshot) -> None:
-        """Pagefind needs the pages on disk: write them once, index, move the index in.
-        Not refreshed on edits (a restart does)."""
+        """Pagefind needs the pages on disk: write them once, index, move the index in,
+        and tell the tabs (those opened before have no search box). Not refreshed on
+        edits (a restart does)."""
         scratch = self.output.root / self.output.SEARCH_SCRATCH
         try:
             # (a site without posts gets no indexer: _start_search_index)
@@ -366,6 +367,12 @@ class DevServer:
             _, err = self._indexer.communicate()
             if self._indexer.returncode == 0 and not self._closing:
                 (scratch / INDEX_FOLDER).rename(self.output.root / INDEX_FOLDER)
+                # a tab opened before the index was there has no search box: every tab
+                # reloads, as for any new static file
+                with self._cond:
+                    self._epoch += 1
+                    self._static_epoch = self._epoch
+                    self._cond.notify_all()
             elif not self._closing:
                 self.say(f"search index: Pagefind failed: {err.decode(errors='replace')[-300:]}")
         except (OSError, ContentErrors) as failure:
