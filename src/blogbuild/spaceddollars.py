@@ -52,13 +52,16 @@ def note_spaced_formula(state: StateInline, start: int,
     if end == -1 or src.startswith("$$", end) or formula_end(src, end) is not None:
         return
     tex = src[start + 1:end]
-    if tex.strip() and (tex[0].isspace() or tex[-1].isspace()) and "`" not in tex \
-            and TEX.search(tex) and not NOT_TEX.search(re.sub(r"\\text\{[^{}]*\}", "", tex)):
+    if "`" not in tex and _spaced_tex(tex):
         noted.append((src, start, end + 1))
 
 
-_SPACED_IN_CODE = re.compile(r"\$(?:\s+[^$]*[^$\s]|[^$\s][^$]*\s+|\s+[^$]*\S\s+)\$")
-"""A code span's whole text: one formula with a space inside its dollars."""
+def _spaced_tex(tex: str) -> bool:
+    """What is between two dollars is a formula to MathJax with a space at one end:
+    TeX (a command, a sub- or superscript) and no prose (NOT_TEX)."""
+    return bool(tex.strip()) and (tex[0].isspace() or tex[-1].isspace()) and \
+        TEX.search(tex) is not None and \
+        not NOT_TEX.search(re.sub(r"\\text\{[^{}]*\}", "", tex))
 
 
 def note_spaced_code_span(env: dict, src: str, written: str) -> None:
@@ -66,11 +69,11 @@ def note_spaced_code_span(env: dict, src: str, written: str) -> None:
     MathJax would have typeset but that stays code here (`` `$ \\mathcal{H}$` ``):
     `written` is its text, `src` the text of the paragraph it is in."""
     noted = env.get("spaced_formulas")
-    if noted is None or not _SPACED_IN_CODE.fullmatch(written):
+    if noted is None or len(written) < 3 or written[0] != "$" or written[-1] != "$" or \
+            "$" in written[1:-1]:
         return
-    tex = written[1:-1]
     start = src.find(written)
-    if start != -1 and TEX.search(tex) and not NOT_TEX.search(re.sub(r"\\text\{[^{}]*\}", "", tex)):
+    if start != -1 and _spaced_tex(written[1:-1]):
         noted.append((src, start, start + len(written)))
 
 
