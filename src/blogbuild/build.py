@@ -40,7 +40,7 @@ from .unchanged import (LastBuild, fingerprint, output_files, output_listing, re
 from .problems import ContentErrors, Problem, UsageError
 from .search import INDEX_FOLDER, index_site, indexed_pages, is_indexed
 from .site import InlineMath, RenderedContent, Site, assemble
-from .sources import CACHE_FOLDER, PARSED, RENDERED
+from .sources import CACHE_FOLDER, PARSED, RENDERED, template_files
 from .templateerrors import template_errors, template_problems
 
 K = TypeVar("K")
@@ -236,7 +236,7 @@ def checked_site(site_dir: Path, config: SiteConfig, config_problems: Sequence[P
         found = template_problems(env, templates_in_use(content))
         # the default theme's templates render every page of any content: only a site's
         # own can fail so (rendering every page took ~2 s of a failing 1,000-post check)
-        if not found and every_page and any((site_dir / "templates").glob("**/*.*")):
+        if not found and every_page and template_files(site_dir / "templates"):
             found = _rendering_problems(site_dir, config, problems, content, rendered, engine,
                                         env, archive_of)
         raise ContentErrors(sorted([*problems, *found]))

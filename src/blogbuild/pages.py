@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from jinja2.defaults import DEFAULT_NAMESPACE
 
 from .archive import PostLink
 from .config import SiteConfig
@@ -360,11 +361,8 @@ def _render(env: jinja2.Environment, job: PageJob, **context) -> str:
     except jinja2.TemplateSyntaxError as error:
         raise ContentErrors([template_syntax_problem(error, job.template)]) from None
     except Exception as error:  # Jinja's, or Python's own: `{{ views + 1 }}` with no views
-        functions = tuple(set(env.globals) - _JINJA_GLOBALS)
+        functions = tuple(set(env.globals) - set(DEFAULT_NAMESPACE))
         raise ContentErrors([template_runtime_problem(
             error, job.template, f"rendering {job.output}, from {job.source}",
             PageNames(tuple(context), functions, PAGE_VARIABLES))]) from None
 
-
-_JINJA_GLOBALS = frozenset(jinja2.Environment().globals)
-"""The functions every Jinja template has (range, dict, ...): not the theme's."""
