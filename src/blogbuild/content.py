@@ -146,6 +146,8 @@ class RejectedPost:
 
 POST_KEYS = frozenset({"title", "date", "slug", "author", "tags", "category", "series",
                        "views", "draft", "updated", "summary"})
+PAGE_KEYS = frozenset({"title", "slug", "date", "draft", "weight"})
+"""The keys a standalone page reads (the rest are kept for templates)."""
 OTHER_GENERATORS_KEYS = {
     "categories": "a list in Hugo, Jekyll and Hexo; a post here has one `category`",
     "taxonomies": "Zola's; here `tags` and `category` are keys of their own",
@@ -427,11 +429,11 @@ def parse_page(source: str, text: str, config: SiteConfig,
     weight = _weight(header.fields, report)
     problems.extend(found)
     problems += [_unknown_key(source, header.key_lines.get(str(key), 1), str(key), "in this page")
-                 for key in header.fields if key not in POST_KEYS | {"weight"}]
+                 for key in header.fields if key not in POST_KEYS | PAGE_KEYS]
     if found or title is None:
         return None
     extra = MappingProxyType({str(k): v for k, v in header.fields.items()
-                              if k not in ("title", "slug", "date", "draft", "weight")})
+                              if k not in PAGE_KEYS})
     return Page(source=source, slug=slug, title=title, body=header.body,
                 body_line=header.body_line, date=date, extra=extra, draft=draft, weight=weight,
                 title_line=header.key_lines.get("title", 2),
