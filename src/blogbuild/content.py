@@ -243,7 +243,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         page_slugs, problems, cache)
     # a file in a bundle's folder is told where its post's relative links find it
     bundles = {PurePosixPath(post.source).parent: post_path(config, post)
-               for post in posts if _named_by(post.source) == "folder"}
+               for post in posts if _named_by(post.source) == "folder"} if files.unread else {}
     for path in files.unread:
         source = relative_name(path, site_dir)
         bundle = next((folder for folder in PurePosixPath(source).parents if folder in bundles),
