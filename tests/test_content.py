@@ -1,8 +1,11 @@
+import dataclasses
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from conftest import post, write_site
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -243,11 +246,67 @@ def test_html_character_references_in_names_are_the_characters_a_wordpress_blog_
         "&amplifier; 与 &notit; 与 &ltfoo;"
 
 
-def test_hugos_toml_front_matter_is_named_not_taken_for_none():
-    _, problems = parse("+++\ntitle = \"甲\"\ndate = 2024-01-01\n+++\n正文\n")
-    assert problems == ["content/posts/a.md:1: front matter in TOML (`+++`, as Hugo writes it) "
-                        "is not read: write it as YAML between two lines `---` (`title: ...`, "
-                        "`date: ...`)"]
+def test_toml_front_matter_gives_the_record_yaml_gives():
+    """Hugo's and Zola's `+++` header: the same keys, TOML's own dates and numbers."""
+    toml = ("+++\ntitle = '生成扩散模型漫谈(二十一)'\ndate = 2023-12-07T10:30:00+08:00\n"
+            "slug = \"diffusion-21\"\ntags = [\"扩散模型\",\n  \"ODE\"]  # two\n"
+            "category = '信息时代'\nseries = \"生成扩散模型漫谈\"\nviews = 75393\n"
+            "updated = 2023-12-08\n+++\n正文 $x$\n")
+    yaml = post("'生成扩散模型漫谈(二十一)'", "2023-12-07 10:30", "正文 $x$\n",
+                slug="diffusion-21", tags="[扩散模型, ODE]", category="信息时代",
+                series="生成扩散模型漫谈", views=75393, updated="2023-12-08")
+    (from_toml, toml_problems), (from_yaml, yaml_problems) = parse(toml), parse(yaml)
+    assert toml_problems == yaml_problems == []
+    assert from_toml == dataclasses.replace(from_yaml, body_line=12)
+    assert from_toml.date == datetime(2023, 12, 7, 10, 30, tzinfo=SHANGHAI)
+
+
+def test_toml_keys_are_found_at_their_lines(tmp_path: Path):
+    write_site(tmp_path, {"content/posts/a.md": (
+        '+++\ntitle = "甲"\ndate = 2024-01-01\ntags = [\n  "a",\n]\n'
+        'tittle = "乙"\n[extra]\nsubtitle = "丙"\nslug = "不是"\n+++\n正文\n')})
+    content = load_content(tmp_path, CONFIG)
+    assert [(p.line, p.message.split(";")[0]) for p in content.problems] == [
+        (8, "unknown front-matter key `extra` (first seen here)"),
+        (7, "unknown front-matter key `tittle` (first seen here) (did you mean `title`?)")]
+    assert content.posts[0].slug == "a" and content.posts[0].extra["extra"]["slug"] == "不是"
+
+
+@pytest.mark.parametrize(("header", "line", "says"), [
+    ("title = 甲", 2, "broken TOML: Invalid value (text goes in quotes"),
+    ('title = "$\\mathcal{A}$"', 2, "broken TOML: Unescaped '\\' in a string (TeX inside "
+     "double quotes? there a backslash starts an escape: write the value in single quotes "
+     "(TOML reads no escapes there)"),
+    ("date = 2024-01-01 10:30", 2, "broken TOML: Expected newline or end of document after "
+     "a statement (a time needs its seconds in TOML (10:30:00))"),
+    ('slug = "a"\ntitle = "甲"\nslug = "b"', 4, "broken TOML: Cannot overwrite a value (a key "
+     "given twice? remove one)"),
+])
+def test_broken_toml_is_reported_at_its_line_with_what_to_do(header: str, line: int, says: str):
+    _, problems = parse(f"+++\n{header}\n+++\n正文\n")
+    assert len(problems) == 1 and problems[0].startswith(f"content/posts/a.md:{line}: {says}")
+
+
+def test_tex_that_toml_reads_as_escapes_is_an_error_at_its_line():
+    """`"$\\theta$"` parses: a tab and "heta" in the title."""
+    _, problems = parse('+++\ndate = 2024-01-01\ntitle = "关于$\\theta$"\n+++\n正文\n')
+    assert problems == ["content/posts/a.md:3: `\\theta` inside double quotes is TOML's "
+                        "escape `\\t` (a tab), not TeX: write the value in single quotes, "
+                        "where TOML reads no escapes"]
+    record, problems = parse("+++\ndate = 2024-01-01\ntitle = '关于$\\theta$'\n+++\n正文\n")
+    assert problems == [] and record.title == "关于$\\theta$"
+
+
+def test_an_unclosed_toml_header_says_which_fence_closes_it():
+    _, problems = parse('+++\ntitle = "甲"\n正文\n')
+    assert problems == ["content/posts/a.md:1: front matter is not closed: add a line `+++` "
+                        "after it"]
+
+
+def test_a_broken_toml_header_still_gives_its_slug_to_the_rejected_post():
+    rejected = rejected_post("content/posts/2024-01-01-a.md",
+                             '+++\nslug = "kept"\ntitle = 甲\n+++\n正文\n')
+    assert rejected.slug == "kept" and rejected.body_line == 5
 
 
 @pytest.mark.parametrize("written", ["generative-model math-heavy", "generative-model, math-heavy",
@@ -579,6 +638,25 @@ def test_title_date_and_body_survive_the_round_trip(title: str, moment: datetime
     assert record.title == title.strip()
     assert record.date == moment.replace(tzinfo=SHANGHAI)
     assert record.body == body
+
+
+@settings(max_examples=200, deadline=None)
+@given(titles, st.lists(titles, max_size=4), st.datetimes(min_value=datetime(1990, 1, 1),
+                                                         max_value=datetime(2090, 1, 1)))
+def test_toml_and_yaml_headers_of_the_same_fields_give_the_same_post(
+        title: str, tags: list[str], moment: datetime):
+    moment = moment.replace(microsecond=0)
+    fields = {"title": title, "tags": tags, "summary": title}
+    as_yaml = "---\n" + yaml.safe_dump({**fields, "date": f"{moment:%Y-%m-%d %H:%M:%S}"},
+                                       allow_unicode=True) + "---\n正文\n"
+    # a JSON string is a TOML basic string (\uXXXX escapes and all)
+    as_toml = "+++\n" + "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n"
+                                 for key, value in fields.items()) + \
+        f"date = {moment:%Y-%m-%dT%H:%M:%S}\n+++\n正文\n"
+    (from_yaml, yaml_problems), (from_toml, toml_problems) = parse(as_yaml), parse(as_toml)
+    assert yaml_problems == toml_problems == []
+    assert dataclasses.replace(from_toml, body_line=0, title_line=0) == \
+        dataclasses.replace(from_yaml, body_line=0, title_line=0)
 
 
 def test_files_under_content_that_no_build_reads_are_each_a_warning(tmp_path: Path):

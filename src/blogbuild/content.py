@@ -166,7 +166,8 @@ OTHER_GENERATORS_KEYS = {
 here instead: "did you mean" cannot guess these."""
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 _TAG_COMMAS = re.compile("[,，、]")
-_SLUG_LINE = re.compile(r"^slug:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_SLUG_LINE = re.compile(r"^slug[ \t]*[:=][ \t]*(.*?)[ \t]*$", re.MULTILINE)
+"""A header's `slug:` line (YAML) or `slug = ` line (TOML), read where the rest is broken."""
 _BAD_SLUG = re.compile(r"[/\\?#%\"<>|*:\s]|^\.|^$")
 
 

@@ -1,4 +1,7 @@
-"""Front matter: split a Markdown file into its YAML header and body, and read dates.
+"""Front matter: split a Markdown file into its header and body, and read dates.
+
+The header is YAML between two lines `---`, or TOML between two lines `+++` (Hugo's
+and Zola's other form): either gives the same fields.
 
 Pure functions of text; `content.py` turns their results into records.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 import html
 import html.entities
 import re
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -49,16 +53,16 @@ class Header:
     """A file's front matter, parsed."""
 
     fields: dict
-    """The YAML mapping, dates left as strings."""
+    """The header's mapping: in YAML dates left as strings, in TOML as TOML reads them."""
     key_lines: dict[str, int]
     """Key → 1-based line in the file where it is set."""
     body: str
     """Everything after the closing `---`."""
     body_line: int
     """1-based file line of the body's first line."""
-    faults: tuple[YamlError, ...] = ()
-    """What is wrong in YAML that parses (load_yaml): errors of the file, reported with
-    the other problems of its fields."""
+    faults: tuple[YamlError | FrontMatterError, ...] = ()
+    """What is wrong in a header that parses (load_yaml, _toml_faults): errors of the
+    file, reported with the other problems of its fields."""
 
 
 class FrontMatterError(ValueError):
@@ -69,16 +73,21 @@ class FrontMatterError(ValueError):
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_TOML_FENCE = re.compile(r"^\+\+\+[ \t]*$")
 
 
 def split_front_matter(text: str) -> Header:
-    """Split `---`-fenced YAML front matter from the body; raises FrontMatterError."""
+    """Split the front matter (YAML fenced by `---`, TOML by `+++`) from the body;
+    raises FrontMatterError."""
     lines, index = _fenced(text)
-    yaml_text = "\n".join(lines[1:index])
-    try:
-        fields, key_lines, faults = load_yaml_mapping(yaml_text, TEXT_KEYS, first_line=2)
-    except YamlError as error:
-        raise FrontMatterError(str(error), error.line) from None
+    header = "\n".join(lines[1:index])
+    if _TOML_FENCE.match(lines[0]):
+        fields, key_lines, faults = load_toml_mapping(header, TEXT_KEYS, first_line=2)
+    else:
+        try:
+            fields, key_lines, faults = load_yaml_mapping(header, TEXT_KEYS, first_line=2)
+        except YamlError as error:
+            raise FrontMatterError(str(error), error.line) from None
     return Header(fields=fields, key_lines=key_lines, body="\n".join(lines[index + 1:]),
                   body_line=index + 2, faults=tuple(faults))
 
@@ -96,17 +105,16 @@ def fenced_body(text: str) -> tuple[str, int] | None:
 def _fenced(text: str) -> tuple[list[str], int]:
     """The file's lines and the index of the line closing its front matter."""
     lines = text.split("\n")
-    if lines and lines[0].rstrip() == "+++":
-        raise FrontMatterError("front matter in TOML (`+++`, as Hugo writes it) is not read: "
-                               "write it as YAML between two lines `---` (`title: ...`, "
-                               "`date: ...`)", 1)
-    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
+    toml = bool(lines) and _TOML_FENCE.match(lines[0].rstrip("\r"))
+    if not lines or not (toml or _FENCE.match(lines[0].rstrip("\r"))):
         raise FrontMatterError("no front matter: a post starts with a line `---`, then "
                                "`title: ...` and `date: ...`, then another `---`", 1)
+    close = _TOML_FENCE if toml else _CLOSE
     for index in range(1, len(lines)):
-        if _CLOSE.match(lines[index].rstrip("\r")):
+        if close.match(lines[index].rstrip("\r")):
             return lines, index
-    raise FrontMatterError("front matter is not closed: add a line `---` after it", 1)
+    fence = "+++" if toml else "---"
+    raise FrontMatterError(f"front matter is not closed: add a line `{fence}` after it", 1)
 
 
 def load_yaml(text: str, first_line: int = 1
@@ -268,6 +276,84 @@ def mapping_key_lines(node: yaml.MappingNode) -> dict[str, int]:
     """Key → 1-based line, for the scalar keys of a mapping node."""
     return {str(key.value): key.start_mark.line + 1
             for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+
+
+def load_toml_mapping(text: str, written: frozenset[str] = frozenset(), first_line: int = 1
+                      ) -> tuple[dict, dict[str, int], list[FrontMatterError]]:
+    """Parse TOML front matter (its text starts at the file's line `first_line`);
+    returns the mapping with key → the file's line and the faults of TOML that parses,
+    as load_yaml_mapping does. The values of the keys in `written` that TOML read as
+    numbers are text (`title = 2024` is "2024"). Raises FrontMatterError."""
+    try:
+        value = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        where = _TOML_WHERE.search(message)
+        what = message[:where.start()] if where else message
+        lines = text.split("\n")
+        line = int(where.group(1)) if where and where.group(1) else len(lines)
+        failing = lines[line - 1] if line <= len(lines) else ""
+        hint = _TEX_IN_DOUBLE_QUOTES.replace("single quotes", "single quotes (TOML reads "
+                                             "no escapes there)") if "'\\'" in what else \
+            "a key given twice? remove one" if "overwrite" in what else \
+            "a time needs its seconds in TOML (10:30:00)" if _TOML_SHORT_TIME.match(failing) else \
+            "text goes in quotes: title = \"…\"; see toml.io"
+        raise FrontMatterError(f"broken TOML: {what.strip()} ({hint})",
+                               line + first_line - 1) from None
+    for key in written & value.keys():
+        value[key] = _toml_as_text(value[key])
+    return value, _toml_key_lines(text, first_line), _toml_faults(text, first_line)
+
+
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
+_TOML_SHORT_TIME = re.compile(r"^\s*[\w-]+\s*=\s*\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}\s*(#.*)?$")
+"""A date and time without seconds, which TOML 1.0 refuses."""
+_TOML_KEY = re.compile(r"""^\s*(\[\[?)?\s*("[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_-]+)\s*([.=\]])""")
+"""A line setting a key (`tags =`, `extra.subtitle =`) or opening a table (`[extra]`)."""
+_TOML_BASIC_STRING = re.compile(r'(?<!")"(?:[^"\\\n]|\\.)*"')
+_TOML_ESCAPE_BEFORE_LETTERS = re.compile(r"(?<!\\)(?:\\\\)*\\([btnfr])([A-Za-z]+)")
+
+
+def _toml_as_text(value: object) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list):
+        return [_toml_as_text(item) for item in value]
+    return value
+
+
+def _toml_key_lines(text: str, first_line: int) -> dict[str, int]:
+    """Top-level key → the file's line where it is set (a table's, `[extra]`, where its
+    header is); keys inside a table are not top-level."""
+    lines: dict[str, int] = {}
+    in_table = False
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        if not (found := _TOML_KEY.match(line)):
+            continue
+        table, key, after = found.groups()
+        if table and after in ".]":
+            in_table = True
+        elif table or after not in ".=" or in_table:
+            continue
+        lines.setdefault(key.strip("\"'"), number)
+    return lines
+
+
+def _toml_faults(text: str, first_line: int) -> list[FrontMatterError]:
+    """The first double-quoted value whose formula TOML read as escapes (`"$\\theta$"`
+    is a tab and "heta"), as _tex_read_as_escapes finds in YAML."""
+    if "$" not in text:
+        return []
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        for string in _TOML_BASIC_STRING.finditer(line):
+            for formula in _RAW_FORMULA.finditer(string.group()):
+                if found := _TOML_ESCAPE_BEFORE_LETTERS.search(formula.group()):
+                    escape, command = found.group(1), found.group(1) + found.group(2)
+                    return [FrontMatterError(
+                        f"`\\{command}` inside double quotes is TOML's escape `\\{escape}` "
+                        f"({_ESCAPE_NAMES[escape]}), not TeX: write the value in single "
+                        "quotes, where TOML reads no escapes", number)]
+    return []
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
