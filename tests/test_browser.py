@@ -666,3 +666,15 @@ def test_a_tex_comment_holding_a_brace_does_not_hide_its_formula(browser, tmp_pa
         report = wait_for_math(page)
         assert report.errors == [] and report.rendered == report.math == 2, report
         assert "\\[" not in page.inner_text("article") and "%" not in page.inner_text("article")
+
+
+def test_a_reader_at_an_old_address_lands_on_the_post(browser, tmp_path):
+    """`aliases`: the old page sends the browser on to the post, below the site's path."""
+    from conftest import post, write_site
+
+    site = write_site(tmp_path / "site", {"content/posts/new-name.md": post(
+        "改名了", "2024-01-01", "正文 $x$\n", aliases="[/archives/9881/]")})
+    with built_site_page(browser, site, "archives/9881/", 1280, 900) as (page, log):
+        page.wait_for_url("**/blog/archives/new-name/")
+        assert page.inner_text("h1") == "改名了"
+        assert log.outside_requests == [] and log.failed_requests == []

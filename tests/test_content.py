@@ -246,6 +246,30 @@ def test_html_character_references_in_names_are_the_characters_a_wordpress_blog_
         "&amplifier; 与 &notit; 与 &ltfoo;"
 
 
+def test_aliases_are_the_files_old_addresses_are_served_from():
+    record, problems = parse(post("t", "2024-01-01", aliases="[/archives/9881/, archives/12, "
+                                  "/2015/03/old.html, '/archives/%E4%B8%AD%E6%96%87/']"))
+    assert problems == []
+    assert record.aliases == ("archives/9881/index.html", "archives/12/index.html",
+                              "2015/03/old.html", "archives/中文/index.html")
+    record, problems = parse(post("t", "2024-01-01", aliases="/archives/9881"))
+    assert problems == [] and record.aliases == ("archives/9881/index.html",)
+
+
+@pytest.mark.parametrize(("written", "says"), [
+    ("[https://kexue.fm/archives/9881]", "an alias is an address on this site"),
+    ("['/?p=9881']", "a static host serves a page by its path alone"),
+    ("[/archives/../x/]", "not a path of folders and a file name"),
+    ("[/]", "not a path of folders and a file name"),
+    ("[/a b/]", "not a path of folders and a file name"),
+    ("{old: /x/}", "`aliases` must be a list of old addresses on this site"),
+])
+def test_an_alias_that_is_no_path_on_the_site_is_an_error_at_its_line(written: str, says: str):
+    record, problems = parse(post("t", "2024-01-01", aliases=written))
+    assert record is None and len(problems) == 1
+    assert problems[0].startswith("content/posts/a.md:4: ") and says in problems[0]
+
+
 def test_toml_front_matter_gives_the_record_yaml_gives():
     """Hugo's and Zola's `+++` header: the same keys, TOML's own dates and numbers."""
     toml = ("+++\ntitle = '生成扩散模型漫谈(二十一)'\ndate = 2023-12-07T10:30:00+08:00\n"

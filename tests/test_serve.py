@@ -426,6 +426,16 @@ def test_a_deleted_post_leaves_its_listings_and_its_url_is_404(server):
     assert "Extra" not in fetch(server.url)[1]
 
 
+def test_an_old_address_added_while_serving_leads_to_its_post(server):
+    (server.site / "content/posts/moved.md").write_text(
+        post("Moved", "2024-01-08 10:00", aliases="[/archives/9881/]"), encoding="utf-8")
+    until(lambda: fetch(server.url + "archives/9881/")[0] == 200)
+    body = fetch(server.url + "archives/9881/")[1]
+    assert 'http-equiv="refresh" content="0; url=/blog/archives/moved/"' in body
+    (server.site / "content/posts/moved.md").unlink()
+    until(lambda: fetch(server.url + "archives/9881/")[0] == 404)
+
+
 def test_site_toml_rebuilds_everything_and_a_broken_one_keeps_the_last_good_site(server):
     config = server.site / "site.toml"
     good = config.read_text(encoding="utf-8")

@@ -607,12 +607,13 @@ def test_a_content_error_brings_no_error_of_a_template_no_page_uses(site, tmp_pa
     # a name no page has (Hugo's habit) is not "a value only some pages have"
     ("{{ site.title }}", "template error: 'site' is undefined; no page has `site`: this one's "
                          "variables are `layout`, `listing`, and every page's functions "
-                         "`bibtex`, `citation_meta`, `labels`, `series_window`, `url` (Hugo's "
-                         "and Jekyll's `site`: the site's title is `layout.site_title`; "),
+                         "`absolute_url`, `bibtex`, `citation_meta`, `labels`, `series_window`, "
+                         "`url` (Hugo's and Jekyll's `site`: the site's title is "
+                         "`layout.site_title`; "),
     ("{{ listin.heading }}", "template error: 'listin' is undefined; no page has `listin`: this "
                              "one's variables are `layout`, `listing`, and every page's functions "
-                             "`bibtex`, `citation_meta`, `labels`, `series_window`, `url` (did "
-                             "you mean `listing`?) (rendering "),
+                             "`absolute_url`, `bibtex`, `citation_meta`, `labels`, "
+                             "`series_window`, `url` (did you mean `listing`?) (rendering "),
     ("{{ lables.page }}", "template error: 'lables' is undefined; no page has `lables`: "),
     # a variable of another kind of page: a post's `entry` in a template listings use too
     ("{{ entry.post.title }}", "template error: 'entry' is undefined; a value only some "
@@ -645,8 +646,8 @@ def test_every_variable_a_page_is_given_is_known_to_the_error_messages(site, mon
     from blogbuild.build import plan_site
     from blogbuild.problems import ContentErrors
 
-    root = site({**archive(3), "content/pages/about.md": "---\ntitle: 关于\n---\n正文\n",
-                 "templates/page.html": "{{ lables.page }}\n"})
+    root = site({**archive(3), "content/pages/about.md": "---\ntitle: 关于\naliases: [/me/]\n"
+                 "---\n正文\n", "templates/page.html": "{{ lables.page }}\n"})
     with pytest.raises(ContentErrors) as raised:
         plan_site(root)
     assert "(did you mean `labels`?)" in raised.value.problems[0].message
@@ -686,6 +687,38 @@ def test_a_pages_weight_orders_the_menu_as_hugos_does(site, tmp_path):
     build_site(root, tmp_path / "out")
     menu = [a.get_text() for a in html(tmp_path / "out/index.html").select(".site-nav a")]
     assert [name for name in menu if name in ("关于", "链接", "动物园")] == ["链接", "动物园", "关于"]
+
+
+def test_an_old_address_leads_to_its_post_and_is_no_page_of_the_sitemap(site, tmp_path):
+    root = site({**archive(2), "content/posts/old.md": post(
+        "旧文", "2023-05-01", "正文\n", aliases="[/archives/9881/, /2015/03/old.html]"),
+        "content/pages/about.md": "---\ntitle: 关于\naliases: /about-me/\n---\n正文\n"})
+    build_site(root, tmp_path / "out")
+    for alias, target in (("archives/9881/index.html", "archives/old/"),
+                          ("2015/03/old.html", "archives/old/"),
+                          ("about-me/index.html", "about/")):
+        page = html(tmp_path / "out" / alias)
+        assert page.find("link", rel="canonical")["href"] == f"https://example.org/blog/{target}"
+        assert page.find("meta", attrs={"http-equiv": "refresh"})["content"] == \
+            f"0; url=/blog/{target}"
+        assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = {e.text for e in ElementTree.parse(tmp_path / "out/sitemap.xml").getroot()
+            .findall("s:url/s:loc", ns)}
+    assert "https://example.org/blog/archives/old/" in locs
+    assert not [loc for loc in locs if "9881" in loc or "old.html" in loc or "about-me" in loc]
+
+
+def test_an_old_address_where_a_page_is_fails_the_build_naming_both_files(site, tmp_path):
+    from blogbuild.problems import ContentErrors
+
+    root = site({**archive(2), "content/posts/old.md": post(
+        "旧文", "2023-05-01", "正文\n", aliases="[/archives/p01/]")})
+    with pytest.raises(ContentErrors) as raised:
+        build_site(root, tmp_path / "out")
+    assert [str(p) for p in raised.value.problems] == [
+        "content/posts/old.md: writes archives/p01/index.html, which "
+        "content/posts/2024/2024-01-02-p01.md writes too; change one of their slugs or paths"]
 
 
 def test_editor_litter_in_static_is_not_published(site, tmp_path):

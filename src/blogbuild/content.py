@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+from urllib.parse import unquote, urlsplit
 
 from .commentfiles import load_comment_files
 from .comments import Comment
@@ -67,6 +68,9 @@ class Post:
     """Line of `slug:` in `source`; 0 when the slug is the file name's."""
     extra: typing.Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     """Front-matter keys the SPEC does not name, kept for templates."""
+    aliases: tuple[str, ...] = ()
+    """Old addresses that redirect here (front matter `aliases`), as output paths:
+    "archives/9881/index.html", "old.html" (alias_output)."""
 
     def __reduce__(self):  # the caches pickle posts; a mappingproxy does not pickle
         return _with_extra, (type(self), _fields_of(self))
@@ -90,6 +94,8 @@ class Page:
     """Left out of the site, as a draft post is, unless drafts are built."""
     weight: int = 0
     """Its place in the site's menu: lighter first, then by slug (Hugo's `weight`)."""
+    aliases: tuple[str, ...] = ()
+    """As Post.aliases."""
 
     def __reduce__(self):
         return _with_extra, (type(self), _fields_of(self))
@@ -145,8 +151,8 @@ class RejectedPost:
 
 
 POST_KEYS = frozenset({"title", "date", "slug", "author", "tags", "category", "series",
-                       "views", "draft", "updated", "summary"})
-PAGE_KEYS = frozenset({"title", "slug", "date", "draft", "weight"})
+                       "views", "draft", "updated", "summary", "aliases"})
+PAGE_KEYS = frozenset({"title", "slug", "date", "draft", "weight", "aliases"})
 """The keys a standalone page reads (the rest are kept for templates)."""
 OTHER_GENERATORS_KEYS = {
     "categories": "a list in Hugo, Jekyll and Hexo; a post here has one `category`",
@@ -352,7 +358,7 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
         tags=_tags(fields, report), category=name_field(fields, "category", report),
         series=name_field(fields, "series", report), views=_views(fields, report),
         draft=_flag(fields, "draft", report), updated=date_field(fields, "updated", config.zone, report),
-        summary=text_field(fields, "summary", report))
+        summary=text_field(fields, "summary", report), aliases=_aliases(fields, report))
     for key in fields:
         if key not in POST_KEYS and first_unknown is not None:
             first_unknown.setdefault(str(key), (source, lines.get(str(key), 1)))
@@ -428,6 +434,7 @@ def parse_page(source: str, text: str, config: SiteConfig,
     date = date_field(header.fields, "date", config.zone, report)
     draft = _flag(header.fields, "draft", report)
     weight = _weight(header.fields, report)
+    aliases = _aliases(header.fields, report)
     problems.extend(found)
     problems += [_unknown_key(source, header.key_lines.get(str(key), 1), str(key), "in this page")
                  for key in header.fields if key not in POST_KEYS | PAGE_KEYS]
@@ -437,7 +444,7 @@ def parse_page(source: str, text: str, config: SiteConfig,
                               if k not in PAGE_KEYS})
     return Page(source=source, slug=slug, title=title, body=header.body,
                 body_line=header.body_line, date=date, extra=extra, draft=draft, weight=weight,
-                title_line=header.key_lines.get("title", 2),
+                aliases=aliases, title_line=header.key_lines.get("title", 2),
                 slug_line=_slug_line(header.fields, header.key_lines))
 
 
@@ -488,6 +495,48 @@ def _views(fields: dict, report) -> int | None:
         report("views", f"`views` must be a whole number of readers, not {described(value)}")
         return None
     return value
+
+
+def _aliases(fields: dict, report) -> tuple[str, ...]:
+    """Front matter `aliases` (a list of paths, or one) as output paths (alias_output)."""
+    value = fields.get("aliases")
+    if value in (None, "", []):
+        return ()
+    written = [value] if isinstance(value, str) else value
+    if not isinstance(written, list) or not all(isinstance(item, str) for item in written):
+        report("aliases", "`aliases` must be a list of old addresses on this site, such as "
+                          f"[/archives/9881/], not {described(value)}")
+        return ()
+    outputs = []
+    for alias in written:
+        try:
+            outputs.append(alias_output(alias))
+        except ValueError as error:
+            report("aliases", f"alias {alias!r}: {error}")
+    return tuple(outputs)
+
+
+_ALIAS_REFUSED = re.compile(r'[\\"<>|*:\s]')
+
+
+def alias_output(alias: str) -> str:
+    """The file an old address redirects from, below the output folder: a path from the
+    site's root ("/archives/9881/" or "archives/9881", percent-encoded or not) is its
+    folder's index.html, a path ending in .html that file. Raises ValueError saying
+    what the address cannot be."""
+    split = urlsplit(alias.strip())
+    if split.scheme or split.netloc:
+        raise ValueError("an alias is an address on this site: write its path from the "
+                         "site's root, such as /archives/9881/")
+    if split.query or split.fragment:
+        raise ValueError("a static host serves a page by its path alone, and ignores a "
+                         "query (?p=9881) or a fragment (#x): write the path only")
+    path = unquote(split.path).strip("/")
+    parts = path.split("/")
+    if not path or any(part in ("", ".", "..") or _ALIAS_REFUSED.search(part) for part in parts):
+        raise ValueError("not a path of folders and a file name (no `.` or `..`, no empty "
+                         'part, none of \\ " < > | * : or spaces); the front page has no alias')
+    return path if path.endswith((".html", ".htm")) else f"{path}/index.html"
 
 
 def _weight(fields: dict, report) -> int:

@@ -138,11 +138,14 @@ def absolute_links(html: str, site: Site, page_url: str) -> str:
 def render_sitemap(site: Site, outputs: Iterable[str]) -> OutputFile:
     """Every page of the site, given the output files (`…/index.html` pages are listed
     at their folder's URL, a post at `…/slug.html` as it is; 404.html and files other
-    than HTML are not pages): a post or standalone page with its own date, listings
-    with the date of the newest post."""
+    than HTML are not pages, nor the old addresses that redirect to a page): a post or
+    standalone page with its own date, listings with the date of the newest post."""
     config = site.config
+    aliases = {alias for record in (*(entry.post for entry in site.posts),
+                                    *(entry.page for entry in site.pages))
+               for alias in record.aliases}
     page_paths = [path.removesuffix("index.html") for path in outputs
-                  if path.endswith(".html") and path != NOT_FOUND_PAGE]
+                  if path.endswith(".html") and path != NOT_FOUND_PAGE and path not in aliases]
     newest = latest(site.posts)
     dated = {entry.path: entry.post.updated or entry.post.date for entry in site.posts}
     dated.update({entry.path: entry.page.date for entry in site.pages})

@@ -113,6 +113,7 @@ def template_environment(site_dir: Path, config: SiteConfig, cache_dir: Path | N
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              bytecode_cache=compiled, auto_reload=False)
     env.globals["url"] = functools.lru_cache(maxsize=None)(lambda path: url_path(config, path))
+    env.globals["absolute_url"] = lambda path: absolute_url(config, path)
     env.globals["labels"] = labels_for(config.language)
     # derived from a post and the configuration: computed where shown, so that a page's
     # context holds records only (pagedeps.py digests the context)
@@ -229,18 +230,21 @@ def render_and_stage(env: jinja2.Environment, job: PageJob, layout: Layout,
 NOT_FOUND_PAGE = "404.html"
 """The page a host serves at any missing URL (GitHub Pages, Netlify, `serve`)."""
 PAGE_TEMPLATES = ("listing.html", "archive.html", "terms.html", "post.html", "page.html",
-                  "404.html")
+                  "404.html", "alias.html")
 """The templates plan_pages renders pages with (a site's pages use some or all)."""
 
 
 def templates_in_use(content: Content) -> tuple[str, ...]:
     """The PAGE_TEMPLATES that plan_pages uses for a site of this content: every site
-    has listings, the archive, the terms and a 404; posts and standalone pages their own."""
-    unused = {"post.html": not content.posts, "page.html": not content.pages}
+    has listings, the archive, the terms and a 404; posts, standalone pages and old
+    addresses (`aliases`) their own."""
+    unused = {"post.html": not content.posts, "page.html": not content.pages,
+              "alias.html": not any(record.aliases for record in (*content.posts, *content.pages))}
     return tuple(name for name in PAGE_TEMPLATES if not unused.get(name))
 
 
-PAGE_VARIABLES = frozenset({"layout", "listing", "archive", "entry", "nav", "latest_posts"})
+PAGE_VARIABLES = frozenset({"layout", "listing", "archive", "entry", "nav", "latest_posts",
+                            "target"})
 """Every variable plan_pages gives some kind of page (`layout`: every page)."""
 
 
@@ -277,6 +281,10 @@ def plan_pages(site: Site) -> list[PageJob]:
              nav=archive.nav[entry.post.slug])
     for entry in site.pages:
         page(entry.path, "page.html", entry.page.title, entry.page.source, entry=entry)
+    for record, path in [*((entry.post, entry.path) for entry in site.posts),
+                         *((entry.page, entry.path) for entry in site.pages)]:
+        for alias in record.aliases:
+            page(alias, "alias.html", record.title, record.source, target=path)
     page(NOT_FOUND_PAGE, "404.html", "404", "theme", latest_posts=site.posts[:10])
     return jobs
 
