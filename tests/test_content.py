@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from blogbuild.comments import parse_comments
 from blogbuild.config import SiteConfig
 from blogbuild.content import load_content, parse_post, rejected_post
+from blogbuild.frontmatter import split_front_matter
 from blogbuild.contentcache import NOT_XML
 
 CONFIG = SiteConfig(title="T", base_url="https://e.org/", author="苏剑林")
@@ -247,21 +248,34 @@ def test_html_character_references_in_names_are_the_characters_a_wordpress_blog_
 
 
 def test_aliases_are_the_files_old_addresses_are_served_from():
-    record, problems = parse(post("t", "2024-01-01", aliases="[/archives/9881/, archives/12, "
-                                  "/2015/03/old.html, '/archives/%E4%B8%AD%E6%96%87/']"))
+    """From the site's root, or (Hugo's page-relative alias) from the post's folder."""
+    record, problems = parse(post("t", "2024-01-01", aliases="[/archives/9881/, old-name, "
+                                  "../2015/x, /2015/03/OLD.HTML, /y.html/, "
+                                  "'/archives/%E4%B8%AD%E6%96%87/']"))
     assert problems == []
-    assert record.aliases == ("archives/9881/index.html", "archives/12/index.html",
-                              "2015/03/old.html", "archives/中文/index.html")
+    assert record.aliases == ("archives/9881/index.html", "archives/old-name/index.html",
+                              "2015/x/index.html", "2015/03/OLD.HTML", "y.html/index.html",
+                              "archives/中文/index.html")
     record, problems = parse(post("t", "2024-01-01", aliases="/archives/9881"))
     assert problems == [] and record.aliases == ("archives/9881/index.html",)
+
+
+def test_a_pages_relative_alias_is_beside_it_at_the_sites_root(tmp_path: Path):
+    write_site(tmp_path, {"content/pages/about.md": "---\ntitle: 关于\naliases: [me]\n---\n"})
+    assert load_content(tmp_path, CONFIG).pages[0].aliases == ("me/index.html",)
 
 
 @pytest.mark.parametrize(("written", "says"), [
     ("[https://kexue.fm/archives/9881]", "an alias is an address on this site"),
     ("['/?p=9881']", "a static host serves a page by its path alone"),
-    ("[/archives/../x/]", "not a path of folders and a file name"),
-    ("[/]", "not a path of folders and a file name"),
-    ("[/a b/]", "not a path of folders and a file name"),
+    ("[../../x]", "its `..` leads above the site's root"),
+    ("[/]", "that is the site's front page"),
+    ("[/a b/]", "not a path of folder names and a file name"),
+    ("['/a%2Fb/']", "not a path of folder names and a file name"),
+    ("['/a%00b/']", "not a path of folder names and a file name"),
+    ("[/.well-known/x/]", "not a path of folder names and a file name"),
+    ("['/a%E4b/']", "'a%E4b' is not UTF-8 once its %-escapes are read"),
+    ("[9881]", "alias 9881: an alias is an address, not 9881: put it in quotes"),
     ("{old: /x/}", "`aliases` must be a list of old addresses on this site"),
 ])
 def test_an_alias_that_is_no_path_on_the_site_is_an_error_at_its_line(written: str, says: str):
@@ -286,25 +300,41 @@ def test_toml_front_matter_gives_the_record_yaml_gives():
 
 
 def test_toml_keys_are_found_at_their_lines(tmp_path: Path):
+    """Lines inside a string or an array over several lines set no key."""
     write_site(tmp_path, {"content/posts/a.md": (
-        '+++\ntitle = "甲"\ndate = 2024-01-01\ntags = [\n  "a",\n]\n'
-        'tittle = "乙"\n[extra]\nsubtitle = "丙"\nslug = "不是"\n+++\n正文\n')})
+        '+++\ntitle = "甲"\ndate = 2024-01-01\nsummary = """\n见文献\n[1] Ho et al.\n'
+        'title = x\n"""\nrefs = [\n  [1, 2],\n  [3],\n]\ntittle = "乙"\n[extra]\n'
+        'subtitle = "丙"\nslug = "不是"\n+++\n正文\n')})
     content = load_content(tmp_path, CONFIG)
     assert [(p.line, p.message.split(";")[0]) for p in content.problems] == [
-        (8, "unknown front-matter key `extra` (first seen here)"),
-        (7, "unknown front-matter key `tittle` (first seen here) (did you mean `title`?)")]
+        (14, "unknown front-matter key `extra` (first seen here)"),
+        (9, "unknown front-matter key `refs` (first seen here)"),
+        (13, "unknown front-matter key `tittle` (first seen here) (did you mean `title`?)")]
     assert content.posts[0].slug == "a" and content.posts[0].extra["extra"]["slug"] == "不是"
 
 
 @pytest.mark.parametrize(("header", "line", "says"), [
-    ("title = 甲", 2, "broken TOML: Invalid value (text goes in quotes"),
+    ("title = 甲", 2, "broken TOML: Invalid value (text goes in quotes: title = '…')"),
     ('title = "$\\mathcal{A}$"', 2, "broken TOML: Unescaped '\\' in a string (TeX inside "
-     "double quotes? there a backslash starts an escape: write the value in single quotes "
-     "(TOML reads no escapes there)"),
+     "double quotes? there a backslash starts an escape: write the value in single quotes, "
+     "or double each backslash)"),
+    ('title = "关于 $\\underline{x}$"', 2, "broken TOML: Invalid hex value (TeX inside double "
+     "quotes? "),
     ("date = 2024-01-01 10:30", 2, "broken TOML: Expected newline or end of document after "
-     "a statement (a time needs its seconds in TOML (10:30:00))"),
+     "a statement (a TOML date is YYYY-MM-DD, or with its time and seconds: "
+     "2024-01-14T10:30:00, +08:00 after it for an offset)"),
+    ("date = 2024-01-01T10:30+08:00", 2, "broken TOML: Expected newline or end of document "
+     "after a statement (a TOML date is "),
+    ("date = 2024-13-01", 2, "broken TOML: Expected newline or end of document after a "
+     "statement (a TOML date is "),
     ('slug = "a"\ntitle = "甲"\nslug = "b"', 4, "broken TOML: Cannot overwrite a value (a key "
-     "given twice? remove one)"),
+     "or a table given twice: remove one, or merge them)"),
+    ('[extra]\na = 1\n[extra]\nb = 2', 4, "broken TOML: Cannot declare ('extra',) twice (a "
+     "key or a table given twice"),
+    ("date = 2024-01-01\ntitle = '甲", 3, "broken TOML: Expected \"'\" (a quote is not closed "
+     "on this line)"),
+    ("title: 甲", 2, "broken TOML: Expected '=' after a key in a key/value pair (TOML sets a "
+     "key with `=`: `title = '…'`; YAML, with `:`, goes between lines `---`)"),
 ])
 def test_broken_toml_is_reported_at_its_line_with_what_to_do(header: str, line: int, says: str):
     _, problems = parse(f"+++\n{header}\n+++\n正文\n")
@@ -312,13 +342,55 @@ def test_broken_toml_is_reported_at_its_line_with_what_to_do(header: str, line: 
 
 
 def test_tex_that_toml_reads_as_escapes_is_an_error_at_its_line():
-    """`"$\\theta$"` parses: a tab and "heta" in the title."""
+    """`"$\\theta$"` parses: a tab and "heta" in the title; in a string over several
+    lines too, at the escape's own line."""
     _, problems = parse('+++\ndate = 2024-01-01\ntitle = "关于$\\theta$"\n+++\n正文\n')
     assert problems == ["content/posts/a.md:3: `\\theta` inside double quotes is TOML's "
                         "escape `\\t` (a tab), not TeX: write the value in single quotes, "
-                        "where TOML reads no escapes"]
-    record, problems = parse("+++\ndate = 2024-01-01\ntitle = '关于$\\theta$'\n+++\n正文\n")
-    assert problems == [] and record.title == "关于$\\theta$"
+                        "or double each backslash"]
+    _, problems = parse('+++\ntitle = "甲"\ndate = 2024-01-01\nsummary = """\n关于\n'
+                        '$\\nabla f$ 的讨论"""\n+++\n正文\n')
+    assert problems == ["content/posts/a.md:6: `\\nabla` inside double quotes is TOML's "
+                        "escape `\\n` (a line break), not TeX: write the value in single "
+                        "quotes, or double each backslash"]
+
+
+@pytest.mark.parametrize("header", [
+    "# was: title = \"$\\theta$\"\ntitle = '关于$\\theta$'",
+    "title = '''Euler's \"$\\theta$\"'''",
+    "title = \"关于$\\\\theta$\"",
+])
+def test_tex_toml_reads_as_written_is_no_error(header: str):
+    """A comment, a literal string (single quotes) or a doubled backslash."""
+    record, problems = parse(f"+++\n{header}\ndate = 2024-01-01\n+++\n正文\n")
+    assert problems == [] and "$\\theta$" in record.title
+
+
+@pytest.mark.parametrize(("header", "says"), [
+    ("title = 3.10", "`title` is text: put it in quotes (title = \"…\"); unquoted, TOML "
+     "reads 3.1"),
+    ("title = '甲'\ntags = ['a', true]", "`tags` is text: put it in quotes (tags = \"…\"); "
+     "unquoted, TOML reads true"),
+])
+def test_a_toml_number_or_truth_value_where_text_goes_is_an_error(header: str, says: str):
+    _, problems = parse(f"+++\n{header}\ndate = 2024-01-01\n+++\n正文\n")
+    assert [problem.split(": ", 1)[1] for problem in problems] == [says]
+
+
+def test_a_toml_header_is_told_what_it_lacks_in_toml():
+    _, problems = parse("+++\nviews = 3\n+++\n正文\n")
+    assert problems == [
+        "content/posts/a.md:1: missing `title` in the front matter; add e.g. `title = '...'`",
+        "content/posts/a.md:1: missing `date`; add e.g. `date = 2024-01-14T10:30:00`, or "
+        "start the file name with the date (2024-01-14-slug.md)"]
+    _, problems = parse("+++\ntitle = '甲'\ndate = 10:30:00\n+++\n正文\n")
+    assert problems == ["content/posts/a.md:3: `date`: 10:30:00 is a time of day without its "
+                        "date; write the date before it (2024-01-14T10:30:00 in TOML)"]
+
+
+def test_a_toml_header_with_windows_line_ends_is_read_as_toml():
+    header = split_front_matter("+++\r\ntitle = 'a'\r\ndate = 2024-01-01\r\n+++\r\nbody\r\n")
+    assert header.toml and header.fields["title"] == "a"
 
 
 def test_an_unclosed_toml_header_says_which_fence_closes_it():
@@ -327,10 +399,19 @@ def test_an_unclosed_toml_header_says_which_fence_closes_it():
                         "after it"]
 
 
-def test_a_broken_toml_header_still_gives_its_slug_to_the_rejected_post():
-    rejected = rejected_post("content/posts/2024-01-01-a.md",
-                             '+++\nslug = "kept"\ntitle = 甲\n+++\n正文\n')
-    assert rejected.slug == "kept" and rejected.body_line == 5
+@pytest.mark.parametrize(("header", "slug"), [
+    ('slug = "kept"  # the old one\ntitle = 甲', "kept"),
+    ('title = 甲\n[extra]\nslug = "not-this"', "a"),
+    ('summary = """\nslug = "not-this"\n"""\ntitle = 甲', "a"),
+])
+def test_a_broken_toml_header_still_gives_its_slug_to_the_rejected_post(header: str, slug: str):
+    rejected = rejected_post("content/posts/2024-01-01-a.md", f"+++\n{header}\n+++\n正文\n")
+    assert rejected.slug == slug
+
+
+def test_a_broken_yaml_header_gives_its_slug_without_its_comment():
+    rejected = rejected_post("content/posts/a.md", "---\nslug: kept  # old\ntitle: [\n---\n")
+    assert rejected.slug == "kept"
 
 
 @pytest.mark.parametrize("written", ["generative-model math-heavy", "generative-model, math-heavy",
@@ -664,9 +745,15 @@ def test_title_date_and_body_survive_the_round_trip(title: str, moment: datetime
     assert record.body == body
 
 
-@settings(max_examples=200, deadline=None)
-@given(titles, st.lists(titles, max_size=4), st.datetimes(min_value=datetime(1990, 1, 1),
-                                                         max_value=datetime(2090, 1, 1)))
+header_texts = st.text(st.characters(whitelist_categories=("L", "N", "Zs"),
+                                     whitelist_characters="$\\\"'{}_^#:[],&=\n\t"),
+                       min_size=1, max_size=40).filter(lambda t: t.strip())
+"""Text as a header may hold it: TeX, quotes, TOML's and YAML's own characters."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(header_texts, st.lists(header_texts, max_size=4),
+       st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)))
 def test_toml_and_yaml_headers_of_the_same_fields_give_the_same_post(
         title: str, tags: list[str], moment: datetime):
     moment = moment.replace(microsecond=0)

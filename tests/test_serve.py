@@ -17,9 +17,11 @@ import sys
 import threading
 import time
 import urllib.parse
+from html import unescape
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -430,10 +432,24 @@ def test_an_old_address_added_while_serving_leads_to_its_post(server):
     (server.site / "content/posts/moved.md").write_text(
         post("Moved", "2024-01-08 10:00", aliases="[/archives/9881/]"), encoding="utf-8")
     until(lambda: fetch(server.url + "archives/9881/")[0] == 200)
-    body = fetch(server.url + "archives/9881/")[1]
-    assert 'http-equiv="refresh" content="0; url=/blog/archives/moved/"' in body
+    page = BeautifulSoup(fetch(server.url + "archives/9881/")[1], "html.parser")
+    assert page.find("meta", attrs={"http-equiv": "refresh"})["content"] == \
+        "0; url=/blog/archives/moved/"
     (server.site / "content/posts/moved.md").unlink()
     until(lambda: fetch(server.url + "archives/9881/")[0] == 404)
+
+
+def test_an_old_address_where_a_page_is_is_an_error_as_in_build(server):
+    """The page served there was the redirect, silently, where `build` refuses."""
+    path = server.site / "content/posts/moved.md"
+    path.write_text(post("Moved", "2024-01-08 10:00", aliases="[/archives/zeta/]"),
+                    encoding="utf-8")
+    body = until(served(server.url + "archives/zeta/", "data-error"))
+    assert "writes archives/zeta/index.html, which content/posts/zeta.md writes too" in \
+        unescape(body)
+    assert BeautifulSoup(body, "html.parser").find("meta", attrs={"http-equiv": "refresh"}) is None
+    path.unlink()
+    until(lambda: "data-error" not in fetch(server.url + "archives/zeta/")[1])
 
 
 def test_site_toml_rebuilds_everything_and_a_broken_one_keeps_the_last_good_site(server):

@@ -9,6 +9,7 @@ Problems are collected, never raised one by one.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 import re
 import typing
 from collections import Counter
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from urllib.parse import unquote, urlsplit
 
+from .aliases import aliases_field
 from .commentfiles import load_comment_files
 from .comments import Comment
 from .config import SiteConfig
@@ -27,8 +28,10 @@ from .frontmatter import (
     date_field,
     decoded_entities,
     fenced_body,
+    key_named,
     name_field,
     parse_date,
+    slug_as_written,
     split_front_matter,
     text_field,
 )
@@ -172,8 +175,6 @@ OTHER_GENERATORS_KEYS = {
 here instead: "did you mean" cannot guess these."""
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 _TAG_COMMAS = re.compile("[,，、]")
-_SLUG_LINE = re.compile(r"^slug[ \t]*[:=][ \t]*(.*?)[ \t]*$", re.MULTILINE)
-"""A header's `slug:` line (YAML) or `slug = ` line (TOML), read where the rest is broken."""
 _BAD_SLUG = re.compile(r"[/\\?#%\"<>|*:\s]|^\.|^$")
 
 
@@ -343,22 +344,25 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
     dated = _DATE_PREFIX.match(file_name(source))
     named_by = _named_by(source)
     example = "2024-01-14-slug/index.md" if named_by == "folder" else "2024-01-14-slug.md"
-    title = name_field(fields, "title", report, required=True)
+    title = name_field(fields, "title", report, required=True, toml=header.toml)
     date = date_field(fields, "date", config.zone, report, required=not dated,
-                      or_else=f", or start the {named_by} name with the date ({example})")
+                      or_else=f", or start the {named_by} name with the date ({example})",
+                      toml=header.toml)
     if date is None and dated and "date" not in fields:
         try:
             date = parse_date(dated.group(1), config.zone)
         except ValueError:
             report("date", f"the {named_by} name starts with {dated.group(1)!r}, which is not "
-                           "a date; add `date:` to the front matter")
+                           f"a date; add {key_named('date', header.toml)} to the front matter")
     slug = _slug(fields, _file_slug(source), report)
     post_fields = dict(
         author=name_field(fields, "author", report) or config.author,
         tags=_tags(fields, report), category=name_field(fields, "category", report),
         series=name_field(fields, "series", report), views=_views(fields, report),
         draft=_flag(fields, "draft", report), updated=date_field(fields, "updated", config.zone, report),
-        summary=text_field(fields, "summary", report), aliases=_aliases(fields, report))
+        summary=text_field(fields, "summary", report),
+        aliases=aliases_field(fields, report, _folder(permalink_path(config, slug, date))
+                              if date else ""))
     for key in fields:
         if key not in POST_KEYS and first_unknown is not None:
             first_unknown.setdefault(str(key), (source, lines.get(str(key), 1)))
@@ -382,7 +386,7 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
 def rejected_post(source: str, text: str) -> RejectedPost | None:
     """What is checked of a post file parse_post rejected; None if its front matter is
     not even fenced (then where its body starts is unknown). Its slug is the one its
-    front matter sets (read from its own line where the YAML is broken elsewhere), else
+    front matter sets (read from its own line where the header is broken elsewhere), else
     the file name's."""
     body = fenced_body(text)
     if body is None:
@@ -390,9 +394,8 @@ def rejected_post(source: str, text: str) -> RejectedPost | None:
     try:
         fields = split_front_matter(text).fields
     except FrontMatterError:
-        header = "\n".join(text.split("\n")[1:body[1] - 2])
-        line = _SLUG_LINE.search(header)
-        fields = {"slug": line.group(1).strip("'\"")} if line else {}
+        written = slug_as_written(text)
+        fields = {"slug": written} if written else {}
     slug = _slug(fields, _file_slug(source), lambda key, message: None)
     return RejectedPost(source, slug, *body)
 
@@ -416,8 +419,8 @@ def _unknown_key(source: str, line: int, key: str, where: str) -> Problem:
 def parse_page(source: str, text: str, config: SiteConfig,
                problems: list[Problem]) -> Page | None:
     """Parse one standalone page; its front matter needs only a title. It is written as
-    a post is: a key no post knows either is reported (a page uses title, slug, date
-    and draft of those a post knows, and its own `weight`)."""
+    a post is: a key no post knows either is reported (a page uses PAGE_KEYS: title,
+    slug, date, draft and aliases of those a post knows, and its own `weight`)."""
     problems += control_characters(source, text)
     try:
         header = split_front_matter(text)
@@ -429,12 +432,12 @@ def parse_page(source: str, text: str, config: SiteConfig,
     def report(key: str, message: str) -> None:
         found.append(Problem(source, header.key_lines.get(key, 1), message))
 
-    title = name_field(header.fields, "title", report, required=True)
+    title = name_field(header.fields, "title", report, required=True, toml=header.toml)
     slug = _slug(header.fields, Path(source).stem, report)
     date = date_field(header.fields, "date", config.zone, report)
     draft = _flag(header.fields, "draft", report)
     weight = _weight(header.fields, report)
-    aliases = _aliases(header.fields, report)
+    aliases = aliases_field(header.fields, report, "")  # a page is at /slug/
     problems.extend(found)
     problems += [_unknown_key(source, header.key_lines.get(str(key), 1), str(key), "in this page")
                  for key in header.fields if key not in POST_KEYS | PAGE_KEYS]
@@ -497,48 +500,6 @@ def _views(fields: dict, report) -> int | None:
     return value
 
 
-def _aliases(fields: dict, report) -> tuple[str, ...]:
-    """Front matter `aliases` (a list of paths, or one) as output paths (alias_output)."""
-    value = fields.get("aliases")
-    if value in (None, "", []):
-        return ()
-    written = [value] if isinstance(value, str) else value
-    if not isinstance(written, list) or not all(isinstance(item, str) for item in written):
-        report("aliases", "`aliases` must be a list of old addresses on this site, such as "
-                          f"[/archives/9881/], not {described(value)}")
-        return ()
-    outputs = []
-    for alias in written:
-        try:
-            outputs.append(alias_output(alias))
-        except ValueError as error:
-            report("aliases", f"alias {alias!r}: {error}")
-    return tuple(outputs)
-
-
-_ALIAS_REFUSED = re.compile(r'[\\"<>|*:\s]')
-
-
-def alias_output(alias: str) -> str:
-    """The file an old address redirects from, below the output folder: a path from the
-    site's root ("/archives/9881/" or "archives/9881", percent-encoded or not) is its
-    folder's index.html, a path ending in .html that file. Raises ValueError saying
-    what the address cannot be."""
-    split = urlsplit(alias.strip())
-    if split.scheme or split.netloc:
-        raise ValueError("an alias is an address on this site: write its path from the "
-                         "site's root, such as /archives/9881/")
-    if split.query or split.fragment:
-        raise ValueError("a static host serves a page by its path alone, and ignores a "
-                         "query (?p=9881) or a fragment (#x): write the path only")
-    path = unquote(split.path).strip("/")
-    parts = path.split("/")
-    if not path or any(part in ("", ".", "..") or _ALIAS_REFUSED.search(part) for part in parts):
-        raise ValueError("not a path of folders and a file name (no `.` or `..`, no empty "
-                         'part, none of \\ " < > | * : or spaces); the front page has no alias')
-    return path if path.endswith((".html", ".htm")) else f"{path}/index.html"
-
-
 def _weight(fields: dict, report) -> int:
     value = fields.get("weight", 0)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -587,9 +548,21 @@ def _file_slug(source: str) -> str:
 
 def post_path(config: SiteConfig, post: Post) -> str:
     """The post's URL path below the site root (permalink with its fields filled in)."""
-    filled = config.permalink.format(slug=post.slug, year=f"{post.date.year:04d}",
-                                     month=f"{post.date.month:02d}", day=f"{post.date.day:02d}")
+    return permalink_path(config, post.slug, post.date)
+
+
+def permalink_path(config: SiteConfig, slug: str, date: datetime) -> str:
+    """post_path of a post of this slug and date."""
+    filled = config.permalink.format(slug=slug, year=f"{date.year:04d}",
+                                     month=f"{date.month:02d}", day=f"{date.day:02d}")
     return filled.lstrip("/")
+
+
+def _folder(path: str) -> str:
+    """The folder a page's URL path is in: "archives/" for archives/slug/ or
+    archives/slug.html, "" at the site's root."""
+    parent = posixpath.dirname(path.rstrip("/"))
+    return f"{parent}/" if parent else ""
 
 
 def _named_by(source: str) -> str:

@@ -148,8 +148,8 @@ class IncrementalBuilder:
         if fresh_start and self._store is not None:
             self._store.prune()  # all the site has was looked up: the rest is gone or edited
         planned = plan_pages(site)
+        self.check_collisions(planned)  # the list: two pages at one path are a collision
         jobs = {job.output: job for job in planned}
-        self.check_collisions(jobs)
         templates = frozenset(job.template for job in planned)
         if templates != self._checked:  # a new environment, or a kind of page new to it
             _check_templates(self._env, templates)
@@ -164,14 +164,14 @@ class IncrementalBuilder:
         not check against the static files as they were)."""
         self._static = None
 
-    def check_collisions(self, jobs: dict[str, PageJob]) -> None:
-        """Raise ContentErrors if the pages `jobs` plans, the feeds and the static files
+    def check_collisions(self, jobs: Iterable[PageJob]) -> None:
+        """Raise ContentErrors if the pages `jobs` plan, the feeds and the static files
         cannot all be written (output.find_collisions), as `build` would. The static
         folders are walked again only after static_changed (or a fresh start)."""
         if self._static is None:
             self._static = static_sources(self.site_dir)
         static = self._static
-        files = [*(OutputFile(output, b"", job.source) for output, job in jobs.items()),
+        files = [*(OutputFile(job.output, b"", job.source) for job in jobs),
                  *(OutputFile(name, b"", source) for name, source in GENERATED.items()),
                  OutputFile(HIGHLIGHT_CSS, b"", "theme"),
                  *(OutputFile(name, b"", source) for name, (_, source) in static.items())]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import html.entities
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -19,6 +18,9 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from .problems import described
+from .texescapes import TEX_IN_DOUBLE_QUOTES, YAML_ESCAPES, escape_in_formula
+from .tomlheader import TomlError, load_toml_mapping
+from .tomlheader import slug_as_written as toml_slug_as_written
 
 # libyaml's parser when PyYAML was built with it (its wheels are): 5-10x faster
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -57,12 +59,14 @@ class Header:
     key_lines: dict[str, int]
     """Key → 1-based line in the file where it is set."""
     body: str
-    """Everything after the closing `---`."""
+    """Everything after the closing fence."""
     body_line: int
     """1-based file line of the body's first line."""
-    faults: tuple[YamlError | FrontMatterError, ...] = ()
-    """What is wrong in a header that parses (load_yaml, _toml_faults): errors of the
-    file, reported with the other problems of its fields."""
+    faults: tuple[YamlError | TomlError, ...] = ()
+    """What is wrong in a header that parses (load_yaml, load_toml_mapping): errors of
+    the file, reported with the other problems of its fields."""
+    toml: bool = False
+    """Written in TOML (messages show its syntax: `title = '…'`)."""
 
 
 class FrontMatterError(ValueError):
@@ -80,26 +84,53 @@ def split_front_matter(text: str) -> Header:
     """Split the front matter (YAML fenced by `---`, TOML by `+++`) from the body;
     raises FrontMatterError."""
     lines, index = _fenced(text)
-    header = "\n".join(lines[1:index])
-    if _TOML_FENCE.match(lines[0]):
-        fields, key_lines, faults = load_toml_mapping(header, TEXT_KEYS, first_line=2)
-    else:
-        try:
-            fields, key_lines, faults = load_yaml_mapping(header, TEXT_KEYS, first_line=2)
-        except YamlError as error:
-            raise FrontMatterError(str(error), error.line) from None
+    header, toml = _header(lines, index)
+    try:
+        fields, key_lines, faults = (load_toml_mapping if toml else load_yaml_mapping)(
+            header, TEXT_KEYS, first_line=2)
+    except (YamlError, TomlError) as error:
+        raise FrontMatterError(str(error), error.line) from None
     return Header(fields=fields, key_lines=key_lines, body="\n".join(lines[index + 1:]),
-                  body_line=index + 2, faults=tuple(faults))
+                  body_line=index + 2, faults=tuple(faults), toml=toml)
 
 
 def fenced_body(text: str) -> tuple[str, int] | None:
     """(body, its first line) of a file whose front matter is fenced, whatever the
-    YAML between the fences holds; None if it is not."""
+    YAML or TOML between the fences holds; None if it is not."""
     try:
         lines, index = _fenced(text)
     except FrontMatterError:
         return None
     return "\n".join(lines[index + 1:]), index + 2
+
+
+def slug_as_written(text: str) -> str | None:
+    """The `slug` a file's front matter sets, read from its own line where the rest of
+    the header is broken; None if it sets none that reads."""
+    try:
+        lines, index = _fenced(text)
+    except FrontMatterError:
+        return None
+    header, toml = _header(lines, index)
+    if toml:
+        return toml_slug_as_written(header)
+    if (line := _YAML_SLUG_LINE.search(header)) is None:
+        return None
+    try:
+        value = yaml.load(line.group(), Loader=_TextDates)
+    except yaml.YAMLError:
+        return None
+    slug = value.get("slug") if isinstance(value, dict) else None
+    return str(slug) if slug not in (None, "") and not isinstance(slug, (dict, list)) else None
+
+
+_YAML_SLUG_LINE = re.compile(r"^slug[ \t]*:.*$", re.MULTILINE)
+
+
+def _header(lines: list[str], index: int) -> tuple[str, bool]:
+    """The text between the fences (_fenced), and whether it is TOML."""
+    return ("\n".join(line.rstrip("\r") for line in lines[1:index]),
+            bool(_TOML_FENCE.match(lines[0].rstrip("\r"))))
 
 
 def _fenced(text: str) -> tuple[list[str], int]:
@@ -140,7 +171,7 @@ def load_yaml(text: str, first_line: int = 1
         # first; but a tab is where it is (libyaml's context is the value before it)
         mark = error.problem_mark if "tab" in what else error.context_mark or error.problem_mark
         # \mathcal: "unknown escape"; \xi, \upsilon: "expected ... hex(a)decimal ..."
-        hint = _TEX_IN_DOUBLE_QUOTES if re.search(r"escape|hexa?decimal", what) else \
+        hint = TEX_IN_DOUBLE_QUOTES if re.search(r"escape|hexa?decimal", what) else \
             "YAML indents with spaces: replace the tab with spaces" if "tab" in what else \
             "a value holding `: ` (a title such as `漫谈(二十一): 中值定理`)? put the whole " \
             "value in single quotes: title: '…: …'" if "mapping values" in what else \
@@ -188,15 +219,6 @@ def _keys_given_twice(root: yaml.Node) -> list[tuple[str, int, int]]:
     return sorted(found, key=lambda twice: twice[1])
 
 
-_TEX_IN_DOUBLE_QUOTES = ("TeX inside double quotes? there a backslash starts an escape: "
-                         "write the value in single quotes, or double each backslash")
-_ESCAPE_BEFORE_LETTERS = re.compile(r"(?<!\\)(?:\\\\)*\\([abefnrtvNLP])([A-Za-z]+)")
-_ESCAPE_NAMES = {"a": "a bell", "b": "a backspace", "e": "an escape character",
-                 "f": "a form feed", "n": "a line break", "r": "a carriage return",
-                 "t": "a tab", "v": "a vertical tab", "N": "a next-line character",
-                 "L": "a line separator", "P": "a paragraph separator"}
-
-
 def _tex_read_as_escapes(text: str, node: yaml.Node, first_line: int) -> YamlError | None:
     """The first double-quoted value whose formula YAML read as escapes (`"$\\theta$"`
     is a tab and "heta"): its title would show garbage, or KaTeX complain of a
@@ -215,18 +237,9 @@ def _tex_read_as_escapes(text: str, node: yaml.Node, first_line: int) -> YamlErr
             waiting += reversed(node.value)
         elif isinstance(node, yaml.ScalarNode) and node.style == '"':
             raw = text[node.start_mark.index:node.end_mark.index]
-            for formula in _RAW_FORMULA.finditer(raw):
-                if found := _ESCAPE_BEFORE_LETTERS.search(formula.group()):
-                    escape, command = found.group(1), found.group(1) + found.group(2)
-                    return YamlError(f"`\\{command}` inside double quotes is YAML's escape "
-                                     f"`\\{escape}` ({_ESCAPE_NAMES[escape]}), not TeX: write the "
-                                     "value in single quotes, or double each backslash",
-                                     node.start_mark.line + first_line)
+            if found := escape_in_formula(raw, YAML_ESCAPES):
+                return YamlError(found[1], node.start_mark.line + first_line)
     return None
-
-
-_RAW_FORMULA = re.compile(r"\$\$.+?\$\$|\$.+?\$", re.S)
-"""A formula in a value's text as written (escapes not read yet)."""
 
 
 TEXT_KEYS = frozenset({"title", "slug", "author", "category", "series", "tags", "summary"})
@@ -278,84 +291,6 @@ def mapping_key_lines(node: yaml.MappingNode) -> dict[str, int]:
             for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
 
 
-def load_toml_mapping(text: str, written: frozenset[str] = frozenset(), first_line: int = 1
-                      ) -> tuple[dict, dict[str, int], list[FrontMatterError]]:
-    """Parse TOML front matter (its text starts at the file's line `first_line`);
-    returns the mapping with key → the file's line and the faults of TOML that parses,
-    as load_yaml_mapping does. The values of the keys in `written` that TOML read as
-    numbers are text (`title = 2024` is "2024"). Raises FrontMatterError."""
-    try:
-        value = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        where = _TOML_WHERE.search(message)
-        what = message[:where.start()] if where else message
-        lines = text.split("\n")
-        line = int(where.group(1)) if where and where.group(1) else len(lines)
-        failing = lines[line - 1] if line <= len(lines) else ""
-        hint = _TEX_IN_DOUBLE_QUOTES.replace("single quotes", "single quotes (TOML reads "
-                                             "no escapes there)") if "'\\'" in what else \
-            "a key given twice? remove one" if "overwrite" in what else \
-            "a time needs its seconds in TOML (10:30:00)" if _TOML_SHORT_TIME.match(failing) else \
-            "text goes in quotes: title = \"…\"; see toml.io"
-        raise FrontMatterError(f"broken TOML: {what.strip()} ({hint})",
-                               line + first_line - 1) from None
-    for key in written & value.keys():
-        value[key] = _toml_as_text(value[key])
-    return value, _toml_key_lines(text, first_line), _toml_faults(text, first_line)
-
-
-_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
-_TOML_SHORT_TIME = re.compile(r"^\s*[\w-]+\s*=\s*\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}\s*(#.*)?$")
-"""A date and time without seconds, which TOML 1.0 refuses."""
-_TOML_KEY = re.compile(r"""^\s*(\[\[?)?\s*("[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_-]+)\s*([.=\]])""")
-"""A line setting a key (`tags =`, `extra.subtitle =`) or opening a table (`[extra]`)."""
-_TOML_BASIC_STRING = re.compile(r'(?<!")"(?:[^"\\\n]|\\.)*"')
-_TOML_ESCAPE_BEFORE_LETTERS = re.compile(r"(?<!\\)(?:\\\\)*\\([btnfr])([A-Za-z]+)")
-
-
-def _toml_as_text(value: object) -> object:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, list):
-        return [_toml_as_text(item) for item in value]
-    return value
-
-
-def _toml_key_lines(text: str, first_line: int) -> dict[str, int]:
-    """Top-level key → the file's line where it is set (a table's, `[extra]`, where its
-    header is); keys inside a table are not top-level."""
-    lines: dict[str, int] = {}
-    in_table = False
-    for number, line in enumerate(text.split("\n"), start=first_line):
-        if not (found := _TOML_KEY.match(line)):
-            continue
-        table, key, after = found.groups()
-        if table and after in ".]":
-            in_table = True
-        elif table or after not in ".=" or in_table:
-            continue
-        lines.setdefault(key.strip("\"'"), number)
-    return lines
-
-
-def _toml_faults(text: str, first_line: int) -> list[FrontMatterError]:
-    """The first double-quoted value whose formula TOML read as escapes (`"$\\theta$"`
-    is a tab and "heta"), as _tex_read_as_escapes finds in YAML."""
-    if "$" not in text:
-        return []
-    for number, line in enumerate(text.split("\n"), start=first_line):
-        for string in _TOML_BASIC_STRING.finditer(line):
-            for formula in _RAW_FORMULA.finditer(string.group()):
-                if found := _TOML_ESCAPE_BEFORE_LETTERS.search(formula.group()):
-                    escape, command = found.group(1), found.group(1) + found.group(2)
-                    return [FrontMatterError(
-                        f"`\\{command}` inside double quotes is TOML's escape `\\{escape}` "
-                        f"({_ESCAPE_NAMES[escape]}), not TeX: write the value in single "
-                        "quotes, where TOML reads no escapes", number)]
-    return []
-
-
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 
@@ -382,11 +317,26 @@ def parse_date(value: object, zone: ZoneInfo) -> datetime:
             raise ValueError(f"{value!r} is not a date{why}; write YYYY-MM-DD, "
                              "YYYY-MM-DD HH:MM[:SS] or ISO 8601 such as "
                              "2023-12-07T10:30:00+08:00") from None
+    elif isinstance(value, time):  # TOML's local time
+        raise ValueError(f"{value.isoformat()} is a time of day without its date; write "
+                         "the date before it (2024-01-14T10:30:00 in TOML)")
     else:
         raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD or YYYY-MM-DD HH:MM")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment
+
+
+def key_named(key: str, toml: bool = False) -> str:
+    """A key as a message names it: `title:` in YAML, `title` in TOML."""
+    return f"`{key}`" if toml else f"`{key}:`"
+
+
+def setting(key: str, value: str, toml: bool = False) -> str:
+    """A line setting `key` in a header's syntax: `title: ...`, or `title = '...'`
+    (TOML: text in quotes)."""
+    quoted = f"'{value}'" if value == "..." else value
+    return f"`{key} = {quoted}`" if toml else f"`{key}: {value}`"
 
 
 # Readers of one front-matter value; `report(key, message)` collects a problem. Posts
@@ -421,11 +371,13 @@ def name_field(fields: dict, key: str, report, **options) -> str | None:
 
 
 def text_field(fields: dict, key: str, report, *, required: bool = False,
-               where: str = "the front matter") -> str | None:
+               where: str = "the front matter", toml: bool = False) -> str | None:
+    """`toml`: the header is TOML (a missing key's example is written so)."""
     value = fields.get(key)
     if value is None or value == "":
         if required:
-            report(key, f"missing `{key}:` in {where}; add e.g. `{key}: ...`")
+            report(key, f"missing {key_named(key, toml)} in {where}; add e.g. "
+                        f"{setting(key, '...', toml)}")
         return None
     if isinstance(value, (dict, list)):
         report(key, f"`{key}` must be a single text value, not {described(value)}")
@@ -434,11 +386,14 @@ def text_field(fields: dict, key: str, report, *, required: bool = False,
 
 
 def date_field(fields: dict, key: str, zone: ZoneInfo, report, *,
-               required: bool = False, or_else: str = "") -> datetime | None:
-    """`or_else`: another way to give the date, added to the message when it is missing."""
+               required: bool = False, or_else: str = "", toml: bool = False) -> datetime | None:
+    """`or_else`: another way to give the date, added to the message when it is missing;
+    `toml` as for text_field."""
     if fields.get(key) in (None, ""):
         if required:
-            report(key, f"missing `{key}:`; add e.g. `{key}: 2024-01-14 10:30`{or_else}")
+            report(key, f"missing {key_named(key, toml)}; add e.g. "
+                        f"{setting(key, '2024-01-14T10:30:00' if toml else '2024-01-14 10:30', toml)}"
+                        f"{or_else}")
         return None
     try:
         return parse_date(fields[key], zone)

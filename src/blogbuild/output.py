@@ -100,15 +100,20 @@ def find_collisions(files: list[OutputFile]) -> list[Problem]:
     seen: dict[str, OutputFile] = {}
     problems = []
     for file in files:
+        other = seen.get(file.path.lower())
         if posixpath.normpath(file.path) != file.path or file.path.startswith(("../", "/")):
             problems.append(Problem(file.source, 0, f"writes {file.path}, which is not a plain "
                                     "path in the output (a slug or name of `.` or `..`?); "
                                     "rename it"))
-        elif (other := seen.get(file.path.lower())) is not None:
-            problems.append(Problem(file.source, 0, f"writes {file.path}, which {other.source} "
-                                    "writes too; change one of their slugs or paths"))
-        else:
+        elif other is None:
             seen[file.path.lower()] = file
+        elif other.source == file.source:
+            # a post's alias where its own page, or a listing it heads, is written
+            problems.append(Problem(file.source, 0, f"writes {file.path} twice: is one of its "
+                                    "`aliases` where another of its pages is? change that alias"))
+        else:
+            problems.append(Problem(file.source, 0, f"writes {file.path}, which {other.source} "
+                                    "writes too; change one of their slugs, `aliases` or paths"))
     for path, file in seen.items():
         for parent in _parents(path):
             if (holder := seen.get(parent)) is not None:

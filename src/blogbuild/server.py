@@ -255,7 +255,7 @@ class DevServer:
             elif plan.static and (self._error is None or self._error_from_static):
                 # a static file where a page is (or was), as build reports it; an error of
                 # the content or the templates stays until a rebuild clears it
-                self.builder.check_collisions(snapshot.jobs)
+                self.builder.check_collisions(snapshot.jobs.values())
                 error, self._error_from_static = None, False
         except ContentErrors as errors:
             problems = [p for p in errors.problems if not p.warning] or errors.problems
