@@ -868,3 +868,26 @@ def test_the_themes_script_holds_the_same_marks_as_formulabreaks():
     classes = dict(re.findall(r"\b(CLOSING|OPENING) = /\^?\[([^\]]+)\]", script))
     assert set(classes["CLOSING"]) == CLOSING
     assert set(classes["OPENING"]) == OPENING
+
+
+def test_a_display_formula_left_open_is_told_at_its_line():
+    """`$$`, a line `\\[` or a `\\begin{align}` with nothing (or the wrong `\\end`) to
+    close it stays TeX source on the page, which KaTeX never sees: told, at its line."""
+    source = ("开头\n\n$$\nx = 1\n\n\\begin{align}\na &= b\n\\end{aligned}\n\n\\[\nz = 2\n\n"
+              "$$y$$ 与 \\begin{equation}c\\end{equation} 与 `$$x$$` 都闭合了。\n")
+    rendered = render(source)
+    assert len(formulas(rendered.html)) == 2  # the closed ones
+    assert [(p.line, p.message, p.warning) for p in rendered.problems] == [
+        (7, "$$ opens a display formula that is never closed by $$, so the page shows it "
+            "as text: close it", True),
+        (10, "\\begin{align} opens a display formula that is never closed by \\end{align}, "
+             "so the page shows it as text: close it", True),
+        (14, "\\[ opens a display formula that is never closed by \\], so the page shows it "
+             "as text: close it", True)]
+
+
+@pytest.mark.parametrize("prose", [
+    "价格 $5 和 $10。", "见 \\[1\\] 与 \\[2\\]。", "代码 `$$` 与\n\n```\n$$\n\\begin{align}\n```\n",
+    "$$\na\n$$\n\n\\[\nb\n\\]\n", "\\begin{align*}\nc\n\\end{align*}\n"])
+def test_closed_formulas_prices_and_code_are_no_open_display(prose):
+    assert render(prose).problems == ()

@@ -37,6 +37,7 @@ from .mathrender import collect_formulas, inside_link, install_math_rendering, t
 from .mathsyntax import formula_spans, math_plugin
 from .openspans import keep_open_formulas_whole
 from .packed import Html, Packed
+from .opendisplays import unclosed_display_warnings
 from .problems import Problem
 from .rawhtml import install_lone_anchors, install_self_closed_elements, resolved_urls
 from .spaceddollars import spaced_formula_warning
@@ -113,6 +114,7 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
                 *foreign_syntax(markdown, tokens, context.source, context.first_line),
                 *_links_outside_the_site(tokens, context),
                 *spaced_formula_warning(tokens, env, context.source, context.first_line),
+                *unclosed_display_warnings(tokens, context.source, context.first_line),
                 *markers_in_formulas(formulas, MORE_MARKER, context.source)]
     if context.typeset is not None:
         # the excerpt's formulas differ from the body's only where a reference links away
