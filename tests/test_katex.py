@@ -426,3 +426,22 @@ def test_html_escapes_in_a_formula_are_the_characters_they_stand_for(tmp_path: P
     assert checked("当 $a &lt; b$ 且 $c&gt;d$ 时，\\begin{cases} 1 &amp; x &lt; 0 \\end{cases}\n",
                    tmp_path) == ((), ["\\(a < b\\)", "\\(c>d\\)",
                                       "\\[\\begin{cases} 1 & x < 0 \\end{cases}\\]"])
+
+
+def test_a_command_defined_inside_an_environment_holds_for_the_formulas_after_it(
+        tmp_path: Path):
+    r"""MathJax's `\newcommand` holds to the end of the page; KaTeX's to the end of the
+    environment it is in, and `$\dd y$` after it was refused. The definition is made
+    global (in the page's TeX too, for the browser's KaTeX); one that nothing after it
+    needs stays as written."""
+    engine = KatexEngine({}, tmp_path)
+    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
+    source = ("$$\\begin{equation}\\newcommand{\\dd}[1]{\\mathrm{d}#1} \\def\\e{e} a\\end{equation}$$\n\n"
+              "其中 $\\dd y$，而 $\\begin{aligned}\\newcommand{\\kk}{k}\\kk\\end{aligned}$ 不影响。\n")
+    rendered = render_post(source, context)
+    texts = [e.get_text() for e in BeautifulSoup(rendered.html, "html.parser").select(".math")]
+    assert rendered.problems == ()
+    assert texts == ["\\[\\begin{equation*}\\gdef\\dd#1{\\mathrm{d}#1} \\gdef\\e{e} a "
+                     "\\tag{1}\\end{equation*}\\]", "\\(\\dd y\\)",
+                     "\\(\\begin{aligned}\\newcommand{\\kk}{k}\\kk\\end{aligned}\\)"]
+    engine.close()

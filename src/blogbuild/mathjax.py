@@ -73,9 +73,32 @@ def mathjax_hint(error: str) -> str | None:
     return MATHJAX_ONLY.get(found.group(1)) if found else None
 
 
-def _as_def(found: re.Match[str]) -> str:
+def _as_def(found: re.Match[str], command: str = "\\def") -> str:
     name, count = found.group(1) or found.group(2), int(found.group(3) or 0)
-    return "\\def" + name + "".join(f"#{n}" for n in range(1, count + 1))
+    return command + name + "".join(f"#{n}" for n in range(1, count + 1))
+
+
+def undefined_commands(error: str) -> set[str]:
+    """The commands KaTeX's error says are undefined (none for another error)."""
+    return set(_UNDEFINED.findall(error))
+
+
+def defines_any(tex: str, names: set[str]) -> bool:
+    """`tex` defines one of the commands `names` with \\newcommand, \\renewcommand or
+    \\def."""
+    return any((found.group(1) or found.group(2)) in names for found in _DEFINITION.finditer(tex))
+
+
+def global_definitions(tex: str) -> str:
+    """`tex` with its \\newcommand, \\renewcommand and \\def made \\gdef. MathJax's
+    definitions hold for the rest of the page wherever they are made; KaTeX's only to
+    the end of the group they are made in (`\\begin{equation}\\newcommand{\\dd}…`), so
+    a later formula using the command was refused."""
+    return _DEF.sub(r"\\gdef", _RENEW.sub(lambda found: _as_def(found, "\\gdef"), tex))
+
+
+_DEFINITION = re.compile(r"\\(?:(?:re)?newcommand\s*\{?\s*(\\[A-Za-z]+)|def\s*(\\[A-Za-z]+))")
+_DEF = re.compile(r"(?<!\\)\\def(?![A-Za-z])")
 
 
 def _operators_as_defs(tex: str) -> str:

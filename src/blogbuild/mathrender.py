@@ -20,7 +20,8 @@ from markdown_it.token import Token
 
 from .formulabreaks import bound, render_text
 from .katex import Typesetter, defines_macros
-from .mathjax import mathjax_compatible, mathjax_hint
+from .mathjax import (defines_any, global_definitions, mathjax_compatible, mathjax_hint,
+                      undefined_commands)
 from .mathsyntax import REFERENCE
 from .mathtokens import MATH_TOKENS
 from .numbering import Numbering, equation_anchor, number_display
@@ -127,7 +128,12 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
     for _ in range(_REWRITE_ROUNDS):
         # a rewritten definition can make a later formula refused (the `\newcommand` of
         # what a rewrite now defines, which MathJax would allow): rewritten in turn
-        rewritten = [mathjax_compatible(tex) if answer.error is not None else tex
+        # a command defined inside an environment is KaTeX's until the environment's
+        # end, MathJax's to the end of the page: its definition is made global
+        undefined = set().union(*(undefined_commands(answer.error) for answer in answers
+                                  if answer.error is not None))
+        rewritten = [mathjax_compatible(tex) if answer.error is not None else
+                     global_definitions(tex) if undefined and defines_any(tex, undefined) else tex
                      for tex, answer in zip(texs, answers)]
         if rewritten == texs:
             break
