@@ -197,15 +197,24 @@ def test_a_corrupt_cache_file_is_replaced(tmp_path: Path):
     again.close()
 
 
+def typeset_post(source: str, tmp_path: Path) -> tuple[list[str], tuple]:
+    """(the TeX of each formula as the page carries it, the problems) of a post whose
+    formulas KaTeX checked."""
+    engine = KatexEngine({}, tmp_path)
+    try:
+        context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
+        rendered = render_post(source, context)
+    finally:
+        engine.close()
+    soup = BeautifulSoup(rendered.html, "html.parser")
+    return [e.get_text() for e in soup.select(".math")], rendered.problems
+
+
 def test_mathjax_habits_are_rewritten_only_when_katex_refuses_them(tmp_path: Path):
     assert mathjax_compatible(r"t_\max + Q^\vec{\mu} + \text{a_b & c}") == \
         r"t_{\max} + Q^{\vec{\mu}} + \text{a\_b \& c}"
-    engine = KatexEngine({}, tmp_path)
-    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
-    rendered = render_post("$t_\\max$ and $x_\\alpha$\n", context)
-    texts = [e.get_text() for e in BeautifulSoup(rendered.html, "html.parser").select(".math")]
-    assert texts == ["\\(t_{\\max}\\)", "\\(x_\\alpha\\)"] and rendered.problems == ()
-    engine.close()
+    texts, problems = typeset_post("$t_\\max$ and $x_\\alpha$\n", tmp_path)
+    assert texts == ["\\(t_{\\max}\\)", "\\(x_\\alpha\\)"] and problems == ()
 
 
 def test_a_rewritten_definition_is_in_force_for_the_formulas_after_it(tmp_path: Path):
@@ -217,16 +226,11 @@ def test_a_rewritten_definition_is_in_force_for_the_formulas_after_it(tmp_path: 
     # LaTeX's, which KaTeX lacks; \newcommand of what is defined (KaTeX has \R itself)
     assert mathjax_compatible(r"\newcommand{\R}{\mathbb{R}}\mbox{if }\DeclareMathOperator*{\am}{arg\,max}") \
         == r"\def\R{\mathbb{R}}\text{if }\def\am{\operatorname*{arg\,max}}"
-    engine = KatexEngine({}, tmp_path)
-    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
-    source = ("$\\renewcommand{\\diag}{\\operatorname{diag}}$ 然后 $a$ 与 $\\diag(x)$\n\n"
-              "$$\\begin{split}&a, &b\\end{split}$$\n")
-    rendered = render_post(source, context)
-    texts = [e.get_text() for e in BeautifulSoup(rendered.html, "html.parser").select(".math")]
-    assert rendered.problems == ()
+    texts, problems = typeset_post("$\\renewcommand{\\diag}{\\operatorname{diag}}$ 然后 $a$ 与 "
+                                   "$\\diag(x)$\n\n$$\\begin{split}&a, &b\\end{split}$$\n", tmp_path)
+    assert problems == ()
     assert texts == ["\\(\\def\\diag{\\operatorname{diag}}\\)", "\\(a\\)", "\\(\\diag(x)\\)",
                      "\\[\\begin{aligned}&a, &b\\end{aligned}\\]"]
-    engine.close()
 
 
 def test_mathjax_loading_an_extension_and_amsmath_spacing_display(tmp_path: Path):
@@ -234,14 +238,10 @@ def test_mathjax_loading_an_extension_and_amsmath_spacing_display(tmp_path: Path
     loading goes); amsmath's `\mspace` is KaTeX's `\mskip`. Both stopped the build."""
     assert mathjax_compatible(r"\require{cancel}\cancel{x} + \require {color} a\mspace{3mu}b") \
         == r"\cancel{x} +  a\mskip{3mu}b"
-    engine = KatexEngine({}, tmp_path)
-    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
-    rendered = render_post("$\\require{cancel}\\cancel{x}$ 与\n\n"
-                           "$$\\int_0^1 f(x)\\mspace{3mu}\\mathrm{d}x$$\n", context)
-    texts = [e.get_text() for e in BeautifulSoup(rendered.html, "html.parser").select(".math")]
-    assert rendered.problems == ()
+    texts, problems = typeset_post("$\\require{cancel}\\cancel{x}$ 与\n\n"
+                                   "$$\\int_0^1 f(x)\\mspace{3mu}\\mathrm{d}x$$\n", tmp_path)
+    assert problems == ()
     assert texts == ["\\(\\cancel{x}\\)", "\\[\\int_0^1 f(x)\\mskip{3mu}\\mathrm{d}x\\]"]
-    engine.close()
 
 
 def test_a_mathjax_command_katex_lacks_is_reported_with_what_to_write_instead(tmp_path: Path):
@@ -434,14 +434,11 @@ def test_a_command_defined_inside_an_environment_holds_for_the_formulas_after_it
     environment it is in, and `$\dd y$` after it was refused. The definition is made
     global (in the page's TeX too, for the browser's KaTeX); one that nothing after it
     needs stays as written."""
-    engine = KatexEngine({}, tmp_path)
-    context = RenderContext("p.md", 1, "/p/", lambda f: engine.typeset(f, trusted=True))
-    source = ("$$\\begin{equation}\\newcommand{\\dd}[1]{\\mathrm{d}#1} \\def\\e{e} a\\end{equation}$$\n\n"
-              "其中 $\\dd y$，而 $\\begin{aligned}\\newcommand{\\kk}{k}\\kk\\end{aligned}$ 不影响。\n")
-    rendered = render_post(source, context)
-    texts = [e.get_text() for e in BeautifulSoup(rendered.html, "html.parser").select(".math")]
-    assert rendered.problems == ()
+    texts, problems = typeset_post(
+        "\\begin{equation}\\newcommand{\\dd}[1]{\\mathrm{d}#1} \\def\\e{e} a\\end{equation}\n\n"
+        "其中 $\\dd y$，而 $\\begin{aligned}\\newcommand{\\kk}{k}\\kk\\end{aligned}$ 不影响。\n",
+        tmp_path)
+    assert problems == ()
     assert texts == ["\\[\\begin{equation*}\\gdef\\dd#1{\\mathrm{d}#1} \\gdef\\e{e} a "
                      "\\tag{1}\\end{equation*}\\]", "\\(\\dd y\\)",
                      "\\(\\begin{aligned}\\newcommand{\\kk}{k}\\kk\\end{aligned}\\)"]
-    engine.close()
