@@ -292,7 +292,16 @@ def base_url_problem(url: str) -> str | None:
         extra = "?query" if parts.query or url.endswith("?") else "#fragment"
         return f"must be where the site is (a scheme, a host and a path), without a " \
                f"{extra}: remove it from {url!r}"
+    page = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    if _PAGE_NAME.search(page):
+        # every link would be `…/index.html/archives/x/`, a page no host has
+        return f"must be the folder the site is in, not a page of it: remove {page!r} " \
+               f"from {url!r}"
     return None
+
+
+_PAGE_NAME = re.compile(r"\.(?:html?|php|aspx?|jsp|xml)$", re.IGNORECASE)
+"""A file name at the end of a base_url (`…/blog/index.html`)."""
 
 
 def _check_values(values: dict, text: str, wrong: set[tuple[str, str]]) -> list[Problem]:
