@@ -175,6 +175,17 @@ def test_check_crawls_the_links_unless_told_not_to(tmp_path: Path, capsys):
     assert "no such file" not in capsys.readouterr().err
 
 
+def test_a_check_stopped_by_errors_says_the_links_wait_for_the_site_to_build(site, capsys):
+    """An author mended the errors and met a second round of them: the broken links."""
+    root = site({"content/posts/a.md": post("a", "2024-01-01", body="$\\frac{1}{$ [x](../nope/)")})
+    assert main(["check", str(root)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2:] == ["error: 1 problem found", "links not checked: they are, once the site "
+                        "builds (mend the problems above, then check again)"]
+    assert main(["check", str(root), "--no-links"]) == 1
+    assert "links not checked" not in capsys.readouterr().err
+
+
 def test_list_external_prints_each_external_link_once_sorted_and_fetches_none(site, capsys):
     root = site({"content/posts/a.md": post("a", "2024-01-01", body="""\
         [b](https://b.example.com/x) [a](https://a.example.com/) [b again](https://b.example.com/x)

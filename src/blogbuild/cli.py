@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         # check writes nothing in any case
         print(f"error: {counted(count, 'problem')} found"
               f"{'' if args.run is _check else '; nothing was written'}", file=sys.stderr)
+        if args.run is _check and (args.links or args.list_external):
+            # the crawl needs the built site: its broken links would come as a surprise
+            print("links not checked: they are, once the site builds (mend the problems "
+                  "above, then check again)", file=sys.stderr)
         return 1
     except UsageError as error:
         print(for_terminal(f"blogbuild: {error}"), file=sys.stderr)
