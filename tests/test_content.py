@@ -284,6 +284,21 @@ def test_an_alias_that_is_no_path_on_the_site_is_an_error_at_its_line(written: s
     assert problems[0].startswith("content/posts/a.md:4: ") and says in problems[0]
 
 
+def test_an_alias_where_a_page_or_another_alias_is_is_an_error_at_its_line(tmp_path: Path):
+    write_site(tmp_path, {
+        "content/posts/a.md": post("a", "2024-01-01", aliases="[/archives/b/, /old/]"),
+        "content/posts/b.md": post("b", "2024-01-02", aliases="[/OLD/, /archives/b/]"),
+        "content/pages/about.md": "---\ntitle: 关于\naliases: [/archives/a/]\n---\n"})
+    assert [str(p) for p in load_content(tmp_path, CONFIG).problems] == [
+        "content/posts/a.md:4: alias /archives/b/ is where the page of content/posts/b.md is "
+        "written: remove it, or change that slug",
+        "content/posts/b.md:4: alias /OLD/ is where an alias of content/posts/a.md is "
+        "written: remove one of them",
+        "content/posts/b.md:4: alias /archives/b/ is where its own page is written: remove it",
+        "content/pages/about.md:3: alias /archives/a/ is where the page of content/posts/a.md "
+        "is written: remove it, or change that slug"]
+
+
 def test_toml_front_matter_gives_the_record_yaml_gives():
     """Hugo's and Zola's `+++` header: the same keys, TOML's own dates and numbers."""
     toml = ("+++\ntitle = '生成扩散模型漫谈(二十一)'\ndate = 2023-12-07T10:30:00+08:00\n"

@@ -445,7 +445,7 @@ def test_an_old_address_where_a_page_is_is_an_error_as_in_build(server):
     path.write_text(post("Moved", "2024-01-08 10:00", aliases="[/archives/zeta/]"),
                     encoding="utf-8")
     body = until(served(server.url + "archives/zeta/", "data-error"))
-    assert "writes archives/zeta/index.html, which content/posts/zeta.md writes too" in \
+    assert "alias /archives/zeta/ is where the page of content/posts/zeta.md is written" in \
         unescape(body)
     assert BeautifulSoup(body, "html.parser").find("meta", attrs={"http-equiv": "refresh"}) is None
     path.unlink()

@@ -717,16 +717,17 @@ def test_an_old_address_where_a_page_is_fails_the_build_naming_both_files(site, 
     with pytest.raises(ContentErrors) as raised:
         build_site(root, tmp_path / "out")
     assert [str(p) for p in raised.value.problems] == [
-        "content/posts/old.md: writes archives/p01/index.html, which "
-        "content/posts/2024/2024-01-02-p01.md writes too; change one of their slugs, "
-        "`aliases` or paths"]
+        "content/posts/old.md:4: alias /archives/p01/ is where the page of "
+        "content/posts/2024/2024-01-02-p01.md is written: remove it, or change that slug"]
+    # where a listing is: found when the output's paths are, with the post that heads it
     (root / "content/posts/old.md").write_text(post("旧文", "2023-05-01", "正文\n",
-                                                    aliases="[/archives/old/]"))
+                                                    aliases="[/tags/数学/]"))
     with pytest.raises(ContentErrors) as raised:
         build_site(root, tmp_path / "out")
     assert [str(p) for p in raised.value.problems] == [
-        "content/posts/old.md: writes archives/old/index.html twice: is one of its `aliases` "
-        "where another of its pages is? change that alias"]
+        "content/posts/old.md: writes tags/数学/index.html, which "
+        "content/posts/2024/2024-01-02-p01.md writes too; change one of their slugs, "
+        "`aliases` or paths"]
 
 
 def test_editor_litter_in_static_is_not_published(site, tmp_path):

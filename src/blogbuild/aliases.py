@@ -10,9 +10,13 @@ or not; a folder's index.html, or the file itself for a name ending in .html or 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from .problems import described
+from .problems import Problem, described
+
+if TYPE_CHECKING:
+    from .content import Page, Post
 
 _REFUSED = re.compile(r'[\\"<>|*:/\s\x00-\x1f\x7f]')
 """Characters no folder or file name of an alias may hold once decoded (a `%2F` is no
@@ -75,3 +79,31 @@ def alias_output(alias: str, folder: str = "") -> str:
     if not is_folder and path[-1].lower().endswith((".html", ".htm")):
         return "/".join(path)
     return "/".join([*path, "index.html"])
+
+
+def alias_collisions(records: list[tuple[Post | Page, str]]) -> list[Problem]:
+    """(post or page, the file its page is written to) → a problem at the `aliases` of
+    each alias written where a page or another alias is, told with the rest of the
+    content's problems at its line (the output's check of every path finds the
+    listings and static files an alias may take, later)."""
+    pages = {output.lower(): record.source for record, output in records}
+    aliased: dict[str, str] = {}
+    problems = []
+    for record, own in records:
+        for alias in record.aliases:
+            key = alias.lower()
+            if key == own.lower():
+                where, fix = "its own page", "remove it"
+            elif key in pages:
+                where, fix = f"the page of {pages[key]}", "remove it, or change that slug"
+            elif key in aliased:
+                where = "another of its aliases" if aliased[key] == record.source else \
+                    f"an alias of {aliased[key]}"
+                fix = "remove one of them"
+            else:
+                aliased[key] = record.source
+                continue
+            problems.append(Problem(record.source, record.aliases_line,
+                                    f"alias /{alias.removesuffix('index.html')} is where "
+                                    f"{where} is written: {fix}"))
+    return problems

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
-from .aliases import aliases_field
+from .aliases import alias_collisions, aliases_field
 from .commentfiles import load_comment_files
 from .comments import Comment
 from .config import SiteConfig
@@ -74,6 +74,8 @@ class Post:
     aliases: tuple[str, ...] = ()
     """Old addresses that redirect here (front matter `aliases`), as output paths:
     "archives/9881/index.html", "old.html" (alias_output)."""
+    aliases_line: int = 0
+    """Line of `aliases:` in `source`; 0 without aliases."""
 
     def __reduce__(self):  # the caches pickle posts; a mappingproxy does not pickle
         return _with_extra, (type(self), _fields_of(self))
@@ -99,6 +101,7 @@ class Page:
     """Its place in the site's menu: lighter first, then by slug (Hugo's `weight`)."""
     aliases: tuple[str, ...] = ()
     """As Post.aliases."""
+    aliases_line: int = 0
 
     def __reduce__(self):
         return _with_extra, (type(self), _fields_of(self))
@@ -245,6 +248,9 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         posts.remove(post)
         rejected.append(RejectedPost(post.source, post.slug, post.body, post.body_line))
     check_unique_slugs(pages, problems)
+    problems += alias_collisions([(record, _page_output(path)) for record, path in (
+        *((post, post_path(config, post)) for post in posts),
+        *((page, f"{page.slug}/") for page in pages))])
     comments, unowned = load_comment_files(
         files.comments, site_dir, config,
         {post.slug: _file_slug(post.source) for post in (*posts, *rejected)}, draft_slugs,
@@ -380,7 +386,8 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
     extra = MappingProxyType({str(k): v for k, v in fields.items() if k not in POST_KEYS})
     return Post(source=source, slug=slug, title=title, date=date, body=header.body,
                 body_line=header.body_line, extra=extra, title_line=lines.get("title", 2),
-                slug_line=_slug_line(fields, lines), **post_fields)
+                slug_line=_slug_line(fields, lines), aliases_line=lines.get("aliases", 0),
+                **post_fields)
 
 
 def rejected_post(source: str, text: str) -> RejectedPost | None:
@@ -447,7 +454,8 @@ def parse_page(source: str, text: str, config: SiteConfig,
                               if k not in PAGE_KEYS})
     return Page(source=source, slug=slug, title=title, body=header.body,
                 body_line=header.body_line, date=date, extra=extra, draft=draft, weight=weight,
-                aliases=aliases, title_line=header.key_lines.get("title", 2),
+                aliases=aliases, aliases_line=header.key_lines.get("aliases", 0),
+                title_line=header.key_lines.get("title", 2),
                 slug_line=_slug_line(header.fields, header.key_lines))
 
 
@@ -556,6 +564,11 @@ def permalink_path(config: SiteConfig, slug: str, date: datetime) -> str:
     filled = config.permalink.format(slug=slug, year=f"{date.year:04d}",
                                      month=f"{date.month:02d}", day=f"{date.day:02d}")
     return filled.lstrip("/")
+
+
+def _page_output(path: str) -> str:
+    """The file a page at the URL path `path` is written to."""
+    return path + "index.html" if path.endswith("/") else path
 
 
 def _folder(path: str) -> str:
