@@ -102,6 +102,7 @@ class Page:
     aliases: tuple[str, ...] = ()
     """As Post.aliases."""
     aliases_line: int = 0
+    """As Post.aliases_line."""
 
     def __reduce__(self):
         return _with_extra, (type(self), _fields_of(self))

@@ -35,9 +35,9 @@ from .htmlmath import install_html_math
 from .katex import Typesetter
 from .mathrender import collect_formulas, inside_link, install_math_rendering, typeset_formulas
 from .mathsyntax import formula_spans, math_plugin
+from .opendisplays import unclosed_display_warnings
 from .openspans import keep_open_formulas_whole
 from .packed import Html, Packed
-from .opendisplays import unclosed_display_warnings
 from .problems import Problem
 from .rawhtml import install_lone_anchors, install_self_closed_elements, resolved_urls
 from .spaceddollars import spaced_formula_warning

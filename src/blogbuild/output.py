@@ -108,7 +108,8 @@ def find_collisions(files: list[OutputFile]) -> list[Problem]:
         elif other is None:
             seen[file.path.lower()] = file
         elif other.source == file.source:
-            # a post's alias where its own page, or a listing it heads, is written
+            # a post's alias where a listing it heads is written (content.py finds those
+            # where a post's or a page's page is)
             problems.append(Problem(file.source, 0, f"writes {file.path} twice: is one of its "
                                     "`aliases` where another of its pages is? change that alias"))
         else:
