@@ -678,3 +678,43 @@ def test_a_reader_at_an_old_address_lands_on_the_post(browser, tmp_path):
         page.wait_for_url("**/blog/archives/new-name/")
         assert page.inner_text("h1") == "改名了"
         assert log.outside_requests == [] and log.failed_requests == []
+
+
+@pytest.mark.parametrize("mode", ["client", "build"])
+def test_a_reference_to_a_later_row_of_an_align_scrolls_to_that_row(browser, tmp_path, mode):
+    """Every row's number but the first was an empty anchor before the display: \\eqref
+    to the (12) of a twelve-row align scrolled to its first row."""
+    from conftest import SITE_TOML, post, write_site
+
+    rows = " \\\\\n".join(f"a_{{{n}}} &= b_{{{n}}} \\label{{eq:r{n}}}" for n in range(1, 13))
+    body = (f"先看 \\eqref{{eq:r12}} 与 \\eqref{{eq:r7}}。\n\n" + "段落。\n\n" * 30 +
+            f"\\begin{{align}}\n{rows}\n\\end{{align}}\n\n" + "后文。\n\n" * 40)
+    site = write_site(tmp_path / "site", {
+        "site.toml": SITE_TOML + ('[math]\nrender = "build"\n' if mode == "build" else ""),
+        "content/posts/a.md": post("长对齐", "2024-01-01", body)})
+    with built_site_page(browser, site, "archives/a/", 1280, 700) as (page, log):
+        if mode == "client":
+            wait_for_math(page)
+        for number in (12, 7):
+            page.click(f'a.eqref[href$="#eq-{number}"]')
+            page.wait_for_function(f"location.hash === '#eq-{number}'")
+            page.wait_for_timeout(100)
+            where = page.evaluate(f"""() => {{
+                const number = document.getElementById('eq-{number}');
+                const display = number.closest('.math.display');
+                return {{number: number.getBoundingClientRect().top,
+                         display: display.getBoundingClientRect().top,
+                         text: number.textContent, inTag: !!number.closest('.katex-tag')}};
+            }}""")
+            assert where["inTag"] and where["text"] == f"({number})", where
+            assert 0 <= where["number"] <= 100 and where["display"] < -100, where
+        # a page opened at a row's number (a link from another page)
+        address = page.url.split("#")[0]
+        page.goto("about:blank")
+        page.goto(address + "#eq-12", wait_until="load")
+        if mode == "client":
+            wait_for_math(page)
+        page.wait_for_timeout(100)
+        assert 0 <= page.evaluate("document.getElementById('eq-12').getBoundingClientRect()"
+                                  ".top") <= 100
+        assert log.page_errors == []

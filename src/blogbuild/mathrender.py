@@ -339,7 +339,8 @@ def _render_inline(self, tokens, idx, options, env) -> str:
 def _render_display(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     anchors = (token.meta or {}).get("anchors", [])
-    # the first number anchors the element itself, further rows get empty anchors;
+    # the first number anchors the element itself, further rows get empty anchors
+    # (which blogbuild.js moves onto their numbers, once KaTeX has drawn them);
     # an excerpt carries none: its page may list several posts with an (1) each
     ident = f' id="{anchors[0]}"' if anchors and not env["link_prefix"] else ""
     extra = "".join(f'<span id="{a}"></span>' for a in anchors[1:]) if ident else ""

@@ -70,6 +70,29 @@
       boxes.forEach(function (box) { whole.appendChild(box); });
     });
   }
+  // A display numbered on several rows (an align) carries its first number's id, and
+  // the others' on empty anchors before it (mathrender.py): \eqref{…} to the (12) of a
+  // twelve-row align scrolled to its first row. Each further id moves onto its number
+  // in KaTeX's column of numbers (rows without one have an empty place there); before
+  // the page has loaded, so a page opened at such a number scrolls to it.
+  function anchorRows() {
+    document.querySelectorAll(".math.display[id]").forEach(function (display) {
+      var anchors = [], before = display.previousElementSibling;
+      while (before && before.matches('span[id^="eq-"]:empty')) {
+        anchors.unshift(before);
+        before = before.previousElementSibling;
+      }
+      if (!anchors.length) return;
+      var numbers = Array.prototype.filter.call(
+        display.querySelectorAll(".katex-tag .vlist > span > :not(.pstrut)"),
+        function (number) { return number.textContent; });
+      if (numbers.length !== anchors.length + 1) return;
+      anchors.forEach(function (anchor, i) {
+        numbers[i + 1].id = anchor.id;
+        anchor.remove();
+      });
+    });
+  }
   // A line never starts with the "。" after an inline formula, nor ends with the "（"
   // before one. Chromium breaks a line between KaTeX's boxes and the text beside them,
   // where it never would between two characters. formulabreaks.py binds a short
@@ -207,6 +230,7 @@
   function start() {
     render();
     keepNumberedWhole();
+    anchorRows();
     holdMarks();
     markWide();
     // fonts change every width
