@@ -1235,3 +1235,23 @@ def test_a_sixth_tab_in_view_loads_its_fonts_before_it_waits(browser, tmp_path):
     finally:
         context.close()
         running.stop()
+
+
+def test_a_start_that_fails_says_its_warnings_and_not_again_once_mended(tmp_path):
+    """The README says every warning is printed at start: one that failed said only
+    its error, and the warnings waited for the mending."""
+    broken = post("甲", "2024-01-01", "噪声 $\\frac{$。", catgory="数学")
+    site = write_site(tmp_path / "site", {"content/posts/a.md": broken})
+    messages: list[str] = []
+    dev = DevServer(site, port=0, say=messages.append)
+    try:
+        dev.start()
+        warned = [m for m in messages if "unknown front-matter key `catgory`" in m]
+        assert len(warned) == 1 and messages.index(warned[0]) < len(messages) - 1
+        assert messages[-1].startswith("build failed; nothing to serve until it is fixed")
+        (site / "content/posts/a.md").write_text(broken.replace("$\\frac{$", "$x$"),
+                                                 encoding="utf-8")
+        until(lambda: "fixed: build ok again" in messages)
+        assert sum("`catgory`" in m for m in messages) == 1
+    finally:
+        dev.close()

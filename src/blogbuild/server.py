@@ -28,7 +28,8 @@ from pathlib import Path
 from .changes import WATCHED_FOLDERS, FileEvent, RebuildPlan, classify
 from .devbuild import IncrementalBuilder, OutputFolder, Snapshot, moved_pages
 from .devhttp import bind
-from .problems import BlogbuildError, ContentErrors, counted, drafts_left_out, for_terminal
+from .problems import (BlogbuildError, ContentErrors, Problem, counted, drafts_left_out,
+                       for_terminal)
 from .search import INDEX_FOLDER, indexed_pages, pagefind_command
 from .templateerrors import template_errors
 
@@ -72,6 +73,8 @@ class DevServer:
         is): the static change that removes it clears it."""
         self._pages_failed = False
         """Some page failed to render with the templates of the last rebuild."""
+        self._told: set[tuple[str, str]] = set()
+        """The warnings (path, message) last said: a rebuild says those it brings."""
         self._moved: dict[str, str] = {}
         """Output path → output path of the post pages renamed while serving."""
         self._pending: list[FileEvent] = []
@@ -260,6 +263,8 @@ class DevServer:
         except ContentErrors as errors:
             problems = [p for p in errors.problems if not p.warning] or errors.problems
             error = "\n".join(str(p) for p in sorted(problems))
+            if snapshot is None:  # a start that failed: its warnings, as a good one's
+                self._say_new_warnings([p for p in errors.problems if p.warning])
             self._error_from_static = plan is not None and bool(plan.static) and not (
                 plan.config or plan.content or plan.templates)
         except BlogbuildError as failure:
@@ -297,19 +302,22 @@ class DevServer:
             self._pages_failed = True
             _raise_if_pages_fail(fresh, fresh.jobs)
             self._pages_failed = False
-        # the first build's warnings, then those an edit brought (a `tittle:` typed while
-        # the preview runs must be noticed there too), by file and message: a line added
-        # above a warned one moves it, and brings nothing new
-        told = {(w.path, w.message) for w in previous.warnings} \
-            if plan is not None and previous else set()
-        for warning in fresh.warnings:
-            if (warning.path, warning.message) not in told:
-                self.say(str(warning))
+        self._say_new_warnings(fresh.warnings)
         if plan is not None:
             self._start_search_index(fresh)
         if previous is not None:
             self._remember_moves(moved_pages(previous.jobs, fresh.jobs), fresh)
         return fresh
+
+    def _say_new_warnings(self, warnings: Iterable[Problem]) -> None:
+        """The first build's warnings, then those an edit brought (a `tittle:` typed
+        while the preview runs must be noticed there too), by file and message: a line
+        added above a warned one moves it, and brings nothing new."""
+        warnings = list(warnings)
+        for warning in warnings:
+            if (warning.path, warning.message) not in self._told:
+                self.say(str(warning))
+        self._told = {(warning.path, warning.message) for warning in warnings}
 
     def _remember_moves(self, moves: dict[str, str], fresh: Snapshot) -> None:
         """Add a rebuild's moved pages to those of the session (a page moved twice
