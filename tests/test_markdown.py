@@ -344,6 +344,19 @@ def test_without_a_marker_the_excerpt_is_the_first_paragraph():
     assert rendered.has_more
 
 
+def test_a_first_paragraph_goes_on_through_a_display_written_right_below_it():
+    """TeX's paragraph, not Markdown's: an excerpt ended mid-sentence at "使得"."""
+    rendered = render("存在 $s$ 使得\n$$\nf(s)=0\n$$\n成立，且\n\\begin{equation}g=1\\end{equation}\n"
+                      "得证。\n\n第二段。\n")
+    soup = BeautifulSoup(rendered.excerpt_html, "html.parser")
+    assert [p.get_text() for p in soup.find_all("p")] == ["存在 \\(s\\) 使得", "成立，且", "得证。"]
+    assert len(soup.select(".math.display")) == 2 and rendered.has_more
+    # a blank line ends it, before the formula or after it
+    assert render("一\n\n$$x$$\n\n二\n").excerpt_html == "<p>一</p>\n"
+    assert render("一\n$$x$$\n\n二\n").excerpt_html == \
+        '<p>一</p>\n<div class="math display">\\[x\\]</div>\n'
+
+
 def test_an_element_opened_in_raw_html_before_the_marker_is_closed_in_the_excerpt():
     """`<div class="note">` … `<!--more-->` … `</div>`: the listing's read-more link and
     the next posts went inside the note (SPEC: an excerpt never leaves a tag open)."""

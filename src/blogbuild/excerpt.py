@@ -1,8 +1,9 @@
 """Cut a post's excerpt on its token stream, so no tag, list or formula is left open.
 
 The excerpt is everything before the `<!--more-->` marker; without one, the first
-top-level paragraph. Where the marker sits inside a list or a quote, or in the middle
-of a paragraph, the containers still open at that point are closed. Formulas are
+top-level paragraph (with the display formulas and text glued to it, as TeX reads
+it). Where the marker sits inside a list or a quote, or in the middle of a
+paragraph, the containers still open at that point are closed. Formulas are
 single tokens, so a cut never falls inside one. An element the author opened in raw
 HTML before the marker (`<div class="note">`) is closed after the excerpt's HTML
 (closed_elements).
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from markdown_it.token import Token
 
 from .cjkemphasis import is_cjk, is_punctuation
+from .mathtokens import MATH_BLOCKS
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -27,11 +29,13 @@ if TYPE_CHECKING:
 _DROPPED_INLINE = frozenset({"footnote_ref"})
 
 
-def cut_excerpt(tokens: list[Token], marker: re.Pattern) -> tuple[list[Token], bool]:
-    """Return (excerpt tokens, whether anything was left out)."""
+def cut_excerpt(tokens: list[Token], marker: re.Pattern, source: str
+                ) -> tuple[list[Token], bool]:
+    """Return (excerpt tokens, whether anything was left out); `source`: the Markdown
+    the tokens were parsed from."""
     found = _find_marker(tokens, marker)
     if found is None:
-        kept = _first_paragraph(tokens)
+        kept = _first_paragraph(tokens, source.split("\n"))
     else:
         index, child = found
         kept = tokens[:index]
@@ -58,6 +62,12 @@ def markers_in_formulas(formulas: Sequence[Formula], marker: re.Pattern, source:
     return problems
 
 
+def _glued(token: Token, lines: list[str]) -> bool:
+    """A top-level block starting right below a line of text (no blank line between)."""
+    return token.level == 0 and bool(token.map) and 0 < token.map[0] <= len(lines) and \
+        bool(lines[token.map[0] - 1].strip())
+
+
 def _find_marker(tokens: list[Token], marker: re.Pattern) -> tuple[int, int | None] | None:
     for index, token in enumerate(tokens):
         if token.type == "html_block" and marker.fullmatch(token.content.strip()):
@@ -69,10 +79,19 @@ def _find_marker(tokens: list[Token], marker: re.Pattern) -> tuple[int, int | No
     return None
 
 
-def _first_paragraph(tokens: list[Token]) -> list[Token]:
+def _first_paragraph(tokens: list[Token], lines: list[str]) -> list[Token]:
+    """The first top-level paragraph, as TeX reads one: a display formula written on
+    the lines right below its text, and the text right below that, are part of it (no
+    blank line between; Markdown ends a paragraph at a display). A listing showed
+    "存在 s∈[t−Δt,t] 使得" where the sentence goes on after its formula."""
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
-            return tokens[index:index + 3]
+            end = index + 3
+            while end < len(tokens) and _glued(tokens[end], lines) and (
+                    tokens[end].type in MATH_BLOCKS or tokens[end].type == "paragraph_open"
+                    and tokens[end - 1].type in MATH_BLOCKS):
+                end += 1 if tokens[end].type in MATH_BLOCKS else 3
+            return tokens[index:end]
     for index, token in enumerate(tokens):
         if token.level == 0 and token.nesting == 0 and token.block:
             return tokens[index:index + 1]

@@ -108,7 +108,7 @@ def render_post(markdown: str, context: RenderContext, summary: str | None = Non
         excerpt_tokens = md.parse(summary, excerpt_env)
         has_more = True
     else:
-        excerpt_tokens, has_more = cut_excerpt(tokens, MORE_MARKER)
+        excerpt_tokens, has_more = cut_excerpt(tokens, MORE_MARKER, markdown)
     formulas = collect_formulas(tokens, env, context.first_line)
     problems = [*env["problems"],
                 *foreign_syntax(markdown, tokens, context.source, context.first_line),
