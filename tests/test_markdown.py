@@ -904,3 +904,16 @@ def test_a_display_formula_left_open_is_told_at_its_line():
     "$$\na\n$$\n\n\\[\nb\n\\]\n", "\\begin{align*}\nc\n\\end{align*}\n"])
 def test_closed_formulas_prices_and_code_are_no_open_display(prose):
     assert render(prose).problems == ()
+
+
+@pytest.mark.parametrize("prose", [
+    "转义 \\$\\$ 不是公式。", "用 \\\\$\\\\$ 包围公式。", "写作 &#36;&#36; 也不行。",
+    "行内环境 \\begin{equation}a\\end{equation} 闭合了。"])
+def test_a_dollar_sign_written_as_such_is_no_open_display(prose):
+    """The escapes the README gives for a dollar sign: the page shows "$$", as meant."""
+    assert render(prose + "\n").problems == ()
+
+
+def test_an_open_display_is_told_at_its_own_line_of_the_paragraph():
+    rendered = render("第一行 &amp; 文字\n第二行 \\# 然后 $$ 没闭合\n")
+    assert [p.line for p in rendered.problems] == [6]
