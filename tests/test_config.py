@@ -31,7 +31,7 @@ def test_a_base_url_with_a_query_or_fragment_is_refused_at_its_line():
 
 
 @pytest.mark.parametrize("url", ["https://me.github.io/blog/index.html",
-                                 "https://e.org/index.HTM", "https://e.org/blog/index.php/"])
+                                 "https://e.org/index.HTM", "https://e.org/blog/index.php"])
 def test_a_base_url_that_names_a_page_is_refused(url: str):
     """`…/blog/index.html` built every link as `/blog/index.html/archives/x/`."""
     page = url.rstrip("/").rsplit("/", 1)[-1]
@@ -39,6 +39,9 @@ def test_a_base_url_that_names_a_page_is_refused(url: str):
         f"site.toml:2: `base_url` must be the folder the site is in, not a page of it: "
         f"remove {page!r} from {url!r}"]
     assert parse_config('title = "T"\nbase_url = "https://e.org/v1.2/"\n').base_path == "/v1.2/"
+    # a folder, whatever its name
+    assert parse_config('title = "T"\nbase_url = "https://e.org/notes.html/"\n').base_path == \
+        "/notes.html/"
 
 
 def test_sub_path_of_base_url_is_the_base_path():

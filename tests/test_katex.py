@@ -229,7 +229,8 @@ def test_a_rewritten_definition_is_in_force_for_the_formulas_after_it(tmp_path: 
     texts, problems = typeset_post("$\\renewcommand{\\diag}{\\operatorname{diag}}$ 然后 $a$ 与 "
                                    "$\\diag(x)$\n\n$$\\begin{split}&a, &b\\end{split}$$\n", tmp_path)
     assert problems == ()
-    assert texts == ["\\(\\def\\diag{\\operatorname{diag}}\\)", "\\(a\\)", "\\(\\diag(x)\\)",
+    # (made global too: a later formula was refused for it)
+    assert texts == ["\\(\\gdef\\diag{\\operatorname{diag}}\\)", "\\(a\\)", "\\(\\diag(x)\\)",
                      "\\[\\begin{aligned}&a, &b\\end{aligned}\\]"]
 
 
@@ -442,3 +443,11 @@ def test_a_command_defined_inside_an_environment_holds_for_the_formulas_after_it
     assert texts == ["\\[\\begin{equation*}\\gdef\\dd#1{\\mathrm{d}#1} \\gdef\\e{e} a "
                      "\\tag{1}\\end{equation*}\\]", "\\(\\dd y\\)",
                      "\\(\\begin{aligned}\\newcommand{\\kk}{k}\\kk\\end{aligned}\\)"]
+
+
+def test_a_command_defined_in_one_row_of_an_align_holds_in_its_later_rows(tmp_path: Path):
+    """KaTeX's rows are groups: a \\newcommand in row 2 was undefined in row 3 and after."""
+    texts, problems = typeset_post("\\begin{align}a &= 1 \\\\ \\newcommand{\\rr}{\\rho} b &= 2 "
+                                   "\\\\ c &= \\rr\\end{align}\n\n然后 $\\rr$。\n", tmp_path)
+    assert problems == ()
+    assert "\\gdef\\rr{\\rho}" in texts[0] and texts[1] == "\\(\\rr\\)"

@@ -292,7 +292,7 @@ def base_url_problem(url: str) -> str | None:
         extra = "?query" if parts.query or url.endswith("?") else "#fragment"
         return f"must be where the site is (a scheme, a host and a path), without a " \
                f"{extra}: remove it from {url!r}"
-    page = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    page = parts.path.rsplit("/", 1)[-1]  # "" for a folder (`…/notes.html/` is one)
     if _PAGE_NAME.search(page):
         # every link would be `…/index.html/archives/x/`, a page no host has
         return f"must be the folder the site is in, not a page of it: remove {page!r} " \

@@ -132,8 +132,7 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
         # end, MathJax's to the end of the page: its definition is made global
         undefined = set().union(*(undefined_commands(answer.error) for answer in answers
                                   if answer.error is not None))
-        rewritten = [mathjax_compatible(tex) if answer.error is not None else
-                     global_definitions(tex) if undefined and defines_any(tex, undefined) else tex
+        rewritten = [_rewritten(tex, answer.error is not None, undefined)
                      for tex, answer in zip(texs, answers)]
         if rewritten == texs:
             break
@@ -159,6 +158,14 @@ def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) 
         _add(result.problems, Problem(source, formula.line, f"KaTeX: {message} in "
                                       f"{_quoted(formula)}" + (f" ({hint})" if hint else "")))
     return result
+
+
+def _rewritten(tex: str, refused: bool, undefined: set[str]) -> str:
+    """A formula for the next round of typeset_formulas: MathJax's habits rewritten if
+    KaTeX refused it, and its definitions made global if they define a command that a
+    formula (a later one, or a later row of itself) was refused for."""
+    tex = mathjax_compatible(tex) if refused else tex
+    return global_definitions(tex) if undefined and defines_any(tex, undefined) else tex
 
 
 _LINKS = ("\\href", "\\url")
