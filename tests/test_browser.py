@@ -718,3 +718,25 @@ def test_a_reference_to_a_later_row_of_an_align_scrolls_to_that_row(browser, tmp
         assert 0 <= page.evaluate("document.getElementById('eq-12').getBoundingClientRect()"
                                   ".top") <= 100
         assert log.page_errors == []
+
+
+def test_a_reference_to_a_tall_row_shows_the_whole_row(browser, tmp_path):
+    """The number stands at the middle of its row: scrolled to it, a matrix in the row
+    had its upper half above the window."""
+    from conftest import post, write_site
+
+    matrix = "\\\\".join(f"{n}&{n + 1}" for n in range(1, 17, 2))
+    body = ("先看 \\eqref{eq:t2}。\n\n" + "段落。\n\n" * 20 + "\\begin{align}\na &= 1 \\label{eq:t1}\\\\\n"
+            f"M &= \\begin{{pmatrix}} {matrix} \\end{{pmatrix}} \\label{{eq:t2}}\n\\end{{align}}\n\n"
+            + "后文。\n\n" * 60)
+    site = write_site(tmp_path / "site", {"content/posts/t.md": post("高的行", "2024-01-01", body)})
+    with built_site_page(browser, site, "archives/t/", 900, 500) as (page, log):
+        wait_for_math(page)
+        page.click('a.eqref[href$="#eq-2"]')
+        page.wait_for_timeout(100)
+        # the matrix's first entry, "1", at the top of the row
+        top = page.evaluate("""[...document.querySelectorAll('.katex-html .mtable .mtable .mord')]
+            .find(entry => entry.textContent === '1').getBoundingClientRect().top""")
+        number = page.evaluate("document.getElementById('eq-2').getBoundingClientRect().top")
+        assert 0 <= top < number, (top, number)
+        assert log.page_errors == []

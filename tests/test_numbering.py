@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 
+from blogbuild.markdown import RenderContext, render_post
 from blogbuild.numbering import MultlineRow, Numbering, number_display
 
 
@@ -111,3 +113,12 @@ def test_every_tag_gets_an_anchor_of_its_own():
     assert len(set(anchors)) == len(tags)
     assert anchors[:2] + anchors[4:5] == ["eq-1", "eq-1_27_", "eq-A.2"]
     assert all(re.fullmatch(r"eq-[\w.-]+", anchor) for anchor in anchors)
+
+
+def test_an_empty_tag_gets_no_anchor():
+    """`\\tag*{}` shows nothing: an `id="eq-"` for it made the browser's count of a
+    display's numbers differ from its anchors (blogbuild.js)."""
+    html = render_post("\\begin{align}\nx&=1\\label{eq:a}\\\\\ny&=2\\tag*{}\\\\\nz&=3\\label{eq:b}\n"
+                       "\\end{align}\n", RenderContext("p.md", 1, "/p/")).html
+    soup = BeautifulSoup(html, "html.parser")
+    assert [element["id"] for element in soup.select("[id^=eq-]")] == ["eq-2", "eq-1"]

@@ -275,7 +275,7 @@ def _number_equations(state: StateCore) -> None:
                                                           given.get(label, 0))))
                     given[label] = given.get(label, 0) + 1
                 token.meta = {**(token.meta or {}), "tex": numbered.tex, "rows": numbered.rows,
-                              "anchors": [equation_anchor(n) for n in numbered.numbers]}
+                              "anchors": [equation_anchor(n) for n in numbered.numbers if n]}
                 for number in numbered.numbers:
                     if number in shown:
                         repeated.append((number, token_line))

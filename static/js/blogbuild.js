@@ -74,7 +74,10 @@
   // the others' on empty anchors before it (mathrender.py): \eqref{…} to the (12) of a
   // twelve-row align scrolled to its first row. Each further id moves onto its number
   // in KaTeX's column of numbers (rows without one have an empty place there); before
-  // the page has loaded, so a page opened at such a number scrolls to it.
+  // the page has loaded, so a page opened at such a number scrolls to it. A number
+  // stands at its row's middle: its scroll margin is what of the row is above it (a
+  // matrix in the row), so the whole row comes into view.
+  var rowNumbers = [];
   function anchorRows() {
     document.querySelectorAll(".math.display[id]").forEach(function (display) {
       var anchors = [], before = display.previousElementSibling;
@@ -90,7 +93,22 @@
       anchors.forEach(function (anchor, i) {
         numbers[i + 1].id = anchor.id;
         anchor.remove();
+        rowNumbers.push(numbers[i + 1]);
       });
+    });
+    fitRowMargins();
+  }
+  function fitRowMargins() {
+    rowNumbers.forEach(function (number) {
+      var slot = number.parentNode, row = Array.prototype.indexOf.call(slot.parentNode.children, slot);
+      var table = number.closest(".katex-html").querySelector(".mtable"), top = Infinity;
+      Array.prototype.forEach.call(table ? table.children : [], function (column) {
+        var cells = column.querySelector(":scope > .vlist-t > .vlist-r > .vlist");
+        var cell = cells && cells.children[row] && cells.children[row].lastElementChild;
+        if (cell) top = Math.min(top, cell.getBoundingClientRect().top);
+      });
+      var above = number.getBoundingClientRect().top - top;
+      number.style.scrollMarginTop = above > 0 && above < Infinity ? 16 + above + "px" : "";
     });
   }
   // A line never starts with the "。" after an inline formula, nor ends with the "（"
@@ -234,7 +252,7 @@
     holdMarks();
     markWide();
     // fonts change every width
-    if (document.fonts) document.fonts.ready.then(markWide);
+    if (document.fonts) document.fonts.ready.then(function () { markWide(); fitRowMargins(); });
     var print = window.matchMedia && window.matchMedia("print");
     if (print && print.addEventListener) {
       print.addEventListener("change", function (event) { fitForPrint(event.matches); });
