@@ -351,6 +351,9 @@ def test_a_first_paragraph_goes_on_through_a_display_written_right_below_it():
     soup = BeautifulSoup(rendered.excerpt_html, "html.parser")
     assert [p.get_text() for p in soup.find_all("p")] == ["存在 \\(s\\) 使得", "成立，且", "得证。"]
     assert len(soup.select(".math.display")) == 2 and rendered.has_more
+    # a display the post opens with, glued to the text below it
+    assert render("$$\nx = 1\n$$\n开头就是公式，然后文字。\n\n第二段。\n").excerpt_html == \
+        '<div class="math display">\\[\nx = 1\n\\]</div>\n<p>开头就是公式，然后文字。</p>\n'
     # a blank line ends it, before the formula or after it
     assert render("一\n\n$$x$$\n\n二\n").excerpt_html == "<p>一</p>\n"
     assert render("一\n$$x$$\n\n二\n").excerpt_html == \

@@ -81,17 +81,19 @@ def _find_marker(tokens: list[Token], marker: re.Pattern) -> tuple[int, int | No
 
 def _first_paragraph(tokens: list[Token], lines: list[str]) -> list[Token]:
     """The first top-level paragraph, as TeX reads one: a display formula written on
-    the lines right below its text, and the text right below that, are part of it (no
-    blank line between; Markdown ends a paragraph at a display). A listing showed
+    the lines right below its text (or right above it), and the text right below that,
+    are part of it (no blank line between; Markdown ends a paragraph at a display). A listing showed
     "存在 s∈[t−Δt,t] 使得" where the sentence goes on after its formula."""
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
-            end = index + 3
+            start, end = index, index + 3
+            while start and tokens[start - 1].type in MATH_BLOCKS and _glued(tokens[start], lines):
+                start -= 1  # a display right above the text, the post's first words
             while end < len(tokens) and _glued(tokens[end], lines) and (
                     tokens[end].type in MATH_BLOCKS or tokens[end].type == "paragraph_open"
                     and tokens[end - 1].type in MATH_BLOCKS):
                 end += 1 if tokens[end].type in MATH_BLOCKS else 3
-            return tokens[index:end]
+            return tokens[start:end]
     for index, token in enumerate(tokens):
         if token.level == 0 and token.nesting == 0 and token.block:
             return tokens[index:index + 1]
