@@ -99,7 +99,8 @@
     fitRowMargins();
   }
   function fitRowMargins() {
-    rowNumbers.forEach(function (number) {
+    // every row measured first, then every margin set: one layout, not one per number
+    var margins = rowNumbers.map(function (number) {
       var slot = number.parentNode, row = Array.prototype.indexOf.call(slot.parentNode.children, slot);
       var table = number.closest(".katex-html").querySelector(".mtable"), top = Infinity;
       Array.prototype.forEach.call(table ? table.children : [], function (column) {
@@ -108,8 +109,18 @@
         if (cell) top = Math.min(top, cell.getBoundingClientRect().top);
       });
       var above = number.getBoundingClientRect().top - top;
-      number.style.scrollMarginTop = above > 0 && above < Infinity ? 16 + above + "px" : "";
+      return above > 0 && above < Infinity ? 16 + above + "px" : "";
     });
+    rowNumbers.forEach(function (number, i) { number.style.scrollMarginTop = margins[i]; });
+  }
+  // the display a row's number is in lights up with it, as one whose own id is the
+  // target does (the stylesheet cannot reach from the number up to its display)
+  function lightRowTarget() {
+    document.querySelectorAll(".math.display.row-target").forEach(function (display) {
+      display.classList.remove("row-target");
+    });
+    var id = decodeURIComponent(location.hash.slice(1)), target = id && document.getElementById(id);
+    if (target && target.closest(".katex-tag")) target.closest(".math.display").classList.add("row-target");
   }
   // A line never starts with the "。" after an inline formula, nor ends with the "（"
   // before one. Chromium breaks a line between KaTeX's boxes and the text beside them,
@@ -249,6 +260,8 @@
     render();
     keepNumberedWhole();
     anchorRows();
+    lightRowTarget();
+    window.addEventListener("hashchange", lightRowTarget);
     holdMarks();
     markWide();
     // fonts change every width
