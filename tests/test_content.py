@@ -386,6 +386,7 @@ def test_tex_toml_reads_as_written_is_no_error(header: str):
      "reads 3.1"),
     ("title = '甲'\ntags = ['a', true]", "`tags` is text: put it in quotes (tags = \"…\"); "
      "unquoted, TOML reads true"),
+    ("title = 0", "`title` is text: put it in quotes (title = \"…\"); unquoted, TOML reads 0"),
 ])
 def test_a_toml_number_or_truth_value_where_text_goes_is_an_error(header: str, says: str):
     _, problems = parse(f"+++\n{header}\ndate = 2024-01-01\n+++\n正文\n")

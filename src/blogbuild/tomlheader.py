@@ -45,7 +45,9 @@ def load_toml_mapping(text: str, written: frozenset[str] = frozenset(), first_li
             break
     for key in sorted(written & value.keys(), key=lambda key: lines.get(key, 0)):
         items = value[key] if isinstance(value[key], list) else [value[key]]
-        if not_text := next((item for item in items if not isinstance(item, str)), None):
+        # (TOML has no null: None is no value found; `0` and `false` are text to quote)
+        if (not_text := next((item for item in items if not isinstance(item, str)), None)) \
+                is not None:
             faults.append(TomlError(f"`{key}` is text: put it in quotes ({key} = \"…\"); "
                                     f"unquoted, TOML reads {described(not_text)}",
                                     lines.get(key, first_line)))
@@ -149,7 +151,6 @@ def _broken(error: tomllib.TOMLDecodeError, text: str, scan: _Scan, first_line: 
     else:
         hint = "see toml.io"
     return TomlError(f"broken TOML: {what} ({hint})", line + first_line - 1)
-
 
 
 def slug_as_written(text: str) -> str | None:
