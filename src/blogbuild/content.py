@@ -249,7 +249,7 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         posts.remove(post)
         rejected.append(RejectedPost(post.source, post.slug, post.body, post.body_line))
     check_unique_slugs(pages, problems)
-    problems += alias_collisions([(record, _page_output(path)) for record, path in (
+    problems += alias_collisions([(record, page_file(path)) for record, path in (
         *((post, post_path(config, post)) for post in posts),
         *((page, f"{page.slug}/") for page in pages))])
     comments, unowned = load_comment_files(
@@ -567,9 +567,10 @@ def permalink_path(config: SiteConfig, slug: str, date: datetime) -> str:
     return filled.lstrip("/")
 
 
-def _page_output(path: str) -> str:
-    """The file a page at the URL path `path` is written to."""
-    return path + "index.html" if path.endswith("/") else path
+def page_file(path: str) -> str:
+    """The file a page at the URL path `path` (below the site root, "" the root) is
+    written to: a folder's index.html, else the path itself (`archives/x.html`)."""
+    return path + "index.html" if path.endswith("/") or not path else path
 
 
 def _folder(path: str) -> str:

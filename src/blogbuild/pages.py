@@ -17,7 +17,7 @@ from jinja2.defaults import DEFAULT_NAMESPACE
 
 from .archive import PostLink
 from .config import SiteConfig
-from .content import Content
+from .content import Content, page_file
 from .citation import bibtex, citation_meta
 from .katex import AUTHOR_MACROS, READER_MACROS, READER_MAX_SIZE
 from .labels import labels_for
@@ -256,8 +256,7 @@ def plan_pages(site: Site) -> list[PageJob]:
     jobs: list[PageJob] = []
 
     def page(path: str, template: str, title: str, source: str, **context) -> None:
-        output = path + "index.html" if path.endswith("/") or not path else path
-        jobs.append(PageJob(output, template, title, source, context))
+        jobs.append(PageJob(page_file(path), template, title, source, context))
 
     def listings(posts: tuple[PostEntry, ...], base: str, heading: str, source: str,
                  oldest_first: bool = False) -> None:

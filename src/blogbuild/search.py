@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .config import SiteConfig
+from .content import page_file
 from .problems import BlogbuildError
 
 INDEX_FOLDER = "pagefind"
@@ -47,7 +48,7 @@ def post_pages_glob(config: SiteConfig) -> str | None:
     if any(char in _FIELD.sub("", pattern) for char in "*?[]{}<>!\\"):
         return None
     glob = _FIELD.sub("*", pattern)
-    return glob + "index.html" if glob.endswith("/") or not glob else glob
+    return page_file(glob)
 
 
 def read_by_pagefind(output: str, config: SiteConfig) -> bool:
