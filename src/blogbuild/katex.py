@@ -42,6 +42,8 @@ DEFINES = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\[gex]?def(?![a-zA-
                       r"|\\newenvironment")
 """The commands that change the macros in force for later formulas of the same post
 (KaTeX runs with globalGroup, as MathJax does)."""
+DEFINED_NAME = re.compile(rf"(?:\\global\s*)?(?:{DEFINES.pattern})\*?\s*\{{?\s*(\\(?:[A-Za-z]+|.))")
+"""A defining command (DEFINES) and the name it defines, in braces or not."""
 
 
 def defines_macros(tex: str) -> bool:

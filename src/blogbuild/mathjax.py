@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from .katex import DEFINED_NAME
+
 # \cmd after _ or ^, with its braced arguments: t_\max, Q^\vec{\mu}, x^\frac{1}{2}
 _BARE_SCRIPT = re.compile(r"([_^])\s*(\\[A-Za-z]+\*?(?:\s*\{(?:[^{}]|\{[^{}]*\})*\})*)")
 _TEXT_COMMANDS = re.compile(r"\\(?:text|textrm|textbf|textit|textsf|texttt|mbox)\s*\{")
@@ -84,9 +86,8 @@ def undefined_commands(error: str) -> set[str]:
 
 
 def defines_any(tex: str, names: set[str]) -> bool:
-    """`tex` defines one of the commands `names` with \\newcommand, \\renewcommand or
-    \\def."""
-    return any((found.group(1) or found.group(2)) in names for found in _DEFINITION.finditer(tex))
+    """`tex` defines one of the commands `names` (katex.DEFINED_NAME)."""
+    return not names.isdisjoint(DEFINED_NAME.findall(tex))
 
 
 def global_definitions(tex: str) -> str:
@@ -97,7 +98,6 @@ def global_definitions(tex: str) -> str:
     return _DEF.sub(r"\\gdef", _RENEW.sub(lambda found: _as_def(found, "\\gdef"), tex))
 
 
-_DEFINITION = re.compile(r"\\(?:(?:re)?newcommand\s*\{?\s*(\\[A-Za-z]+)|def\s*(\\[A-Za-z]+))")
 _DEF = re.compile(r"(?<!\\)\\def(?![A-Za-z])")
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .katex import DEFINES
+from .katex import DEFINED_NAME
 from .mathjax import matching_brace
 
 MAX_EXPANSIONS = 1000
@@ -28,8 +28,6 @@ formula is left as written (KaTeX reports it on the page)."""
 _NAME = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
 _NAME_OR_COMMENT = re.compile(r"\\(?:[A-Za-z]+|.)|%[^\n]*", re.S)
 """What the expansion looks at: a command's name, or a comment (to the line's end)."""
-_DEFINED = re.compile(rf"(?:\\global\s*)?(?:{DEFINES.pattern})\*?\s*\{{?\s*(\\(?:[A-Za-z]+|.))")
-"""A defining command (katex.DEFINES) and the name it defines, in braces or not."""
 _PARAMETER = re.compile(r"(?<!\\)#([1-9#])")
 _ENDS_IN_WORD = re.compile(r"\\[A-Za-z]+$")
 
@@ -40,7 +38,7 @@ def expand_macros(formulas: list[str], macros: Mapping[str, str]) -> list[str]:
     live = dict(macros)
     expanded = []
     for tex in formulas:
-        defined = set(_DEFINED.findall(tex))
+        defined = set(DEFINED_NAME.findall(tex))
         expanded.append(_expanded(tex, {name: body for name, body in live.items()
                                         if name not in defined}) if live else tex)
         for name in defined:
