@@ -4,7 +4,8 @@ The renderer never touches a Post: it takes Markdown text and where it came from
 and returns HTML, the excerpt and the problems it found. Formulas come out
 KaTeX-ready (`<span class="math inline">\\(…\\)</span>`, `<div class="math display">
 \\[…\\]</div>`), their TeX exactly as written except for the documented numbering
-rewrite (numbering.py) — or, when the context asks for it, as KaTeX's HTML.
+rewrite (numbering.py) and MathJax's habits where KaTeX refused them (mathjax.py) —
+or, when the context asks for it, as KaTeX's HTML.
 """
 
 from __future__ import annotations

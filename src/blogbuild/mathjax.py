@@ -10,8 +10,10 @@ site macro): MathJax does either, and both are what `\def` does; `\mbox` and
 `split` with more than two columns (MathJax lays it out; KaTeX's `aligned` does the
 same); MathJax's `\require{cancel}`, which loads what KaTeX has built in (dropped), and
 amsmath's `\mspace{3mu}` (KaTeX's `\mskip`). The rewrite is tried only after
-KaTeX has refused a formula as written, so a formula KaTeX accepts always reaches the
-page unchanged.
+KaTeX has refused a formula as written, so a formula KaTeX accepts reaches the page
+unchanged, but for one thing: where a later formula was refused for a command it
+defines, its definitions are made `\gdef` (global_definitions: MathJax's hold to
+the page's end, KaTeX's to their group's).
 """
 
 from __future__ import annotations

@@ -119,7 +119,8 @@ _REWRITE_ROUNDS = 2
 
 def typeset_formulas(formulas: list[Formula], typeset: Typesetter, source: str) -> TypesetResult:
     """Run KaTeX on the formulas; where it refuses some, all run again in order, the
-    refused ones with MathJax's habits rewritten (_REWRITE_ROUNDS times at most), and
+    refused ones with MathJax's habits rewritten and those defining what a refused one
+    lacks with their definitions made global (_rewritten; _REWRITE_ROUNDS times at most), and
     the last run is the verdict for every formula: the macros in force are then those
     the page will have (a rewritten definition changes what the formulas after it
     mean), and a formula is a problem if it is refused there."""
