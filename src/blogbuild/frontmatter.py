@@ -332,13 +332,6 @@ def key_named(key: str, toml: bool = False) -> str:
     return f"`{key}`" if toml else f"`{key}:`"
 
 
-def setting(key: str, value: str, toml: bool = False) -> str:
-    """A line setting `key` in a header's syntax: `title: ...`, or `title = '...'`
-    (TOML: text in quotes)."""
-    quoted = f"'{value}'" if value == "..." else value
-    return f"`{key} = {quoted}`" if toml else f"`{key}: {value}`"
-
-
 # Readers of one front-matter value; `report(key, message)` collects a problem. Posts
 # and comments share them: `where` names what lacks a required key.
 
@@ -376,8 +369,8 @@ def text_field(fields: dict, key: str, report, *, required: bool = False,
     value = fields.get(key)
     if value is None or value == "":
         if required:
-            report(key, f"missing {key_named(key, toml)} in {where}; add e.g. "
-                        f"{setting(key, '...', toml)}")
+            example = f"`{key} = '...'`" if toml else f"`{key}: ...`"
+            report(key, f"missing {key_named(key, toml)} in {where}; add e.g. {example}")
         return None
     if isinstance(value, (dict, list)):
         report(key, f"`{key}` must be a single text value, not {described(value)}")
@@ -391,9 +384,8 @@ def date_field(fields: dict, key: str, zone: ZoneInfo, report, *,
     `toml` as for text_field."""
     if fields.get(key) in (None, ""):
         if required:
-            report(key, f"missing {key_named(key, toml)}; add e.g. "
-                        f"{setting(key, '2024-01-14T10:30:00' if toml else '2024-01-14 10:30', toml)}"
-                        f"{or_else}")
+            example = f"`{key} = 2024-01-14T10:30:00`" if toml else f"`{key}: 2024-01-14 10:30`"
+            report(key, f"missing {key_named(key, toml)}; add e.g. {example}{or_else}")
         return None
     try:
         return parse_date(fields[key], zone)
