@@ -10,6 +10,7 @@ or not; a folder's index.html, or the file itself for a name ending in .html or 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -23,9 +24,10 @@ _REFUSED = re.compile(r'[\\"<>|*:/\s\x00-\x1f\x7f]')
 folder's end; `\\ " < > | * :` name no file on Windows)."""
 
 
-def aliases_field(fields: dict, report, folder: str) -> tuple[str, ...]:
-    """Front matter `aliases` (a list of addresses, or one) as output paths; `folder`:
-    the one the page is in, below the site root ("archives/")."""
+def aliases_field(fields: dict, report, folder: Callable[[], str]) -> tuple[str, ...]:
+    """Front matter `aliases` (a list of addresses, or one) as output paths; `folder()`:
+    the one the page is in, below the site root ("archives/"), asked only of a page
+    that has aliases."""
     value = fields.get("aliases")
     if value in (None, "", []):
         return ()
@@ -34,13 +36,13 @@ def aliases_field(fields: dict, report, folder: str) -> tuple[str, ...]:
         report("aliases", "`aliases` must be a list of old addresses on this site, such as "
                           f"[/archives/9881/], not {described(value)}")
         return ()
-    outputs = []
+    outputs, where = [], folder()
     for alias in written:
         try:
             if not isinstance(alias, str):
                 raise ValueError(f"an alias is an address, not {described(alias)}: put it in "
                                  "quotes, with its path from the site's root ('/archives/9881/')")
-            outputs.append(alias_output(alias, folder))
+            outputs.append(alias_output(alias, where))
         except ValueError as error:
             report("aliases", f"alias {alias!r}: {error}")
     return tuple(outputs)

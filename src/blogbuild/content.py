@@ -249,9 +249,10 @@ def load_content(site_dir: Path, config: SiteConfig, *, drafts: bool = False,
         posts.remove(post)
         rejected.append(RejectedPost(post.source, post.slug, post.body, post.body_line))
     check_unique_slugs(pages, problems)
-    problems += alias_collisions([(record, page_file(path)) for record, path in (
-        *((post, post_path(config, post)) for post in posts),
-        *((page, f"{page.slug}/") for page in pages))])
+    if any(record.aliases for record in (*posts, *pages)):
+        problems += alias_collisions([(record, page_file(path)) for record, path in (
+            *((post, post_path(config, post)) for post in posts),
+            *((page, f"{page.slug}/") for page in pages))])
     comments, unowned = load_comment_files(
         files.comments, site_dir, config,
         {post.slug: _file_slug(post.source) for post in (*posts, *rejected)}, draft_slugs,
@@ -368,7 +369,7 @@ def parse_post(source: str, text: str, config: SiteConfig, problems: list[Proble
         series=name_field(fields, "series", report), views=_views(fields, report),
         draft=_flag(fields, "draft", report), updated=date_field(fields, "updated", config.zone, report),
         summary=text_field(fields, "summary", report),
-        aliases=aliases_field(fields, report, _folder(permalink_path(config, slug, date))
+        aliases=aliases_field(fields, report, lambda: _folder(permalink_path(config, slug, date))
                               if date else ""))
     for key in fields:
         if key not in POST_KEYS and first_unknown is not None:
@@ -445,7 +446,7 @@ def parse_page(source: str, text: str, config: SiteConfig,
     date = date_field(header.fields, "date", config.zone, report)
     draft = _flag(header.fields, "draft", report)
     weight = _weight(header.fields, report)
-    aliases = aliases_field(header.fields, report, "")  # a page is at /slug/
+    aliases = aliases_field(header.fields, report, lambda: "")  # a page is at /slug/
     problems.extend(found)
     problems += [_unknown_key(source, header.key_lines.get(str(key), 1), str(key), "in this page")
                  for key in header.fields if key not in POST_KEYS | PAGE_KEYS]
