@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import re
 
-YAML_ESCAPES = "abefnrtvNLP"
-"""The escapes of YAML's double quotes that may stand before a letter."""
-TOML_ESCAPES = "btnfr"
+YAML_ESCAPES = ("YAML", "abefnrtvNLP")
+"""(the format, the escapes of its double quotes that may stand before a letter)."""
+TOML_ESCAPES = ("TOML", "btnfr")
 """TOML's (1.0, as tomllib reads it)."""
 
 ESCAPE_NAMES = {"a": "a bell", "b": "a backspace", "e": "an escape character",
@@ -34,13 +34,14 @@ def _escape_before_letters(escapes: str) -> re.Pattern:
     return re.compile(rf"(?<!\\)(?:\\\\)*\\([{escapes}])([A-Za-z]+)")
 
 
-def escape_in_formula(raw: str, escapes: str) -> tuple[int, str] | None:
-    """(offset in `raw`, message) for the first of `escapes` that starts a TeX command
-    (`\\theta`) inside a formula of `raw`, a double-quoted value as written."""
+def escape_in_formula(raw: str, escapes: tuple[str, str]) -> tuple[int, str] | None:
+    """(offset in `raw`, message) for the first escape of `escapes` (YAML_ESCAPES,
+    TOML_ESCAPES) that starts a TeX command (`\\theta`) inside a formula of `raw`, a
+    double-quoted value as written."""
+    kind, letters = escapes
     for formula in _FORMULA.finditer(raw):
-        if found := _escape_before_letters(escapes).search(formula.group()):
+        if found := _escape_before_letters(letters).search(formula.group()):
             escape, command = found.group(1), found.group(1) + found.group(2)
-            kind = "TOML" if escapes == TOML_ESCAPES else "YAML"
             return (formula.start() + found.start(),
                     f"`\\{command}` inside double quotes is {kind}'s escape `\\{escape}` "
                     f"({ESCAPE_NAMES[escape]}), not TeX: write the value in single quotes, "
